@@ -1,0 +1,33 @@
+#pragma once
+// Load-time errors and warnings with a precise source location.
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace brrt::spec {
+
+struct Diagnostic {
+  enum class Severity { Error, Warning };
+  Severity severity = Severity::Error;
+  std::string file;     // path as given by the user (or the resolved relative file)
+  int line = 0;         // 1-based; 0 when unknown
+  int column = 0;       // 1-based; 0 when unknown
+  std::string pointer;  // JSON pointer inside `file`, e.g. "/paths/~1pets/get"
+  std::string message;  // what is wrong, and what was expected
+  std::string hint;     // how to fix it (may be empty)
+
+  // "file:line:col: error: message (at /json/pointer)\n  hint: ..."
+  std::string to_string() const;
+};
+
+// Thrown by the loader; carries every error found (not only the first).
+class SpecError : public std::runtime_error {
+ public:
+  explicit SpecError(std::vector<Diagnostic> diagnostics);
+  const std::vector<Diagnostic>& diagnostics() const noexcept { return diagnostics_; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace brrt::spec
