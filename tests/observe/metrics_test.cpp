@@ -1,0 +1,99 @@
+#include "brrt/observe/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace brrt::observe {
+namespace {
+
+using namespace std::chrono_literals;
+
+Metrics two_ops(std::size_t threads) {
+  return Metrics({{"getPet", Method::Get}, {"createPet", Method::Post}}, threads);
+}
+
+TEST(Metrics, CountsByOperationMethodAndStatus) {
+  auto m = two_ops(1);
+  Metrics::record(m.thread(0), 0, 200, 100us);
+  Metrics::record(m.thread(0), 0, 200, 100us);
+  Metrics::record(m.thread(0), 0, 404, 100us);
+  Metrics::record(m.thread(0), 1, 201, 100us);
+  Metrics::record(m.thread(0), m.unmatched_index(), 404, 100us);
+  const std::string text = m.render({});
+  EXPECT_NE(
+      text.find("brrt_requests_total{operation=\"getPet\",method=\"GET\",status=\"200\"} 2\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("brrt_requests_total{operation=\"getPet\",method=\"GET\",status=\"404\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("brrt_requests_total{operation=\"createPet\",method=\"POST\",status=\"201\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("brrt_requests_total{operation=\"(unmatched)\",method=\"\",status=\"404\"} 1"),
+      std::string::npos);
+}
+
+TEST(Metrics, HistogramIsCumulativeWithSumAndCount) {
+  auto m = two_ops(1);
+  Metrics::record(m.thread(0), 0, 200, 40us);  // <= 50us bucket
+  Metrics::record(m.thread(0), 0, 200, 2ms);   // <= 2.5ms bucket
+  Metrics::record(m.thread(0), 0, 200, 10s);   // +Inf only
+  const std::string text = m.render({});
+  const std::string p =
+      "brrt_request_duration_seconds_bucket{operation=\"getPet\",method=\"GET\",le=";
+  EXPECT_NE(text.find(p + "\"5e-05\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(p + "\"0.001\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find(p + "\"0.0025\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find(p + "\"5\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find(p + "\"+Inf\"} 3\n"), std::string::npos);
+  EXPECT_NE(
+      text.find("brrt_request_duration_seconds_count{operation=\"getPet\",method=\"GET\"} 3\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("brrt_request_duration_seconds_sum{operation=\"getPet\",method=\"GET\"} 10.00204"),
+      std::string::npos);
+}
+
+TEST(Metrics, SumsThreadSlotsAtScrape) {
+  auto m = two_ops(2);
+  std::thread a([&] {
+    for (int i = 0; i < 1000; ++i) Metrics::record(m.thread(0), 1, 201, 1us);
+  });
+  std::thread b([&] {
+    for (int i = 0; i < 500; ++i) Metrics::record(m.thread(1), 1, 201, 1us);
+  });
+  a.join();
+  b.join();
+  EXPECT_NE(m.render({}).find("status=\"201\"} 1500\n"), std::string::npos);
+}
+
+TEST(Metrics, MoreStatusesThanSlotsGoToOther) {
+  auto m = two_ops(1);
+  for (int code = 200; code < 200 + static_cast<int>(OperationStats::kStatusSlots) + 3; ++code)
+    Metrics::record(m.thread(0), 0, code, 1us);
+  EXPECT_NE(m.render({}).find("status=\"other\"} 3\n"), std::string::npos);
+}
+
+TEST(Metrics, TransportTotalsAndInFlight) {
+  auto m = two_ops(1);
+  m.thread(0).in_flight.add(2);
+  const std::string text = m.render(
+      {.open_connections = 7, .accepted_connections = 9, .bytes_in = 100, .bytes_out = 200});
+  EXPECT_NE(text.find("brrt_requests_in_flight 2\n"), std::string::npos);
+  EXPECT_NE(text.find("brrt_open_connections 7\n"), std::string::npos);
+  EXPECT_NE(text.find("brrt_connections_accepted_total 9\n"), std::string::npos);
+  EXPECT_NE(text.find("brrt_received_bytes_total 100\n"), std::string::npos);
+  EXPECT_NE(text.find("brrt_sent_bytes_total 200\n"), std::string::npos);
+}
+
+TEST(Metrics, EscapesLabelValues) {
+  std::string out;
+  append_label_value(out, "a\"b\\c\nd");
+  EXPECT_EQ(out, "a\\\"b\\\\c\\nd");
+}
+
+}  // namespace
+}  // namespace brrt::observe
