@@ -1,0 +1,44 @@
+#pragma once
+// One line per request, as text or JSON (`--log-format json`), written with a single
+// write(2) per line so lines from different worker threads never interleave.
+#include "brrt/core/method.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace brrt::observe {
+
+enum class LogFormat { Text, Json };
+
+struct AccessRecord {
+  std::chrono::system_clock::time_point time;
+  std::string_view method;     // wire method as received
+  std::string_view target;     // raw request target
+  std::string_view operation;  // operationId, or empty when unmatched
+  int status = 0;
+  std::uint64_t bytes_out = 0;
+  std::chrono::nanoseconds duration{0};
+  std::string_view remote;  // "127.0.0.1:53122"
+};
+
+class AccessLog {
+ public:
+  AccessLog(LogFormat format, int fd) : format_(format), fd_(fd) {}
+  // Formats into `scratch` (reused by the caller per thread) and writes one line.
+  void write(const AccessRecord& r, std::string& scratch) const;
+  // The line without writing it (for tests).
+  void format(const AccessRecord& r, std::string& out) const;
+
+ private:
+  LogFormat format_;
+  int fd_;
+};
+
+// Appends `s` as the contents of a JSON string (no quotes), escaping control characters,
+// quotes and backslashes; invalid UTF-8 bytes become U+FFFD so a hostile target cannot
+// break the log line's JSON.
+void append_json_escaped(std::string& out, std::string_view s);
+
+}  // namespace brrt::observe

@@ -1,0 +1,76 @@
+#include "brrt/observe/access_log.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <boost/json/parse.hpp>
+
+namespace brrt::observe {
+namespace {
+
+AccessRecord sample() {
+  AccessRecord r;
+  r.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1764042000123));
+  r.method = "GET";
+  r.target = "/pets/42?x=\"1\"";
+  r.operation = "getPet";
+  r.status = 200;
+  r.bytes_out = 51;
+  r.duration = std::chrono::microseconds(1500);
+  r.remote = "127.0.0.1:5000";
+  return r;
+}
+
+TEST(AccessLog, JsonLineParsesBack) {
+  std::string line;
+  AccessLog(LogFormat::Json, -1).format(sample(), line);
+  ASSERT_EQ(line.back(), '\n');
+  auto v = boost::json::parse(line).as_object();
+  EXPECT_EQ(v["time"].as_string(), "2025-11-25T03:40:00.123Z");
+  EXPECT_EQ(v["method"].as_string(), "GET");
+  EXPECT_EQ(v["target"].as_string(), "/pets/42?x=\"1\"");
+  EXPECT_EQ(v["operation"].as_string(), "getPet");
+  EXPECT_EQ(v["status"].as_int64(), 200);
+  EXPECT_EQ(v["bytes"].as_int64(), 51);
+  EXPECT_DOUBLE_EQ(v["duration_ms"].as_double(), 1.5);
+}
+
+TEST(AccessLog, HostileTargetStaysOneValidJsonLine) {
+  auto r = sample();
+  const std::string target = std::string("/a\nb\r\x01\xff\xc3", 8) + "\\";
+  r.target = target;
+  r.operation = {};
+  std::string line;
+  AccessLog(LogFormat::Json, -1).format(r, line);
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  auto v = boost::json::parse(line).as_object();
+  EXPECT_EQ(v["target"].as_string(), "/a\nb\r\x01\xEF\xBF\xBD\xEF\xBF\xBD\\");
+  EXPECT_TRUE(v["operation"].is_null());
+}
+
+TEST(AccessLog, TextLine) {
+  std::string line;
+  AccessLog(LogFormat::Text, -1).format(sample(), line);
+  EXPECT_EQ(line,
+            "2025-11-25T03:40:00.123Z 127.0.0.1:5000 \"GET /pets/42?x=\\\"1\\\"\" 200 51 1.500ms "
+            "getPet\n");
+}
+
+TEST(AccessLog, WritesWholeLinesToTheDescriptor) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::string scratch;
+  AccessLog log(LogFormat::Json, fds[1]);
+  log.write(sample(), scratch);
+  log.write(sample(), scratch);
+  close(fds[1]);
+  std::string got;
+  char buf[512];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<std::size_t>(n));
+  close(fds[0]);
+  EXPECT_EQ(std::count(got.begin(), got.end(), '\n'), 2);
+  EXPECT_EQ(got.substr(0, got.size() / 2), got.substr(got.size() / 2));
+}
+
+}  // namespace
+}  // namespace brrt::observe
