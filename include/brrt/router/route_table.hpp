@@ -19,8 +19,8 @@ inline constexpr std::size_t kMaxPathParams = 16;
 struct RouteMatch {
   enum class Status : std::uint8_t { Found, NotFound, MethodNotAllowed };
   Status status = Status::NotFound;
-  std::uint32_t route = 0;   // id given to Builder::add, when Found
-  MethodMask allow = 0;      // methods the path has, when MethodNotAllowed (HEAD added with GET)
+  std::uint32_t route = 0;  // id given to Builder::add, when Found
+  MethodMask allow = 0;     // methods the path has, when MethodNotAllowed (HEAD added with GET)
   std::uint8_t param_count = 0;
   // Raw parameter values in template order (names: RouteTable::param_names(route)).
   std::array<std::string_view, kMaxPathParams> params{};
