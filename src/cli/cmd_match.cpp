@@ -1,0 +1,113 @@
+// brrtrouter match SPEC METHOD TARGET: which operation a request would reach.
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "brrt/router/api_routes.hpp"
+#include "cli/command.hpp"
+#include "cli/spec_arg.hpp"
+
+namespace brrt::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: brrtrouter match SPEC METHOD TARGET [--base-path P]\n"
+    "Prints one JSON object: {\"status\":200,\"operationId\":...,\"params\":{...}},\n"
+    "{\"status\":404} or {\"status\":405,\"allow\":[...]}. TARGET is a request target\n"
+    "(\"/pets/42?x=1\"); the query string is ignored, parameter values are percent-decoded.\n";
+
+int run_match(std::span<const std::string_view> args) {
+  std::vector<std::string_view> positional;
+  spec::LoadOptions options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--help" || args[i] == "-h") {
+      std::printf("%s", kUsage);
+      return kExitOk;
+    }
+    if (args[i] == "--base-path" && i + 1 < args.size()) {
+      options.base_path = std::string(args[++i]);
+      continue;
+    }
+    if (args[i].size() > 1 && args[i][0] == '-' && args[i][1] == '-') {
+      std::fprintf(stderr, "brrtrouter match: unknown option '%.*s'\n%s",
+                   static_cast<int>(args[i].size()), args[i].data(), kUsage);
+      return kExitBadInput;
+    }
+    positional.push_back(args[i]);
+  }
+  if (positional.size() != 3) {
+    std::fprintf(stderr, "%s", kUsage);
+    return kExitBadInput;
+  }
+  const auto method = parse_method(positional[1]);
+  if (!method) {
+    std::fprintf(stderr,
+                 "brrtrouter match: unknown method '%.*s' (expected GET, PUT, POST, DELETE, "
+                 "OPTIONS, HEAD, PATCH, TRACE or QUERY, upper case)\n",
+                 static_cast<int>(positional[1].size()), positional[1].data());
+    return kExitBadInput;
+  }
+  std::string_view target = positional[2];
+  if (target.empty() || target.front() != '/') {
+    std::fprintf(stderr, "brrtrouter match: TARGET must start with '/' (origin-form), got '%.*s'\n",
+                 static_cast<int>(target.size()), target.data());
+    return kExitBadInput;
+  }
+  if (auto q = target.find_first_of("?#"); q != std::string_view::npos)
+    target = target.substr(0, q);
+
+  int code = kExitOk;
+  auto api = load_spec_arg(std::string(positional[0]), options, code);
+  if (!api) return code;
+  router::RouteTable table;
+  try {
+    table = router::compile_routes(*api);
+  } catch (const spec::SpecError& e) {
+    for (const auto& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    return kExitFailed;
+  }
+
+  const router::RouteMatch m = table.match(*method, target);
+  boost::json::object out;
+  switch (m.status) {
+    case router::RouteMatch::Status::NotFound:
+      out["status"] = 404;
+      break;
+    case router::RouteMatch::Status::MethodNotAllowed: {
+      out["status"] = 405;
+      boost::json::array allow;
+      for (std::size_t i = 0; i < kMethodCount; ++i)
+        if (m.allow & method_bit(static_cast<Method>(i)))
+          allow.emplace_back(method_name(static_cast<Method>(i)));
+      // Alphabetical, as the Allow header lists them.
+      std::sort(allow.begin(), allow.end(),
+                [](const auto& a, const auto& b) { return a.as_string() < b.as_string(); });
+      out["allow"] = std::move(allow);
+      break;
+    }
+    case router::RouteMatch::Status::Found: {
+      std::vector<std::pair<std::string, std::string>> params;
+      if (!router::decoded_params(table, m, params)) {
+        std::fprintf(stderr, "brrtrouter match: malformed percent-escape in '%.*s'\n",
+                     static_cast<int>(target.size()), target.data());
+        return kExitBadInput;
+      }
+      out["status"] = 200;
+      out["operationId"] = api->operations()[m.route].operation_id;
+      boost::json::object p;
+      for (auto& [name, value] : params) p[name] = value;
+      out["params"] = std::move(p);
+      break;
+    }
+  }
+  std::printf("%s\n", boost::json::serialize(out).c_str());
+  return kExitOk;
+}
+
+const CommandRegistration registration{
+    {"match", "match SPEC METHOD TARGET       Show which operation a request reaches", &run_match}};
+
+}  // namespace
+}  // namespace brrt::cli

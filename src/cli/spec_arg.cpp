@@ -1,0 +1,27 @@
+#include "cli/spec_arg.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/command.hpp"
+
+namespace brrt::cli {
+
+std::shared_ptr<const spec::Api> load_spec_arg(const std::string& path,
+                                               const spec::LoadOptions& options, int& exit_code) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    std::fprintf(stderr, "%s: error: cannot read the file (does it exist?)\n", path.c_str());
+    exit_code = kExitBadInput;
+    return nullptr;
+  }
+  try {
+    return spec::load_api(path, options);
+  } catch (const spec::SpecError& e) {
+    for (const auto& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    exit_code = kExitFailed;
+    return nullptr;
+  }
+}
+
+}  // namespace brrt::cli

@@ -1,0 +1,16 @@
+#pragma once
+// Loading the SPEC argument of a command, with diagnostics printed the same way by every
+// command that takes one.
+#include <memory>
+#include <string>
+
+#include "brrt/spec/api.hpp"
+
+namespace brrt::cli {
+
+// Loads `path`; on failure prints every diagnostic to stderr and returns nullptr with
+// `exit_code` set (1 for an invalid spec, 2 for an unreadable file).
+std::shared_ptr<const spec::Api> load_spec_arg(const std::string& path,
+                                               const spec::LoadOptions& options, int& exit_code);
+
+}  // namespace brrt::cli

@@ -1,0 +1,549 @@
+// Documents: YAML or JSON text parsed into Boost.JSON values, with lazy source positions.
+#include "brrt/spec/document.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/stream_parser.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "brrt/spec/diagnostic.hpp"
+
+namespace brrt::spec {
+
+namespace json = boost::json;
+
+// yaml-cpp keeps each node's Mark; the YAML tree is kept so `locate` can walk it lazily.
+struct Document::YamlIndex {
+  YAML::Node root;
+};
+
+Document::~Document() = default;
+
+namespace {
+
+// Nesting deeper than this is rejected when converting YAML (the conversion recurses).
+constexpr int kMaxDepth = 1000;
+
+SourceLocation location_of_offset(std::string_view text, std::size_t offset) {
+  SourceLocation loc{1, 1};
+  offset = std::min(offset, text.size());
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++loc.line;
+      loc.column = 1;
+    } else {
+      ++loc.column;
+    }
+  }
+  return loc;
+}
+
+[[noreturn]] void syntax_error(const std::string& path, SourceLocation loc, std::string message,
+                               std::string hint) {
+  Diagnostic d;
+  d.file = path;
+  d.line = loc.line;
+  d.column = loc.column;
+  d.message = std::move(message);
+  d.hint = std::move(hint);
+  throw SpecError({std::move(d)});
+}
+
+bool all_of(std::string_view s, bool (*pred)(char)) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!pred(c)) return false;
+  return true;
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+bool is_octal(char c) {
+  return c >= '0' && c <= '7';
+}
+
+// YAML 1.2 core schema resolution of a plain scalar.
+json::value resolve_plain_scalar(const std::string& s) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  std::string_view v = s;
+  const bool neg = v.front() == '-';
+  std::string_view digits = (v.front() == '-' || v.front() == '+') ? v.substr(1) : v;
+  if (all_of(digits, is_digit)) {
+    if (neg) {
+      std::int64_t i = 0;
+      auto r = std::from_chars(v.data(), v.data() + v.size(), i);
+      if (r.ec == std::errc() && r.ptr == v.data() + v.size()) return i;
+    } else {
+      std::uint64_t u = 0;
+      auto r = std::from_chars(digits.data(), digits.data() + digits.size(), u);
+      if (r.ec == std::errc() && r.ptr == digits.data() + digits.size()) {
+        if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+          return static_cast<std::int64_t>(u);
+        return u;
+      }
+    }
+    return std::strtod(s.c_str(), nullptr);  // beyond 64 bits: keep the magnitude
+  }
+  if (v.size() > 2 && v[0] == '0' && v[1] == 'x' && all_of(v.substr(2), is_hex)) {
+    std::uint64_t u = 0;
+    auto r = std::from_chars(v.data() + 2, v.data() + v.size(), u, 16);
+    if (r.ec == std::errc())
+      return u <= INT64_MAX ? json::value(static_cast<std::int64_t>(u)) : json::value(u);
+  }
+  if (v.size() > 2 && v[0] == '0' && v[1] == 'o' && all_of(v.substr(2), is_octal)) {
+    std::uint64_t u = 0;
+    auto r = std::from_chars(v.data() + 2, v.data() + v.size(), u, 8);
+    if (r.ec == std::errc())
+      return u <= INT64_MAX ? json::value(static_cast<std::int64_t>(u)) : json::value(u);
+  }
+  if (digits == ".inf" || digits == ".Inf" || digits == ".INF")
+    return neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+  if (v == ".nan" || v == ".NaN" || v == ".NAN") return std::numeric_limits<double>::quiet_NaN();
+  // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+  {
+    std::size_t i = 0;
+    if (i < v.size() && (v[i] == '-' || v[i] == '+')) ++i;
+    std::size_t int_digits = 0, frac_digits = 0;
+    while (i < v.size() && is_digit(v[i])) ++i, ++int_digits;
+    bool dot = false;
+    if (i < v.size() && v[i] == '.') {
+      dot = true;
+      ++i;
+      while (i < v.size() && is_digit(v[i])) ++i, ++frac_digits;
+    }
+    bool ok = int_digits > 0 || (dot && frac_digits > 0);
+    if (ok && i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
+      ++i;
+      if (i < v.size() && (v[i] == '-' || v[i] == '+')) ++i;
+      std::size_t exp_digits = 0;
+      while (i < v.size() && is_digit(v[i])) ++i, ++exp_digits;
+      ok = exp_digits > 0;
+    }
+    if (ok && i == v.size() && (dot || v.find_first_of("eE") != std::string_view::npos))
+      return std::strtod(s.c_str(), nullptr);
+  }
+  return json::string(s);
+}
+
+struct YamlConverter {
+  const std::string& path;
+
+  SourceLocation loc(const YAML::Node& n) const {
+    const YAML::Mark m = n.Mark();
+    return {m.line + 1, m.column + 1};
+  }
+
+  json::value convert(const YAML::Node& n, int depth) const {
+    if (depth > kMaxDepth)
+      syntax_error(path, loc(n), "nesting deeper than " + std::to_string(kMaxDepth) + " levels",
+                   "flatten the document or use $ref");
+    switch (n.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        return nullptr;
+      case YAML::NodeType::Scalar: {
+        const std::string& tag = n.Tag();
+        if (tag == "!" || tag == "tag:yaml.org,2002:str") return json::string(n.Scalar());
+        if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
+            tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:null" || tag == "?" ||
+            tag.empty())
+          return resolve_plain_scalar(n.Scalar());
+        return json::string(n.Scalar());  // unknown local tags: keep the text
+      }
+      case YAML::NodeType::Sequence: {
+        json::array a;
+        a.reserve(n.size());
+        for (const auto& item : n) a.push_back(convert(item, depth + 1));
+        return a;
+      }
+      case YAML::NodeType::Map: {
+        json::object o;
+        o.reserve(n.size());
+        for (const auto& kv : n) {
+          if (!kv.first.IsScalar())
+            syntax_error(path, loc(kv.first), "mapping keys must be scalars",
+                         "OpenAPI documents only use string keys");
+          const std::string& key = kv.first.Scalar();
+          if (o.contains(key))
+            syntax_error(path, loc(kv.first), "duplicate mapping key '" + key + "'",
+                         "each key may appear once in a mapping; merge the two entries");
+          o.emplace(key, convert(kv.second, depth + 1));
+        }
+        return o;
+      }
+    }
+    return nullptr;
+  }
+};
+
+// Unescapes one RFC 6901 reference token ("~1" -> "/", "~0" -> "~").
+std::string unescape_token(std::string_view t) {
+  std::string out;
+  out.reserve(t.size());
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '~' && i + 1 < t.size() && (t[i + 1] == '0' || t[i + 1] == '1')) {
+      out += t[i + 1] == '0' ? '~' : '/';
+      ++i;
+    } else {
+      out += t[i];
+    }
+  }
+  return out;
+}
+
+template <typename F>
+bool for_each_token(std::string_view pointer, F&& f) {
+  if (pointer.empty()) return true;
+  if (pointer.front() != '/') return false;
+  std::size_t pos = 1;
+  while (true) {
+    const std::size_t next = pointer.find('/', pos);
+    const std::string token = unescape_token(
+        pointer.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
+    if (!f(token)) return false;
+    if (next == std::string_view::npos) return true;
+    pos = next + 1;
+  }
+}
+
+// --- Lazy position lookup in JSON text -------------------------------------------------
+
+struct JsonScanner {
+  std::string_view text;
+  std::size_t pos = 0;
+
+  void ws() {
+    while (pos < text.size() &&
+           (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\r' || text[pos] == '\t'))
+      ++pos;
+  }
+  // Reads a JSON string at pos (which is '"'), returns its decoded value (escapes other
+  // than \uXXXX handled; \u escapes kept verbatim, enough to compare keys).
+  std::string read_string() {
+    std::string out;
+    ++pos;
+    while (pos < text.size() && text[pos] != '"') {
+      if (text[pos] == '\\' && pos + 1 < text.size()) {
+        const char e = text[pos + 1];
+        switch (e) {
+          case 'n':
+            out += '\n';
+            break;
+          case 't':
+            out += '\t';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'u':
+            out += "\\u";
+            break;
+          default:
+            out += e;
+        }
+        pos += 2;
+      } else {
+        out += text[pos++];
+      }
+    }
+    ++pos;
+    return out;
+  }
+  void skip_value() {
+    ws();
+    if (pos >= text.size()) return;
+    if (text[pos] == '"') {
+      read_string();
+      return;
+    }
+    if (text[pos] == '{' || text[pos] == '[') {
+      int depth = 0;
+      while (pos < text.size()) {
+        const char c = text[pos];
+        if (c == '"') {
+          read_string();
+          continue;
+        }
+        if (c == '{' || c == '[') ++depth;
+        if (c == '}' || c == ']') {
+          --depth;
+          if (depth == 0) {
+            ++pos;
+            return;
+          }
+        }
+        ++pos;
+      }
+      return;
+    }
+    while (pos < text.size() && text[pos] != ',' && text[pos] != '}' && text[pos] != ']') ++pos;
+  }
+  // Moves to the value for `token` inside the container at pos; false when absent.
+  bool enter(const std::string& token) {
+    ws();
+    if (pos >= text.size()) return false;
+    if (text[pos] == '{') {
+      ++pos;
+      while (true) {
+        ws();
+        if (pos >= text.size() || text[pos] != '"') return false;
+        const std::size_t key_at = pos;
+        const std::string key = read_string();
+        ws();
+        if (pos < text.size() && text[pos] == ':') ++pos;
+        ws();
+        if (key == token) return true;
+        (void)key_at;
+        skip_value();
+        ws();
+        if (pos < text.size() && text[pos] == ',') {
+          ++pos;
+          continue;
+        }
+        return false;
+      }
+    }
+    if (text[pos] == '[') {
+      std::size_t index = 0;
+      auto r = std::from_chars(token.data(), token.data() + token.size(), index);
+      if (r.ec != std::errc() || r.ptr != token.data() + token.size()) return false;
+      ++pos;
+      for (std::size_t i = 0;; ++i) {
+        ws();
+        if (i == index) return pos < text.size() && text[pos] != ']';
+        skip_value();
+        ws();
+        if (pos < text.size() && text[pos] == ',') {
+          ++pos;
+          continue;
+        }
+        return false;
+      }
+    }
+    return false;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<const Document> Document::parse(std::string text, std::string path,
+                                                std::string uri) {
+  auto doc = std::shared_ptr<Document>(new Document());
+  doc->path_ = std::move(path);
+  doc->uri_ = std::move(uri);
+  std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0)
+    first = text.find_first_not_of(" \t\r\n", 3);
+  doc->is_json_ = first != std::string::npos && (text[first] == '{' || text[first] == '[');
+  if (doc->is_json_) {
+    json::parse_options opts;
+    opts.max_depth = 10000;  // the parser keeps its own stack; real specs nest deeply
+    json::stream_parser p({}, opts);
+    boost::system::error_code ec;
+    const std::size_t used = p.write_some(text.data(), text.size(), ec);
+    if (!ec) p.finish(ec);
+    if (ec)
+      syntax_error(doc->path_, location_of_offset(text, used), "invalid JSON: " + ec.message(),
+                   "check the JSON syntax near this position");
+    doc->root_ = p.release();
+  } else {
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+      syntax_error(doc->path_, {e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg,
+                   "check the indentation and quoting near this position");
+    }
+    doc->root_ = YamlConverter{doc->path_}.convert(root, 0);
+    doc->yaml_index_ = std::make_unique<YamlIndex>(YamlIndex{root});
+  }
+  doc->text_ = std::move(text);
+  return doc;
+}
+
+std::shared_ptr<const Document> Document::load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    Diagnostic d;
+    d.file = path;
+    d.message = std::string("cannot read the file: ") + std::strerror(errno);
+    d.hint = "check the path (relative paths are resolved from the referencing document)";
+    throw SpecError({std::move(d)});
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse(ss.str(), path, file_uri(path));
+}
+
+const json::value* Document::find(std::string_view pointer) const noexcept {
+  const json::value* at = &root_;
+  const bool ok = for_each_token(pointer, [&](const std::string& token) {
+    if (const auto* o = at->if_object()) {
+      auto it = o->find(token);
+      if (it == o->end()) return false;
+      at = &it->value();
+      return true;
+    }
+    if (const auto* a = at->if_array()) {
+      std::size_t i = 0;
+      auto r = std::from_chars(token.data(), token.data() + token.size(), i);
+      if (r.ec != std::errc() || r.ptr != token.data() + token.size() || i >= a->size() ||
+          (token.size() > 1 && token[0] == '0'))
+        return false;
+      at = &(*a)[i];
+      return true;
+    }
+    return false;
+  });
+  return ok ? at : nullptr;
+}
+
+SourceLocation Document::locate(std::string_view pointer) const {
+  if (yaml_index_) {
+    YAML::Node at = yaml_index_->root;
+    SourceLocation best{at.Mark().line + 1, at.Mark().column + 1};
+    for_each_token(pointer, [&](const std::string& token) {
+      YAML::Node next;
+      if (at.IsMap()) {
+        for (const auto& kv : at) {
+          if (kv.first.IsScalar() && kv.first.Scalar() == token) {
+            next.reset(kv.second);
+            // A null value has no useful mark; point at its key instead.
+            if (!next.IsDefined() || next.IsNull() || next.Mark().line < 0) next.reset(kv.first);
+            break;
+          }
+        }
+      } else if (at.IsSequence()) {
+        std::size_t i = 0;
+        auto r = std::from_chars(token.data(), token.data() + token.size(), i);
+        if (r.ec == std::errc() && i < at.size()) next.reset(at[i]);
+      }
+      if (!next.IsDefined()) return false;
+      // Node::operator= would overwrite the node's content in the tree; reset() rebinds.
+      at.reset(next);
+      if (at.Mark().line >= 0) best = {at.Mark().line + 1, at.Mark().column + 1};
+      return true;
+    });
+    return best;
+  }
+  JsonScanner s{text_};
+  s.ws();
+  std::size_t best = s.pos;
+  for_each_token(pointer, [&](const std::string& token) {
+    if (!s.enter(token)) return false;
+    s.ws();
+    best = s.pos;
+    return true;
+  });
+  return location_of_offset(text_, best);
+}
+
+const Document& DocumentSet::load(const std::string& uri) {
+  if (const Document* d = find(uri)) return *d;
+  const std::string path = uri_to_path(uri);
+  if (path.empty()) {
+    Diagnostic d;
+    d.message = "cannot load '" + uri + "': only local files are referenced";
+    d.hint = "download the document and reference it by a relative path";
+    throw SpecError({std::move(d)});
+  }
+  std::string shown = path;
+  std::error_code ec;
+  auto rel = std::filesystem::relative(path, std::filesystem::current_path(), ec);
+  if (!ec && !rel.empty() && rel.native().rfind("..", 0) != 0) shown = rel.string();
+  std::ifstream probe(path);
+  if (!probe) {
+    Diagnostic d;
+    d.file = shown;
+    d.message = "cannot read the referenced file";
+    d.hint = "check the relative path in the $ref";
+    throw SpecError({std::move(d)});
+  }
+  std::ostringstream ss;
+  ss << probe.rdbuf();
+  auto doc = Document::parse(ss.str(), shown, uri);
+  const Document& ref = *doc;
+  docs_.emplace(uri, std::move(doc));
+  return ref;
+}
+
+void DocumentSet::add(std::shared_ptr<const Document> doc) {
+  std::string uri = doc->uri();
+  docs_.emplace(std::move(uri), std::move(doc));
+}
+
+const Document* DocumentSet::find(std::string_view uri) const noexcept {
+  auto it = docs_.find(uri);
+  return it == docs_.end() ? nullptr : it->second.get();
+}
+
+std::string pointer_escape(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (char c : token) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string pointer_append(std::string_view base, std::string_view token) {
+  std::string out(base);
+  out += '/';
+  out += pointer_escape(token);
+  return out;
+}
+
+std::string file_uri(const std::string& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+  boost::urls::url u;
+  u.set_scheme("file");
+  u.set_encoded_host("");
+  u.set_path(abs.string());
+  return std::string(u.buffer());
+}
+
+std::string uri_to_path(std::string_view uri) {
+  auto r = boost::urls::parse_uri(uri);
+  if (!r || r->scheme() != "file") return {};
+  return std::string(r->path());
+}
+
+std::string resolve_uri(std::string_view base, std::string_view ref) {
+  auto b = boost::urls::parse_uri(base);
+  auto r = boost::urls::parse_uri_reference(ref);
+  if (!b || !r) return std::string(ref);
+  boost::urls::url out;
+  if (boost::urls::resolve(*b, *r, out)) return std::string(out.buffer());
+  return std::string(ref);
+}
+
+}  // namespace brrt::spec
