@@ -425,26 +425,36 @@ SourceLocation Document::locate(std::string_view pointer) const {
   if (yaml_index_) {
     YAML::Node at = yaml_index_->root;
     SourceLocation best{at.Mark().line + 1, at.Mark().column + 1};
+    auto mark_of = [](const YAML::Node& n) {
+      return SourceLocation{n.Mark().line + 1, n.Mark().column + 1};
+    };
     for_each_token(pointer, [&](const std::string& token) {
       YAML::Node next;
+      SourceLocation where{};
       if (at.IsMap()) {
         for (const auto& kv : at) {
           if (kv.first.IsScalar() && kv.first.Scalar() == token) {
             next.reset(kv.second);
-            // A null value has no useful mark; point at its key instead.
-            if (!next.IsDefined() || next.IsNull() || next.Mark().line < 0) next.reset(kv.first);
+            // Report the key for collections (a block mapping's own mark is on the line
+            // after its key) and for null values (no useful mark); the value otherwise.
+            const bool at_key = !next.IsDefined() || next.IsNull() || next.IsMap() ||
+                                next.IsSequence() || next.Mark().line < 0;
+            where = mark_of(at_key ? kv.first : kv.second);
             break;
           }
         }
       } else if (at.IsSequence()) {
         std::size_t i = 0;
         auto r = std::from_chars(token.data(), token.data() + token.size(), i);
-        if (r.ec == std::errc() && i < at.size()) next.reset(at[i]);
+        if (r.ec == std::errc() && i < at.size()) {
+          next.reset(at[i]);
+          where = mark_of(next);
+        }
       }
       if (!next.IsDefined()) return false;
       // Node::operator= would overwrite the node's content in the tree; reset() rebinds.
       at.reset(next);
-      if (at.Mark().line >= 0) best = {at.Mark().line + 1, at.Mark().column + 1};
+      if (where.line > 0) best = where;
       return true;
     });
     return best;

@@ -1,0 +1,132 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "brrt/spec/diagnostic.hpp"
+#include "brrt/spec/document.hpp"
+
+namespace brrt::spec {
+namespace {
+
+std::shared_ptr<const Document> yaml(const std::string& text) {
+  return Document::parse(text, "t.yaml", "file:///t.yaml");
+}
+
+TEST(Document, YamlCoreSchemaScalars) {
+  auto d = yaml(R"(a: null
+b: ~
+c:
+d: true
+e: False
+f: 42
+g: -7
+h: 0x1F
+i: 0o17
+j: 1.5
+k: -2e3
+l: .inf
+m: .nan
+n: "42"
+o: '007'
+p: 1.2.3
+q: 12abc
+r: 9223372036854775808
+s: yes
+t: !!str 5
+)");
+  const auto& o = d->root().as_object();
+  EXPECT_TRUE(o.at("a").is_null());
+  EXPECT_TRUE(o.at("b").is_null());
+  EXPECT_TRUE(o.at("c").is_null());
+  EXPECT_EQ(o.at("d").as_bool(), true);
+  EXPECT_EQ(o.at("e").as_bool(), false);
+  EXPECT_EQ(o.at("f").as_int64(), 42);
+  EXPECT_EQ(o.at("g").as_int64(), -7);
+  EXPECT_EQ(o.at("h").as_int64(), 31);
+  EXPECT_EQ(o.at("i").as_int64(), 15);
+  EXPECT_DOUBLE_EQ(o.at("j").as_double(), 1.5);
+  EXPECT_DOUBLE_EQ(o.at("k").as_double(), -2000);
+  EXPECT_TRUE(std::isinf(o.at("l").as_double()));
+  EXPECT_TRUE(std::isnan(o.at("m").as_double()));
+  EXPECT_EQ(o.at("n").as_string(), "42");
+  EXPECT_EQ(o.at("o").as_string(), "007");
+  EXPECT_EQ(o.at("p").as_string(), "1.2.3");
+  EXPECT_EQ(o.at("q").as_string(), "12abc");
+  EXPECT_EQ(o.at("r").as_uint64(), 9223372036854775808ull);
+  EXPECT_EQ(o.at("s").as_string(), "yes");  // YAML 1.2: not a boolean
+  EXPECT_EQ(o.at("t").as_string(), "5");
+}
+
+TEST(Document, YamlAnchorsAndAliases) {
+  auto d = yaml("base: &b {x: 1}\nuse: *b\n");
+  EXPECT_EQ(d->root().at("use").at("x").as_int64(), 1);
+}
+
+TEST(Document, DuplicateKeysAreErrors) {
+  try {
+    yaml("a: 1\nb: 2\na: 3\n");
+    FAIL();
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.diagnostics()[0].line, 3);
+    EXPECT_NE(e.diagnostics()[0].message.find("duplicate mapping key 'a'"), std::string::npos);
+  }
+}
+
+TEST(Document, SyntaxErrorsHaveLineAndColumn) {
+  try {
+    yaml("a: [1, 2\nb: 3\n");
+    FAIL();
+  } catch (const SpecError& e) {
+    EXPECT_GT(e.diagnostics()[0].line, 0);
+    EXPECT_NE(e.diagnostics()[0].message.find("invalid YAML"), std::string::npos);
+  }
+  try {
+    Document::parse("{\n  \"a\": 1,\n  \"b\": ]\n}", "t.json", "file:///t.json");
+    FAIL();
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.diagnostics()[0].line, 3);
+    EXPECT_EQ(e.diagnostics()[0].column, 8);
+    EXPECT_NE(e.diagnostics()[0].message.find("invalid JSON"), std::string::npos);
+  }
+}
+
+TEST(Document, FindFollowsRfc6901) {
+  auto d = Document::parse(R"({"a/b": {"m~n": [10, 20]}, "": 1})", "t.json", "file:///t.json");
+  EXPECT_TRUE(d->is_json());
+  EXPECT_EQ(d->find("/a~1b/m~0n/1")->as_int64(), 20);
+  EXPECT_EQ(d->find("/")->as_int64(), 1);
+  EXPECT_EQ(d->find(""), &d->root());
+  EXPECT_EQ(d->find("/a~1b/m~0n/2"), nullptr);
+  EXPECT_EQ(d->find("/a~1b/m~0n/01"), nullptr);
+  EXPECT_EQ(d->find("nope"), nullptr);
+}
+
+TEST(Document, LocateInJsonAndYaml) {
+  auto j = Document::parse("{\n  \"paths\": {\n    \"/a\": {\"get\": 1}\n  }\n}", "t.json",
+                           "file:///t.json");
+  auto loc = j->locate("/paths/~1a/get");
+  EXPECT_EQ(loc.line, 3);
+  EXPECT_EQ(loc.column, 19);
+  loc = j->locate("/paths/~1missing");  // nearest existing ancestor
+  EXPECT_EQ(loc.line, 2);
+  auto y = yaml("paths:\n  /a:\n    get:\n      - x\n      - y\n");
+  loc = y->locate("/paths/~1a/get/1");
+  EXPECT_EQ(loc.line, 5);
+  EXPECT_EQ(loc.column, 9);
+  // Locating does not change the document.
+  EXPECT_EQ(y->root().at("paths").at("/a").at("get").as_array().size(), 2u);
+}
+
+TEST(Document, UriHelpers) {
+  EXPECT_EQ(resolve_uri("file:///a/b/c.yaml", "d.yaml#/x"), "file:///a/b/d.yaml#/x");
+  EXPECT_EQ(resolve_uri("file:///a/b/c.yaml", "../e.json"), "file:///a/e.json");
+  EXPECT_EQ(resolve_uri("file:///a/b/c.yaml", "#/components"), "file:///a/b/c.yaml#/components");
+  EXPECT_EQ(uri_to_path("file:///a/b%20c.yaml"), "/a/b c.yaml");
+  EXPECT_EQ(uri_to_path("https://x/y"), "");
+  EXPECT_EQ(pointer_escape("a/b~c"), "a~1b~0c");
+  EXPECT_EQ(pointer_append("/paths", "/pets"), "/paths/~1pets");
+  EXPECT_EQ(file_uri("/tmp/x y.yaml"), "file:///tmp/x%20y.yaml");
+}
+
+}  // namespace
+}  // namespace brrt::spec
