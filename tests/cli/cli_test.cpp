@@ -1,0 +1,174 @@
+// Runs the built `brrtrouter` binary as a user would and checks output and exit codes.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <boost/json/parse.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int code = -1;
+  std::string out;  // stdout and stderr, interleaved
+};
+
+Run run(const std::string& args) {
+  const std::string cmd = std::string(BRRT_BINARY_DIR) + "/bin/brrtrouter " + args + " 2>&1";
+  Run r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("brrt-cli-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "pets.yaml") << R"(openapi: 3.1.0
+info: {title: Pets, version: '1'}
+servers: [{url: /api}]
+security: [{ApiKeyAuth: []}]
+paths:
+  /pets:
+    get: {operationId: listPets, security: [], responses: {'200': {description: ok}}}
+    post: {operationId: createPet, x-handler: pets_create, responses: {'201': {description: ok}}}
+  /pets/{petId}:
+    get: {operationId: getPet, responses: {'200': {description: ok}}}
+    delete: {operationId: deletePet, responses: {'204': {description: ok}}}
+  /files/{name}.{ext}:
+    get: {operationId: getFile, responses: {'200': {description: ok}}}
+components:
+  securitySchemes:
+    ApiKeyAuth: {type: apiKey, in: header, name: X-API-Key}
+)";
+    std::ofstream(dir_ / "bad.yaml") << R"(openapi: 3.1.0
+info: {title: Bad, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '200': {$ref: '#/components/responses/Missing'}
+  /b/{x}:
+    get: {operationId: one, responses: {'200': {description: ok}}}
+  /b/{y}:
+    get: {operationId: two, responses: {'200': {description: ok}}}
+)";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const char* name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(Cli, CheckAcceptsAValidSpec) {
+  auto r = run("check " + path("pets.yaml"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("ok: OpenAPI 3.1.0, 5 operations"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, CheckListsErrorsWithLocations) {
+  auto r = run("check " + path("bad.yaml"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("bad.yaml:7:23: error: $ref '#/components/responses/Missing' points to "
+                       "nothing"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("(at /paths/~1a/get/responses/200/$ref)"), std::string::npos);
+  EXPECT_NE(r.out.find("hint: "), std::string::npos);
+}
+
+TEST_F(Cli, CheckReportsRouteAmbiguity) {
+  std::ofstream(dir_ / "amb.yaml") << R"(openapi: 3.1.0
+info: {title: A, version: '1'}
+paths:
+  /b/{x}:
+    get: {operationId: one, responses: {'200': {description: ok}}}
+  /b/{y}:
+    get: {operationId: two, responses: {'200': {description: ok}}}
+)";
+  auto r = run("check " + path("amb.yaml"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("amb.yaml:7:5: error: GET /b/{y}"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ambiguous with GET /b/{x}"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, CheckUsageAndUnreadableFile) {
+  EXPECT_EQ(run("check").code, 2);
+  auto r = run("check " + path("nope.yaml"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("nope.yaml: error: cannot read the file"), std::string::npos) << r.out;
+  EXPECT_EQ(run("check --bogus x").code, 2);
+  EXPECT_EQ(run("frobnicate").code, 2);
+  EXPECT_EQ(run("--help").code, 0);
+}
+
+TEST_F(Cli, RoutesTable) {
+  auto r = run("routes " + path("pets.yaml"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("METHOD"), std::string::npos);
+  EXPECT_NE(r.out.find("POST     /api/pets"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("pets_create"), std::string::npos);
+  EXPECT_NE(r.out.find("public"), std::string::npos);
+  EXPECT_NE(r.out.find("ApiKeyAuth"), std::string::npos);
+}
+
+TEST_F(Cli, RoutesJson) {
+  auto r = run("routes --json " + path("pets.yaml"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto rows = boost::json::parse(r.out).as_array();
+  ASSERT_EQ(rows.size(), 5u);
+  const auto& post = rows[1].as_object();
+  EXPECT_EQ(post.at("method").as_string(), "POST");
+  EXPECT_EQ(post.at("path").as_string(), "/api/pets");
+  EXPECT_EQ(post.at("operationId").as_string(), "createPet");
+  EXPECT_EQ(post.at("handler").as_string(), "pets_create");
+  EXPECT_EQ(post.at("security").as_array().size(), 1u);
+  EXPECT_TRUE(rows[0].as_object().at("security").as_array().empty());
+}
+
+TEST_F(Cli, MatchFoundWithDecodedParams) {
+  auto r = run("match " + path("pets.yaml") + " GET '/api/pets/a%2Fb%20c?x=1'");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(
+      boost::json::parse(r.out),
+      boost::json::parse(R"({"status":200,"operationId":"getPet","params":{"petId":"a/b c"}})"));
+  r = run("match " + path("pets.yaml") + " GET /api/files/report.pdf");
+  EXPECT_EQ(
+      boost::json::parse(r.out),
+      boost::json::parse(
+          R"({"status":200,"operationId":"getFile","params":{"name":"report","ext":"pdf"}})"));
+  r = run("match " + path("pets.yaml") + " HEAD /api/pets/1");
+  EXPECT_EQ(boost::json::parse(r.out).at("operationId").as_string(), "getPet");
+}
+
+TEST_F(Cli, MatchNotFoundAndMethodNotAllowed) {
+  auto r = run("match " + path("pets.yaml") + " GET /pets/1");  // outside the base path
+  ASSERT_EQ(r.code, 0);
+  EXPECT_EQ(boost::json::parse(r.out), boost::json::parse(R"({"status":404})"));
+  r = run("match " + path("pets.yaml") + " PUT /api/pets/1");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_EQ(boost::json::parse(r.out),
+            boost::json::parse(R"({"status":405,"allow":["DELETE","GET","HEAD"]})"));
+}
+
+TEST_F(Cli, MatchBadInput) {
+  EXPECT_EQ(run("match " + path("pets.yaml") + " get /api/pets").code, 2);
+  EXPECT_EQ(run("match " + path("pets.yaml") + " GET pets").code, 2);
+  EXPECT_EQ(run("match " + path("pets.yaml") + " GET /api/pets/%zz").code, 2);
+  EXPECT_EQ(run("match " + path("pets.yaml") + " GET").code, 2);
+  EXPECT_EQ(run("match " + path("bad.yaml") + " GET /a").code, 1);
+}
+
+}  // namespace
