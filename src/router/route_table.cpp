@@ -24,6 +24,25 @@ int hex_value(char c) noexcept {
   return -1;
 }
 
+// FNV-1a: literal children are found by hashing the segment while scanning for its end,
+// then one memcmp to confirm (cheaper than a binary search of string compares).
+constexpr std::uint32_t kFnvOffset = 2166136261u;
+constexpr std::uint32_t kFnvPrime = 16777619u;
+
+std::uint32_t fnv1a(std::string_view s) noexcept {
+  std::uint32_t h = kFnvOffset;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+  return h;
+}
+
+// Open-addressing slot of a node's literal-children table.
+struct LiteralSlot {
+  std::uint32_t hash = 0;
+  std::uint32_t child = 0;
+  std::uint32_t label_offset = 0;
+  std::uint32_t label_length = UINT32_MAX;  // UINT32_MAX = empty slot
+};
+
 // Compares a raw (possibly percent-encoded) request segment with a literal label.
 // Only called when the segment contains '%'; a malformed escape never matches.
 bool decoded_equals(std::string_view raw, std::string_view label) noexcept {
@@ -160,6 +179,48 @@ struct RouteTable::Impl {
   std::vector<Node> nodes;
   std::vector<RouteInfo> routes;
   std::size_t count = 0;
+  // Per node: where its literal table starts in `slots` and its mask (size - 1).
+  struct LiteralTable {
+    std::uint32_t base = 0;
+    std::uint32_t mask = 0;
+  };
+  std::vector<LiteralTable> tables;
+  std::vector<LiteralSlot> slots;
+  std::string labels;  // all literal labels, back to back
+
+  void compile_literal_tables() {
+    tables.assign(nodes.size(), {});
+    slots.clear();
+    labels.clear();
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const auto& lits = nodes[i].literals;
+      if (lits.empty()) continue;
+      std::uint32_t size = 2;
+      while (size < lits.size() * 2) size *= 2;
+      tables[i] = {static_cast<std::uint32_t>(slots.size()), size - 1};
+      slots.resize(slots.size() + size);
+      for (const LiteralEdge& e : lits) {
+        const std::uint32_t h = fnv1a(e.label);
+        std::uint32_t at = h & (size - 1);
+        while (slots[tables[i].base + at].label_length != UINT32_MAX) at = (at + 1) & (size - 1);
+        slots[tables[i].base + at] = {h, e.child, static_cast<std::uint32_t>(labels.size()),
+                                      static_cast<std::uint32_t>(e.label.size())};
+        labels += e.label;
+      }
+    }
+  }
+
+  std::int32_t find_literal(std::uint32_t node, std::string_view seg,
+                            std::uint32_t h) const noexcept {
+    const LiteralTable t = tables[node];
+    for (std::uint32_t at = h & t.mask;; at = (at + 1) & t.mask) {
+      const LiteralSlot& slot = slots[t.base + at];
+      if (slot.label_length == UINT32_MAX) return kNone;
+      if (slot.hash == h && slot.label_length == seg.size() &&
+          std::memcmp(labels.data() + slot.label_offset, seg.data(), seg.size()) == 0)
+        return static_cast<std::int32_t>(slot.child);
+    }
+  }
 
   struct Walk {
     const Impl* self;
@@ -214,21 +275,30 @@ struct RouteTable::Impl {
   // `rest` is the path after the '/' that starts the current segment.
   bool walk(std::uint32_t node_index, std::string_view rest, Walk& w) const noexcept {
     const Node& n = nodes[node_index];
-    const std::size_t slash = rest.find('/');
-    const std::string_view seg = rest.substr(0, slash);
-    const bool last = slash == std::string_view::npos;
-    const std::string_view tail = last ? std::string_view() : rest.substr(slash + 1);
+    // One pass finds the segment's end, hashes it and notes escapes.
+    std::uint32_t h = kFnvOffset;
+    bool escaped = false;
+    std::size_t len = 0;
+    const char* p = rest.data();
+    const std::size_t size = rest.size();
+    while (len < size && p[len] != '/') {
+      const auto c = static_cast<unsigned char>(p[len]);
+      escaped |= c == '%';
+      h = (h ^ c) * kFnvPrime;
+      ++len;
+    }
+    const std::string_view seg(p, len);
+    const bool last = len == size;
+    const std::string_view tail = last ? std::string_view() : rest.substr(len + 1);
 
     auto descend = [&](std::uint32_t child) {
       return last ? terminal(nodes[child], w) : walk(child, tail, w);
     };
 
     if (!n.literals.empty()) {
-      if (seg.find('%') == std::string_view::npos) {
-        auto it = std::lower_bound(
-            n.literals.begin(), n.literals.end(), seg,
-            [](const LiteralEdge& e, std::string_view s) { return std::string_view(e.label) < s; });
-        if (it != n.literals.end() && it->label == seg && descend(it->child)) return true;
+      if (!escaped) {
+        const std::int32_t child = find_literal(node_index, seg, h);
+        if (child != kNone && descend(static_cast<std::uint32_t>(child))) return true;
       } else {
         for (const LiteralEdge& e : n.literals)
           if (decoded_equals(seg, e.label) && descend(e.child)) return true;
@@ -337,6 +407,7 @@ RouteTable RouteTable::Builder::build() {
   t.impl_->base_path = state_->base_path;
   t.impl_->nodes = state_->nodes;
   t.impl_->routes = state_->routes;
+  t.impl_->compile_literal_tables();
   t.impl_->count = static_cast<std::size_t>(
       std::count(state_->route_used.begin(), state_->route_used.end(), true));
   return t;

@@ -23,7 +23,8 @@ struct RouteMatch {
   MethodMask allow = 0;     // methods the path has, when MethodNotAllowed (HEAD added with GET)
   std::uint8_t param_count = 0;
   // Raw parameter values in template order (names: RouteTable::param_names(route)).
-  std::array<std::string_view, kMaxPathParams> params{};
+  // Only the first `param_count` are set (left uninitialised otherwise: a match is hot).
+  std::array<std::string_view, kMaxPathParams> params;
 };
 
 // Load-time error: invalid template, or two templates that can never be told apart.
