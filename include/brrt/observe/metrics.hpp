@@ -6,6 +6,7 @@
 // owner updates them with relaxed load + store (a plain add on x86, no locked RMW, no
 // shared cache line between workers), so the hot path pays nothing for the scrape.
 #include "brrt/core/method.hpp"
+#include "brrt/core/owned_counter.hpp"
 
 #include <array>
 #include <atomic>
@@ -22,20 +23,7 @@ namespace brrt::observe {
 inline constexpr std::array<double, 14> kLatencyBuckets = {
     0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0};
 
-// A counter written by one thread and read by any.
-class OwnedCounter {
- public:
-  void add(std::uint64_t n = 1) noexcept {
-    v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-  }
-  void sub(std::uint64_t n = 1) noexcept {
-    v_.store(v_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
-  }
-  std::uint64_t get() const noexcept { return v_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<std::uint64_t> v_{0};
-};
+using brrt::OwnedCounter;
 
 // Per-operation, per-thread request statistics.
 struct OperationStats {

@@ -1,0 +1,78 @@
+#pragma once
+// HTTP/1.1 request and response as the server hands them to a handler. A `Request` is a
+// set of views into the connection's read buffer (valid until the handler returns); a
+// `Response` is reused by the connection, so a handler that writes into it allocates
+// nothing once the connection is warm.
+#include "brrt/core/method.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace brrt::http {
+
+struct Header {
+  std::string_view name;
+  std::string_view value;
+};
+
+inline constexpr std::size_t kMaxHeaders = 128;
+
+// ASCII case-insensitive equality (header names, tokens).
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+struct Request {
+  std::optional<Method> method;  // empty for a method brrtrouter does not route
+  std::string_view method_text;
+  std::string_view target;  // as received: "/pets/42?x=1"
+  std::string_view path;    // target up to '?'
+  std::string_view query;   // after '?', without it ("" when absent)
+  int version_minor = 1;    // HTTP/1.<minor>
+  std::array<Header, kMaxHeaders> headers;
+  std::size_t header_count = 0;
+  std::string_view body;  // complete body (chunked bodies are decoded first)
+  bool keep_alive = true;
+  bool chunked = false;
+  std::string_view remote;  // "127.0.0.1:53122"
+
+  // First header with this name (case-insensitive), or nullopt.
+  std::optional<std::string_view> header(std::string_view name) const noexcept;
+};
+
+class Response {
+ public:
+  int status = 200;
+  std::string body;
+
+  // Adds a header; `name` must be a literal or outlive the response (it usually is a
+  // literal). The value is copied into the response's reused storage.
+  void add_header(std::string_view name, std::string_view value);
+  void set_content_type(std::string_view type) { content_type_ = type; }
+  std::string_view content_type() const noexcept { return content_type_; }
+  // Asks the server to close the connection after this response.
+  void close_connection() noexcept { close_ = true; }
+  bool closes_connection() const noexcept { return close_; }
+
+  std::size_t header_count() const noexcept { return header_count_; }
+  std::string_view header_name(std::size_t i) const noexcept { return names_[i]; }
+  std::string_view header_value(std::size_t i) const noexcept { return values_[i]; }
+  std::optional<std::string_view> header(std::string_view name) const noexcept;
+
+  // Back to a fresh 200 with no headers and an empty body (capacity kept).
+  void reset() noexcept;
+
+ private:
+  std::string_view content_type_;
+  std::vector<std::string_view> names_;
+  std::vector<std::string> values_;
+  std::size_t header_count_ = 0;
+  bool close_ = false;
+};
+
+// Standard reason phrase ("Not Found"), or "Unknown".
+std::string_view reason_phrase(int status) noexcept;
+
+}  // namespace brrt::http

@@ -1,0 +1,320 @@
+#include "brrt/http/request_parser.hpp"
+
+#include <cstring>
+
+namespace brrt::http {
+
+namespace {
+
+// RFC 9110 tchar.
+constexpr bool is_tchar(unsigned char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' ||
+         c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' ||
+         c == '~';
+}
+
+// Field-value bytes: VCHAR, obs-text, SP, HTAB.
+constexpr bool is_value_char(unsigned char c) noexcept {
+  return c == ' ' || c == '\t' || (c > 0x20 && c != 0x7F);
+}
+
+// Request-target bytes: visible ASCII (no space, no controls); obs-text is rejected.
+constexpr bool is_target_char(unsigned char c) noexcept { return c > 0x20 && c < 0x7F; }
+
+HeadResult fail(int status, std::string_view message) {
+  HeadResult r;
+  r.state = HeadResult::State::Error;
+  r.error = {status, message};
+  return r;
+}
+
+bool has_token(std::string_view list, std::string_view token) noexcept {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (iequals(item, token)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLimits& limits) {
+  std::size_t pos = 0;
+  // RFC 9112 §2.2: ignore empty lines before the request line.
+  while (pos + 1 < buf.size() && buf[pos] == '\r' && buf[pos + 1] == '\n') pos += 2;
+  if (pos + 1 == buf.size() && buf[pos] == '\r') return {};
+
+  // Request line.
+  const char* base = buf.data();
+  const std::size_t line_end = buf.find('\n', pos);
+  if (line_end == std::string_view::npos) {
+    if (buf.size() - pos > limits.max_request_line) return fail(414, "request line too long");
+    return {};
+  }
+  if (line_end - pos > limits.max_request_line + 1) return fail(414, "request line too long");
+  if (line_end == pos || buf[line_end - 1] != '\r') return fail(400, "request line must end in CRLF");
+  const std::string_view line(base + pos, line_end - 1 - pos);
+
+  std::size_t i = 0;
+  while (i < line.size() && is_tchar(static_cast<unsigned char>(line[i]))) ++i;
+  if (i == 0 || i >= line.size() || line[i] != ' ') return fail(400, "malformed request method");
+  req.method_text = line.substr(0, i);
+  req.method = parse_method(req.method_text);
+  const std::size_t target_start = ++i;
+  while (i < line.size() && is_target_char(static_cast<unsigned char>(line[i]))) ++i;
+  if (i == target_start || i >= line.size() || line[i] != ' ')
+    return fail(400, "malformed request target");
+  req.target = line.substr(target_start, i - target_start);
+  const std::string_view version = line.substr(i + 1);
+  if (version.size() != 8 || version.compare(0, 5, "HTTP/") != 0 || version[6] != '.' ||
+      version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9')
+    return fail(400, "malformed HTTP version");
+  if (version[5] != '1') return fail(505, "only HTTP/1.0 and HTTP/1.1 are served");
+  req.version_minor = version[7] - '0';
+
+  // Target forms: origin-form "/path?q", asterisk-form "*", absolute-form "http://h/p".
+  std::string_view target = req.target;
+  if (target.front() != '/') {
+    if (target == "*") {
+      if (req.method_text != "OPTIONS") return fail(400, "'*' is only valid for OPTIONS");
+    } else {
+      const auto scheme = target.find("://");
+      if (scheme == std::string_view::npos) return fail(400, "malformed request target");
+      const auto slash = target.find('/', scheme + 3);
+      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    }
+  }
+  if (const auto q = target.find('?'); q != std::string_view::npos) {
+    req.path = target.substr(0, q);
+    req.query = target.substr(q + 1);
+  } else {
+    req.path = target;
+    req.query = {};
+  }
+  if (const auto hash = req.query.find('#'); hash != std::string_view::npos)
+    return fail(400, "a request target must not contain a fragment");
+  if (req.path.find('#') != std::string_view::npos)
+    return fail(400, "a request target must not contain a fragment");
+
+  // Header fields.
+  req.header_count = 0;
+  pos = line_end + 1;
+  bool have_cl = false, have_te = false, have_host = false;
+  std::uint64_t content_length = 0;
+  HeadResult ok;
+  bool connection_close = false, connection_keep_alive = false;
+  while (true) {
+    if (pos >= buf.size()) {
+      if (buf.size() > limits.max_header_bytes) return fail(431, "request header too large");
+      return {};
+    }
+    if (buf[pos] == '\r') {
+      if (pos + 1 >= buf.size()) return {};
+      if (buf[pos + 1] != '\n') return fail(400, "bare CR in the request head");
+      pos += 2;
+      break;
+    }
+    if (buf[pos] == '\n') return fail(400, "header lines must end in CRLF");
+    if (buf[pos] == ' ' || buf[pos] == '\t')
+      return fail(400, "obsolete line folding is not accepted");
+    const std::size_t end = buf.find('\n', pos);
+    if (end == std::string_view::npos) {
+      if (buf.size() > limits.max_header_bytes) return fail(431, "request header too large");
+      return {};
+    }
+    if (end + 1 > limits.max_header_bytes) return fail(431, "request header too large");
+    if (buf[end - 1] != '\r') return fail(400, "header lines must end in CRLF");
+    const std::string_view field(base + pos, end - 1 - pos);
+    std::size_t n = 0;
+    while (n < field.size() && is_tchar(static_cast<unsigned char>(field[n]))) ++n;
+    if (n == 0 || n >= field.size() || field[n] != ':') {
+      if (n < field.size() && (field[n] == ' ' || field[n] == '\t'))
+        return fail(400, "whitespace between a header name and the colon");
+      return fail(400, "malformed header field");
+    }
+    std::string_view value = field.substr(n + 1);
+    for (char c : value)
+      if (!is_value_char(static_cast<unsigned char>(c)))
+        return fail(400, "invalid character in a header value");
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (req.header_count == limits.max_headers || req.header_count == kMaxHeaders)
+      return fail(431, "too many header fields");
+    const std::string_view name = field.substr(0, n);
+    req.headers[req.header_count++] = {name, value};
+
+    switch (name.size()) {
+      case 4:
+        if (iequals(name, "host")) {
+          if (have_host) return fail(400, "more than one Host header");
+          have_host = true;
+        }
+        break;
+      case 6:
+        if (iequals(name, "expect")) {
+          if (iequals(value, "100-continue"))
+            ok.expect_continue = true;
+          else
+            return fail(417, "only 'Expect: 100-continue' is supported");
+        }
+        break;
+      case 10:
+        if (iequals(name, "connection")) {
+          connection_close |= has_token(value, "close");
+          connection_keep_alive |= has_token(value, "keep-alive");
+        }
+        break;
+      case 14:
+        if (iequals(name, "content-length")) {
+          if (value.empty() || value.size() > 18) return fail(400, "invalid Content-Length");
+          std::uint64_t v = 0;
+          for (char c : value) {
+            if (c < '0' || c > '9') return fail(400, "invalid Content-Length");
+            v = v * 10 + static_cast<std::uint64_t>(c - '0');
+          }
+          if (have_cl && v != content_length) return fail(400, "conflicting Content-Length headers");
+          have_cl = true;
+          content_length = v;
+        }
+        break;
+      case 17:
+        if (iequals(name, "transfer-encoding")) {
+          if (have_te) return fail(400, "more than one Transfer-Encoding header");
+          have_te = true;
+          if (!iequals(value, "chunked"))
+            return fail(501, "only the chunked transfer coding is supported");
+        }
+        break;
+      default:
+        break;
+    }
+    pos = end + 1;
+  }
+  if (pos > limits.max_header_bytes) return fail(431, "request header too large");
+  if (have_te && have_cl)
+    return fail(400, "both Content-Length and Transfer-Encoding: a smuggling attempt");
+  if (have_te && req.version_minor == 0)
+    return fail(400, "Transfer-Encoding is not valid in HTTP/1.0");
+  if (!have_host && req.version_minor == 1) return fail(400, "HTTP/1.1 requests need a Host header");
+  req.keep_alive = req.version_minor == 1 ? !connection_close : connection_keep_alive && !connection_close;
+  req.chunked = have_te;
+  ok.state = HeadResult::State::Complete;
+  ok.head_size = pos;
+  ok.chunked = have_te;
+  ok.content_length = content_length;
+  if (!have_te && content_length == 0) ok.expect_continue = false;
+  return ok;
+}
+
+ChunkedDecoder::Step ChunkedDecoder::feed(std::string_view in, std::string& out,
+                                          std::uint64_t max_body) {
+  Step step;
+  std::size_t i = 0;
+  auto error = [&](int status, std::string_view msg) {
+    step.state = State::Error;
+    step.error = {status, msg};
+    step.consumed = i;
+    return step;
+  };
+  while (i < in.size()) {
+    const char c = in[i];
+    switch (phase_) {
+      case Phase::Size: {
+        int d = -1;
+        if (c >= '0' && c <= '9') d = c - '0';
+        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+        if (d >= 0) {
+          if (++size_digits_ > 15) return error(400, "chunk size too large");
+          remaining_ = remaining_ * 16 + static_cast<std::uint64_t>(d);
+          ++i;
+          break;
+        }
+        if (size_digits_ == 0) return error(400, "invalid chunk size");
+        if (c == ';') {
+          phase_ = Phase::Ext;
+          ++i;
+          break;
+        }
+        if (c == '\r') {
+          phase_ = Phase::SizeLf;
+          ++i;
+          break;
+        }
+        return error(400, "invalid chunk size");
+      }
+      case Phase::Ext:
+        // Chunk extensions are ignored (bounded by the total head budget below).
+        if (c == '\r') phase_ = Phase::SizeLf;
+        else if (c == '\n') return error(400, "bare LF in a chunk header");
+        else if (++trailer_bytes_ > 4096) return error(400, "chunk extensions too long");
+        ++i;
+        break;
+      case Phase::SizeLf:
+        if (c != '\n') return error(400, "chunk size line must end in CRLF");
+        ++i;
+        size_digits_ = 0;
+        if (remaining_ == 0) {
+          phase_ = Phase::Trailer;
+          trailer_line_empty_ = true;
+        } else {
+          if (out.size() + remaining_ > max_body) return error(413, "request body too large");
+          phase_ = Phase::Data;
+        }
+        break;
+      case Phase::Data: {
+        const std::size_t take =
+            static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, in.size() - i));
+        out.append(in.data() + i, take);
+        i += take;
+        remaining_ -= take;
+        if (remaining_ == 0) phase_ = Phase::DataCr;
+        break;
+      }
+      case Phase::DataCr:
+        if (c != '\r') return error(400, "chunk data must be followed by CRLF");
+        phase_ = Phase::DataLf;
+        ++i;
+        break;
+      case Phase::DataLf:
+        if (c != '\n') return error(400, "chunk data must be followed by CRLF");
+        phase_ = Phase::Size;
+        ++i;
+        break;
+      case Phase::Trailer:
+        // Trailer fields are read and discarded; an empty line ends the body.
+        if (c == '\r') {
+          phase_ = trailer_line_empty_ ? Phase::LastLf : Phase::TrailerLf;
+        } else if (c == '\n') {
+          return error(400, "bare LF in the trailer section");
+        } else {
+          trailer_line_empty_ = false;
+          if (++trailer_bytes_ > 8192) return error(431, "trailer section too large");
+        }
+        ++i;
+        break;
+      case Phase::TrailerLf:
+        if (c != '\n') return error(400, "trailer lines must end in CRLF");
+        phase_ = Phase::Trailer;
+        trailer_line_empty_ = true;
+        ++i;
+        break;
+      case Phase::LastLf:
+        if (c != '\n') return error(400, "chunked body must end in CRLF");
+        ++i;
+        step.state = State::Complete;
+        step.consumed = i;
+        return step;
+    }
+  }
+  step.consumed = i;
+  return step;
+}
+
+}  // namespace brrt::http

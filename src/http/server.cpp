@@ -1,0 +1,455 @@
+#include "brrt/http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <charconv>
+#include <cstring>
+#include <ctime>
+#include <unordered_set>
+
+#include "brrt/observe/access_log.hpp"
+
+namespace brrt::http {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+asio::awaitable<void> Handler::handle_async(std::size_t, const Request&, Response& res) {
+  res.status = 500;
+  co_return;
+}
+
+std::string problem_json(int status, std::string_view detail) {
+  std::string out = "{\"type\":\"about:blank\",\"title\":\"";
+  out += reason_phrase(status);
+  out += "\",\"status\":";
+  out += std::to_string(status);
+  out += ",\"detail\":\"";
+  observe::append_json_escaped(out, detail);
+  out += "\"}";
+  return out;
+}
+
+class Connection;
+
+struct Server::Worker {
+  std::size_t index = 0;
+  asio::io_context io{1};
+  std::unique_ptr<tcp::acceptor> acceptor;
+  WorkerStats stats;
+  std::unordered_set<Connection*> connections;
+  // Date header, formatted at most once per second.
+  std::time_t date_second = 0;
+  char date[40] = {};
+  std::size_t date_len = 0;
+
+  std::string_view http_date() {
+    const std::time_t now = std::time(nullptr);
+    if (now != date_second) {
+      date_second = now;
+      std::tm tm{};
+      gmtime_r(&now, &tm);
+      date_len = std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    }
+    return {date, date_len};
+  }
+};
+
+namespace {
+
+void append_number(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+
+bool bodyless_status(int status) { return status < 200 || status == 204 || status == 304; }
+
+}  // namespace
+
+// One client connection; lives in its own coroutine on its worker's thread.
+class Connection {
+ public:
+  enum class Phase { Idle, Head, Body, Handling, Writing };
+
+  Connection(Server& server, Server::Worker& worker, tcp::socket socket)
+      : server_(server), worker_(worker), socket_(std::move(socket)) {
+    boost::system::error_code ec;
+    socket_.set_option(tcp::no_delay(true), ec);
+    auto ep = socket_.remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+    in_.resize(4096);
+  }
+
+  Phase phase() const noexcept { return phase_; }
+  Clock::time_point deadline() const noexcept { return deadline_; }
+
+  // Called by the sweeper (same thread): the current wait took too long.
+  void expire() {
+    timed_out_ = true;
+    boost::system::error_code ec;
+    socket_.cancel(ec);
+  }
+  // Called on drain for a connection waiting between requests.
+  void close_idle() {
+    boost::system::error_code ec;
+    socket_.cancel(ec);
+  }
+  void force_close() {
+    boost::system::error_code ec;
+    socket_.close(ec);
+  }
+
+  asio::awaitable<void> run();
+
+ private:
+  void set_phase(Phase p, std::chrono::milliseconds timeout) {
+    phase_ = p;
+    deadline_ = Clock::now() + timeout;
+  }
+
+  // Appends the serialized response to out_.
+  void serialize(const Request& req, Response& res, bool head_request) {
+    const bool closing = !req.keep_alive || res.closes_connection() || server_.draining();
+    if (closing) close_after_ = true;
+    out_ += "HTTP/1.1 ";
+    append_number(out_, static_cast<std::uint64_t>(res.status));
+    out_ += ' ';
+    out_ += reason_phrase(res.status);
+    out_ += "\r\nServer: ";
+    out_ += server_.config_.server_header;
+    out_ += "\r\nDate: ";
+    out_ += worker_.http_date();
+    out_ += "\r\n";
+    if (!res.content_type().empty()) {
+      out_ += "Content-Type: ";
+      out_ += res.content_type();
+      out_ += "\r\n";
+    }
+    for (std::size_t i = 0; i < res.header_count(); ++i) {
+      out_ += res.header_name(i);
+      out_ += ": ";
+      out_ += res.header_value(i);
+      out_ += "\r\n";
+    }
+    if (!bodyless_status(res.status)) {
+      out_ += "Content-Length: ";
+      append_number(out_, res.body.size());
+      out_ += "\r\n";
+    }
+    if (closing)
+      out_ += "Connection: close\r\n";
+    else if (req.version_minor == 0)
+      out_ += "Connection: keep-alive\r\n";
+    out_ += "\r\n";
+    if (!head_request && !bodyless_status(res.status)) out_ += res.body;
+  }
+
+  // An error found by the HTTP layer: answer and close (the stream can't be trusted).
+  void fail(int status, std::string_view detail) {
+    Request req;
+    req.keep_alive = false;
+    res_.reset();
+    res_.status = status;
+    res_.set_content_type("application/problem+json");
+    res_.body = problem_json(status, detail);
+    serialize(req, res_, false);
+    close_after_ = true;
+  }
+
+  asio::awaitable<bool> flush() {
+    if (out_.empty()) co_return true;
+    set_phase(Phase::Writing, server_.config_.write_timeout);
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out_), kNoThrow);
+    worker_.stats.bytes_out.add(n);
+    out_.clear();
+    co_return !ec;
+  }
+
+  // Makes room for at least `want` more bytes at the end of the buffer.
+  void reserve_tail(std::size_t want) {
+    if (begin_ > 0 && (end_ == begin_ || in_.size() - end_ < want)) {
+      std::memmove(in_.data(), in_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    if (in_.size() - end_ < want) in_.resize(std::max(in_.size() * 2, end_ + want));
+  }
+
+  Server& server_;
+  Server::Worker& worker_;
+  tcp::socket socket_;
+  std::string remote_;
+  std::vector<char> in_;
+  std::size_t begin_ = 0, end_ = 0;  // unconsumed bytes are in_[begin_, end_)
+  std::string out_;
+  std::string chunked_body_;
+  Request req_;
+  Response res_;
+  Phase phase_ = Phase::Idle;
+  Clock::time_point deadline_ = Clock::now();
+  bool timed_out_ = false;
+  bool close_after_ = false;
+};
+
+asio::awaitable<void> Connection::run() {
+  const ServerConfig& cfg = server_.config_;
+  Handler& handler = server_.handler_;
+  set_phase(Phase::Idle, cfg.idle_timeout);
+  ChunkedDecoder chunked;
+  std::size_t chunk_pos = 0;  // input bytes of the body already fed to `chunked`
+  bool continue_sent = false;
+
+  while (true) {
+    // Answer every complete request already buffered (pipelining), then write once.
+    while (begin_ < end_ && !close_after_) {
+      const std::string_view buf(in_.data() + begin_, end_ - begin_);
+      HeadResult head = parse_request_head(buf, req_, cfg.parser);
+      if (head.state == HeadResult::State::Error) {
+        fail(head.error.status, head.error.message);
+        break;
+      }
+      if (head.state == HeadResult::State::Incomplete) {
+        if (phase_ != Phase::Head) set_phase(Phase::Head, cfg.header_timeout);
+        break;
+      }
+      std::string_view body;
+      std::size_t request_size = head.head_size;
+      if (head.chunked) {
+        if (phase_ != Phase::Body) {
+          set_phase(Phase::Body, cfg.body_timeout);
+          chunked.reset();
+          chunked_body_.clear();
+          chunk_pos = 0;
+        }
+        auto step = chunked.feed(buf.substr(head.head_size + chunk_pos), chunked_body_,
+                                 cfg.max_body_bytes);
+        chunk_pos += step.consumed;
+        if (step.state == ChunkedDecoder::State::Error) {
+          fail(step.error.status, step.error.message);
+          break;
+        }
+        if (step.state == ChunkedDecoder::State::Incomplete) {
+          if (head.expect_continue && !continue_sent) {
+            out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+            continue_sent = true;
+          }
+          break;
+        }
+        body = chunked_body_;
+        request_size = head.head_size + chunk_pos;
+      } else if (head.content_length > 0) {
+        if (head.content_length > cfg.max_body_bytes) {
+          fail(413, "request body exceeds " + std::to_string(cfg.max_body_bytes) + " bytes");
+          break;
+        }
+        const std::uint64_t need = head.head_size + head.content_length;
+        if (buf.size() < need) {
+          if (phase_ != Phase::Body) set_phase(Phase::Body, cfg.body_timeout);
+          if (head.expect_continue && !continue_sent) {
+            out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+            continue_sent = true;
+          }
+          reserve_tail(static_cast<std::size_t>(need - buf.size()));
+          break;
+        }
+        body = buf.substr(head.head_size, static_cast<std::size_t>(head.content_length));
+        request_size = static_cast<std::size_t>(need);
+      }
+      req_.body = body;
+      req_.remote = remote_;
+      phase_ = Phase::Handling;
+      res_.reset();
+      worker_.stats.requests.add();
+      if (!handler.handle(worker_.index, req_, res_)) {
+        try {
+          co_await handler.handle_async(worker_.index, req_, res_);
+        } catch (...) {
+          res_.reset();
+          res_.status = 500;
+          res_.set_content_type("application/problem+json");
+          res_.body = problem_json(500, "the handler failed");
+        }
+      }
+      serialize(req_, res_, req_.method == Method::Head);
+      begin_ += request_size;
+      continue_sent = false;
+      set_phase(Phase::Idle, cfg.idle_timeout);
+      if (out_.size() > 256 * 1024 && !co_await flush()) co_return;
+    }
+    if (begin_ == end_) begin_ = end_ = 0;
+    if (!co_await flush()) co_return;
+    if (close_after_) break;
+    if (phase_ == Phase::Idle && server_.draining()) break;
+
+    if (phase_ == Phase::Writing) set_phase(Phase::Idle, cfg.idle_timeout);
+    reserve_tail(2048);
+    auto [ec, n] = co_await socket_.async_read_some(
+        asio::buffer(in_.data() + end_, in_.size() - end_), kNoThrow);
+    if (ec) {
+      if (timed_out_ && (phase_ == Phase::Head || phase_ == Phase::Body)) {
+        fail(408, "the request was not received in time");
+        (void)co_await flush();
+      }
+      break;
+    }
+    worker_.stats.bytes_in.add(n);
+    end_ += n;
+    if (phase_ == Phase::Idle) set_phase(Phase::Head, cfg.header_timeout);
+  }
+  boost::system::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  socket_.close(ec);
+}
+
+namespace {
+
+asio::awaitable<void> serve_connection(Server& server, Server::Worker& worker,
+                                       std::atomic<std::size_t>& open, tcp::socket socket) {
+  Connection conn(server, worker, std::move(socket));
+  worker.connections.insert(&conn);
+  worker.stats.open_connections.add();
+  try {
+    co_await conn.run();
+  } catch (...) {
+  }
+  worker.connections.erase(&conn);
+  worker.stats.open_connections.sub();
+  open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+Server::Server(ServerConfig config, Handler& handler) : config_(std::move(config)), handler_(handler) {
+  unsigned n = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < n; ++i) {
+    workers_.push_back(std::make_unique<Worker>());
+    workers_.back()->index = i;
+  }
+}
+
+Server::~Server() {
+  stop();
+  wait();
+}
+
+void Server::start() {
+  const auto address = asio::ip::make_address(config_.host);
+  std::uint16_t port = config_.port;
+  for (auto& w : workers_) {
+    auto acceptor = std::make_unique<tcp::acceptor>(w->io);
+    const tcp::endpoint ep(address, port);
+    acceptor->open(ep.protocol());
+    acceptor->set_option(tcp::acceptor::reuse_address(true));
+    const int one = 1;
+    if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+      throw boost::system::system_error(errno, boost::system::system_category(), "SO_REUSEPORT");
+    acceptor->bind(ep);
+    acceptor->listen(asio::socket_base::max_listen_connections);
+    port = acceptor->local_endpoint().port();  // an ephemeral port is shared by the rest
+    w->acceptor = std::move(acceptor);
+  }
+  port_ = port;
+
+  for (auto& wp : workers_) {
+    Worker& w = *wp;
+    // Acceptor loop.
+    asio::co_spawn(
+        w.io,
+        [this, &w]() -> asio::awaitable<void> {
+          while (true) {
+            auto [ec, socket] = co_await w.acceptor->async_accept(kNoThrow);
+            if (ec) {
+              if (ec == asio::error::operation_aborted || draining()) co_return;
+              continue;  // EMFILE and friends: keep accepting
+            }
+            if (open_connections_.fetch_add(1, std::memory_order_relaxed) >= config_.max_connections) {
+              open_connections_.fetch_sub(1, std::memory_order_relaxed);
+              boost::system::error_code ignored;
+              socket.close(ignored);
+              continue;
+            }
+            w.stats.accepted_connections.add();
+            asio::co_spawn(w.io, serve_connection(*this, w, open_connections_, std::move(socket)),
+                           asio::detached);
+          }
+        },
+        asio::detached);
+    // Sweeper: enforces timeouts without a timer per request, and drives the drain.
+    asio::co_spawn(
+        w.io,
+        [this, &w]() -> asio::awaitable<void> {
+          const auto shortest = std::min({config_.header_timeout, config_.body_timeout,
+                                          config_.idle_timeout, config_.write_timeout});
+          const auto tick = std::clamp<std::chrono::milliseconds>(shortest / 4, std::chrono::milliseconds(5),
+                                                                  std::chrono::milliseconds(1000));
+          asio::steady_timer timer(w.io);
+          Clock::time_point drain_deadline{};
+          while (true) {
+            timer.expires_after(tick);
+            co_await timer.async_wait(kNoThrow);
+            const auto now = Clock::now();
+            if (draining()) {
+              if (drain_deadline == Clock::time_point{}) drain_deadline = now + config_.drain_timeout;
+              std::vector<Connection*> idle;
+              for (Connection* c : w.connections)
+                if (c->phase() == Connection::Phase::Idle) idle.push_back(c);
+              for (Connection* c : idle) c->close_idle();
+              if (now >= drain_deadline) {
+                std::vector<Connection*> all(w.connections.begin(), w.connections.end());
+                for (Connection* c : all) c->force_close();
+              }
+              if (w.connections.empty()) co_return;
+            }
+            std::vector<Connection*> expired;
+            for (Connection* c : w.connections)
+              if (c->phase() != Connection::Phase::Handling && now >= c->deadline())
+                expired.push_back(c);
+            for (Connection* c : expired) c->expire();
+          }
+        },
+        asio::detached);
+  }
+  for (auto& wp : workers_) threads_.emplace_back([&w = *wp] { w.io.run(); });
+}
+
+void Server::stop() {
+  if (draining_.exchange(true)) return;
+  for (auto& wp : workers_) {
+    Worker& w = *wp;
+    asio::post(w.io, [&w] {
+      boost::system::error_code ec;
+      if (w.acceptor) w.acceptor->close(ec);
+    });
+  }
+}
+
+void Server::wait() {
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+TransportSnapshot Server::transport() const noexcept {
+  TransportSnapshot s;
+  for (const auto& w : workers_) {
+    s.open_connections += w->stats.open_connections.get();
+    s.accepted_connections += w->stats.accepted_connections.get();
+    s.requests += w->stats.requests.get();
+    s.bytes_in += w->stats.bytes_in.get();
+    s.bytes_out += w->stats.bytes_out.get();
+  }
+  return s;
+}
+
+}  // namespace brrt::http

@@ -1,0 +1,157 @@
+#include "brrt/http/request_parser.hpp"
+
+#include <gtest/gtest.h>
+
+namespace brrt::http {
+namespace {
+
+struct Parsed {
+  HeadResult head;
+  Request req;
+};
+
+Parsed parse(std::string_view text, ParserLimits limits = {}) {
+  Parsed p;
+  p.head = parse_request_head(text, p.req, limits);
+  return p;
+}
+
+int error_status(std::string_view text, ParserLimits limits = {}) {
+  auto p = parse(text, limits);
+  EXPECT_EQ(p.head.state, HeadResult::State::Error) << text;
+  return p.head.error.status;
+}
+
+TEST(RequestParser, ParsesRequestLineAndHeaders) {
+  const std::string text =
+      "GET /pets/42?limit=3&x=y HTTP/1.1\r\nHost: a\r\nX-Trace:  abc \r\nCookie: s=1\r\n\r\nrest";
+  auto p = parse(text);
+  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
+  EXPECT_EQ(p.head.head_size, text.size() - 4);
+  EXPECT_EQ(p.req.method, Method::Get);
+  EXPECT_EQ(p.req.target, "/pets/42?limit=3&x=y");
+  EXPECT_EQ(p.req.path, "/pets/42");
+  EXPECT_EQ(p.req.query, "limit=3&x=y");
+  EXPECT_EQ(p.req.version_minor, 1);
+  EXPECT_EQ(p.req.header_count, 3u);
+  EXPECT_EQ(p.req.header("x-trace"), "abc");
+  EXPECT_EQ(p.req.header("HOST"), "a");
+  EXPECT_FALSE(p.req.header("missing").has_value());
+  EXPECT_TRUE(p.req.keep_alive);
+}
+
+TEST(RequestParser, IncompleteUntilTheBlankLineByteByByte) {
+  const std::string text = "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n";
+  for (std::size_t n = 0; n < text.size(); ++n)
+    EXPECT_EQ(parse(text.substr(0, n)).head.state, HeadResult::State::Incomplete) << n;
+  auto p = parse(text);
+  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
+  EXPECT_EQ(p.head.content_length, 5u);
+}
+
+TEST(RequestParser, KeepAliveRules) {
+  EXPECT_FALSE(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").req.keep_alive);
+  EXPECT_FALSE(parse("GET / HTTP/1.0\r\n\r\n").req.keep_alive);
+  EXPECT_TRUE(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").req.keep_alive);
+  EXPECT_TRUE(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade, keep-alive\r\n\r\n").req.keep_alive);
+}
+
+TEST(RequestParser, TargetForms) {
+  auto p = parse("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(p.head.state, HeadResult::State::Complete);
+  p = parse("GET http://example.com/a/b?c=1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
+  EXPECT_EQ(p.req.path, "/a/b");
+  EXPECT_EQ(p.req.query, "c=1");
+  EXPECT_EQ(error_status("GET * HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET pets HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET /a#frag HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+}
+
+TEST(RequestParser, UnknownMethodsParseWithoutARoute) {
+  auto p = parse("BREW /pot HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
+  EXPECT_FALSE(p.req.method.has_value());
+  EXPECT_EQ(p.req.method_text, "BREW");
+}
+
+TEST(RequestParser, SmugglingDefences) {
+  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"), 400);
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n").head.state,
+            HeadResult::State::Complete);
+  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), 501);
+  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n"), 400);  // obs-fold
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n"), 400);      // bare CR
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n"), 400);           // bare LF
+  EXPECT_EQ(error_status("GET / HTTP/1.1\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), 400);  // space before colon
+  EXPECT_EQ(error_status(std::string("GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 38)), 400);
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHo(st: a\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\n\r\n"), 400);  // no Host
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET / HTTP/2.0\r\nHost: a\r\n\r\n"), 505);
+  EXPECT_EQ(error_status("GET / HTTX/1.1\r\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET  / HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n"), 417);
+}
+
+TEST(RequestParser, Limits) {
+  ParserLimits limits;
+  limits.max_request_line = 32;
+  limits.max_header_bytes = 128;
+  limits.max_headers = 3;
+  EXPECT_EQ(error_status("GET /" + std::string(40, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n", limits), 414);
+  EXPECT_EQ(error_status("GET /" + std::string(40, 'a'), limits), 414);  // no CRLF yet
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(200, 'b') + "\r\n\r\n", limits), 431);
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(200, 'b'), limits), 431);
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", limits), 431);
+}
+
+TEST(RequestParser, SkipsLeadingEmptyLines) {
+  auto p = parse("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(p.head.state, HeadResult::State::Complete);
+}
+
+TEST(ChunkedDecoder, DecodesAcrossArbitrarySplits) {
+  const std::string body = "4\r\nWiki\r\n5;ext=1\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nTrailer: x\r\n\r\nNEXT";
+  for (std::size_t split = 0; split <= body.size(); ++split) {
+    ChunkedDecoder d;
+    std::string out;
+    auto a = d.feed(std::string_view(body).substr(0, split), out, 1000);
+    std::size_t used = a.consumed;
+    if (a.state != ChunkedDecoder::State::Complete) {
+      ASSERT_EQ(a.state, ChunkedDecoder::State::Incomplete) << split;
+      auto b = d.feed(std::string_view(body).substr(used), out, 1000);
+      ASSERT_EQ(b.state, ChunkedDecoder::State::Complete) << split;
+      used += b.consumed;
+    }
+    EXPECT_EQ(out, "Wikipedia in\r\n\r\nchunks.") << split;
+    EXPECT_EQ(body.substr(used), "NEXT") << split;
+  }
+}
+
+TEST(ChunkedDecoder, RejectsMalformedAndOversizedChunks) {
+  auto run = [](std::string_view in, std::uint64_t max = 1000) {
+    ChunkedDecoder d;
+    std::string out;
+    return d.feed(in, out, max);
+  };
+  EXPECT_EQ(run("x\r\n").state, ChunkedDecoder::State::Error);
+  EXPECT_EQ(run("\r\n").state, ChunkedDecoder::State::Error);
+  EXPECT_EQ(run("4\nWiki").state, ChunkedDecoder::State::Error);
+  EXPECT_EQ(run("4\r\nWikiX\r\n").state, ChunkedDecoder::State::Error);
+  EXPECT_EQ(run("ffffffffffffffffff\r\n").state, ChunkedDecoder::State::Error);
+  auto big = run("10\r\n", 8);
+  EXPECT_EQ(big.state, ChunkedDecoder::State::Error);
+  EXPECT_EQ(big.error.status, 413);
+  EXPECT_EQ(run("0\r\nbad\ntrailer\r\n\r\n").state, ChunkedDecoder::State::Error);
+}
+
+}  // namespace
+}  // namespace brrt::http
