@@ -8,10 +8,9 @@ namespace {
 
 // RFC 9110 tchar.
 constexpr bool is_tchar(unsigned char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' ||
-         c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' ||
-         c == '~';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '!' ||
+         c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' || c == '+' ||
+         c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~';
 }
 
 // Field-value bytes: VCHAR, obs-text, SP, HTAB.
@@ -20,7 +19,9 @@ constexpr bool is_value_char(unsigned char c) noexcept {
 }
 
 // Request-target bytes: visible ASCII (no space, no controls); obs-text is rejected.
-constexpr bool is_target_char(unsigned char c) noexcept { return c > 0x20 && c < 0x7F; }
+constexpr bool is_target_char(unsigned char c) noexcept {
+  return c > 0x20 && c < 0x7F;
+}
 
 HeadResult fail(int status, std::string_view message) {
   HeadResult r;
@@ -58,7 +59,8 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
     return {};
   }
   if (line_end - pos > limits.max_request_line + 1) return fail(414, "request line too long");
-  if (line_end == pos || buf[line_end - 1] != '\r') return fail(400, "request line must end in CRLF");
+  if (line_end == pos || buf[line_end - 1] != '\r')
+    return fail(400, "request line must end in CRLF");
   const std::string_view line(base + pos, line_end - 1 - pos);
 
   std::size_t i = 0;
@@ -142,7 +144,8 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
     for (char c : value)
       if (!is_value_char(static_cast<unsigned char>(c)))
         return fail(400, "invalid character in a header value");
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
     if (req.header_count == limits.max_headers || req.header_count == kMaxHeaders)
       return fail(431, "too many header fields");
@@ -178,7 +181,8 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
             if (c < '0' || c > '9') return fail(400, "invalid Content-Length");
             v = v * 10 + static_cast<std::uint64_t>(c - '0');
           }
-          if (have_cl && v != content_length) return fail(400, "conflicting Content-Length headers");
+          if (have_cl && v != content_length)
+            return fail(400, "conflicting Content-Length headers");
           have_cl = true;
           content_length = v;
         }
@@ -201,8 +205,10 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
     return fail(400, "both Content-Length and Transfer-Encoding: a smuggling attempt");
   if (have_te && req.version_minor == 0)
     return fail(400, "Transfer-Encoding is not valid in HTTP/1.0");
-  if (!have_host && req.version_minor == 1) return fail(400, "HTTP/1.1 requests need a Host header");
-  req.keep_alive = req.version_minor == 1 ? !connection_close : connection_keep_alive && !connection_close;
+  if (!have_host && req.version_minor == 1)
+    return fail(400, "HTTP/1.1 requests need a Host header");
+  req.keep_alive =
+      req.version_minor == 1 ? !connection_close : connection_keep_alive && !connection_close;
   req.chunked = have_te;
   ok.state = HeadResult::State::Complete;
   ok.head_size = pos;
@@ -227,9 +233,12 @@ ChunkedDecoder::Step ChunkedDecoder::feed(std::string_view in, std::string& out,
     switch (phase_) {
       case Phase::Size: {
         int d = -1;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+        if (c >= '0' && c <= '9')
+          d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+          d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+          d = c - 'A' + 10;
         if (d >= 0) {
           if (++size_digits_ > 15) return error(400, "chunk size too large");
           remaining_ = remaining_ * 16 + static_cast<std::uint64_t>(d);
@@ -251,9 +260,12 @@ ChunkedDecoder::Step ChunkedDecoder::feed(std::string_view in, std::string& out,
       }
       case Phase::Ext:
         // Chunk extensions are ignored (bounded by the total head budget below).
-        if (c == '\r') phase_ = Phase::SizeLf;
-        else if (c == '\n') return error(400, "bare LF in a chunk header");
-        else if (++trailer_bytes_ > 4096) return error(400, "chunk extensions too long");
+        if (c == '\r')
+          phase_ = Phase::SizeLf;
+        else if (c == '\n')
+          return error(400, "bare LF in a chunk header");
+        else if (++trailer_bytes_ > 4096)
+          return error(400, "chunk extensions too long");
         ++i;
         break;
       case Phase::SizeLf:

@@ -48,6 +48,9 @@ struct Server::Worker {
   std::unique_ptr<tcp::acceptor> acceptor;
   WorkerStats stats;
   std::unordered_set<Connection*> connections;
+  asio::steady_timer sweep_timer{io};
+  std::chrono::steady_clock::time_point drain_deadline{};
+  bool drained = false;
   // Date header, formatted at most once per second.
   std::time_t date_second = 0;
   char date[40] = {};
@@ -73,7 +76,9 @@ void append_number(std::string& out, std::uint64_t v) {
   out.append(buf, static_cast<std::size_t>(r.ptr - buf));
 }
 
-bool bodyless_status(int status) { return status < 200 || status == 204 || status == 304; }
+bool bodyless_status(int status) {
+  return status < 200 || status == 204 || status == 304;
+}
 
 }  // namespace
 
@@ -232,8 +237,8 @@ asio::awaitable<void> Connection::run() {
           chunked_body_.clear();
           chunk_pos = 0;
         }
-        auto step = chunked.feed(buf.substr(head.head_size + chunk_pos), chunked_body_,
-                                 cfg.max_body_bytes);
+        auto step =
+            chunked.feed(buf.substr(head.head_size + chunk_pos), chunked_body_, cfg.max_body_bytes);
         chunk_pos += step.consumed;
         if (step.state == ChunkedDecoder::State::Error) {
           fail(step.error.status, step.error.message);
@@ -330,8 +335,28 @@ asio::awaitable<void> serve_connection(Server& server, Server::Worker& worker,
 
 }  // namespace
 
-Server::Server(ServerConfig config, Handler& handler) : config_(std::move(config)), handler_(handler) {
-  unsigned n = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+// Closes idle connections (and everything once the deadline passed). True when the worker
+// has no connection left.
+bool Server::drain_pass(Worker& w) {
+  const auto now = Clock::now();
+  if (w.drain_deadline == Clock::time_point{}) w.drain_deadline = now + config_.drain_timeout;
+  std::vector<Connection*> close;
+  for (Connection* c : w.connections)
+    if (c->phase() == Connection::Phase::Idle || now >= w.drain_deadline) close.push_back(c);
+  for (Connection* c : close) {
+    if (now >= w.drain_deadline)
+      c->force_close();
+    else
+      c->close_idle();
+  }
+  w.drained = w.connections.empty();
+  return w.drained;
+}
+
+Server::Server(ServerConfig config, Handler& handler)
+    : config_(std::move(config)), handler_(handler) {
+  unsigned n =
+      config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<Worker>());
     workers_.back()->index = i;
@@ -373,7 +398,8 @@ void Server::start() {
               if (ec == asio::error::operation_aborted || draining()) co_return;
               continue;  // EMFILE and friends: keep accepting
             }
-            if (open_connections_.fetch_add(1, std::memory_order_relaxed) >= config_.max_connections) {
+            if (open_connections_.fetch_add(1, std::memory_order_relaxed) >=
+                config_.max_connections) {
               open_connections_.fetch_sub(1, std::memory_order_relaxed);
               boost::system::error_code ignored;
               socket.close(ignored);
@@ -391,26 +417,14 @@ void Server::start() {
         [this, &w]() -> asio::awaitable<void> {
           const auto shortest = std::min({config_.header_timeout, config_.body_timeout,
                                           config_.idle_timeout, config_.write_timeout});
-          const auto tick = std::clamp<std::chrono::milliseconds>(shortest / 4, std::chrono::milliseconds(5),
-                                                                  std::chrono::milliseconds(1000));
-          asio::steady_timer timer(w.io);
-          Clock::time_point drain_deadline{};
-          while (true) {
-            timer.expires_after(tick);
-            co_await timer.async_wait(kNoThrow);
+          const auto tick = std::clamp<std::chrono::milliseconds>(
+              shortest / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
+          while (!w.drained) {
+            w.sweep_timer.expires_after(draining() ? std::min(tick, std::chrono::milliseconds(20))
+                                                   : tick);
+            co_await w.sweep_timer.async_wait(kNoThrow);
+            if (draining() && drain_pass(w)) co_return;
             const auto now = Clock::now();
-            if (draining()) {
-              if (drain_deadline == Clock::time_point{}) drain_deadline = now + config_.drain_timeout;
-              std::vector<Connection*> idle;
-              for (Connection* c : w.connections)
-                if (c->phase() == Connection::Phase::Idle) idle.push_back(c);
-              for (Connection* c : idle) c->close_idle();
-              if (now >= drain_deadline) {
-                std::vector<Connection*> all(w.connections.begin(), w.connections.end());
-                for (Connection* c : all) c->force_close();
-              }
-              if (w.connections.empty()) co_return;
-            }
             std::vector<Connection*> expired;
             for (Connection* c : w.connections)
               if (c->phase() != Connection::Phase::Handling && now >= c->deadline())
@@ -427,9 +441,11 @@ void Server::stop() {
   if (draining_.exchange(true)) return;
   for (auto& wp : workers_) {
     Worker& w = *wp;
-    asio::post(w.io, [&w] {
+    asio::post(w.io, [this, &w] {
       boost::system::error_code ec;
       if (w.acceptor) w.acceptor->close(ec);
+      drain_pass(w);
+      w.sweep_timer.cancel();  // the sweeper goes on draining at a short tick
     });
   }
 }

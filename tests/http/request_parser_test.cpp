@@ -53,7 +53,8 @@ TEST(RequestParser, KeepAliveRules) {
   EXPECT_FALSE(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").req.keep_alive);
   EXPECT_FALSE(parse("GET / HTTP/1.0\r\n\r\n").req.keep_alive);
   EXPECT_TRUE(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").req.keep_alive);
-  EXPECT_TRUE(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade, keep-alive\r\n\r\n").req.keep_alive);
+  EXPECT_TRUE(
+      parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade, keep-alive\r\n\r\n").req.keep_alive);
 }
 
 TEST(RequestParser, TargetForms) {
@@ -76,19 +77,30 @@ TEST(RequestParser, UnknownMethodsParseWithoutARoute) {
 }
 
 TEST(RequestParser, SmugglingDefences) {
-  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
-  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"), 400);
-  EXPECT_EQ(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n").head.state,
+  EXPECT_EQ(
+      error_status(
+          "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"),
+      400);
+  EXPECT_EQ(
+      error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"),
+      400);
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n")
+                .head.state,
             HeadResult::State::Complete);
   EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\n"), 400);
   EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\n"), 400);
-  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n"), 400);
-  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), 501);
-  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+  EXPECT_EQ(
+      error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n"),
+      400);
+  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
+            501);
+  EXPECT_EQ(error_status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+                         "chunked\r\nTransfer-Encoding: chunked\r\n\r\n"),
+            400);
   EXPECT_EQ(error_status("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n"), 400);  // obs-fold
-  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n"), 400);      // bare CR
-  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n"), 400);           // bare LF
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n"), 400);     // bare CR
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n"), 400);          // bare LF
   EXPECT_EQ(error_status("GET / HTTP/1.1\nHost: a\r\n\r\n"), 400);
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), 400);  // space before colon
   EXPECT_EQ(error_status(std::string("GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 38)), 400);
@@ -106,9 +118,12 @@ TEST(RequestParser, Limits) {
   limits.max_request_line = 32;
   limits.max_header_bytes = 128;
   limits.max_headers = 3;
-  EXPECT_EQ(error_status("GET /" + std::string(40, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n", limits), 414);
+  EXPECT_EQ(error_status("GET /" + std::string(40, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n", limits),
+            414);
   EXPECT_EQ(error_status("GET /" + std::string(40, 'a'), limits), 414);  // no CRLF yet
-  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(200, 'b') + "\r\n\r\n", limits), 431);
+  EXPECT_EQ(
+      error_status("GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(200, 'b') + "\r\n\r\n", limits),
+      431);
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(200, 'b'), limits), 431);
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", limits), 431);
 }
@@ -119,7 +134,8 @@ TEST(RequestParser, SkipsLeadingEmptyLines) {
 }
 
 TEST(ChunkedDecoder, DecodesAcrossArbitrarySplits) {
-  const std::string body = "4\r\nWiki\r\n5;ext=1\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nTrailer: x\r\n\r\nNEXT";
+  const std::string body =
+      "4\r\nWiki\r\n5;ext=1\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nTrailer: x\r\n\r\nNEXT";
   for (std::size_t split = 0; split <= body.size(); ++split) {
     ChunkedDecoder d;
     std::string out;

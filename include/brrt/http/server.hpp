@@ -22,16 +22,16 @@ namespace brrt::http {
 
 struct ServerConfig {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;  // 0 = an ephemeral port (see Server::port())
-  unsigned threads = 0;       // 0 = one per hardware core
-  ParserLimits parser;        // 414 / 431
-  std::uint64_t max_body_bytes = 1024 * 1024;             // 413
-  std::chrono::milliseconds header_timeout{10'000};        // first byte to end of head: 408
-  std::chrono::milliseconds body_timeout{30'000};          // reading the body: 408
-  std::chrono::milliseconds idle_timeout{60'000};          // between keep-alive requests: close
-  std::chrono::milliseconds write_timeout{30'000};         // a client not reading: close
-  std::chrono::milliseconds drain_timeout{10'000};         // graceful stop deadline
-  std::size_t max_connections = 10'000;                    // beyond: accepted then closed
+  std::uint16_t port = 8080;                         // 0 = an ephemeral port (see Server::port())
+  unsigned threads = 0;                              // 0 = one per hardware core
+  ParserLimits parser;                               // 414 / 431
+  std::uint64_t max_body_bytes = 1024 * 1024;        // 413
+  std::chrono::milliseconds header_timeout{10'000};  // first byte to end of head: 408
+  std::chrono::milliseconds body_timeout{30'000};    // reading the body: 408
+  std::chrono::milliseconds idle_timeout{60'000};    // between keep-alive requests: close
+  std::chrono::milliseconds write_timeout{30'000};   // a client not reading: close
+  std::chrono::milliseconds drain_timeout{10'000};   // graceful stop deadline
+  std::size_t max_connections = 10'000;              // beyond: accepted then closed
   std::string server_header = "brrtrouter";
 };
 
@@ -89,6 +89,7 @@ class Server {
   struct Worker;
 
  private:
+  bool drain_pass(Worker& w);
   ServerConfig config_;
   Handler& handler_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -1,0 +1,112 @@
+#pragma once
+// A blocking loopback client for integration tests: sends raw bytes, reads responses.
+// Every read has a receive timeout, so a broken server fails a test instead of hanging it.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <string>
+
+namespace brrt::test {
+
+class RawClient {
+ public:
+  explicit RawClient(std::uint16_t port, int timeout_ms = 5000) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~RawClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+
+  bool connected() const { return connected_; }
+
+  bool send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  // Reads one response (head + Content-Length body). Empty string on close/timeout.
+  std::string read_response() {
+    while (true) {
+      const auto head_end = buf_.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        std::size_t length = 0;
+        const auto cl = lower(buf_.substr(0, head_end)).find("\r\ncontent-length: ");
+        if (cl != std::string::npos) length = std::stoul(buf_.substr(cl + 18));
+        const bool head_only = buf_.rfind("HTTP/1.1 1", 0) == 0 || no_body_next_;
+        const std::size_t total = head_end + 4 + (head_only ? 0 : length);
+        if (buf_.size() >= total) {
+          std::string out = buf_.substr(0, total);
+          buf_.erase(0, total);
+          no_body_next_ = false;
+          return out;
+        }
+      }
+      if (!fill()) return {};
+    }
+  }
+
+  // The next response will answer a HEAD request (no body bytes follow).
+  void expect_head() { no_body_next_ = true; }
+
+  // True when the server closed the connection (EOF, or a reset when it closed with our
+  // bytes unread) before the timeout.
+  bool closed_by_peer() {
+    char c;
+    const ssize_t n = ::recv(fd_, &c, 1, 0);
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
+    if (n > 0) buf_ += c;
+    return false;
+  }
+
+  std::string& pending() { return buf_; }
+
+ private:
+  static std::string lower(std::string s) {
+    for (char& c : s)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    return s;
+  }
+  bool fill() {
+    char chunk[8192];
+    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buf_.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  bool connected_ = false;
+  bool no_body_next_ = false;
+  std::string buf_;
+};
+
+inline std::string body_of(const std::string& response) {
+  const auto at = response.find("\r\n\r\n");
+  return at == std::string::npos ? std::string() : response.substr(at + 4);
+}
+
+inline int status_of(const std::string& response) {
+  return response.size() > 12 ? std::stoi(response.substr(9, 3)) : 0;
+}
+
+}  // namespace brrt::test

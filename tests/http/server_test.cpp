@@ -1,0 +1,278 @@
+#include "brrt/http/server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include "http/raw_client.hpp"
+
+namespace brrt::http {
+namespace {
+
+using test::body_of;
+using test::RawClient;
+using test::status_of;
+
+// Echoes method, path, query and body; "/block" waits until released (drain tests).
+class EchoHandler : public Handler {
+ public:
+  bool handle(std::size_t, const Request& req, Response& res) noexcept override {
+    if (req.path == "/block") {
+      std::unique_lock lock(mu_);
+      blocked_ = true;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return released_; });
+    }
+    res.set_content_type("text/plain");
+    res.add_header("X-Echo-Method", req.method_text);
+    res.body.append(req.method_text).append(" ").append(req.path).append("?").append(req.query);
+    res.body.append("|").append(req.body);
+    return true;
+  }
+  void wait_blocked() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return blocked_; });
+  }
+  void release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool blocked_ = false, released_ = false;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void start(ServerConfig cfg = {}) {
+    cfg.port = 0;
+    cfg.threads = cfg.threads ? cfg.threads : 1;
+    server_ = std::make_unique<Server>(cfg, handler_);
+    server_->start();
+  }
+  void TearDown() override {
+    handler_.release();
+    if (server_) {
+      server_->stop();
+      server_->wait();
+    }
+  }
+  std::uint16_t port() const { return server_->port(); }
+  EchoHandler handler_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+  start();
+  RawClient c(port());
+  ASSERT_TRUE(c.connected());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(c.send("GET /pets/" + std::to_string(i) + "?a=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const std::string r = c.read_response();
+    ASSERT_EQ(status_of(r), 200) << r;
+    EXPECT_EQ(body_of(r), "GET /pets/" + std::to_string(i) + "?a=1|");
+    EXPECT_NE(r.find("\r\nServer: brrtrouter\r\n"), std::string::npos);
+    EXPECT_NE(r.find("\r\nDate: "), std::string::npos);
+    EXPECT_NE(r.find("\r\nX-Echo-Method: GET\r\n"), std::string::npos);
+    EXPECT_EQ(r.find("Connection: close"), std::string::npos);
+  }
+  EXPECT_EQ(server_->transport().requests, 5u);
+}
+
+TEST_F(ServerTest, PipelinedRequestsAnsweredInOrder) {
+  start();
+  RawClient c(port());
+  std::string burst;
+  for (int i = 0; i < 20; ++i)
+    burst += "GET /p" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  burst +=
+      "POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /last HTTP/1.1\r\nHost: "
+      "x\r\n\r\n";
+  ASSERT_TRUE(c.send(burst));
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(body_of(c.read_response()), "GET /p" + std::to_string(i) + "?|");
+  EXPECT_EQ(body_of(c.read_response()), "POST /body?|abc");
+  EXPECT_EQ(body_of(c.read_response()), "GET /last?|");
+}
+
+TEST_F(ServerTest, BodiesSplitAcrossReads) {
+  start();
+  RawClient c(port());
+  ASSERT_TRUE(c.send("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234"));
+  ASSERT_TRUE(c.send("56789"));
+  EXPECT_EQ(body_of(c.read_response()), "POST /a?|0123456789");
+  ASSERT_TRUE(c.send("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel"));
+  ASSERT_TRUE(c.send("lo\r\n6\r\n worl"));
+  ASSERT_TRUE(c.send("d\r\n0\r\n\r\n"));
+  EXPECT_EQ(body_of(c.read_response()), "POST /c?|hello world");
+}
+
+TEST_F(ServerTest, ExpectContinue) {
+  start();
+  RawClient c(port());
+  ASSERT_TRUE(
+      c.send("PUT /e HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n"));
+  const std::string interim = c.read_response();
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(c.send("data"));
+  EXPECT_EQ(body_of(c.read_response()), "PUT /e?|data");
+}
+
+TEST_F(ServerTest, ExpectContinueRefusedWhenTooLarge) {
+  ServerConfig cfg;
+  cfg.max_body_bytes = 8;
+  start(cfg);
+  RawClient c(port());
+  ASSERT_TRUE(
+      c.send("PUT /e HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n"));
+  const std::string r = c.read_response();
+  EXPECT_EQ(status_of(r), 413) << r;  // no 100 first: the body is never read
+  EXPECT_NE(r.find("application/problem+json"), std::string::npos);
+  EXPECT_NE(body_of(r).find("\"status\":413"), std::string::npos);
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST_F(ServerTest, HeadHasNoBodyButItsLength) {
+  start();
+  RawClient c(port());
+  ASSERT_TRUE(c.send("HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+  c.expect_head();
+  const std::string r = c.read_response();
+  EXPECT_NE(r.find("Content-Length: 9\r\n"), std::string::npos) << r;  // "HEAD /h?|"
+  EXPECT_EQ(body_of(r), "");
+  EXPECT_EQ(body_of(c.read_response()), "GET /after?|");
+}
+
+TEST_F(ServerTest, ConnectionCloseAndHttp10) {
+  start();
+  {
+    RawClient c(port());
+    ASSERT_TRUE(c.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    const std::string r = c.read_response();
+    EXPECT_NE(r.find("Connection: close"), std::string::npos);
+    EXPECT_TRUE(c.closed_by_peer());
+  }
+  {
+    RawClient c(port());
+    ASSERT_TRUE(c.send("GET /old HTTP/1.0\r\n\r\n"));
+    EXPECT_EQ(body_of(c.read_response()), "GET /old?|");
+    EXPECT_TRUE(c.closed_by_peer());
+  }
+  {
+    RawClient c(port());
+    ASSERT_TRUE(c.send("GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    const std::string r = c.read_response();
+    EXPECT_NE(r.find("Connection: keep-alive"), std::string::npos);
+    ASSERT_TRUE(c.send("GET /again HTTP/1.0\r\n\r\n"));
+    EXPECT_EQ(body_of(c.read_response()), "GET /again?|");
+  }
+}
+
+TEST_F(ServerTest, LimitsAnswerWithTheirStatusAndClose) {
+  ServerConfig cfg;
+  cfg.parser.max_request_line = 64;
+  cfg.parser.max_header_bytes = 256;
+  cfg.parser.max_headers = 5;
+  cfg.max_body_bytes = 16;
+  start(cfg);
+  auto one = [&](const std::string& req) {
+    RawClient c(port());
+    c.send(req);
+    std::string r = c.read_response();
+    EXPECT_TRUE(c.closed_by_peer()) << req.substr(0, 40);
+    return status_of(r);
+  };
+  EXPECT_EQ(one("GET /" + std::string(100, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"), 414);
+  EXPECT_EQ(one("GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(300, 'b') + "\r\n\r\n"), 431);
+  EXPECT_EQ(one("GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 1\r\nC: 1\r\nD: 1\r\nE: 1\r\n\r\n"), 431);
+  EXPECT_EQ(one("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n"), 413);
+  EXPECT_EQ(one("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n"), 413);
+  EXPECT_EQ(
+      one("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"),
+      400);
+  EXPECT_EQ(one("GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n folded\r\n\r\n"), 400);
+  EXPECT_EQ(one(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n", 26)),
+            400);
+  // And the server still serves.
+  RawClient c(port());
+  c.send("GET /fine HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(c.read_response()), 200);
+}
+
+TEST_F(ServerTest, SlowHeadersGet408AndClose) {
+  ServerConfig cfg;
+  cfg.header_timeout = std::chrono::milliseconds(100);
+  start(cfg);
+  RawClient c(port());
+  ASSERT_TRUE(c.send("GET / HTTP/1.1\r\nHo"));  // a slowloris that never finishes
+  const std::string r = c.read_response();
+  EXPECT_EQ(status_of(r), 408) << r;
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST_F(ServerTest, IdleKeepAliveConnectionsAreClosed) {
+  ServerConfig cfg;
+  cfg.idle_timeout = std::chrono::milliseconds(100);
+  start(cfg);
+  RawClient c(port());
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(c.read_response()), 200);
+  EXPECT_TRUE(c.closed_by_peer());  // without a 408: nothing was pending
+  EXPECT_TRUE(c.pending().empty());
+}
+
+TEST_F(ServerTest, MaxConnections) {
+  ServerConfig cfg;
+  cfg.max_connections = 2;
+  start(cfg);
+  RawClient a(port()), b(port());
+  a.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  b.send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(a.read_response()), 200);
+  EXPECT_EQ(status_of(b.read_response()), 200);
+  RawClient c(port());
+  c.send("GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(c.closed_by_peer());
+  EXPECT_EQ(server_->transport().open_connections, 2u);
+}
+
+TEST_F(ServerTest, GracefulDrainFinishesInFlightRequests) {
+  start();
+  RawClient idle(port());
+  idle.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(idle.read_response()), 200);
+  RawClient busy(port());
+  busy.send("GET /block HTTP/1.1\r\nHost: x\r\n\r\n");
+  handler_.wait_blocked();
+  server_->stop();
+  EXPECT_TRUE(server_->draining());
+  handler_.release();
+  const std::string r = busy.read_response();
+  EXPECT_EQ(status_of(r), 200);
+  EXPECT_NE(r.find("Connection: close"), std::string::npos);
+  EXPECT_TRUE(busy.closed_by_peer());
+  EXPECT_TRUE(idle.closed_by_peer());
+  server_->wait();  // returns: every worker finished
+  RawClient late(port());
+  EXPECT_FALSE(late.connected());
+}
+
+TEST_F(ServerTest, SeveralWorkersShareThePort) {
+  ServerConfig cfg;
+  cfg.threads = 2;
+  start(cfg);
+  EXPECT_EQ(server_->workers(), 2u);
+  for (int i = 0; i < 20; ++i) {
+    RawClient c(port());
+    c.send("GET /w HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(status_of(c.read_response()), 200);
+  }
+}
+
+}  // namespace
+}  // namespace brrt::http
