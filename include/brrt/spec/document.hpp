@@ -30,6 +30,8 @@ class Document {
   const std::string& path() const noexcept { return path_; }
   const std::string& uri() const noexcept { return uri_; }
   bool is_json() const noexcept { return is_json_; }
+  // The document's text as read (served verbatim at /openapi.yaml).
+  const std::string& text() const noexcept { return text_; }
 
   // Source position of the value at `pointer` (RFC 6901); the nearest existing ancestor's
   // position when the pointer does not exist.

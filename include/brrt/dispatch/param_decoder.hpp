@@ -1,0 +1,69 @@
+#pragma once
+// Decodes one OpenAPI parameter from its raw request text into a typed JSON value,
+// following the parameter's `style` and `explode` (OpenAPI 3.1 §4.8.12.4) and the
+// primitive types of its schema. Compiled once per parameter at load; decoding reports
+// errors as values (the dispatcher answers 400), never by throwing.
+#include <boost/json/value.hpp>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "brrt/spec/api.hpp"
+
+namespace brrt::dispatch {
+
+// The primitive shape of a schema, enough to coerce strings (full validation is the
+// schema validator's job).
+enum class Kind : std::uint8_t { Any, String, Integer, Number, Boolean, Array, Object };
+
+struct Shape {
+  Kind kind = Kind::Any;
+  bool nullable = false;
+  Kind items = Kind::Any;                                // arrays
+  std::vector<std::pair<std::string, Kind>> properties;  // objects
+  Kind property_of(std::string_view name) const noexcept;
+};
+
+// Resolves local `$ref`s (and a single-entry `allOf`) to find a schema's shape.
+Shape shape_of(const spec::SchemaRef& schema);
+
+// `name=value` pairs of a query string, as raw (still encoded) slices.
+using QueryPairs = std::vector<std::pair<std::string_view, std::string_view>>;
+void split_query(std::string_view query, QueryPairs& out);
+// `name=value` pairs of a Cookie header.
+void split_cookies(std::string_view header, QueryPairs& out);
+
+// Percent-decodes into `out` (replacing it); `plus_is_space` for form-encoded text.
+bool url_decode(std::string_view in, std::string& out, bool plus_is_space);
+
+class ParamDecoder {
+ public:
+  explicit ParamDecoder(const spec::Parameter& p);
+
+  const spec::Parameter& parameter() const noexcept { return *param_; }
+  std::string_view name() const noexcept { return param_->name; }
+
+  // Path parameter from the router's raw slice. On failure returns false with `error`.
+  bool decode_path(std::string_view raw, boost::json::value& out, std::string& error) const;
+  // Query or cookie parameter from the parsed pairs; `present` tells whether it was sent.
+  bool decode_pairs(const QueryPairs& pairs, boost::json::value& out, bool& present,
+                    std::string& error) const;
+  // Header parameter from its (unfolded) field value.
+  bool decode_header(std::string_view raw, boost::json::value& out, std::string& error) const;
+
+  // Coerces already-decoded text to the schema's primitive type.
+  bool coerce(std::string_view text, Kind kind, boost::json::value& out, std::string& error) const;
+
+ private:
+  bool decode_simple_list(std::string_view text, char sep, boost::json::value& out,
+                          std::string& error, bool explode_pairs) const;
+  bool decode_content(std::string_view text, boost::json::value& out, std::string& error) const;
+
+  const spec::Parameter* param_;
+  Shape shape_;
+  std::string location_;  // "query parameter 'limit'"
+};
+
+}  // namespace brrt::dispatch

@@ -1,0 +1,233 @@
+#include "cli/server_config.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include "brrt/spec/diagnostic.hpp"
+#include "brrt/spec/document.hpp"
+
+namespace brrt::cli {
+
+namespace json = boost::json;
+
+std::string substitute_env(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{') {
+      const auto close = text.find('}', i);
+      if (close == std::string_view::npos)
+        throw std::runtime_error("unterminated ${ in '" + std::string(text) + "'");
+      std::string_view inner = text.substr(i + 2, close - i - 2);
+      std::string_view dflt;
+      bool has_default = false;
+      if (const auto d = inner.find(":-"); d != std::string_view::npos) {
+        dflt = inner.substr(d + 2);
+        inner = inner.substr(0, d);
+        has_default = true;
+      }
+      const char* v = std::getenv(std::string(inner).c_str());
+      if (v && *v)
+        out += v;
+      else if (has_default)
+        out += dflt;
+      else
+        throw std::runtime_error("environment variable " + std::string(inner) + " is not set");
+      i = close;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+namespace {
+
+class ConfigReader {
+ public:
+  explicit ConfigReader(const spec::Document& doc) : doc_(doc) {}
+
+  [[noreturn]] void fail(const std::string& pointer, const std::string& message,
+                         const std::string& hint = {}) const {
+    spec::Diagnostic d;
+    d.file = doc_.path();
+    const auto loc = doc_.locate(pointer);
+    d.line = loc.line;
+    d.column = loc.column;
+    d.pointer = pointer;
+    d.message = message;
+    d.hint = hint;
+    throw spec::SpecError({std::move(d)});
+  }
+
+  const json::object& object(const json::value& v, const std::string& ptr) const {
+    if (!v.is_object()) fail(ptr, "expected a mapping");
+    return v.get_object();
+  }
+  std::string string(const json::value& v, const std::string& ptr) const {
+    if (!v.is_string()) fail(ptr, "expected a string");
+    try {
+      return substitute_env(v.get_string());
+    } catch (const std::exception& e) {
+      fail(ptr, e.what(), "export the variable or give a default: ${VAR:-value}");
+    }
+  }
+  std::int64_t integer(const json::value& v, const std::string& ptr, std::int64_t min,
+                       std::int64_t max) const {
+    std::int64_t n = 0;
+    if (v.is_int64())
+      n = v.get_int64();
+    else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(max))
+      n = static_cast<std::int64_t>(v.get_uint64());
+    else if (v.is_string())
+      try {
+        n = std::stoll(string(v, ptr));
+      } catch (const std::exception&) {
+        fail(ptr, "expected an integer");
+      }
+    else
+      fail(ptr, "expected an integer");
+    if (n < min || n > max)
+      fail(ptr, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return n;
+  }
+  bool boolean(const json::value& v, const std::string& ptr) const {
+    if (!v.is_bool()) fail(ptr, "expected true or false");
+    return v.get_bool();
+  }
+  // An endpoint path, or false to disable it.
+  std::string endpoint(const json::value& v, const std::string& ptr) const {
+    if (v.is_bool() && !v.get_bool()) return {};
+    std::string p = string(v, ptr);
+    if (p.empty() || p.front() != '/')
+      fail(ptr, "an endpoint path must start with '/'", "or false to disable it");
+    return p;
+  }
+
+ private:
+  const spec::Document& doc_;
+};
+
+}  // namespace
+
+void apply_config_file(const std::string& path, ServeSettings& s) {
+  auto doc = spec::Document::load_file(path);
+  ConfigReader r(*doc);
+  const auto& root = r.object(doc->root(), "");
+  for (const auto& kv : root) {
+    const std::string key(kv.key());
+    const std::string ptr = "/" + spec::pointer_escape(key);
+    if (key == "server") {
+      for (const auto& f : r.object(kv.value(), ptr)) {
+        const std::string k(f.key());
+        const std::string p = ptr + "/" + spec::pointer_escape(k);
+        const auto& v = f.value();
+        using ms = std::chrono::milliseconds;
+        if (k == "host")
+          s.server.host = r.string(v, p);
+        else if (k == "port")
+          s.server.port = static_cast<std::uint16_t>(r.integer(v, p, 0, 65535));
+        else if (k == "threads")
+          s.server.threads = static_cast<unsigned>(r.integer(v, p, 0, 1024));
+        else if (k == "max_body_bytes")
+          s.server.max_body_bytes = static_cast<std::uint64_t>(r.integer(v, p, 0, INT64_MAX));
+        else if (k == "max_connections")
+          s.server.max_connections = static_cast<std::size_t>(r.integer(v, p, 1, 10'000'000));
+        else if (k == "max_request_line")
+          s.server.parser.max_request_line = static_cast<std::size_t>(r.integer(v, p, 64, 1 << 24));
+        else if (k == "max_header_bytes")
+          s.server.parser.max_header_bytes =
+              static_cast<std::size_t>(r.integer(v, p, 256, 1 << 24));
+        else if (k == "max_headers")
+          s.server.parser.max_headers =
+              static_cast<std::size_t>(r.integer(v, p, 1, http::kMaxHeaders));
+        else if (k == "header_timeout_ms")
+          s.server.header_timeout = ms(r.integer(v, p, 1, 3'600'000));
+        else if (k == "body_timeout_ms")
+          s.server.body_timeout = ms(r.integer(v, p, 1, 3'600'000));
+        else if (k == "idle_timeout_ms")
+          s.server.idle_timeout = ms(r.integer(v, p, 1, 3'600'000));
+        else if (k == "write_timeout_ms")
+          s.server.write_timeout = ms(r.integer(v, p, 1, 3'600'000));
+        else if (k == "drain_timeout_ms")
+          s.server.drain_timeout = ms(r.integer(v, p, 0, 3'600'000));
+        else
+          r.fail(p, "unknown server setting '" + k + "'", "see docs/server.md for the settings");
+      }
+    } else if (key == "endpoints") {
+      for (const auto& f : r.object(kv.value(), ptr)) {
+        const std::string k(f.key());
+        const std::string p = ptr + "/" + spec::pointer_escape(k);
+        if (k == "health")
+          s.service.health_path = r.endpoint(f.value(), p);
+        else if (k == "metrics")
+          s.service.metrics_path = r.endpoint(f.value(), p);
+        else if (k == "spec")
+          s.service.spec_path = r.endpoint(f.value(), p);
+        else if (k == "docs")
+          s.service.docs_path = r.endpoint(f.value(), p);
+        else if (k == "docs_title")
+          s.service.docs_title = r.string(f.value(), p);
+        else if (k == "swagger_ui_dir")
+          s.service.swagger_ui_dir = r.string(f.value(), p);
+        else
+          r.fail(p, "unknown endpoint '" + k + "'",
+                 "use health, metrics, spec, docs, docs_title or swagger_ui_dir");
+      }
+    } else if (key == "log") {
+      for (const auto& f : r.object(kv.value(), ptr)) {
+        const std::string k(f.key());
+        const std::string p = ptr + "/" + spec::pointer_escape(k);
+        if (k == "format") {
+          const std::string v = r.string(f.value(), p);
+          if (v == "json")
+            s.service.log_format = observe::LogFormat::Json;
+          else if (v == "text")
+            s.service.log_format = observe::LogFormat::Text;
+          else
+            r.fail(p, "log format must be text or json");
+        } else if (k == "access") {
+          s.service.access_log = r.boolean(f.value(), p);
+        } else {
+          r.fail(p, "unknown log setting '" + k + "'", "use format or access");
+        }
+      }
+    } else if (key == "security") {
+      for (const auto& f : r.object(kv.value(), ptr)) {
+        const std::string k(f.key());
+        const std::string p = ptr + "/" + spec::pointer_escape(k);
+        if (k != "api_keys")
+          r.fail(p, "security provider '" + k + "' is not available in this version",
+                 "only security.api_keys is read; other schemes fail closed (401)");
+        for (const auto& scheme : r.object(f.value(), p)) {
+          const std::string sp = p + "/" + spec::pointer_escape(scheme.key());
+          auto& keys = s.service.api_keys[std::string(scheme.key())];
+          for (const auto& e : r.object(scheme.value(), sp)) {
+            const std::string ek(e.key());
+            const std::string ep = sp + "/" + spec::pointer_escape(ek);
+            if (ek == "key") {
+              keys.push_back(r.string(e.value(), ep));
+            } else if (ek == "keys") {
+              if (!e.value().is_array()) r.fail(ep, "expected a list of keys");
+              std::size_t i = 0;
+              for (const auto& item : e.value().get_array())
+                keys.push_back(r.string(item, ep + "/" + std::to_string(i++)));
+            } else if (ek == "header_name") {
+              (void)r.string(e.value(),
+                             ep);  // the spec's scheme names the header; kept for compatibility
+            } else {
+              r.fail(ep, "unknown api_keys setting '" + ek + "'", "use key, keys or header_name");
+            }
+          }
+          for (const auto& k2 : keys)
+            if (k2.empty()) r.fail(sp, "an API key must not be empty");
+        }
+      }
+    } else {
+      r.fail(ptr, "unknown section '" + key + "'", "use server, endpoints, log or security");
+    }
+  }
+}
+
+}  // namespace brrt::cli

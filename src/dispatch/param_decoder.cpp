@@ -1,0 +1,529 @@
+#include "brrt/dispatch/param_decoder.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <set>
+
+namespace brrt::dispatch {
+
+namespace json = boost::json;
+
+namespace {
+
+Kind kind_from(std::string_view t) {
+  if (t == "string") return Kind::String;
+  if (t == "integer") return Kind::Integer;
+  if (t == "number") return Kind::Number;
+  if (t == "boolean") return Kind::Boolean;
+  if (t == "array") return Kind::Array;
+  if (t == "object") return Kind::Object;
+  return Kind::Any;
+}
+
+const json::object* resolve(const spec::Document* doc, const json::value* v) {
+  for (int hops = 0; v && hops < 32; ++hops) {
+    const json::object* o = v->if_object();
+    if (!o) return nullptr;
+    auto ref = o->find("$ref");
+    if (ref != o->end() && ref->value().is_string() && !o->contains("type")) {
+      std::string_view r = ref->value().get_string();
+      if (r.empty() || r.front() != '#' || !doc) return o;
+      v = doc->find(r.substr(1));
+      continue;
+    }
+    auto all = o->find("allOf");
+    if (!o->contains("type") && all != o->end() && all->value().is_array() &&
+        all->value().get_array().size() == 1) {
+      v = &all->value().get_array()[0];
+      continue;
+    }
+    return o;
+  }
+  return nullptr;
+}
+
+void type_of(const json::object* o, Kind& kind, bool& nullable) {
+  if (!o) return;
+  auto t = o->find("type");
+  if (t == o->end()) return;
+  if (t->value().is_string()) {
+    kind = kind_from(t->value().get_string());
+  } else if (t->value().is_array()) {
+    for (const auto& e : t->value().get_array()) {
+      if (!e.is_string()) continue;
+      if (e.get_string() == "null")
+        nullable = true;
+      else if (kind == Kind::Any)
+        kind = kind_from(e.get_string());
+    }
+  }
+  if (auto n = o->find("nullable"); n != o->end() && n->value().is_bool() && n->value().get_bool())
+    nullable = true;
+}
+
+int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::String:
+      return "a string";
+    case Kind::Integer:
+      return "an integer";
+    case Kind::Number:
+      return "a number";
+    case Kind::Boolean:
+      return "a boolean (true or false)";
+    case Kind::Array:
+      return "an array";
+    case Kind::Object:
+      return "an object";
+    default:
+      return "a value";
+  }
+}
+
+std::string quoted(std::string_view s) {
+  std::string out = "'";
+  out.append(s.substr(0, 64));
+  if (s.size() > 64) out += "...";
+  out += "'";
+  return out;
+}
+
+}  // namespace
+
+Kind Shape::property_of(std::string_view name) const noexcept {
+  for (const auto& [n, k] : properties)
+    if (n == name) return k;
+  return Kind::Any;
+}
+
+Shape shape_of(const spec::SchemaRef& schema) {
+  Shape s;
+  if (!schema) return s;
+  const json::object* o = resolve(schema.document, schema.node);
+  type_of(o, s.kind, s.nullable);
+  if (!o) return s;
+  if (s.kind == Kind::Array) {
+    if (auto it = o->find("items"); it != o->end()) {
+      bool ignored = false;
+      type_of(resolve(schema.document, &it->value()), s.items, ignored);
+    }
+  }
+  if (s.kind == Kind::Object || (s.kind == Kind::Any && o->contains("properties"))) {
+    if (s.kind == Kind::Any) s.kind = Kind::Object;
+    if (auto it = o->find("properties"); it != o->end() && it->value().is_object()) {
+      for (const auto& kv : it->value().get_object()) {
+        Kind k = Kind::Any;
+        bool ignored = false;
+        type_of(resolve(schema.document, &kv.value()), k, ignored);
+        s.properties.emplace_back(std::string(kv.key()), k);
+      }
+    }
+  }
+  return s;
+}
+
+void split_query(std::string_view query, QueryPairs& out) {
+  out.clear();
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view part = query.substr(0, amp);
+    if (!part.empty()) {
+      const auto eq = part.find('=');
+      if (eq == std::string_view::npos)
+        out.emplace_back(part, std::string_view());
+      else
+        out.emplace_back(part.substr(0, eq), part.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+}
+
+void split_cookies(std::string_view header, QueryPairs& out) {
+  out.clear();
+  while (!header.empty()) {
+    const auto semi = header.find(';');
+    std::string_view part = header.substr(0, semi);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    if (const auto eq = part.find('='); eq != std::string_view::npos && eq > 0) {
+      std::string_view value = part.substr(eq + 1);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+        value = value.substr(1, value.size() - 2);
+      out.emplace_back(part.substr(0, eq), value);
+    }
+    if (semi == std::string_view::npos) break;
+    header.remove_prefix(semi + 1);
+  }
+}
+
+bool url_decode(std::string_view in, std::string& out, bool plus_is_space) {
+  out.clear();
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      const int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return true;
+}
+
+ParamDecoder::ParamDecoder(const spec::Parameter& p) : param_(&p), shape_(shape_of(p.schema)) {
+  location_ = std::string(spec::to_string(p.in)) + " parameter '" + p.name + "'";
+}
+
+bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
+                          std::string& error) const {
+  if (shape_.nullable && text == "null" && kind != Kind::String) {
+    out = nullptr;
+    return true;
+  }
+  switch (kind) {
+    case Kind::Integer: {
+      std::int64_t v = 0;
+      const char* b = text.data();
+      const char* e = b + text.size();
+      if (!text.empty() && text.front() == '+') ++b;
+      auto r = std::from_chars(b, e, v);
+      if (text.empty() || r.ec != std::errc() || r.ptr != e) {
+        // 1e3 or 2.0 are integers in JSON Schema terms when they have no fraction.
+        double d = 0;
+        auto rd = std::from_chars(b, e, d);
+        if (!text.empty() && rd.ec == std::errc() && rd.ptr == e && std::isfinite(d) &&
+            d == std::floor(d) && std::fabs(d) < 9.007199254740992e15) {
+          out = static_cast<std::int64_t>(d);
+          return true;
+        }
+        error = location_ + ": " + quoted(text) + " is not " + kind_name(kind);
+        return false;
+      }
+      out = v;
+      return true;
+    }
+    case Kind::Number: {
+      double d = 0;
+      const char* b = text.data();
+      const char* e = b + text.size();
+      auto r = std::from_chars(b, e, d);
+      if (text.empty() || r.ec != std::errc() || r.ptr != e || !std::isfinite(d)) {
+        error = location_ + ": " + quoted(text) + " is not " + kind_name(kind);
+        return false;
+      }
+      std::int64_t i = 0;
+      auto ri = std::from_chars(b, e, i);
+      if (ri.ec == std::errc() && ri.ptr == e)
+        out = i;
+      else
+        out = d;
+      return true;
+    }
+    case Kind::Boolean:
+      if (text == "true") {
+        out = true;
+        return true;
+      }
+      if (text == "false") {
+        out = false;
+        return true;
+      }
+      error = location_ + ": " + quoted(text) + " is not " + kind_name(kind);
+      return false;
+    default:
+      out = json::string(text, out.storage());
+      return true;
+  }
+}
+
+bool ParamDecoder::decode_content(std::string_view text, json::value& out,
+                                  std::string& error) const {
+  boost::system::error_code ec;
+  out = json::parse(text, ec, out.storage());
+  if (ec) {
+    error = location_ + ": not valid JSON (" + ec.message() + ")";
+    return false;
+  }
+  return true;
+}
+
+// Splits `text` on `sep` into an array (or, for objects, alternating key,value pairs, or
+// key=value items when `explode_pairs`).
+bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::value& out,
+                                      std::string& error, bool explode_pairs) const {
+  std::vector<std::string_view> parts;
+  if (!text.empty()) {
+    while (true) {
+      const auto at = text.find(sep);
+      parts.push_back(text.substr(0, at));
+      if (at == std::string_view::npos) break;
+      text.remove_prefix(at + 1);
+    }
+  }
+  std::string decoded;
+  if (shape_.kind == Kind::Object) {
+    json::object obj(out.storage());
+    if (explode_pairs) {
+      for (auto part : parts) {
+        const auto eq = part.find('=');
+        if (eq == std::string_view::npos) {
+          error = location_ + ": expected key=value pairs, got " + quoted(part);
+          return false;
+        }
+        if (!url_decode(part.substr(eq + 1), decoded, false)) {
+          error = location_ + ": malformed percent-encoding";
+          return false;
+        }
+        json::value v(out.storage());
+        const std::string key(part.substr(0, eq));
+        if (!coerce(decoded, shape_.property_of(key), v, error)) return false;
+        obj[key] = std::move(v);
+      }
+    } else {
+      if (parts.size() % 2 != 0) {
+        error = location_ + ": expected alternating keys and values";
+        return false;
+      }
+      for (std::size_t i = 0; i < parts.size(); i += 2) {
+        if (!url_decode(parts[i + 1], decoded, false)) {
+          error = location_ + ": malformed percent-encoding";
+          return false;
+        }
+        json::value v(out.storage());
+        const std::string key(parts[i]);
+        if (!coerce(decoded, shape_.property_of(key), v, error)) return false;
+        obj[key] = std::move(v);
+      }
+    }
+    out = std::move(obj);
+    return true;
+  }
+  json::array arr(out.storage());
+  for (auto part : parts) {
+    if (!url_decode(part, decoded, false)) {
+      error = location_ + ": malformed percent-encoding";
+      return false;
+    }
+    json::value v(out.storage());
+    if (!coerce(decoded, shape_.items, v, error)) return false;
+    arr.push_back(std::move(v));
+  }
+  out = std::move(arr);
+  return true;
+}
+
+bool ParamDecoder::decode_path(std::string_view raw, json::value& out, std::string& error) const {
+  using spec::ParamStyle;
+  std::string_view text = raw;
+  char sep = ',';
+  bool pairs = param_->explode;
+  if (param_->style == ParamStyle::Label) {
+    if (text.empty() || text.front() != '.') {
+      error = location_ + ": label style values start with '.'";
+      return false;
+    }
+    text.remove_prefix(1);
+    if (param_->explode) sep = '.';
+  } else if (param_->style == ParamStyle::Matrix) {
+    // ;name=value  |  ;name=a,b  |  exploded arrays ;name=a;name=b  |  objects ;k=v;k2=v2
+    const std::string prefix = ";" + param_->name;
+    if (shape_.kind == Kind::Object && param_->explode) {
+      if (text.empty() || text.front() != ';') {
+        error = location_ + ": matrix style values start with ';'";
+        return false;
+      }
+      text.remove_prefix(1);
+      return decode_simple_list(text, ';', out, error, true);
+    }
+    if (shape_.kind == Kind::Array && param_->explode) {
+      std::string joined;
+      while (!text.empty()) {
+        if (text.compare(0, prefix.size() + 1, prefix + "=") != 0) {
+          error = location_ + ": expected " + prefix + "=... segments";
+          return false;
+        }
+        text.remove_prefix(prefix.size() + 1);
+        const auto next = text.find(';');
+        if (!joined.empty()) joined += ',';
+        joined += text.substr(0, next);
+        text = next == std::string_view::npos ? std::string_view() : text.substr(next);
+      }
+      return decode_simple_list(joined, ',', out, error, false);
+    }
+    if (text.compare(0, prefix.size(), prefix) != 0) {
+      error = location_ + ": expected " + quoted(prefix + "=...");
+      return false;
+    }
+    text.remove_prefix(prefix.size());
+    if (!text.empty() && text.front() == '=') text.remove_prefix(1);
+    pairs = false;
+  }
+  if (param_->content) {
+    std::string decoded;
+    if (!url_decode(text, decoded, false)) {
+      error = location_ + ": malformed percent-encoding";
+      return false;
+    }
+    return decode_content(decoded, out, error);
+  }
+  if (shape_.kind == Kind::Array || shape_.kind == Kind::Object)
+    return decode_simple_list(text, sep, out, error, pairs);
+  std::string decoded;
+  if (!url_decode(text, decoded, false)) {
+    error = location_ + ": malformed percent-encoding";
+    return false;
+  }
+  return coerce(decoded, shape_.kind, out, error);
+}
+
+bool ParamDecoder::decode_header(std::string_view raw, json::value& out, std::string& error) const {
+  if (param_->content) return decode_content(raw, out, error);
+  if (shape_.kind == Kind::Array || shape_.kind == Kind::Object) {
+    std::vector<std::string_view> trimmed;
+    return decode_simple_list(raw, ',', out, error, param_->explode);
+  }
+  return coerce(raw, shape_.kind, out, error);
+}
+
+bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool& present,
+                                std::string& error) const {
+  using spec::ParamStyle;
+  const bool form_encoded = param_->in == spec::ParamIn::Query;
+  std::string decoded;
+  present = false;
+  // deepObject: name[prop]=value
+  if (param_->style == ParamStyle::DeepObject) {
+    json::object obj(out.storage());
+    for (const auto& [k, v] : pairs) {
+      std::string key;
+      if (!url_decode(k, key, true)) continue;
+      if (key.size() < param_->name.size() + 3 ||
+          key.compare(0, param_->name.size(), param_->name) != 0 ||
+          key[param_->name.size()] != '[' || key.back() != ']')
+        continue;
+      const std::string prop =
+          key.substr(param_->name.size() + 1, key.size() - param_->name.size() - 2);
+      if (!url_decode(v, decoded, true)) {
+        error = location_ + ": malformed percent-encoding";
+        return false;
+      }
+      json::value val(out.storage());
+      if (!coerce(decoded, shape_.property_of(prop), val, error)) return false;
+      obj[prop] = std::move(val);
+      present = true;
+    }
+    if (present) out = std::move(obj);
+    return true;
+  }
+  // Exploded form objects: each declared property is its own pair.
+  if (shape_.kind == Kind::Object && param_->style == ParamStyle::Form && param_->explode &&
+      !param_->content) {
+    json::object obj(out.storage());
+    for (const auto& [k, v] : pairs) {
+      std::string key;
+      if (!url_decode(k, key, form_encoded)) continue;
+      const Kind kind = shape_.property_of(key);
+      bool declared = false;
+      for (const auto& p : shape_.properties) declared |= p.first == key;
+      if (!declared) continue;
+      if (!url_decode(v, decoded, form_encoded)) {
+        error = location_ + ": malformed percent-encoding";
+        return false;
+      }
+      json::value val(out.storage());
+      if (!coerce(decoded, kind, val, error)) return false;
+      obj[key] = std::move(val);
+      present = true;
+    }
+    if (present) out = std::move(obj);
+    return true;
+  }
+  // Everything else is keyed by the parameter's own name.
+  json::array exploded(out.storage());
+  std::string key;
+  for (const auto& [k, v] : pairs) {
+    if (!url_decode(k, key, form_encoded) || key != param_->name) continue;
+    if (!url_decode(v, decoded, form_encoded)) {
+      error = location_ + ": malformed percent-encoding";
+      return false;
+    }
+    if (present && !(shape_.kind == Kind::Array && param_->explode)) {
+      error = location_ + ": sent more than once";
+      return false;
+    }
+    present = true;
+    if (decoded.empty() && !param_->allow_empty_value && shape_.kind != Kind::String &&
+        shape_.kind != Kind::Any && shape_.kind != Kind::Array) {
+      error = location_ + ": empty value";
+      return false;
+    }
+    if (param_->content) return decode_content(decoded, out, error);
+    if (shape_.kind == Kind::Array) {
+      if (param_->explode && param_->style == ParamStyle::Form) {
+        json::value item(out.storage());
+        if (!coerce(decoded, shape_.items, item, error)) return false;
+        exploded.push_back(std::move(item));
+        continue;
+      }
+      const char sep = param_->style == ParamStyle::SpaceDelimited  ? ' '
+                       : param_->style == ParamStyle::PipeDelimited ? '|'
+                                                                    : ',';
+      // The pieces are already decoded: split, then coerce each.
+      json::array arr(out.storage());
+      std::string_view rest = decoded;
+      while (!decoded.empty()) {
+        const auto at = rest.find(sep);
+        json::value item(out.storage());
+        if (!coerce(rest.substr(0, at), shape_.items, item, error)) return false;
+        arr.push_back(std::move(item));
+        if (at == std::string_view::npos) break;
+        rest.remove_prefix(at + 1);
+      }
+      out = std::move(arr);
+      continue;
+    }
+    if (shape_.kind == Kind::Object) {
+      // form, explode=false: k,v,k,v
+      json::object obj(out.storage());
+      std::string_view rest = decoded;
+      while (!rest.empty()) {
+        const auto c1 = rest.find(',');
+        if (c1 == std::string_view::npos) {
+          error = location_ + ": expected alternating keys and values";
+          return false;
+        }
+        const std::string k2(rest.substr(0, c1));
+        rest.remove_prefix(c1 + 1);
+        const auto c2 = rest.find(',');
+        json::value val(out.storage());
+        if (!coerce(rest.substr(0, c2), shape_.property_of(k2), val, error)) return false;
+        obj[k2] = std::move(val);
+        rest = c2 == std::string_view::npos ? std::string_view() : rest.substr(c2 + 1);
+      }
+      out = std::move(obj);
+      continue;
+    }
+    if (!coerce(decoded, shape_.kind, out, error)) return false;
+  }
+  if (shape_.kind == Kind::Array && param_->explode && param_->style == ParamStyle::Form && present)
+    out = std::move(exploded);
+  return true;
+}
+
+}  // namespace brrt::dispatch

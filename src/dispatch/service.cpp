@@ -1,0 +1,778 @@
+#include "brrt/dispatch/service.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parser.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <unistd.h>
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "brrt/dispatch/param_decoder.hpp"
+#include "brrt/observe/metrics.hpp"
+#include "brrt/router/api_routes.hpp"
+
+namespace brrt::dispatch {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------------------
+// Compiled snapshot
+
+namespace {
+
+using Digest = std::array<unsigned char, SHA256_DIGEST_LENGTH>;
+
+Digest sha256(std::string_view s) {
+  Digest d;
+  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d.data());
+  return d;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return out;
+}
+
+// "application/json; charset=utf-8" -> "application/json"
+std::string_view media_essence(std::string_view ct) {
+  ct = ct.substr(0, ct.find(';'));
+  while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.remove_suffix(1);
+  return ct;
+}
+
+bool is_json_media(std::string_view essence) {
+  const std::string l = lower(essence);
+  return l == "application/json" || (l.size() > 5 && l.compare(l.size() - 5, 5, "+json") == 0);
+}
+
+bool media_matches(std::string_view declared, std::string_view essence) {
+  const std::string d = lower(media_essence(declared)), e = lower(essence);
+  if (d == "*/*" || d == e) return true;
+  if (d.size() > 2 && d.compare(d.size() - 2, 2, "/*") == 0)
+    return e.compare(0, d.size() - 1, d, 0, d.size() - 1) == 0;
+  return false;
+}
+
+}  // namespace
+
+struct SchemeCheck {
+  const spec::SecurityScheme* scheme = nullptr;  // nullptr: undeclared, never satisfied
+  std::string name;
+  std::vector<Digest> keys;  // apiKey: configured keys, hashed
+};
+
+struct CompiledOperation {
+  const spec::Operation* op = nullptr;
+  const HandlerFn* handler = nullptr;
+  std::vector<ParamDecoder> params;
+  // Example answer when no handler is registered.
+  bool has_example = false;
+  int example_status = 200;
+  std::string example_content_type;
+  std::string example_body;
+  int echo_status = 200;
+  // Security: alternatives (OR) of requirements (AND).
+  std::vector<std::vector<SchemeCheck>> security;
+  std::string challenge;  // WWW-Authenticate value for a 401
+  Shape body_shape;       // form bodies are coerced with it
+};
+
+struct CompiledApi {
+  std::shared_ptr<const spec::Api> api;
+  router::RouteTable routes;
+  std::vector<CompiledOperation> ops;
+  std::unique_ptr<observe::Metrics> metrics;
+  std::string spec_json;
+};
+
+namespace {
+
+std::string challenge_for(const spec::SecurityScheme* s) {
+  if (!s) return "Bearer realm=\"brrtrouter\"";
+  switch (s->type) {
+    case spec::SecurityScheme::Type::ApiKey:
+      return "APIKey " + std::string(spec::to_string(s->in)) + "=\"" + s->param_name + "\"";
+    case spec::SecurityScheme::Type::Http:
+      return (s->scheme == "basic" ? "Basic" : "Bearer") + std::string(" realm=\"brrtrouter\"");
+    default:
+      return "Bearer realm=\"brrtrouter\"";
+  }
+}
+
+void fill_example(CompiledOperation& c) {
+  const spec::Operation& op = *c.op;
+  // The lowest explicit 2xx code, then 2XX, then default.
+  const spec::Response* best = nullptr;
+  int best_code = 1000;
+  for (const auto& r : op.responses) {
+    int code = 0;
+    if (r.status.size() == 3 && r.status[0] == '2' &&
+        std::isdigit(static_cast<unsigned char>(r.status[1])))
+      code = std::stoi(r.status);
+    else if (r.status == "2XX")
+      code = 200 + 500;  // after explicit codes
+    else if (r.status == "default")
+      code = 200 + 600;
+    else
+      continue;
+    if (code < best_code) {
+      best_code = code;
+      best = &r;
+    }
+  }
+  c.echo_status = best && best_code < 300 ? best_code : 200;
+  if (!best) return;
+  for (const auto& media : best->content) {
+    if (!media.example) continue;
+    c.has_example = true;
+    c.example_status = best_code < 300 ? best_code : 200;
+    std::string ct = media.content_type;
+    if (ct.find('*') != std::string::npos) ct = "application/json";
+    c.example_content_type = ct;
+    if (media.example->is_string() && !is_json_media(media_essence(ct)))
+      c.example_body = std::string(media.example->get_string());
+    else
+      c.example_body = json::serialize(*media.example);
+    return;
+  }
+}
+
+std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
+                                           const HandlerTable& handlers,
+                                           const ServiceOptions& options, std::size_t workers,
+                                           std::vector<std::string>& warnings) {
+  auto c = std::make_shared<CompiledApi>();
+  c->routes = router::compile_routes(*api);
+  c->spec_json = json::serialize(api->root().root());
+  std::vector<observe::OperationLabel> labels;
+  for (const auto& op : api->operations()) {
+    CompiledOperation co;
+    co.op = &op;
+    co.handler = handlers.find(op.handler);
+    if (!co.handler && op.handler != op.operation_id) co.handler = handlers.find(op.operation_id);
+    for (const auto& p : op.parameters) co.params.emplace_back(p);
+    fill_example(co);
+    for (const auto& req : op.security) {
+      std::vector<SchemeCheck> all;
+      for (const auto& [name, scopes] : req.schemes) {
+        SchemeCheck check;
+        check.name = name;
+        check.scheme = api->find_security_scheme(name);
+        if (auto it = options.api_keys.find(name); it != options.api_keys.end())
+          for (const auto& k : it->second) check.keys.push_back(sha256(k));
+        all.push_back(std::move(check));
+      }
+      co.security.push_back(std::move(all));
+    }
+    if (!co.security.empty() && !co.security[0].empty())
+      co.challenge = challenge_for(co.security[0][0].scheme);
+    if (op.request_body)
+      for (const auto& m : op.request_body->content)
+        if (media_matches(m.content_type, "application/x-www-form-urlencoded"))
+          co.body_shape = shape_of(m.schema);
+    c->ops.push_back(std::move(co));
+    labels.push_back({op.operation_id, op.method});
+  }
+  // Schemes that can never pass fail closed: say so at startup.
+  std::set<std::string> reported;
+  for (const auto& co : c->ops)
+    for (const auto& alt : co.security)
+      for (const auto& check : alt) {
+        std::string why;
+        if (!check.scheme)
+          why = "is not declared in components.securitySchemes";
+        else if (check.scheme->type != spec::SecurityScheme::Type::ApiKey)
+          why = "has no provider (only apiKey schemes with configured keys are verified)";
+        else if (check.keys.empty())
+          why = "has no keys configured (security.api_keys." + check.name + ")";
+        if (!why.empty() && reported.insert(check.name).second)
+          warnings.push_back("security scheme '" + check.name + "' " + why +
+                             ": requests that need it get 401");
+      }
+  c->metrics = std::make_unique<observe::Metrics>(std::move(labels), workers);
+  c->api = std::move(api);
+  return c;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Assets: Swagger UI files, read once at startup.
+
+struct Service::Assets {
+  struct File {
+    std::string content_type;
+    std::string bytes;
+  };
+  std::map<std::string, File, std::less<>> files;  // by file name
+  std::string dir;
+};
+
+namespace {
+
+std::string exe_dir() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : p.parent_path().string();
+}
+
+std::string find_swagger_ui(const std::string& configured) {
+  std::vector<std::string> candidates;
+  if (!configured.empty()) candidates.push_back(configured);
+  if (const char* env = std::getenv("BRRT_SWAGGER_UI_DIR")) candidates.emplace_back(env);
+  const std::string exe = exe_dir();
+  if (!exe.empty()) {
+    candidates.push_back(exe + "/../share/brrtrouter/swagger-ui");
+    candidates.push_back(exe + "/../../node_modules/swagger-ui-dist");  // build/bin in a checkout
+  }
+  candidates.push_back("node_modules/swagger-ui-dist");
+  for (const auto& c : candidates)
+    if (fs::exists(fs::path(c) / "swagger-ui-bundle.js")) return c;
+  return {};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Per-worker scratch
+
+struct Service::Worker {
+  std::uint64_t generation = UINT64_MAX;
+  std::shared_ptr<const CompiledApi> api;
+  std::array<unsigned char, 16 * 1024> arena_buffer;
+  QueryPairs pairs;
+  std::string error;
+  std::string log_line;
+};
+
+// ---------------------------------------------------------------------------------------
+
+const json::value* RequestContext::param(std::string_view name) const noexcept {
+  for (const json::object* o : {&path, &query, &headers, &cookies})
+    if (auto it = o->find(name); it != o->end()) return &it->value();
+  return nullptr;
+}
+
+HandlerTable& HandlerTable::add(std::string name, HandlerFn fn) {
+  handlers_[std::move(name)] = std::move(fn);
+  return *this;
+}
+
+const HandlerFn* HandlerTable::find(std::string_view name) const noexcept {
+  auto it = handlers_.find(name);
+  return it == handlers_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> HandlerTable::names() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : handlers_) out.push_back(k);
+  return out;
+}
+
+void problem(http::Response& res, int status, std::string_view detail) {
+  res.status = status;
+  res.set_content_type("application/problem+json");
+  res.body = http::problem_json(status, detail);
+}
+
+void json_response(http::Response& res, int status, const json::value& value) {
+  res.status = status;
+  res.set_content_type("application/json");
+  res.body = json::serialize(value);
+}
+
+Service::Service(std::shared_ptr<const spec::Api> api, HandlerTable handlers,
+                 ServiceOptions options, std::size_t workers)
+    : handlers_(std::move(handlers)),
+      options_(std::move(options)),
+      assets_(std::make_unique<Assets>()),
+      access_log_(options_.log_format, options_.log_fd) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(workers, 1); ++i)
+    workers_.push_back(std::make_unique<Worker>());
+  std::vector<std::string> warnings;
+  current_ = compile(std::move(api), handlers_, options_, workers_.size(), warnings);
+  generation_.store(1);
+  if (!options_.docs_path.empty()) {
+    assets_->dir = find_swagger_ui(options_.swagger_ui_dir);
+    static const std::pair<const char*, const char*> kFiles[] = {
+        {"swagger-ui.css", "text/css"},
+        {"swagger-ui-bundle.js", "text/javascript"},
+        {"swagger-ui-standalone-preset.js", "text/javascript"},
+        {"favicon-32x32.png", "image/png"},
+        {"favicon-16x16.png", "image/png"},
+    };
+    if (!assets_->dir.empty()) {
+      for (const auto& [name, type] : kFiles) {
+        std::ifstream in(fs::path(assets_->dir) / name, std::ios::binary);
+        if (!in) continue;
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        assets_->files[name] = {type, ss.str()};
+      }
+    }
+  }
+}
+
+Service::~Service() = default;
+
+std::vector<std::string> Service::warnings() const {
+  std::vector<std::string> out;
+  std::shared_ptr<const CompiledApi> api;
+  {
+    std::lock_guard lock(swap_mutex_);
+    api = current_;
+  }
+  std::vector<std::string> w;
+  auto tmp = compile(api->api, handlers_, options_, 1, w);
+  out = std::move(w);
+  if (!options_.docs_path.empty() && assets_->files.empty())
+    out.push_back(
+        "Swagger UI assets not found (run scripts/setup.sh, or set --swagger-ui DIR / "
+        "BRRT_SWAGGER_UI_DIR): " +
+        options_.docs_path + " answers 503");
+  return out;
+}
+
+std::vector<std::string> Service::unhandled_operations() const {
+  std::lock_guard lock(swap_mutex_);
+  std::vector<std::string> out;
+  for (const auto& co : current_->ops)
+    if (!co.handler) out.push_back(co.op->operation_id);
+  return out;
+}
+
+void Service::reload(std::shared_ptr<const spec::Api> api) {
+  std::vector<std::string> warnings;
+  auto next = compile(std::move(api), handlers_, options_, workers_.size(), warnings);
+  std::lock_guard lock(swap_mutex_);
+  current_ = std::move(next);
+  generation_.fetch_add(1, std::memory_order_release);
+}
+
+const CompiledApi& Service::snapshot(Worker& w) noexcept {
+  const std::uint64_t gen = generation_.load(std::memory_order_acquire);
+  if (gen != w.generation) {
+    std::lock_guard lock(swap_mutex_);  // once per reload per worker
+    w.api = current_;
+    w.generation = gen;
+  }
+  return *w.api;
+}
+
+bool Service::handle(std::size_t worker, const http::Request& req, http::Response& res) noexcept {
+  Worker& w = *workers_[worker % workers_.size()];
+  const auto start = Clock::now();
+  const CompiledApi& api = snapshot(w);
+  std::size_t op_index = api.ops.size();  // "unmatched" in metrics
+  try {
+    respond(w, api, req, res, op_index);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "brrtrouter: handler for %.*s %.*s failed: %s\n",
+                 static_cast<int>(req.method_text.size()), req.method_text.data(),
+                 static_cast<int>(req.path.size()), req.path.data(), e.what());
+    res.reset();
+    problem(res, 500, "the request handler failed; see the server log");
+  } catch (...) {
+    res.reset();
+    problem(res, 500, "the request handler failed; see the server log");
+  }
+  const auto elapsed = Clock::now() - start;
+  observe::Metrics::record(api.metrics->thread(worker % workers_.size()), op_index, res.status,
+                           std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+  if (options_.access_log) {
+    observe::AccessRecord rec;
+    rec.time = std::chrono::system_clock::now();
+    rec.method = req.method_text;
+    rec.target = req.target;
+    rec.operation = op_index < api.ops.size() ? std::string_view(api.ops[op_index].op->operation_id)
+                                              : std::string_view();
+    rec.status = res.status;
+    rec.bytes_out = res.body.size();
+    rec.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed);
+    rec.remote = req.remote;
+    access_log_.write(rec, w.log_line);
+  }
+  return true;
+}
+
+bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
+                      http::Response& res) {
+  if (req.method != Method::Get && req.method != Method::Head) return false;
+  const std::string_view path = req.path;
+  const auto& o = options_;
+  if (!o.health_path.empty() && path == o.health_path) {
+    if (server_ && server_->draining()) {
+      res.status = 503;
+      res.set_content_type("application/json");
+      res.body = "{\"status\":\"draining\"}";
+    } else {
+      res.set_content_type("application/json");
+      res.body = "{\"status\":\"ok\"}";
+    }
+    return true;
+  }
+  if (!o.metrics_path.empty() && path == o.metrics_path) {
+    observe::TransportTotals t;
+    if (server_) {
+      const auto s = server_->transport();
+      t = {s.open_connections, s.accepted_connections, s.bytes_in, s.bytes_out};
+    }
+    res.set_content_type("text/plain; version=0.0.4; charset=utf-8");
+    res.body = api.metrics->render(t);
+    return true;
+  }
+  if (!o.spec_path.empty()) {
+    if (path == o.spec_path + ".json") {
+      res.set_content_type("application/json");
+      res.body = api.spec_json;
+      return true;
+    }
+    if (path == o.spec_path + ".yaml") {
+      res.set_content_type("application/yaml");
+      res.body = api.api->root().text();
+      return true;
+    }
+  }
+  if (!o.docs_path.empty()) {
+    if (path == o.docs_path || path == o.docs_path + "/" || path == o.docs_path + "/index.html") {
+      if (assets_->files.empty()) {
+        problem(res, 503, "Swagger UI assets are not installed: run scripts/setup.sh");
+        return true;
+      }
+      const std::string title = o.docs_title.empty() ? api.api->info().title : o.docs_title;
+      std::string t;
+      observe::append_json_escaped(t, title);  // safe inside a JS string and HTML text
+      std::string html_title;
+      for (char c : title) {
+        if (c == '<')
+          html_title += "&lt;";
+        else if (c == '>')
+          html_title += "&gt;";
+        else if (c == '&')
+          html_title += "&amp;";
+        else
+          html_title += c;
+      }
+      const std::string d = o.docs_path;
+      res.set_content_type("text/html; charset=utf-8");
+      res.body =
+          "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<title>" +
+          html_title +
+          "</title>"
+          "<link rel=\"stylesheet\" href=\"" +
+          d +
+          "/swagger-ui.css\">"
+          "<link rel=\"icon\" type=\"image/png\" href=\"" +
+          d +
+          "/favicon-32x32.png\">"
+          "</head><body><div id=\"swagger-ui\"></div>"
+          "<script src=\"" +
+          d +
+          "/swagger-ui-bundle.js\"></script>"
+          "<script src=\"" +
+          d +
+          "/swagger-ui-standalone-preset.js\"></script>"
+          "<script>window.ui = SwaggerUIBundle({url: \"" +
+          o.spec_path +
+          ".json\", "
+          "dom_id: \"#swagger-ui\", deepLinking: true, "
+          "presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], "
+          "layout: \"BaseLayout\"});</script></body></html>\n";
+      return true;
+    }
+    if (path.size() > o.docs_path.size() + 1 &&
+        path.compare(0, o.docs_path.size(), o.docs_path) == 0 && path[o.docs_path.size()] == '/') {
+      auto it = assets_->files.find(path.substr(o.docs_path.size() + 1));
+      if (it == assets_->files.end()) return false;
+      res.set_content_type(it->second.content_type);
+      res.add_header("Cache-Control", "public, max-age=3600");
+      res.body = it->second.bytes;
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+bool check_security(const CompiledOperation& co, const http::Request& req, QueryPairs& pairs,
+                    bool& missing) {
+  missing = true;
+  if (co.security.empty()) return true;
+  for (const auto& alternative : co.security) {
+    bool all = !alternative.empty();
+    for (const auto& check : alternative) {
+      if (!check.scheme || check.scheme->type != spec::SecurityScheme::Type::ApiKey) {
+        all = false;
+        break;
+      }
+      std::optional<std::string_view> credential;
+      switch (check.scheme->in) {
+        case spec::ParamIn::Header:
+          credential = req.header(check.scheme->param_name);
+          break;
+        case spec::ParamIn::Query:
+          split_query(req.query, pairs);
+          for (const auto& [k, v] : pairs)
+            if (k == check.scheme->param_name) credential = v;
+          break;
+        case spec::ParamIn::Cookie:
+          if (auto c = req.header("cookie")) {
+            split_cookies(*c, pairs);
+            for (const auto& [k, v] : pairs)
+              if (k == check.scheme->param_name) credential = v;
+          }
+          break;
+        default:
+          break;
+      }
+      if (!credential) {
+        all = false;
+        break;
+      }
+      missing = false;
+      // Compare digests in constant time: neither content nor length leaks.
+      const Digest got = sha256(*credential);
+      bool ok = false;
+      for (const auto& k : check.keys) ok |= CRYPTO_memcmp(k.data(), got.data(), got.size()) == 0;
+      if (!ok) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Service::respond(Worker& w, const CompiledApi& api, const http::Request& req,
+                      http::Response& res, std::size_t& op_index) {
+  if (!req.method) {
+    if (builtin(w, api, req, res)) return;
+    problem(res, 501, "method " + std::string(req.method_text) + " is not supported");
+    return;
+  }
+  const router::RouteMatch m = api.routes.match(*req.method, req.path);
+  if (m.status == router::RouteMatch::Status::NotFound) {
+    if (builtin(w, api, req, res)) return;
+    problem(res, 404, "no operation matches " + std::string(req.path));
+    return;
+  }
+  if (m.status == router::RouteMatch::Status::MethodNotAllowed) {
+    std::vector<std::string_view> allow;
+    for (std::size_t i = 0; i < kMethodCount; ++i)
+      if (m.allow & method_bit(static_cast<Method>(i)))
+        allow.push_back(method_name(static_cast<Method>(i)));
+    std::sort(allow.begin(), allow.end());
+    std::string list;
+    for (auto a : allow) list += (list.empty() ? "" : ", ") + std::string(a);
+    res.add_header("Allow", list);
+    problem(res, 405, std::string(req.method_text) + " is not allowed here; allowed: " + list);
+    return;
+  }
+  op_index = m.route;
+  const CompiledOperation& co = api.ops[m.route];
+  const spec::Operation& op = *co.op;
+
+  // Security first: unauthenticated clients learn nothing about parameters or bodies.
+  bool missing = true;
+  if (!check_security(co, req, w.pairs, missing)) {
+    res.add_header("WWW-Authenticate", co.challenge);
+    problem(res, 401, missing ? "credentials are required" : "the credentials are not valid");
+    return;
+  }
+
+  json::monotonic_resource arena(w.arena_buffer.data(), w.arena_buffer.size());
+  json::storage_ptr sp(&arena);
+  RequestContext ctx{req,
+                     op,
+                     0,
+                     json::object(sp),
+                     json::object(sp),
+                     json::object(sp),
+                     json::object(sp),
+                     json::value(sp),
+                     req.body,
+                     {}};
+  std::string& error = w.error;
+
+  // Parameters.
+  bool query_split = false, cookies_split = false;
+  QueryPairs cookie_pairs;
+  const auto& names = api.routes.param_names(m.route);
+  for (const ParamDecoder& d : co.params) {
+    const spec::Parameter& p = d.parameter();
+    json::value v(sp);
+    bool present = false;
+    bool ok = true;
+    switch (p.in) {
+      case spec::ParamIn::Path:
+        for (std::size_t i = 0; i < m.param_count; ++i)
+          if (names[i] == p.name) {
+            present = true;
+            ok = d.decode_path(m.params[i], v, error);
+          }
+        if (ok && present) ctx.path.emplace(p.name, std::move(v));
+        break;
+      case spec::ParamIn::Query:
+        if (!query_split) {
+          split_query(req.query, w.pairs);
+          query_split = true;
+        }
+        ok = d.decode_pairs(w.pairs, v, present, error);
+        if (ok && present) ctx.query.emplace(p.name, std::move(v));
+        break;
+      case spec::ParamIn::Header:
+        if (auto h = req.header(p.name)) {
+          present = true;
+          ok = d.decode_header(*h, v, error);
+          if (ok) ctx.headers.emplace(p.name, std::move(v));
+        }
+        break;
+      case spec::ParamIn::Cookie:
+        if (!cookies_split) {
+          if (auto c = req.header("cookie")) split_cookies(*c, cookie_pairs);
+          cookies_split = true;
+        }
+        ok = d.decode_pairs(cookie_pairs, v, present, error);
+        if (ok && present) ctx.cookies.emplace(p.name, std::move(v));
+        break;
+    }
+    if (!ok) {
+      problem(res, 400, error);
+      return;
+    }
+    if (!present && p.required) {
+      problem(res, 400,
+              std::string(spec::to_string(p.in)) + " parameter '" + p.name + "' is required");
+      return;
+    }
+  }
+
+  // Body.
+  if (op.request_body) {
+    const auto ct = req.header("content-type");
+    ctx.content_type = ct ? media_essence(*ct) : std::string_view();
+    if (req.body.empty() && !ct) {
+      if (op.request_body->required) {
+        problem(res, 400, "a request body is required");
+        return;
+      }
+    } else {
+      const spec::MediaType* media = nullptr;
+      for (const auto& mt : op.request_body->content)
+        if (media_matches(mt.content_type, ctx.content_type)) {
+          media = &mt;
+          break;
+        }
+      if (!media) {
+        std::string accepted;
+        for (const auto& mt : op.request_body->content)
+          accepted += (accepted.empty() ? "" : ", ") + mt.content_type;
+        problem(res, 415,
+                "content type '" + std::string(ctx.content_type) + "' is not accepted; use " +
+                    accepted);
+        return;
+      }
+      if (is_json_media(ctx.content_type)) {
+        json::parse_options opts;
+        opts.max_depth = 64;
+        json::parser parser(sp, opts);
+        boost::system::error_code ec;
+        const std::size_t used = parser.write(req.body.data(), req.body.size(), ec);
+        if (ec) {
+          problem(
+              res, 400,
+              "the body is not valid JSON at byte " + std::to_string(used) + ": " + ec.message());
+          return;
+        }
+        ctx.body = parser.release();
+      } else if (lower(ctx.content_type) == "application/x-www-form-urlencoded") {
+        split_query(req.body, w.pairs);
+        json::object form(sp);
+        std::string key, value;
+        for (const auto& [k, v] : w.pairs) {
+          if (!url_decode(k, key, true) || !url_decode(v, value, true)) {
+            problem(res, 400, "the form body has a malformed percent-escape");
+            return;
+          }
+          json::value typed(sp);
+          const Kind kind = co.body_shape.property_of(key);
+          if (kind == Kind::Integer || kind == Kind::Number || kind == Kind::Boolean) {
+            spec::Parameter p;
+            p.name = key;
+            ParamDecoder field(p);
+            if (!field.coerce(value, kind, typed, error)) {
+              problem(res, 400,
+                      "form field '" + key + "': '" + value + "' is not " +
+                          (kind == Kind::Boolean   ? "a boolean"
+                           : kind == Kind::Integer ? "an integer"
+                                                   : "a number"));
+              return;
+            }
+          } else {
+            typed = json::string(value, sp);
+          }
+          if (auto it = form.find(key); it != form.end()) {
+            if (!it->value().is_array()) {
+              json::array a(sp);
+              a.push_back(std::move(it->value()));
+              it->value() = std::move(a);
+            }
+            it->value().as_array().push_back(std::move(typed));
+          } else {
+            form.emplace(key, std::move(typed));
+          }
+        }
+        ctx.body = std::move(form);
+      }
+    }
+  }
+
+  ctx.worker = 0;
+  if (co.handler) {
+    (*co.handler)(ctx, res);
+    return;
+  }
+  if (co.has_example) {
+    res.status = co.example_status;
+    res.set_content_type(co.example_content_type);
+    res.body = co.example_body;
+    return;
+  }
+  // No handler, no example: echo what was decoded, so any spec is servable with no code.
+  res.status = co.echo_status;
+  if (res.status == 204) return;
+  json::object echo(sp);
+  echo["operationId"] = op.operation_id;
+  echo["method"] = req.method_text;
+  echo["path"] = req.path;
+  json::object params(sp);
+  params["path"] = ctx.path;
+  params["query"] = ctx.query;
+  params["header"] = ctx.headers;
+  params["cookie"] = ctx.cookies;
+  echo["params"] = std::move(params);
+  echo["body"] = ctx.body;
+  res.set_content_type("application/json");
+  res.body = json::serialize(echo);
+}
+
+}  // namespace brrt::dispatch
