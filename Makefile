@@ -19,7 +19,7 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	./$(BUILD_DIR)/bin/brrtrouter serve examples/pet_store/openapi.yaml --port $(PORT)
+	./$(BUILD_DIR)/bin/brrtrouter serve examples/pet_store/openapi.yaml --config examples/pet_store/config.yaml --port $(PORT)
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 600

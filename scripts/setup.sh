@@ -10,7 +10,7 @@ DEBS=(
   libyaml-cpp-dev libssl-dev libpcre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
-  curl wrk
+  curl wrk chromium
 )
 
 missing=()
