@@ -3,10 +3,15 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <fcntl.h>
 #include <unistd.h>
 #include <algorithm>
 #include <array>
@@ -77,7 +82,7 @@ struct SchemeCheck {
 
 struct CompiledOperation {
   const spec::Operation* op = nullptr;
-  const HandlerFn* handler = nullptr;
+  const HandlerTable::Entry* handler = nullptr;
   std::vector<ParamDecoder> params;
   // Example answer when no handler is registered.
   bool has_example = false;
@@ -182,7 +187,8 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
       co.challenge = challenge_for(co.security[0][0].scheme);
     if (op.request_body)
       for (const auto& m : op.request_body->content)
-        if (media_matches(m.content_type, "application/x-www-form-urlencoded"))
+        if (media_matches(m.content_type, "application/x-www-form-urlencoded") ||
+            media_matches(m.content_type, "multipart/form-data"))
           co.body_shape = shape_of(m.schema);
     c->ops.push_back(std::move(co));
     labels.push_back({op.operation_id, op.method});
@@ -257,31 +263,16 @@ struct Service::Worker {
   QueryPairs pairs;
   std::string error;
   std::string log_line;
+  std::vector<MultipartPart> parts;
+};
+
+struct Service::BlockingPool {
+  explicit BlockingPool(unsigned threads) : pool(threads) {}
+  boost::asio::thread_pool pool;
+  std::atomic<std::size_t> pending{0};  // touched only by blocking requests
 };
 
 // ---------------------------------------------------------------------------------------
-
-const json::value* RequestContext::param(std::string_view name) const noexcept {
-  for (const json::object* o : {&path, &query, &headers, &cookies})
-    if (auto it = o->find(name); it != o->end()) return &it->value();
-  return nullptr;
-}
-
-HandlerTable& HandlerTable::add(std::string name, HandlerFn fn) {
-  handlers_[std::move(name)] = std::move(fn);
-  return *this;
-}
-
-const HandlerFn* HandlerTable::find(std::string_view name) const noexcept {
-  auto it = handlers_.find(name);
-  return it == handlers_.end() ? nullptr : &it->second;
-}
-
-std::vector<std::string> HandlerTable::names() const {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : handlers_) out.push_back(k);
-  return out;
-}
 
 void problem(http::Response& res, int status, std::string_view detail) {
   res.status = status;
@@ -306,6 +297,12 @@ Service::Service(std::shared_ptr<const spec::Api> api, HandlerTable handlers,
   std::vector<std::string> warnings;
   current_ = compile(std::move(api), handlers_, options_, workers_.size(), warnings);
   generation_.store(1);
+  if (handlers_.has_blocking())
+    pool_ = std::make_unique<BlockingPool>(std::max(1u, options_.blocking_threads));
+  if (options_.temp_dir.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    options_.temp_dir = tmp && *tmp ? tmp : "/tmp";
+  }
   if (!options_.docs_path.empty()) {
     assets_->dir = find_swagger_ui(options_.swagger_ui_dir);
     static const std::pair<const char*, const char*> kFiles[] = {
@@ -327,7 +324,9 @@ Service::Service(std::shared_ptr<const spec::Api> api, HandlerTable handlers,
   }
 }
 
-Service::~Service() = default;
+Service::~Service() {
+  if (pool_) pool_->pool.join();
+}
 
 std::vector<std::string> Service::warnings() const {
   std::vector<std::string> out;
@@ -379,17 +378,111 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
   const CompiledApi& api = snapshot(w);
   std::size_t op_index = api.ops.size();  // "unmatched" in metrics
   try {
-    respond(w, api, req, res, op_index);
+    router::RouteMatch m;
+    const std::size_t index = route(w, api, req, res, m);
+    if (index != api.ops.size()) {
+      const CompiledOperation& co = api.ops[index];
+      if (co.handler && co.handler->kind != HandlerTable::Kind::Plain) return false;
+      op_index = index;
+      // The request's JSON lives in the worker's buffer: nothing to free afterwards.
+      json::monotonic_resource arena(w.arena_buffer.data(), w.arena_buffer.size());
+      RequestContext ctx(req, *co.op, json::storage_ptr(&arena));
+      ctx.worker = worker;
+      if (prepare(w, api, index, m, ctx, res)) {
+        std::size_t ran = 0;
+        if (run_before(ctx, res, ran)) {
+          if (co.handler)
+            co.handler->fn(ctx, res);
+          else
+            answer_from_spec(api, index, ctx, res);
+        }
+        run_after(ctx, res, ran);
+      }
+    }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "brrtrouter: handler for %.*s %.*s failed: %s\n",
-                 static_cast<int>(req.method_text.size()), req.method_text.data(),
-                 static_cast<int>(req.path.size()), req.path.data(), e.what());
-    res.reset();
+    fail(req, res, e.what());
+  } catch (...) {
+    fail(req, res, "unknown exception");
+  }
+  finish(w, api, worker, req, res, op_index, start);
+  return true;
+}
+
+boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const http::Request& req,
+                                                   http::Response& res) {
+  Worker& w = *workers_[worker % workers_.size()];
+  const auto start = Clock::now();
+  snapshot(w);
+  // Held for the whole request: a reload while the handler awaits must not free the
+  // operation it runs.
+  const std::shared_ptr<const CompiledApi> hold = w.api;
+  const CompiledApi& api = *hold;
+  std::size_t op_index = api.ops.size();
+  auto& slot = api.metrics->thread(worker % workers_.size());
+  slot.in_flight.add();
+  // A request that awaits needs its own arena: other requests run on this worker meanwhile.
+  auto buffer = std::make_unique<unsigned char[]>(8192);
+  json::monotonic_resource arena(buffer.get(), 8192);
+  router::RouteMatch m;
+  const std::size_t index = route(w, api, req, res, m);
+  if (index != api.ops.size()) {
+    op_index = index;
+    const CompiledOperation& co = api.ops[index];
+    RequestContext ctx(req, *co.op, json::storage_ptr(&arena));
+    ctx.worker = worker;
+    std::string failure;
+    try {
+      std::size_t ran = 0;
+      if (prepare(w, api, index, m, ctx, res) && run_before(ctx, res, ran)) {
+        if (co.handler->kind == HandlerTable::Kind::Async) {
+          co_await co.handler->async(ctx, res);
+        } else if (pool_->pending.load(std::memory_order_relaxed) >= options_.blocking_queue) {
+          res.add_header("Retry-After", "1");
+          problem(res, 503, "the server is busy; retry later");
+        } else {
+          pool_->pending.fetch_add(1, std::memory_order_relaxed);
+          struct Release {
+            std::atomic<std::size_t>& n;
+            ~Release() { n.fetch_sub(1, std::memory_order_relaxed); }
+          } release{pool_->pending};
+          // Runs on a pool thread; the completion resumes this coroutine on the worker.
+          const HandlerFn& fn = co.handler->fn;
+          co_await boost::asio::co_spawn(
+              pool_->pool.get_executor(),
+              [&]() -> boost::asio::awaitable<void> {
+                fn(ctx, res);
+                co_return;
+              },
+              boost::asio::use_awaitable);
+        }
+      }
+      run_after(ctx, res, ran);
+    } catch (const std::exception& e) {
+      failure = e.what();
+    } catch (...) {
+      failure = "unknown exception";
+    }
+    if (!failure.empty()) fail(req, res, failure.c_str());
+  }
+  slot.in_flight.sub();
+  finish(w, api, worker, req, res, op_index, start);
+}
+
+void Service::fail(const http::Request& req, http::Response& res, const char* what) noexcept {
+  std::fprintf(stderr, "brrtrouter: handler for %.*s %.*s failed: %s\n",
+               static_cast<int>(req.method_text.size()), req.method_text.data(),
+               static_cast<int>(req.path.size()), req.path.data(), what);
+  res.reset();
+  try {
     problem(res, 500, "the request handler failed; see the server log");
   } catch (...) {
-    res.reset();
-    problem(res, 500, "the request handler failed; see the server log");
+    res.status = 500;
   }
+}
+
+void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
+                     const http::Request& req, const http::Response& res, std::size_t op_index,
+                     Clock::time_point start) {
   const auto elapsed = Clock::now() - start;
   observe::Metrics::record(api.metrics->thread(worker % workers_.size()), op_index, res.status,
                            std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
@@ -406,7 +499,23 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
     rec.remote = req.remote;
     access_log_.write(rec, w.log_line);
   }
+}
+
+bool Service::run_before(RequestContext& ctx, http::Response& res, std::size_t& ran) {
+  const auto& chain = handlers_.middleware();
+  for (ran = 0; ran < chain.size();) {
+    const Middleware& m = chain[ran++];
+    if (m.before && !m.before(ctx, res)) return false;
+  }
   return true;
+}
+
+void Service::run_after(const RequestContext& ctx, http::Response& res, std::size_t ran) {
+  const auto& chain = handlers_.middleware();
+  while (ran > 0) {
+    const Middleware& m = chain[--ran];
+    if (m.after) m.after(ctx, res);
+  }
 }
 
 bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
@@ -510,6 +619,65 @@ bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
 
 namespace {
 
+// Adds one decoded form field to `form`, coerced to the body schema's primitive type for
+// that property; a repeated name becomes an array.
+bool add_form_field(json::object& form, std::string_view key, std::string_view value,
+                    const Shape& shape, std::string& error) {
+  json::storage_ptr sp = form.storage();
+  json::value typed(sp);
+  const Kind kind = shape.property_of(key);
+  if (kind == Kind::Integer || kind == Kind::Number || kind == Kind::Boolean) {
+    spec::Parameter p;
+    p.name = key;
+    ParamDecoder field(p);
+    if (!field.coerce(value, kind, typed, error)) {
+      error = "form field '" + std::string(key) + "': '" + std::string(value) + "' is not " +
+              (kind == Kind::Boolean   ? "a boolean"
+               : kind == Kind::Integer ? "an integer"
+                                       : "a number");
+      return false;
+    }
+  } else {
+    typed = json::string(value, sp);
+  }
+  if (auto it = form.find(key); it != form.end()) {
+    if (!it->value().is_array()) {
+      json::array a(sp);
+      a.push_back(std::move(it->value()));
+      it->value() = std::move(a);
+    }
+    it->value().as_array().push_back(std::move(typed));
+  } else {
+    form.emplace(key, std::move(typed));
+  }
+  return true;
+}
+
+// Writes a large upload part to a fresh temporary file (mode 0600) and names it in `path`.
+bool spill_to_file(const std::string& dir, std::string_view data, std::string& path,
+                   std::string& error) {
+  std::string tmpl = dir + "/brrt-upload-XXXXXX";
+  const int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) {
+    error = "cannot store the upload: no temporary file in " + dir;
+    return false;
+  }
+  path = tmpl;  // from here on the UploadedFile removes it, whatever happens
+  std::size_t off = 0;
+  while (off < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      error = "cannot store the upload: writing " + dir + " failed";
+      return false;
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return true;
+}
+
 bool check_security(const CompiledOperation& co, const http::Request& req, QueryPairs& pairs,
                     bool& missing) {
   missing = true;
@@ -562,18 +730,19 @@ bool check_security(const CompiledOperation& co, const http::Request& req, Query
 
 }  // namespace
 
-void Service::respond(Worker& w, const CompiledApi& api, const http::Request& req,
-                      http::Response& res, std::size_t& op_index) {
+std::size_t Service::route(Worker& w, const CompiledApi& api, const http::Request& req,
+                           http::Response& res, router::RouteMatch& m) {
+  const std::size_t none = api.ops.size();
   if (!req.method) {
-    if (builtin(w, api, req, res)) return;
+    if (builtin(w, api, req, res)) return none;
     problem(res, 501, "method " + std::string(req.method_text) + " is not supported");
-    return;
+    return none;
   }
-  const router::RouteMatch m = api.routes.match(*req.method, req.path);
+  m = api.routes.match(*req.method, req.path);
   if (m.status == router::RouteMatch::Status::NotFound) {
-    if (builtin(w, api, req, res)) return;
+    if (builtin(w, api, req, res)) return none;
     problem(res, 404, "no operation matches " + std::string(req.path));
-    return;
+    return none;
   }
   if (m.status == router::RouteMatch::Status::MethodNotAllowed) {
     std::vector<std::string_view> allow;
@@ -585,38 +754,30 @@ void Service::respond(Worker& w, const CompiledApi& api, const http::Request& re
     for (auto a : allow) list += (list.empty() ? "" : ", ") + std::string(a);
     res.add_header("Allow", list);
     problem(res, 405, std::string(req.method_text) + " is not allowed here; allowed: " + list);
-    return;
+    return none;
   }
-  op_index = m.route;
-  const CompiledOperation& co = api.ops[m.route];
+  return m.route;
+}
+
+bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
+                      const router::RouteMatch& m, RequestContext& ctx, http::Response& res) {
+  const CompiledOperation& co = api.ops[op_index];
   const spec::Operation& op = *co.op;
+  const http::Request& req = ctx.http;
+  json::storage_ptr sp = ctx.path.storage();
 
   // Security first: unauthenticated clients learn nothing about parameters or bodies.
   bool missing = true;
   if (!check_security(co, req, w.pairs, missing)) {
     res.add_header("WWW-Authenticate", co.challenge);
     problem(res, 401, missing ? "credentials are required" : "the credentials are not valid");
-    return;
+    return false;
   }
-
-  json::monotonic_resource arena(w.arena_buffer.data(), w.arena_buffer.size());
-  json::storage_ptr sp(&arena);
-  RequestContext ctx{req,
-                     op,
-                     0,
-                     json::object(sp),
-                     json::object(sp),
-                     json::object(sp),
-                     json::object(sp),
-                     json::value(sp),
-                     req.body,
-                     {}};
   std::string& error = w.error;
-
   // Parameters.
   bool query_split = false, cookies_split = false;
   QueryPairs cookie_pairs;
-  const auto& names = api.routes.param_names(m.route);
+  const auto& names = api.routes.param_names(static_cast<std::uint32_t>(op_index));
   for (const ParamDecoder& d : co.params) {
     const spec::Parameter& p = d.parameter();
     json::value v(sp);
@@ -657,12 +818,12 @@ void Service::respond(Worker& w, const CompiledApi& api, const http::Request& re
     }
     if (!ok) {
       problem(res, 400, error);
-      return;
+      return false;
     }
     if (!present && p.required) {
       problem(res, 400,
               std::string(spec::to_string(p.in)) + " parameter '" + p.name + "' is required");
-      return;
+      return false;
     }
   }
 
@@ -673,7 +834,7 @@ void Service::respond(Worker& w, const CompiledApi& api, const http::Request& re
     if (req.body.empty() && !ct) {
       if (op.request_body->required) {
         problem(res, 400, "a request body is required");
-        return;
+        return false;
       }
     } else {
       const spec::MediaType* media = nullptr;
@@ -689,7 +850,7 @@ void Service::respond(Worker& w, const CompiledApi& api, const http::Request& re
         problem(res, 415,
                 "content type '" + std::string(ctx.content_type) + "' is not accepted; use " +
                     accepted);
-        return;
+        return false;
       }
       if (is_json_media(ctx.content_type)) {
         json::parse_options opts;
@@ -701,7 +862,7 @@ void Service::respond(Worker& w, const CompiledApi& api, const http::Request& re
           problem(
               res, 400,
               "the body is not valid JSON at byte " + std::to_string(used) + ": " + ec.message());
-          return;
+          return false;
         }
         ctx.body = parser.release();
       } else if (lower(ctx.content_type) == "application/x-www-form-urlencoded") {
@@ -711,46 +872,66 @@ void Service::respond(Worker& w, const CompiledApi& api, const http::Request& re
         for (const auto& [k, v] : w.pairs) {
           if (!url_decode(k, key, true) || !url_decode(v, value, true)) {
             problem(res, 400, "the form body has a malformed percent-escape");
-            return;
+            return false;
           }
-          json::value typed(sp);
-          const Kind kind = co.body_shape.property_of(key);
-          if (kind == Kind::Integer || kind == Kind::Number || kind == Kind::Boolean) {
-            spec::Parameter p;
-            p.name = key;
-            ParamDecoder field(p);
-            if (!field.coerce(value, kind, typed, error)) {
-              problem(res, 400,
-                      "form field '" + key + "': '" + value + "' is not " +
-                          (kind == Kind::Boolean   ? "a boolean"
-                           : kind == Kind::Integer ? "an integer"
-                                                   : "a number"));
-              return;
+          if (!add_form_field(form, key, value, co.body_shape, error)) {
+            problem(res, 400, error);
+            return false;
+          }
+        }
+        ctx.body = std::move(form);
+      } else if (lower(ctx.content_type) == "multipart/form-data") {
+        const std::string_view boundary = multipart_boundary(*ct);
+        if (boundary.empty()) {
+          problem(res, 400, "the multipart/form-data content type has no valid boundary");
+          return false;
+        }
+        if (!parse_multipart(req.body, boundary, options_.multipart, w.parts, error)) {
+          problem(res, 400, error);
+          return false;
+        }
+        json::object form(sp);
+        for (const MultipartPart& part : w.parts) {
+          if (!part.has_filename) {
+            if (!add_form_field(form, part.name, part.data, co.body_shape, error)) {
+              problem(res, 400, error);
+              return false;
+            }
+            continue;
+          }
+          UploadedFile file;
+          file.field = part.name;
+          file.filename = part.filename;
+          file.content_type =
+              part.content_type.empty() ? "application/octet-stream" : part.content_type;
+          file.size = part.data.size();
+          if (part.data.size() > options_.multipart_memory_limit) {
+            if (!spill_to_file(options_.temp_dir, part.data, file.path, error)) {
+              problem(res, 500, error);
+              return false;
             }
           } else {
-            typed = json::string(value, sp);
+            file.data = part.data;
           }
-          if (auto it = form.find(key); it != form.end()) {
-            if (!it->value().is_array()) {
-              json::array a(sp);
-              a.push_back(std::move(it->value()));
-              it->value() = std::move(a);
-            }
-            it->value().as_array().push_back(std::move(typed));
-          } else {
-            form.emplace(key, std::move(typed));
+          // In the body a file is its file name: a `type: string` (binary) property
+          // validates and `required` works; the content is in ctx.files.
+          if (!add_form_field(form, part.name, part.filename, Shape{}, error)) {
+            problem(res, 400, error);
+            return false;
           }
+          ctx.files.push_back(std::move(file));
         }
         ctx.body = std::move(form);
       }
     }
   }
 
-  ctx.worker = 0;
-  if (co.handler) {
-    (*co.handler)(ctx, res);
-    return;
-  }
+  return true;
+}
+
+void Service::answer_from_spec(const CompiledApi& api, std::size_t op_index, RequestContext& ctx,
+                               http::Response& res) {
+  const CompiledOperation& co = api.ops[op_index];
   if (co.has_example) {
     res.status = co.example_status;
     res.set_content_type(co.example_content_type);
@@ -760,10 +941,11 @@ void Service::respond(Worker& w, const CompiledApi& api, const http::Request& re
   // No handler, no example: echo what was decoded, so any spec is servable with no code.
   res.status = co.echo_status;
   if (res.status == 204) return;
+  json::storage_ptr sp = ctx.path.storage();
   json::object echo(sp);
-  echo["operationId"] = op.operation_id;
-  echo["method"] = req.method_text;
-  echo["path"] = req.path;
+  echo["operationId"] = co.op->operation_id;
+  echo["method"] = ctx.http.method_text;
+  echo["path"] = ctx.http.path;
   json::object params(sp);
   params["path"] = ctx.path;
   params["query"] = ctx.query;
@@ -771,6 +953,16 @@ void Service::respond(Worker& w, const CompiledApi& api, const http::Request& re
   params["cookie"] = ctx.cookies;
   echo["params"] = std::move(params);
   echo["body"] = ctx.body;
+  if (!ctx.files.empty()) {
+    json::array files(sp);
+    for (const auto& f : ctx.files)
+      files.push_back(json::object({{"field", f.field},
+                                    {"filename", f.filename},
+                                    {"contentType", f.content_type},
+                                    {"size", f.size}},
+                                   sp));
+    echo["files"] = std::move(files);
+  }
   res.set_content_type("application/json");
   res.body = json::serialize(echo);
 }

@@ -7,52 +7,24 @@
 // The compiled state of a spec (routes, decoders, examples, security) is one immutable
 // snapshot; `reload` swaps it atomically. Workers pick up a new snapshot between requests
 // by comparing a generation number (one relaxed load per request, no lock).
-#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <atomic>
-#include <functional>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "brrt/dispatch/handler_table.hpp"
+#include "brrt/dispatch/multipart.hpp"
 #include "brrt/http/server.hpp"
 #include "brrt/observe/access_log.hpp"
+#include "brrt/router/route_table.hpp"
 #include "brrt/spec/api.hpp"
 
 namespace brrt::dispatch {
-
-// What a handler sees: the raw request and its decoded, typed parts.
-struct RequestContext {
-  const http::Request& http;
-  const spec::Operation& operation;
-  std::size_t worker;
-  boost::json::object path;     // path parameters, typed per their schemas
-  boost::json::object query;    // declared query parameters that were sent
-  boost::json::object headers;  // declared header parameters that were sent
-  boost::json::object cookies;  // declared cookie parameters that were sent
-  boost::json::value body;      // JSON or form body as JSON; null when none
-  std::string_view raw_body;
-  std::string_view content_type;
-
-  // A decoded parameter by name (path, then query, header, cookie); nullptr if absent.
-  const boost::json::value* param(std::string_view name) const noexcept;
-};
-
-using HandlerFn = std::function<void(RequestContext&, http::Response&)>;
-
-// Handlers by name: an operationId, or the operation's `x-handler`.
-class HandlerTable {
- public:
-  HandlerTable& add(std::string name, HandlerFn fn);
-  const HandlerFn* find(std::string_view name) const noexcept;
-  std::vector<std::string> names() const;
-
- private:
-  std::map<std::string, HandlerFn, std::less<>> handlers_;
-};
 
 struct ServiceOptions {
   // Built-in endpoints; an empty path disables one. A path the spec defines itself is
@@ -65,6 +37,14 @@ struct ServiceOptions {
   std::string swagger_ui_dir;  // default: searched (see docs/server.md)
   // Static API keys by security scheme name (apiKey schemes).
   std::map<std::string, std::vector<std::string>> api_keys;
+  // Blocking handlers: pool threads, and requests allowed to wait for one (beyond: 503).
+  unsigned blocking_threads = 4;
+  std::size_t blocking_queue = 1024;
+  // multipart/form-data: parts larger than this go to a temporary file in `temp_dir`
+  // (default: $TMPDIR or /tmp).
+  std::size_t multipart_memory_limit = 64 * 1024;
+  MultipartLimits multipart;
+  std::string temp_dir;
   bool access_log = true;
   observe::LogFormat log_format = observe::LogFormat::Text;
   int log_fd = 1;
@@ -89,13 +69,28 @@ class Service : public http::Handler {
   std::vector<std::string> warnings() const;
 
   bool handle(std::size_t worker, const http::Request& req, http::Response& res) noexcept override;
+  boost::asio::awaitable<void> handle_async(std::size_t worker, const http::Request& req,
+                                            http::Response& res) override;
 
   struct Worker;
 
  private:
+  using Clock = std::chrono::steady_clock;
   const CompiledApi& snapshot(Worker& w) noexcept;
-  void respond(Worker& w, const CompiledApi& api, const http::Request& req, http::Response& res,
-               std::size_t& op_index);
+  // Routes `req`; returns the operation's index, or npos when `res` is complete (404,
+  // 405, 501 or a built-in endpoint).
+  std::size_t route(Worker& w, const CompiledApi& api, const http::Request& req,
+                    http::Response& res, router::RouteMatch& m);
+  // Security, parameters, body, validation; false when `res` is complete (401/400/415).
+  bool prepare(Worker& w, const CompiledApi& api, std::size_t op_index, const router::RouteMatch& m,
+               RequestContext& ctx, http::Response& res);
+  bool run_before(RequestContext& ctx, http::Response& res, std::size_t& ran);
+  void run_after(const RequestContext& ctx, http::Response& res, std::size_t ran);
+  void answer_from_spec(const CompiledApi& api, std::size_t op_index, RequestContext& ctx,
+                        http::Response& res);
+  void fail(const http::Request& req, http::Response& res, const char* what) noexcept;
+  void finish(Worker& w, const CompiledApi& api, std::size_t worker, const http::Request& req,
+              const http::Response& res, std::size_t op_index, Clock::time_point start);
   bool builtin(Worker& w, const CompiledApi& api, const http::Request& req, http::Response& res);
 
   HandlerTable handlers_;
@@ -108,6 +103,8 @@ class Service : public http::Handler {
   struct Assets;
   std::unique_ptr<Assets> assets_;
   observe::AccessLog access_log_;
+  struct BlockingPool;
+  std::unique_ptr<BlockingPool> pool_;
 };
 
 // Sets `res` to an RFC 9457 problem: application/problem+json with title and detail.

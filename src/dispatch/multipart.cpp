@@ -1,0 +1,148 @@
+#include "brrt/dispatch/multipart.hpp"
+
+#include "brrt/http/message.hpp"
+
+namespace brrt::dispatch {
+
+namespace {
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The value of parameter `key` in a header value like
+// `form-data; name="field"; filename="a.txt"` (quoted or token); nullopt if absent.
+std::optional<std::string_view> header_param(std::string_view value, std::string_view key) {
+  std::size_t i = value.find(';');
+  while (i != std::string_view::npos) {
+    ++i;
+    while (i < value.size() && (value[i] == ' ' || value[i] == '\t')) ++i;
+    const std::size_t eq = value.find('=', i);
+    if (eq == std::string_view::npos) return std::nullopt;
+    const std::string_view k = trim(value.substr(i, eq - i));
+    std::size_t j = eq + 1;
+    std::string_view v;
+    if (j < value.size() && value[j] == '"') {
+      const std::size_t start = ++j;
+      while (j < value.size() && value[j] != '"') j += value[j] == '\\' ? 2 : 1;
+      if (j >= value.size()) return std::nullopt;  // unterminated quote
+      v = value.substr(start, j - start);
+      ++j;
+    } else {
+      const std::size_t start = j;
+      while (j < value.size() && value[j] != ';') ++j;
+      v = trim(value.substr(start, j - start));
+    }
+    if (http::iequals(k, key)) return v;
+    i = value.find(';', j);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view multipart_boundary(std::string_view content_type) noexcept {
+  auto b = header_param(content_type, "boundary");
+  if (!b || b->empty() || b->size() > 70) return {};
+  return *b;
+}
+
+bool parse_multipart(std::string_view body, std::string_view boundary,
+                     const MultipartLimits& limits, std::vector<MultipartPart>& parts,
+                     std::string& error) {
+  parts.clear();
+  std::string delimiter = "\r\n--";
+  delimiter += boundary;
+  const std::string_view delim(delimiter);
+  // The first delimiter may start the body (no preceding CRLF); text before it is a
+  // preamble and ignored.
+  std::size_t pos;
+  if (body.substr(0, delim.size() - 2) == delim.substr(2))
+    pos = delim.size() - 2;
+  else if (auto d = body.find(delim); d != std::string_view::npos)
+    pos = d + delim.size();
+  else {
+    error = "the multipart body has no boundary line \"--" + std::string(boundary) + "\"";
+    return false;
+  }
+  while (true) {
+    // After a delimiter: "--" ends the body; otherwise transport padding then CRLF.
+    if (body.substr(pos, 2) == "--") return true;
+    if (pos >= body.size()) {
+      error = "the multipart body ends without its closing boundary \"--" + std::string(boundary) +
+              "--\"";
+      return false;
+    }
+    while (pos < body.size() && (body[pos] == ' ' || body[pos] == '\t')) ++pos;
+    if (body.substr(pos, 2) != "\r\n") {
+      error = "the multipart body is malformed after a boundary line (expected CRLF)";
+      return false;
+    }
+    pos += 2;
+    if (parts.size() == limits.max_parts) {
+      error = "the multipart body has more than " + std::to_string(limits.max_parts) + " parts";
+      return false;
+    }
+    MultipartPart part;
+    bool disposition = false;
+    const std::size_t headers_start = pos;
+    while (true) {
+      const std::size_t eol = body.find("\r\n", pos);
+      if (eol == std::string_view::npos) {
+        error = "a multipart part's headers are not terminated";
+        return false;
+      }
+      if (eol - headers_start > limits.max_part_header_bytes) {
+        error = "a multipart part's headers exceed " +
+                std::to_string(limits.max_part_header_bytes) + " bytes";
+        return false;
+      }
+      const std::string_view line = body.substr(pos, eol - pos);
+      pos = eol + 2;
+      if (line.empty()) break;
+      const std::size_t colon = line.find(':');
+      if (colon == std::string_view::npos) {
+        error = "a multipart part has a malformed header line";
+        return false;
+      }
+      const std::string_view name = trim(line.substr(0, colon));
+      const std::string_view value = trim(line.substr(colon + 1));
+      if (http::iequals(name, "content-disposition")) {
+        const std::string_view type = trim(value.substr(0, value.find(';')));
+        if (!http::iequals(type, "form-data")) {
+          error = "a multipart part's Content-Disposition is not form-data";
+          return false;
+        }
+        auto n = header_param(value, "name");
+        if (!n) {
+          error = "a multipart part's Content-Disposition has no name";
+          return false;
+        }
+        part.name = *n;
+        if (auto f = header_param(value, "filename")) {
+          part.filename = *f;
+          part.has_filename = true;
+        }
+        disposition = true;
+      } else if (http::iequals(name, "content-type")) {
+        part.content_type = value;
+      }
+    }
+    if (!disposition) {
+      error = "a multipart part has no Content-Disposition header";
+      return false;
+    }
+    const std::size_t end = body.find(delim, pos);
+    if (end == std::string_view::npos) {
+      error = "the multipart body ends before its closing boundary";
+      return false;
+    }
+    part.data = body.substr(pos, end - pos);
+    parts.push_back(part);
+    pos = end + delim.size();
+  }
+}
+
+}  // namespace brrt::dispatch

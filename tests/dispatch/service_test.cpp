@@ -1,0 +1,544 @@
+// The dispatcher through the real server: an http::Server on an ephemeral loopback port
+// runs a dispatch::Service, and a Boost.Beast client talks to it.
+#include <gtest/gtest.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <sys/stat.h>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "beast_client.hpp"
+#include "brrt/dispatch/service.hpp"
+#include "brrt/http/server.hpp"
+#include "brrt/spec/api.hpp"
+
+namespace brrt {
+namespace {
+
+namespace json = boost::json;
+using test::BeastClient;
+using test::Reply;
+using test::bhttp::verb;
+
+const char* const kTestSpec = R"(openapi: 3.1.0
+info: {title: dispatch test, version: '1'}
+paths:
+  /echo/{id}:
+    post:
+      operationId: echoIt
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+        - {name: flag, in: query, schema: {type: boolean}}
+        - {name: X-Mode, in: header, schema: {type: string}}
+      requestBody:
+        content:
+          application/json: {schema: {type: object}}
+      responses:
+        '201': {description: created}
+  /plain: {get: {operationId: plain, responses: {'200': {description: ok}}}}
+  /async: {get: {operationId: slow, responses: {'200': {description: ok}}}}
+  /blocking: {get: {operationId: blocking, responses: {'200': {description: ok}}}}
+  /throws: {get: {operationId: throws, responses: {'200': {description: ok}}}}
+  /gone: {delete: {operationId: gone, responses: {'204': {description: gone}}}}
+  /custom: {get: {operationId: custom, x-handler: customHandler, responses: {'200': {description: ok}}}}
+)";
+
+std::string source(const std::string& rel) {
+  return std::string(BRRT_SOURCE_DIR) + "/" + rel;
+}
+
+// One server + service for a test; `tweak` adjusts the service options.
+class Running {
+ public:
+  Running(std::shared_ptr<const spec::Api> api, dispatch::HandlerTable handlers,
+          dispatch::ServiceOptions options = {}, unsigned threads = 1) {
+    options.access_log = false;
+    options.swagger_ui_dir = source("node_modules/swagger-ui-dist");
+    service = std::make_unique<dispatch::Service>(std::move(api), std::move(handlers),
+                                                  std::move(options), threads);
+    http::ServerConfig cfg;
+    cfg.port = 0;
+    cfg.threads = threads;
+    cfg.drain_timeout = std::chrono::milliseconds(2000);
+    server = std::make_unique<http::Server>(cfg, *service);
+    service->attach(server.get());
+    server->start();
+  }
+  ~Running() {
+    server->stop();
+    server->wait();
+  }
+  std::uint16_t port() const { return server->port(); }
+
+  std::unique_ptr<dispatch::Service> service;
+  std::unique_ptr<http::Server> server;
+};
+
+std::shared_ptr<const spec::Api> pet_store() {
+  return spec::load_api(source("examples/pet_store/openapi.yaml"));
+}
+std::shared_ptr<const spec::Api> test_spec() {
+  return spec::load_api_from_text(kTestSpec, "dispatch-test.yaml");
+}
+
+dispatch::ServiceOptions with_key() {
+  dispatch::ServiceOptions o;
+  o.api_keys["ApiKeyAuth"] = {"test123"};
+  return o;
+}
+
+json::value parse(const std::string& s) {
+  return json::parse(s);
+}
+
+void expect_problem(const Reply& r, int status, const std::string& detail_part) {
+  EXPECT_EQ(r.status, status) << r.body;
+  EXPECT_EQ(r.header("Content-Type"), "application/problem+json");
+  const auto v = parse(r.body);
+  EXPECT_EQ(v.at("status").as_int64(), status);
+  EXPECT_NE(std::string(v.at("detail").as_string()).find(detail_part), std::string::npos) << r.body;
+}
+
+TEST(Dispatch, NotFoundMethodNotAllowedAndUnknownMethod) {
+  Running srv(pet_store(), {}, with_key());
+  BeastClient c(srv.port());
+  expect_problem(c.get("/nope"), 404, "/nope");
+  const Reply r = c.request(verb::patch, "/pets");
+  expect_problem(r, 405, "allowed");
+  EXPECT_EQ(r.header("Allow"), "GET, HEAD, POST");
+  const Reply u = c.request(verb::propfind, "/pets");
+  expect_problem(u, 501, "PROPFIND");
+}
+
+TEST(Dispatch, ApiKeySecurityFailsClosedAndPublicOperationsStayOpen) {
+  Running srv(pet_store(), {}, with_key());
+  BeastClient c(srv.port());
+  Reply r = c.get("/pets/7");
+  expect_problem(r, 401, "required");
+  EXPECT_EQ(r.header("WWW-Authenticate"), "APIKey header=\"X-API-Key\"");
+  expect_problem(c.get("/pets/7", {{"X-API-Key", "wrong"}}), 401, "not valid");
+  EXPECT_EQ(c.get("/pets/7", {{"X-API-Key", "test123"}}).status, 200);
+  EXPECT_EQ(c.get("/pets").status, 200);  // security: []
+  // Bearer and OAuth2 have no provider configured here: fail closed.
+  expect_problem(c.get("/secure", {{"Authorization", "Bearer abc"}}), 401, "");
+}
+
+TEST(Dispatch, AnswersWithTheSuccessExampleWhenNoHandler) {
+  Running srv(pet_store(), {}, with_key());
+  BeastClient c(srv.port());
+  Reply r = c.get("/pets");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Type"), "application/json");
+  EXPECT_EQ(parse(r.body).as_array().size(), 2u);
+  r = c.get("/download/3", {{"X-API-Key", "test123"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(r.body, "BRRT-BINARY-EXAMPLE");
+  r = c.request(verb::delete_, "/users/u1", {}, {{"X-API-Key", "test123"}});
+  EXPECT_EQ(r.status, 204);
+  EXPECT_TRUE(r.body.empty());
+}
+
+TEST(Dispatch, EchoesTheDecodedRequestWhenNoHandlerAndNoExample) {
+  Running srv(test_spec(), {});
+  BeastClient c(srv.port());
+  Reply r = c.request(verb::post, "/echo/42?flag=true&other=x", R"({"a":[1,2]})",
+                      {{"Content-Type", "application/json"}, {"X-Mode", "fast"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto v = parse(r.body);
+  EXPECT_EQ(v.at("operationId").as_string(), "echoIt");
+  EXPECT_EQ(v.at("method").as_string(), "POST");
+  EXPECT_EQ(v.at("params").at("path").at("id").as_int64(), 42);
+  EXPECT_EQ(v.at("params").at("query").at("flag").as_bool(), true);
+  EXPECT_FALSE(v.at("params").at("query").as_object().contains("other"));
+  EXPECT_EQ(v.at("params").at("header").at("X-Mode").as_string(), "fast");
+  EXPECT_EQ(json::serialize(v.at("body")), R"({"a":[1,2]})");
+  // An operation answering 204 echoes nothing.
+  EXPECT_EQ(c.request(verb::delete_, "/gone").status, 204);
+}
+
+TEST(Dispatch, DecodesEveryParameterStyle) {
+  dispatch::HandlerTable h;
+  std::string seen;
+  auto capture = [&](dispatch::RequestContext& ctx, http::Response& res) {
+    json::object all;
+    all["path"] = json::value(ctx.path);
+    all["query"] = json::value(ctx.query);
+    all["header"] = json::value(ctx.headers);
+    all["cookie"] = json::value(ctx.cookies);
+    seen = json::serialize(all);
+    dispatch::json_response(res, 200, all);
+  };
+  h.add("search", capture).add("matrixCoords", capture).add("labelColors", capture);
+  h.add("listPets", capture);
+  Running srv(pet_store(), std::move(h), with_key());
+  BeastClient c(srv.port());
+
+  Reply r = c.get("/search?q=rex&ids=1|2|3&filter[tag]=dog&filter[minAge]=2",
+                  {{"X-Trace-Id", "t-1"}, {"Cookie", "a=b; session=s%201"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto v = parse(r.body);
+  EXPECT_EQ(json::serialize(v.at("query").at("ids")), "[1,2,3]");
+  EXPECT_EQ(v.at("query").at("filter").at("minAge").as_int64(), 2);
+  EXPECT_EQ(v.at("query").at("filter").at("tag").as_string(), "dog");
+  EXPECT_EQ(v.at("header").at("X-Trace-Id").as_string(), "t-1");
+  EXPECT_EQ(v.at("cookie").at("session").as_string(), "s 1");
+
+  r = c.get("/matrix/;x=1;y=2");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::serialize(parse(r.body).at("path").at("coords")), R"({"x":1,"y":2})");
+  r = c.get("/labels/.red.green");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::serialize(parse(r.body).at("path").at("color")), R"(["red","green"])");
+  r = c.get("/pets?limit=5&tags=a&tags=b");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r.body).at("query").at("limit").as_int64(), 5);
+  EXPECT_EQ(json::serialize(parse(r.body).at("query").at("tags")), R"(["a","b"])");
+
+  expect_problem(c.get("/search"), 400, "'q' is required");
+  expect_problem(c.get("/pets?limit=abc"), 400, "limit");
+  expect_problem(c.get("/search?q=x&ids=1|x"), 400, "ids");
+}
+
+TEST(Dispatch, BodiesJsonFormAndUnsupportedMediaTypes) {
+  dispatch::HandlerTable h;
+  h.add("submitForm", [](dispatch::RequestContext& ctx, http::Response& res) {
+    dispatch::json_response(res, 200, ctx.body);
+  });
+  Running srv(pet_store(), std::move(h), with_key());
+  BeastClient c(srv.port());
+  const std::vector<std::pair<std::string, std::string>> key = {{"X-API-Key", "test123"}};
+
+  Reply r = c.request(verb::post, "/form", "name=Ada+L&age=36&subscribe=true",
+                      {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r.body), parse(R"({"name":"Ada L","age":36,"subscribe":true})"));
+  expect_problem(c.request(verb::post, "/form", "name=A&age=old",
+                           {{"Content-Type", "application/x-www-form-urlencoded"}}),
+                 400, "age");
+  expect_problem(c.request(verb::post, "/form", "<x/>", {{"Content-Type", "text/xml"}}), 415,
+                 "application/x-www-form-urlencoded");
+
+  auto with_ct = key;
+  with_ct.emplace_back("Content-Type", "application/json");
+  expect_problem(c.request(verb::post, "/pets", R"({"name": "rex",)", with_ct), 400,
+                 "not valid JSON");
+  expect_problem(c.request(verb::post, "/pets", "", key), 400, "body is required");
+  EXPECT_EQ(c.request(verb::post, "/pets", R"({"name":"rex","petType":"dog"})", with_ct).status,
+            201);
+}
+
+std::string multipart_body(const std::string& boundary, const std::string& big) {
+  return "--" + boundary +
+         "\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nholiday\r\n--" +
+         boundary +
+         "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n"
+         "Content-Type: application/octet-stream\r\n\r\n" +
+         big + "\r\n--" + boundary +
+         "\r\nContent-Disposition: form-data; name=\"small\"; filename=\"s.txt\"\r\n\r\nhi\r\n--" +
+         boundary + "--\r\n";
+}
+
+TEST(Dispatch, MultipartFieldsSmallFilesInMemoryLargeFilesInTemporaryFiles) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("brrt-mp-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  dispatch::ServiceOptions o = with_key();
+  o.multipart_memory_limit = 1024;
+  o.temp_dir = dir.string();
+  dispatch::HandlerTable h;
+  std::string spilled_path;
+  h.add("uploadFile", [&](dispatch::RequestContext& ctx, http::Response& res) {
+    json::object out;
+    out["body"] = json::value(ctx.body);
+    json::array files;
+    for (const auto& f : ctx.files) {
+      std::string content(f.data);
+      if (!f.path.empty()) {
+        spilled_path = f.path;
+        std::ifstream in(f.path, std::ios::binary);
+        content.assign(std::istreambuf_iterator<char>(in), {});
+      }
+      files.push_back(json::object{{"field", f.field},
+                                   {"filename", f.filename},
+                                   {"type", f.content_type},
+                                   {"size", f.size},
+                                   {"inMemory", f.path.empty()},
+                                   {"content", content}});
+    }
+    out["files"] = std::move(files);
+    dispatch::json_response(res, 201, out);
+  });
+  Running srv(pet_store(), std::move(h), o);
+  BeastClient c(srv.port());
+  const std::string big(5000, 'x');
+  Reply r = c.request(
+      verb::post, "/upload", multipart_body("b0undary", big),
+      {{"X-API-Key", "test123"}, {"Content-Type", "multipart/form-data; boundary=\"b0undary\""}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto v = parse(r.body);
+  EXPECT_EQ(v.at("body").at("description").as_string(), "holiday");
+  EXPECT_EQ(v.at("body").at("file").as_string(), "a.bin");
+  const auto& files = v.at("files").as_array();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].at("size").as_int64(), 5000);
+  EXPECT_FALSE(files[0].at("inMemory").as_bool());
+  EXPECT_EQ(files[0].at("content").as_string(), big);
+  EXPECT_TRUE(files[1].at("inMemory").as_bool());
+  EXPECT_EQ(files[1].at("type").as_string(), "application/octet-stream");
+  EXPECT_EQ(files[1].at("content").as_string(), "hi");
+  // The temporary file is gone once the request is answered.
+  ASSERT_FALSE(spilled_path.empty());
+  EXPECT_FALSE(std::filesystem::exists(spilled_path));
+
+  expect_problem(
+      c.request(verb::post, "/upload", "--x\r\nContent-Disposition: form-data\r\n\r\nv",
+                {{"X-API-Key", "test123"}, {"Content-Type", "multipart/form-data; boundary=x"}}),
+      400, "no name");
+  expect_problem(c.request(verb::post, "/upload", "--x\r\n",
+                           {{"X-API-Key", "test123"}, {"Content-Type", "multipart/form-data"}}),
+                 400, "boundary");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Dispatch, PlainAsyncAndBlockingHandlers) {
+  dispatch::HandlerTable h;
+  std::thread::id plain_thread, blocking_thread;
+  h.add("plain", [&](dispatch::RequestContext&, http::Response& res) {
+    plain_thread = std::this_thread::get_id();
+    res.body = "plain";
+  });
+  h.add_async(
+      "slow",
+      [](dispatch::RequestContext& ctx, http::Response& res) -> boost::asio::awaitable<void> {
+        boost::asio::steady_timer t(co_await boost::asio::this_coro::executor);
+        t.expires_after(std::chrono::milliseconds(20));
+        co_await t.async_wait(boost::asio::use_awaitable);
+        res.body = "async " + std::string(ctx.http.path);
+      });
+  h.add_blocking("blocking", [&](dispatch::RequestContext&, http::Response& res) {
+    blocking_thread = std::this_thread::get_id();
+    res.body = "blocking";
+  });
+  h.add("customHandler",
+        [](dispatch::RequestContext&, http::Response& res) { res.body = "by x-handler"; });
+  Running srv(test_spec(), std::move(h));
+  BeastClient c(srv.port());
+  EXPECT_EQ(c.get("/plain").body, "plain");
+  EXPECT_EQ(c.get("/async").body, "async /async");
+  EXPECT_EQ(c.get("/blocking").body, "blocking");
+  EXPECT_EQ(c.get("/custom").body, "by x-handler");
+  EXPECT_NE(plain_thread, std::thread::id());
+  EXPECT_NE(blocking_thread, std::thread::id());
+  EXPECT_NE(plain_thread, blocking_thread);  // offloaded to the pool
+
+  // While an async request waits, the same worker answers another connection.
+  BeastClient other(srv.port());
+  auto slow = std::async(std::launch::async, [&] { return c.get("/async").body; });
+  EXPECT_EQ(other.get("/plain").body, "plain");
+  EXPECT_EQ(slow.get(), "async /async");
+}
+
+TEST(Dispatch, BlockingPoolQueueFullAnswers503) {
+  dispatch::HandlerTable h;
+  std::promise<void> entered, release;
+  auto released = release.get_future().share();
+  h.add_blocking("blocking", [&, released](dispatch::RequestContext&, http::Response& res) {
+    entered.set_value();
+    released.wait();
+    res.body = "done";
+  });
+  dispatch::ServiceOptions o;
+  o.blocking_threads = 1;
+  o.blocking_queue = 1;
+  Running srv(test_spec(), std::move(h), o);
+  BeastClient a(srv.port()), b(srv.port());
+  auto first = std::async(std::launch::async, [&] { return a.get("/blocking").body; });
+  entered.get_future().wait();
+  const Reply busy = b.get("/blocking");
+  expect_problem(busy, 503, "busy");
+  EXPECT_EQ(busy.header("Retry-After"), "1");
+  release.set_value();
+  EXPECT_EQ(first.get(), "done");
+}
+
+TEST(Dispatch, HandlerExceptionsBecome500AndTheConnectionSurvives) {
+  dispatch::HandlerTable h;
+  h.add("throws", [](dispatch::RequestContext&, http::Response& res) {
+    res.body = "partial";
+    throw std::runtime_error("database unreachable");
+  });
+  h.add_async("slow",
+              [](dispatch::RequestContext&, http::Response&) -> boost::asio::awaitable<void> {
+                throw std::logic_error("async failure");
+                co_return;
+              });
+  h.add("plain", [](dispatch::RequestContext&, http::Response& res) { res.body = "ok"; });
+  Running srv(test_spec(), std::move(h));
+  BeastClient c(srv.port());
+  for (int i = 0; i < 3; ++i) {
+    const Reply r = c.get("/throws");
+    expect_problem(r, 500, "handler failed");
+    EXPECT_EQ(r.body.find("database"), std::string::npos);  // internals stay in the log
+    expect_problem(c.get("/async"), 500, "handler failed");
+    EXPECT_EQ(c.get("/plain").body, "ok");
+  }
+}
+
+TEST(Dispatch, MiddlewareRunsAroundHandlersAndCanAnswerEarly) {
+  dispatch::HandlerTable h;
+  std::vector<std::string> order;
+  h.add("plain", [&](dispatch::RequestContext&, http::Response& res) {
+    order.push_back("handler");
+    res.body = "ok";
+  });
+  h.use({"outer",
+         [&](dispatch::RequestContext& ctx, http::Response& res) {
+           order.push_back("outer.before");
+           if (ctx.http.header("X-Block")) {
+             dispatch::problem(res, 403, "blocked by policy");
+             return false;
+           }
+           return true;
+         },
+         [&](const dispatch::RequestContext&, http::Response& res) {
+           order.push_back("outer.after");
+           res.add_header("X-Outer", "1");
+         }});
+  h.use({"inner",
+         [&](dispatch::RequestContext&, http::Response&) {
+           order.push_back("inner.before");
+           return true;
+         },
+         [&](const dispatch::RequestContext& ctx, http::Response& res) {
+           order.push_back("inner.after");
+           res.add_header("X-Operation", ctx.operation.operation_id);
+         }});
+  Running srv(test_spec(), std::move(h));
+  BeastClient c(srv.port());
+  Reply r = c.get("/plain");
+  EXPECT_EQ(r.body, "ok");
+  EXPECT_EQ(r.header("X-Outer"), "1");
+  EXPECT_EQ(r.header("X-Operation"), "plain");
+  EXPECT_EQ(order, (std::vector<std::string>{"outer.before", "inner.before", "handler",
+                                             "inner.after", "outer.after"}));
+  order.clear();
+  r = c.get("/plain", {{"X-Block", "1"}});
+  expect_problem(r, 403, "policy");
+  EXPECT_EQ(r.header("X-Outer"), "1");
+  EXPECT_EQ(order, (std::vector<std::string>{"outer.before", "outer.after"}));
+  // Unrouted requests never reach the chain.
+  order.clear();
+  EXPECT_EQ(c.get("/nope").status, 404);
+  EXPECT_TRUE(order.empty());
+}
+
+TEST(Dispatch, BuiltinEndpoints) {
+  Running srv(pet_store(), {}, with_key());
+  BeastClient c(srv.port());
+  Reply r = c.get("/health");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"status":"ok"})");
+  ASSERT_EQ(c.get("/pets").status, 200);
+  ASSERT_EQ(c.get("/pets/1").status, 401);
+  r = c.get("/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.header("Content-Type").find("text/plain"), std::string::npos);
+  EXPECT_NE(r.body.find(R"(brrt_requests_total{operation="listPets",method="GET",status="200"} 1)"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(R"(operation="getPet",method="GET",status="401"} 1)"), std::string::npos);
+  EXPECT_NE(r.body.find("brrt_request_duration_seconds_bucket"), std::string::npos);
+  EXPECT_NE(r.body.find("brrt_open_connections 1"), std::string::npos) << r.body;
+  r = c.get("/openapi.json");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(parse(r.body).at("info").at("title").as_string(), "brrtrouter pet store");
+  r = c.get("/openapi.yaml");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.rfind("openapi: 3.1.0", 0), 0u);
+  r = c.get("/docs");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("/openapi.json"), std::string::npos);
+  EXPECT_NE(r.body.find("/docs/swagger-ui-bundle.js"), std::string::npos);
+  r = c.get("/docs/swagger-ui-bundle.js");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_GT(r.body.size(), 100000u);
+  EXPECT_EQ(c.get("/docs/nope.js").status, 404);
+}
+
+TEST(Dispatch, BuiltinsCanBeMovedOrDisabled) {
+  dispatch::ServiceOptions o;
+  o.health_path = "/healthz";
+  o.metrics_path.clear();
+  o.docs_path.clear();
+  Running srv(test_spec(), {}, o);
+  BeastClient c(srv.port());
+  EXPECT_EQ(c.get("/healthz").status, 200);
+  EXPECT_EQ(c.get("/health").status, 404);
+  EXPECT_EQ(c.get("/metrics").status, 404);
+  EXPECT_EQ(c.get("/docs").status, 404);
+}
+
+TEST(Dispatch, ReloadSwapsTheSpecBetweenRequests) {
+  Running srv(test_spec(), {});
+  BeastClient c(srv.port());
+  EXPECT_EQ(c.get("/added").status, 404);
+  std::string next = kTestSpec;
+  next +=
+      "  /added: {get: {operationId: added, responses: {'200': {description: ok, content: "
+      "{application/json: {example: {v: 2}}}}}}}\n";
+  srv.service->reload(spec::load_api_from_text(next, "next.yaml"));
+  Reply r = c.get("/added");  // same keep-alive connection
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"v":2})");
+  // A spec that does not compile leaves the running one in place.
+  EXPECT_THROW(srv.service->reload(spec::load_api_from_text(
+                   "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n"
+                   "  /a/{x}: {get: {responses: {'200': {description: ok}}}}\n"
+                   "  /a/{y}: {get: {responses: {'200': {description: ok}}}}\n",
+                   "bad.yaml")),
+               std::exception);
+  EXPECT_EQ(c.get("/added").status, 200);
+}
+
+TEST(Dispatch, HealthTurns503WhileDraining) {
+  dispatch::HandlerTable h;
+  std::promise<void> entered, release;
+  auto released = release.get_future().share();
+  h.add_blocking("blocking", [&, released](dispatch::RequestContext&, http::Response& res) {
+    entered.set_value();
+    released.wait();
+    res.body = "done";
+  });
+  dispatch::ServiceOptions o;
+  o.health_path = "/health";
+  Running srv(test_spec(), std::move(h), o);
+  BeastClient a(srv.port()), probe(srv.port());
+  EXPECT_EQ(probe.get("/health").status, 200);
+  auto first = std::async(std::launch::async, [&] { return a.get("/blocking"); });
+  entered.get_future().wait();
+  srv.server->stop();
+  // The drain closes idle connections; a readiness probe asked in-process sees 503.
+  http::Request req;
+  req.method = Method::Get;
+  req.method_text = "GET";
+  req.target = req.path = "/health";
+  http::Response res;
+  srv.service->handle(0, req, res);
+  EXPECT_EQ(res.status, 503);
+  EXPECT_EQ(res.body, R"({"status":"draining"})");
+  release.set_value();
+  const Reply done = first.get();
+  EXPECT_EQ(done.body, "done");
+  EXPECT_EQ(done.header("Connection"), "close");
+}
+
+}  // namespace
+}  // namespace brrt
