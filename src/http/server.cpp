@@ -55,6 +55,11 @@ struct Server::Worker {
   std::time_t date_second = 0;
   char date[40] = {};
   std::size_t date_len = 0;
+  // Input buffers of connections that went idle, reused by the next one that wakes: an
+  // idle keep-alive connection holds no buffer, and a busy worker allocates none.
+  static constexpr std::size_t kBufferSize = 4096;
+  static constexpr std::size_t kMaxSpareBuffers = 256;
+  std::vector<std::vector<char>> spare_buffers;
 
   std::string_view http_date() {
     const std::time_t now = std::time(nullptr);
@@ -93,7 +98,6 @@ class Connection {
     socket_.set_option(tcp::no_delay(true), ec);
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
-    in_.resize(4096);
   }
 
   Phase phase() const noexcept { return phase_; }
@@ -181,8 +185,32 @@ class Connection {
     co_return !ec;
   }
 
+  // Gives the input buffer (and oversized output capacity) back while the connection
+  // waits for its next request; only called with nothing buffered.
+  void release_buffers() {
+    if (in_.capacity() == Server::Worker::kBufferSize &&
+        worker_.spare_buffers.size() < Server::Worker::kMaxSpareBuffers)
+      worker_.spare_buffers.push_back(std::move(in_));
+    in_ = {};
+    begin_ = end_ = 0;
+    constexpr std::size_t kKeep = 64 * 1024;  // after a large response, don't hold it
+    if (out_.capacity() > kKeep) std::string().swap(out_);
+    if (res_.body.capacity() > kKeep) std::string().swap(res_.body);
+    if (chunked_body_.capacity() > kKeep) std::string().swap(chunked_body_);
+  }
+  void acquire_buffer() {
+    if (!in_.empty()) return;
+    if (!worker_.spare_buffers.empty()) {
+      in_ = std::move(worker_.spare_buffers.back());
+      worker_.spare_buffers.pop_back();
+    } else {
+      in_.resize(Server::Worker::kBufferSize);
+    }
+  }
+
   // Makes room for at least `want` more bytes at the end of the buffer.
   void reserve_tail(std::size_t want) {
+    acquire_buffer();
     if (begin_ > 0 && (end_ == begin_ || in_.size() - end_ < want)) {
       std::memmove(in_.data(), in_.data() + begin_, end_ - begin_);
       end_ -= begin_;
@@ -298,6 +326,12 @@ asio::awaitable<void> Connection::run() {
     if (phase_ == Phase::Idle && server_.draining()) break;
 
     if (phase_ == Phase::Writing) set_phase(Phase::Idle, cfg.idle_timeout);
+    if (begin_ == end_) {
+      // Between requests: wait for readability without holding a buffer.
+      release_buffers();
+      auto [wec] = co_await socket_.async_wait(tcp::socket::wait_read, kNoThrow);
+      if (wec) break;
+    }
     reserve_tail(2048);
     auto [ec, n] = co_await socket_.async_read_some(
         asio::buffer(in_.data() + end_, in_.size() - end_), kNoThrow);
