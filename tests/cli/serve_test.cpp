@@ -1,0 +1,203 @@
+// `brrtrouter serve` as a user runs it: the real binary on an ephemeral loopback port,
+// exercised with curl; the JSON access log read from its stdout.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+
+#include <array>
+#include <cstdio>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace {
+
+// The server process with its stdout (access log) and stderr (startup lines) piped.
+class ServeProcess {
+ public:
+  explicit ServeProcess(std::vector<std::string> args, std::vector<std::string> env = {}) {
+    int out[2], err[2];
+    if (::pipe(out) != 0 || ::pipe(err) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      ::dup2(err[1], 2);
+      ::close(out[0]);
+      ::close(err[0]);
+      for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+      std::vector<char*> argv;
+      const std::string bin = std::string(BRRT_BINARY_DIR) + "/bin/brrtrouter";
+      argv.push_back(const_cast<char*>(bin.c_str()));
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::chdir(BRRT_SOURCE_DIR);
+      ::execv(bin.c_str(), argv.data());
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    ::close(err[1]);
+    out_fd_ = out[0];
+    err_fd_ = err[0];
+    // Ready when the startup line names the bound port (or the process ends).
+    const std::regex ready(R"(on http://127\.0\.0\.1:(\d+))");
+    std::smatch m;
+    while (!std::regex_search(stderr_, m, ready) && read_some(err_fd_, stderr_, 30000)) {
+    }
+    if (std::regex_search(stderr_, m, ready)) port_ = std::stoi(m[1]);
+  }
+  ~ServeProcess() {
+    if (pid_ > 0 && !exited_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_fd_ >= 0) ::close(out_fd_);
+    if (err_fd_ >= 0) ::close(err_fd_);
+  }
+
+  int port() const { return port_; }
+  const std::string& startup() const { return stderr_; }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+  // Reads access-log lines until `count` are there (each request logs one).
+  std::vector<std::string> log_lines(std::size_t count) {
+    while (lines(stdout_).size() < count && read_some(out_fd_, stdout_, 10000)) {
+    }
+    return lines(stdout_);
+  }
+
+  // SIGTERM, then the exit code and everything it wrote to stderr.
+  int stop() {
+    ::kill(pid_, SIGTERM);
+    while (read_some(err_fd_, stderr_, 15000)) {
+    }
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    exited_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  static std::vector<std::string> lines(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t start = 0, nl;
+    while ((nl = s.find('\n', start)) != std::string::npos) {
+      out.push_back(s.substr(start, nl - start));
+      start = nl + 1;
+    }
+    return out;
+  }
+  static bool read_some(int fd, std::string& into, int timeout_ms) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return false;
+    char buf[4096];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) return false;
+    into.append(buf, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  pid_t pid_ = -1;
+  int out_fd_ = -1, err_fd_ = -1;
+  int port_ = 0;
+  bool exited_ = false;
+  std::string stdout_, stderr_;
+};
+
+struct Curl {
+  int status = 0;
+  std::string body;
+};
+
+// curl ARGS; the status code is appended by -w on a line of its own.
+Curl curl(const std::string& args) {
+  const std::string cmd = "curl -sS --max-time 10 -w '\\n%{http_code}' " + args;
+  Curl c;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return c;
+  std::array<char, 4096> buf;
+  std::string out;
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  ::pclose(p);
+  const auto nl = out.rfind('\n');
+  if (nl == std::string::npos) return c;
+  c.status = std::atoi(out.c_str() + nl + 1);
+  c.body = out.substr(0, nl);
+  return c;
+}
+
+bool have_curl() {
+  return std::system("command -v curl >/dev/null 2>&1") == 0;
+}
+
+TEST(Serve, PetStoreWithItsConfigAnswersCurl) {
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  ServeProcess srv({"serve", "examples/pet_store/openapi.yaml", "--config",
+                    "examples/pet_store/config.yaml", "--port", "0", "--threads", "2",
+                    "--no-access-log"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  EXPECT_NE(srv.startup().find("19 operations"), std::string::npos) << srv.startup();
+
+  Curl c = curl(srv.url("/pets"));
+  EXPECT_EQ(c.status, 200);
+  EXPECT_EQ(boost::json::parse(c.body).as_array().size(), 2u);
+  EXPECT_EQ(curl(srv.url("/pets/1")).status, 401);
+  EXPECT_EQ(curl("-H 'X-API-Key: test123' " + srv.url("/pets/1")).status, 200);
+  EXPECT_EQ(curl("-I -H 'X-API-Key: test123' " + srv.url("/users/u1")).status, 200);
+  EXPECT_EQ(curl("-X DELETE -H 'X-API-Key: test123' " + srv.url("/users/u1")).status, 204);
+  EXPECT_EQ(curl("-X PATCH " + srv.url("/pets")).status, 405);
+  c = curl("-H 'X-API-Key: test123' -F description=hi -F 'file=@" + std::string(BRRT_SOURCE_DIR) +
+           "/README.md' " + srv.url("/upload"));
+  EXPECT_EQ(c.status, 201) << c.body;
+  c = curl("--data 'name=Ada&age=36' " + srv.url("/form"));
+  EXPECT_EQ(c.status, 200) << c.body;
+  c = curl(srv.url("/docs"));
+  EXPECT_EQ(c.status, 200);
+  EXPECT_NE(c.body.find("swagger-ui-bundle.js"), std::string::npos);
+  EXPECT_EQ(curl(srv.url("/docs/swagger-ui-bundle.js")).status, 200);
+  c = curl(srv.url("/openapi.json"));
+  EXPECT_EQ(boost::json::parse(c.body).at("openapi").as_string(), "3.1.0");
+  c = curl(srv.url("/metrics"));
+  EXPECT_NE(c.body.find("brrt_requests_total{operation=\"listPets\""), std::string::npos);
+
+  EXPECT_EQ(srv.stop(), 0);
+  EXPECT_NE(srv.startup().find("SIGTERM received, draining"), std::string::npos);
+  EXPECT_NE(srv.startup().find("stopped"), std::string::npos);
+}
+
+TEST(Serve, ConfigSecretsComeFromTheEnvironment) {
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  ServeProcess srv({"serve", "examples/pet_store/openapi.yaml", "--config",
+                    "examples/pet_store/config.yaml", "--port", "0", "--no-access-log"},
+                   {"API_KEY=from-env"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  EXPECT_EQ(curl("-H 'X-API-Key: test123' " + srv.url("/pets/1")).status, 401);
+  EXPECT_EQ(curl("-H 'X-API-Key: from-env' " + srv.url("/pets/1")).status, 200);
+}
+
+TEST(Serve, JsonAccessLogOneLinePerRequest) {
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  ServeProcess srv({"serve", "--port", "0", "--threads", "1", "--log-format", "json"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  EXPECT_EQ(curl(srv.url("/pets?limit=2")).status, 200);
+  EXPECT_EQ(curl(srv.url("/nope")).status, 404);
+  const auto lines = srv.log_lines(2);
+  ASSERT_EQ(lines.size(), 2u);
+  const auto first = boost::json::parse(lines[0]).as_object();
+  EXPECT_EQ(first.at("method").as_string(), "GET");
+  EXPECT_EQ(first.at("target").as_string(), "/pets?limit=2");
+  EXPECT_EQ(first.at("operation").as_string(), "listPets");
+  EXPECT_EQ(first.at("status").as_int64(), 200);
+  const auto second = boost::json::parse(lines[1]).as_object();
+  EXPECT_EQ(second.at("status").as_int64(), 404);
+  EXPECT_TRUE(second.at("operation").is_null());
+  EXPECT_EQ(srv.stop(), 0);
+}
+
+}  // namespace
