@@ -1,0 +1,41 @@
+#pragma once
+// The compiled, immutable form of a set of schemas. A Program is cheap to copy (it shares
+// its data) and safe to use from any number of threads at once: validation takes no lock,
+// writes no shared state, and allocates nothing while the instance is valid.
+#include <boost/json/fwd.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "brrt/schema/schema_id.hpp"
+#include "brrt/schema/validation_error.hpp"
+
+namespace brrt::schema {
+
+namespace detail {
+struct ProgramData;
+}
+
+class Program {
+ public:
+  Program() = default;  // empty: every SchemaId is out of range
+  explicit Program(std::shared_ptr<const detail::ProgramData> data) noexcept;
+
+  // Fast path: no error is built. A SchemaId that this Program does not hold, or an instance
+  // nested deeper than Limits::max_depth, is invalid.
+  bool is_valid(SchemaId id, const boost::json::value& instance) const noexcept;
+
+  // Appends up to `max_errors` errors to `out` (all of them, not only the first) and returns
+  // whether the instance is valid. Errors of subschemas of anyOf/oneOf/not/if/contains are
+  // summarised as one error of that keyword.
+  bool validate(SchemaId id, const boost::json::value& instance, std::vector<ValidationError>& out,
+                std::size_t max_errors = 32) const;
+
+  std::size_t node_count() const noexcept;  // compiled subschemas (for diagnostics)
+
+ private:
+  std::shared_ptr<const detail::ProgramData> data_;
+};
+
+}  // namespace brrt::schema

@@ -1,0 +1,134 @@
+#pragma once
+// Internal: the compiled form of one (sub)schema. Validation walks these, never the JSON.
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "brrt/schema/compiler.hpp"
+#include "schema/format.hpp"
+#include "schema/property_table.hpp"
+#include "schema/regex.hpp"
+
+namespace brrt::schema::detail {
+
+using NodeId = std::uint32_t;
+inline constexpr NodeId kNoNode = UINT32_MAX;
+
+// JSON Schema "type" bits; Integer is a subset of Number when testing.
+enum TypeBit : std::uint8_t {
+  kNull = 1,
+  kBoolean = 2,
+  kObject = 4,
+  kArray = 8,
+  kNumber = 16,
+  kString = 32,
+  kInteger = 64,
+};
+
+// A numeric keyword value kept both for comparison and for messages.
+struct NumberBound {
+  long double value = 0;
+  boost::json::value json;
+  bool present = false;
+};
+
+struct PatternSchema {
+  std::shared_ptr<const Regex> regex;
+  NodeId node = kNoNode;
+};
+
+struct DependentRequired {
+  std::string name;
+  std::vector<std::string> required;
+};
+
+struct DependentSchema {
+  std::string name;
+  NodeId node = kNoNode;
+};
+
+struct Node {
+  std::string location;   // absolute schema location, "uri#/pointer"
+  std::uint32_t resource = 0;  // schema resource (for the dynamic scope)
+  bool boolean_schema = false;
+  bool boolean_value = true;
+  bool needs_annotations = false;  // has unevaluatedProperties/Items
+
+  std::uint8_t types = 0;  // 0: no "type" keyword
+  bool nullable = false;   // OpenAPI 3.0
+
+  // references
+  NodeId ref = kNoNode;
+  NodeId dynamic_ref = kNoNode;      // statically resolved target
+  std::string dynamic_ref_anchor;    // non-empty: look the anchor up in the dynamic scope
+  const char* ref_keyword = "$ref";  // for keyword locations
+
+  // generic
+  bool has_const = false;
+  boost::json::value const_value;
+  bool has_enum = false;
+  std::vector<boost::json::value> enum_values;
+
+  // numbers
+  NumberBound minimum, maximum, exclusive_minimum, exclusive_maximum, multiple_of;
+
+  // strings
+  std::uint64_t min_length = 0, max_length = UINT64_MAX;
+  bool has_min_length = false, has_max_length = false;
+  std::shared_ptr<const Regex> pattern;
+  Format format = Format::None;
+  std::string format_name;
+  bool format_assert = false;
+
+  // arrays
+  std::vector<NodeId> prefix_items;
+  NodeId items = kNoNode;  // applies from prefix_items.size() on
+  const char* items_keyword = "items";
+  NodeId contains = kNoNode;
+  std::uint64_t min_contains = 1, max_contains = UINT64_MAX;
+  bool has_max_contains = false;
+  std::uint64_t min_items = 0, max_items = UINT64_MAX;
+  bool has_min_items = false, has_max_items = false;
+  bool unique_items = false;
+  NodeId unevaluated_items = kNoNode;
+
+  // objects
+  PropertyTable properties;
+  std::vector<PatternSchema> pattern_properties;
+  NodeId additional_properties = kNoNode;
+  NodeId property_names = kNoNode;
+  std::vector<std::string> required;
+  std::vector<DependentRequired> dependent_required;
+  std::vector<DependentSchema> dependent_schemas;
+  std::uint64_t min_properties = 0, max_properties = UINT64_MAX;
+  bool has_min_properties = false, has_max_properties = false;
+  NodeId unevaluated_properties = kNoNode;
+  const char* dependent_required_keyword = "dependentRequired";
+  const char* dependent_schemas_keyword = "dependentSchemas";
+
+  // applicators
+  std::vector<NodeId> all_of, any_of, one_of;
+  NodeId not_ = kNoNode, if_ = kNoNode, then_ = kNoNode, else_ = kNoNode;
+
+  // Which groups of checks are present, so validation skips what a node does not use.
+  bool has_object_checks = false;
+  bool has_array_checks = false;
+  bool has_string_checks = false;
+  bool has_number_checks = false;
+  bool has_applicators = false;
+};
+
+struct Resource {
+  std::vector<std::pair<std::string, NodeId>> dynamic_anchors;
+};
+
+struct ProgramData {
+  std::vector<Node> nodes;
+  std::vector<Resource> resources;
+  Limits limits;
+};
+
+}  // namespace brrt::schema::detail

@@ -1,0 +1,137 @@
+#include "schema/regex.hpp"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+namespace brrt::schema::detail {
+
+namespace {
+
+// ECMA-262 WhiteSpace and LineTerminator code points beyond ASCII \s.
+constexpr std::string_view kEcmaSpaceClass =
+    "\\s\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
+
+// Bounds backtracking so a hostile instance string cannot pin a core.
+constexpr std::uint32_t kMatchLimit = 1'000'000;
+constexpr std::uint32_t kDepthLimit = 10'000;
+
+pcre2_match_context* shared_match_context() {
+  // Read-only after creation: PCRE2 only reads a match context during a match.
+  static pcre2_match_context* context = [] {
+    pcre2_match_context* c = pcre2_match_context_create(nullptr);
+    pcre2_set_match_limit(c, kMatchLimit);
+    pcre2_set_depth_limit(c, kDepthLimit);
+    return c;
+  }();
+  return context;
+}
+
+struct ThreadMatchData {
+  pcre2_match_data* data = pcre2_match_data_create(1, nullptr);
+  ~ThreadMatchData() { pcre2_match_data_free(data); }
+};
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+}  // namespace
+
+std::string translate_ecma_regex(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() + 16);
+  bool in_class = false;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '\\' && i + 1 < in.size()) {
+      const char n = in[i + 1];
+      if (n == 's') {
+        if (in_class) {
+          out += kEcmaSpaceClass;
+        } else {
+          out += '[';
+          out += kEcmaSpaceClass;
+          out += ']';
+        }
+        ++i;
+        continue;
+      }
+      if (n == 'S' && !in_class) {
+        out += "[^";
+        out += kEcmaSpaceClass;
+        out += ']';
+        ++i;
+        continue;
+      }
+      if (n == 'u') {
+        // \uXXXX and \u{X...} -> \x{...}
+        if (i + 5 < in.size() && is_hex(in[i + 2]) && is_hex(in[i + 3]) && is_hex(in[i + 4]) && is_hex(in[i + 5])) {
+          out += "\\x{";
+          out.append(in.substr(i + 2, 4));
+          out += '}';
+          i += 5;
+          continue;
+        }
+        if (i + 2 < in.size() && in[i + 2] == '{') {
+          const std::size_t close = in.find('}', i + 3);
+          if (close != std::string_view::npos) {
+            out += "\\x{";
+            out.append(in.substr(i + 3, close - (i + 3)));
+            out += '}';
+            i = close;
+            continue;
+          }
+        }
+      }
+      out += c;
+      out += n;
+      ++i;
+      continue;
+    }
+    if (c == '[' && !in_class) {
+      in_class = true;
+      out += c;
+      // A leading ']' (or '^]') is literal in PCRE2 but closes an empty class in ECMA; the
+      // empty classes are handled by PCRE2_ALLOW_EMPTY_CLASS.
+      continue;
+    }
+    if (c == ']' && in_class) in_class = false;
+    out += c;
+  }
+  return out;
+}
+
+std::shared_ptr<const Regex> Regex::compile(std::string_view ecma_source, std::string& error) {
+  const std::string translated = translate_ecma_regex(ecma_source);
+  int code = 0;
+  PCRE2_SIZE offset = 0;
+  pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),
+                                 PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALLOW_EMPTY_CLASS, &code,
+                                 &offset, nullptr);
+  if (re == nullptr) {
+    PCRE2_UCHAR buffer[256];
+    pcre2_get_error_message(code, buffer, sizeof buffer);
+    error = std::string(reinterpret_cast<const char*>(buffer)) + " at offset " +
+            std::to_string(offset);
+    return nullptr;
+  }
+  // JIT is an optimisation: without it (unsupported CPU) the interpreter is used.
+  pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+  std::shared_ptr<Regex> r(new Regex());
+  r->source_ = std::string(ecma_source);
+  r->code_ = re;
+  return r;
+}
+
+Regex::~Regex() { pcre2_code_free(static_cast<pcre2_code*>(code_)); }
+
+bool Regex::search(std::string_view subject) const noexcept {
+  thread_local ThreadMatchData match;
+  if (match.data == nullptr) return false;
+  const int rc = pcre2_match(static_cast<pcre2_code*>(code_),
+                             reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,
+                             match.data, shared_match_context());
+  return rc >= 0;
+}
+
+}  // namespace brrt::schema::detail
