@@ -111,6 +111,7 @@ Shape shape_of(const spec::SchemaRef& schema) {
   const json::object* o = resolve(schema.document, schema.node);
   type_of(o, s.kind, s.nullable);
   if (!o) return s;
+  if (auto d = o->find("default"); d != o->end()) s.default_value = &d->value();
   if (s.kind == Kind::Array) {
     if (auto it = o->find("items"); it != o->end()) {
       bool ignored = false;

@@ -825,6 +825,14 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
               std::string(spec::to_string(p.in)) + " parameter '" + p.name + "' is required");
       return false;
     }
+    if (!present && d.default_value()) {
+      // An absent optional parameter takes its schema's default (OpenAPI: the value the
+      // server uses when none is sent), so handlers see one value either way.
+      json::object& into = p.in == spec::ParamIn::Query    ? ctx.query
+                           : p.in == spec::ParamIn::Header ? ctx.headers
+                                                           : ctx.cookies;
+      into.emplace(p.name, json::value(*d.default_value(), sp));
+    }
   }
 
   // Body.

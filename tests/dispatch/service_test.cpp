@@ -202,6 +202,11 @@ TEST(Dispatch, DecodesEveryParameterStyle) {
   EXPECT_EQ(parse(r.body).at("query").at("limit").as_int64(), 5);
   EXPECT_EQ(json::serialize(parse(r.body).at("query").at("tags")), R"(["a","b"])");
 
+  // Absent optional parameters take their schema defaults.
+  r = c.get("/pets");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r.body).at("query"), parse(R"({"limit":20,"offset":0})"));
+
   expect_problem(c.get("/search"), 400, "'q' is required");
   expect_problem(c.get("/pets?limit=abc"), 400, "limit");
   expect_problem(c.get("/search?q=x&ids=1|x"), 400, "ids");

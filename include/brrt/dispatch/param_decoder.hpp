@@ -23,6 +23,7 @@ struct Shape {
   bool nullable = false;
   Kind items = Kind::Any;                                // arrays
   std::vector<std::pair<std::string, Kind>> properties;  // objects
+  const boost::json::value* default_value = nullptr;     // the schema's `default`, if any
   Kind property_of(std::string_view name) const noexcept;
 };
 
@@ -44,6 +45,8 @@ class ParamDecoder {
 
   const spec::Parameter& parameter() const noexcept { return *param_; }
   std::string_view name() const noexcept { return param_->name; }
+  // The schema's `default`, used when an optional parameter is absent; nullptr if none.
+  const boost::json::value* default_value() const noexcept { return shape_.default_value; }
 
   // Path parameter from the router's raw slice. On failure returns false with `error`.
   bool decode_path(std::string_view raw, boost::json::value& out, std::string& error) const;
