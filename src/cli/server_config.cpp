@@ -152,6 +152,17 @@ void apply_config_file(const std::string& path, ServeSettings& s) {
           s.server.write_timeout = ms(r.integer(v, p, 1, 3'600'000));
         else if (k == "drain_timeout_ms")
           s.server.drain_timeout = ms(r.integer(v, p, 0, 3'600'000));
+        else if (k == "blocking_threads")
+          s.service.blocking_threads = static_cast<unsigned>(r.integer(v, p, 1, 1024));
+        else if (k == "blocking_queue")
+          s.service.blocking_queue = static_cast<std::size_t>(r.integer(v, p, 0, 1'000'000));
+        else if (k == "upload_memory_bytes")
+          s.service.multipart_memory_limit =
+              static_cast<std::size_t>(r.integer(v, p, 0, INT64_MAX));
+        else if (k == "upload_max_parts")
+          s.service.multipart.max_parts = static_cast<std::size_t>(r.integer(v, p, 1, 100'000));
+        else if (k == "upload_temp_dir")
+          s.service.temp_dir = r.string(v, p);
         else
           r.fail(p, "unknown server setting '" + k + "'", "see docs/server.md for the settings");
       }
