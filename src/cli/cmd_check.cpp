@@ -17,10 +17,6 @@ constexpr const char* kUsage =
     "'file:line:col: error: message (at /json/pointer)', 2 for usage errors or an\n"
     "unreadable file.\n";
 
-void log_line(std::string_view line) {
-  std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
-}
-
 int run_check(std::span<const std::string_view> args) {
   std::string spec_path;
   spec::LoadOptions options;
@@ -30,8 +26,7 @@ int run_check(std::span<const std::string_view> args) {
       return kExitOk;
     }
     if (args[i] == "--verbose" || args[i] == "-v") {
-      options.verbose = true;
-      options.log = &log_line;
+      enable_verbose(options);
     } else if (args[i] == "--base-path" && i + 1 < args.size()) {
       options.base_path = std::string(args[++i]);
     } else if (!args[i].empty() && args[i][0] == '-') {

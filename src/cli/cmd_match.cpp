@@ -13,7 +13,7 @@ namespace brrt::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: brrtrouter match SPEC METHOD TARGET [--base-path P]\n"
+    "usage: brrtrouter match SPEC METHOD TARGET [--verbose] [--base-path P]\n"
     "Prints one JSON object: {\"status\":200,\"operationId\":...,\"params\":{...}},\n"
     "{\"status\":404} or {\"status\":405,\"allow\":[...]}. TARGET is a request target\n"
     "(\"/pets/42?x=1\"); the query string is ignored, parameter values are percent-decoded.\n";
@@ -25,6 +25,10 @@ int run_match(std::span<const std::string_view> args) {
     if (args[i] == "--help" || args[i] == "-h") {
       std::printf("%s", kUsage);
       return kExitOk;
+    }
+    if (args[i] == "--verbose" || args[i] == "-v") {
+      enable_verbose(options);
+      continue;
     }
     if (args[i] == "--base-path" && i + 1 < args.size()) {
       options.base_path = std::string(args[++i]);
@@ -70,6 +74,14 @@ int run_match(std::span<const std::string_view> args) {
   }
 
   const router::RouteMatch m = table.match(*method, target);
+  if (options.verbose)
+    std::fprintf(stderr, "match: %s %.*s against %zu routes: %s\n",
+                 std::string(method_name(*method)).c_str(), static_cast<int>(target.size()),
+                 target.data(), table.size(),
+                 m.status == router::RouteMatch::Status::Found ? "found"
+                 : m.status == router::RouteMatch::Status::NotFound
+                     ? "no path matches"
+                     : "path found, method not allowed");
   boost::json::object out;
   switch (m.status) {
     case router::RouteMatch::Status::NotFound:

@@ -56,11 +56,13 @@ int run_routes(std::span<const std::string_view> args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--json") {
       json = true;
+    } else if (args[i] == "--verbose" || args[i] == "-v") {
+      enable_verbose(options);
     } else if (args[i] == "--base-path" && i + 1 < args.size()) {
       options.base_path = std::string(args[++i]);
     } else if (args[i] == "--help" || args[i] == "-h") {
       std::printf(
-          "usage: brrtrouter routes SPEC [--json] [--base-path P]\n"
+          "usage: brrtrouter routes SPEC [--json] [--verbose] [--base-path P]\n"
           "Prints every route: method, path (with the base path), operationId, handler and\n"
           "security ('public', alternatives joined by '|', schemes of one requirement by '+').\n");
       return kExitOk;
@@ -76,7 +78,7 @@ int run_routes(std::span<const std::string_view> args) {
     }
   }
   if (spec_path.empty()) {
-    std::fprintf(stderr, "usage: brrtrouter routes SPEC [--json] [--base-path P]\n");
+    std::fprintf(stderr, "usage: brrtrouter routes SPEC [--json] [--verbose] [--base-path P]\n");
     return kExitBadInput;
   }
   int code = kExitOk;

@@ -7,6 +7,17 @@
 
 namespace brrt::cli {
 
+namespace {
+void log_to_stderr(std::string_view line) {
+  std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+}
+}  // namespace
+
+void enable_verbose(spec::LoadOptions& options) {
+  options.verbose = true;
+  options.log = &log_to_stderr;
+}
+
 std::shared_ptr<const spec::Api> load_spec_arg(const std::string& path,
                                                const spec::LoadOptions& options, int& exit_code) {
   std::error_code ec;

@@ -10,6 +10,9 @@ namespace brrt::cli {
 
 // Loads `path`; on failure prints every diagnostic to stderr and returns nullptr with
 // `exit_code` set (1 for an invalid spec, 2 for an unreadable file).
+// Turns on the loader's phase log (`--verbose`), printed to stderr.
+void enable_verbose(spec::LoadOptions& options);
+
 std::shared_ptr<const spec::Api> load_spec_arg(const std::string& path,
                                                const spec::LoadOptions& options, int& exit_code);
 
