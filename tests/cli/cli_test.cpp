@@ -175,9 +175,9 @@ TEST_F(Cli, MatchBadInput) {
 
 namespace {
 TEST_F(Cli, VerboseLogsTheParseOnStderr) {
-  for (const std::string cmd : {"match " + path("pets.yaml") + " GET /api/pets/7 --verbose",
-                                "routes " + path("pets.yaml") + " --verbose",
-                                "check " + path("pets.yaml") + " --verbose"}) {
+  for (const std::string& cmd : {"match " + path("pets.yaml") + " GET /api/pets/7 --verbose",
+                                 "routes " + path("pets.yaml") + " --verbose",
+                                 "check " + path("pets.yaml") + " --verbose"}) {
     const auto r = run(cmd);
     EXPECT_EQ(r.code, 0) << cmd << "\n" << r.out;
     EXPECT_NE(r.out.find("spec: parsed"), std::string::npos) << cmd << "\n" << r.out;
