@@ -1,5 +1,6 @@
 #include "brrt/http/server.hpp"
 
+#include <malloc.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -44,7 +45,9 @@ class Connection;
 
 struct Server::Worker {
   std::size_t index = 0;
-  asio::io_context io{1};
+  // Sockets are only touched by their worker thread, so the reactor needs no per-descriptor
+  // lock; the scheduler keeps its lock (stop() and blocking handlers post to it).
+  asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::unique_ptr<tcp::acceptor> acceptor;
   WorkerStats stats;
   std::unordered_set<Connection*> connections;
@@ -59,7 +62,11 @@ struct Server::Worker {
   // idle keep-alive connection holds no buffer, and a busy worker allocates none.
   static constexpr std::size_t kBufferSize = 4096;
   static constexpr std::size_t kMaxSpareBuffers = 256;
-  std::vector<std::vector<char>> spare_buffers;
+  struct IoBlock {
+    std::vector<char> in;
+    Request req;  // 4 KiB of header slots: held only while a request is being read
+  };
+  std::vector<std::unique_ptr<IoBlock>> spare_buffers;
 
   std::string_view http_date() {
     const std::time_t now = std::time(nullptr);
@@ -109,6 +116,18 @@ class Connection {
     boost::system::error_code ec;
     socket_.cancel(ec);
   }
+  // Called by the sweeper for a connection idle across a whole tick: its pending read is
+  // cancelled and replaced by a wait for readability that holds no buffer. (Waiting that
+  // way for every request would cost an epoll_ctl each time; parking only long-idle
+  // connections costs it once per idle period.)
+  bool parkable(Clock::time_point now, Clock::duration after) const noexcept {
+    return phase_ == Phase::Idle && reading_ && !park_ && now - idle_since_ >= after;
+  }
+  void park() {
+    park_ = true;
+    boost::system::error_code ec;
+    socket_.cancel(ec);
+  }
   // Called on drain for a connection waiting between requests.
   void close_idle() {
     boost::system::error_code ec;
@@ -124,7 +143,9 @@ class Connection {
  private:
   void set_phase(Phase p, std::chrono::milliseconds timeout) {
     phase_ = p;
-    deadline_ = Clock::now() + timeout;
+    const auto now = Clock::now();
+    deadline_ = now + timeout;
+    if (p == Phase::Idle) idle_since_ = now;
   }
 
   // Appends the serialized response to out_.
@@ -188,10 +209,10 @@ class Connection {
   // Gives the input buffer (and oversized output capacity) back while the connection
   // waits for its next request; only called with nothing buffered.
   void release_buffers() {
-    if (in_.capacity() == Server::Worker::kBufferSize &&
+    if (io_ && io_->in.capacity() == Server::Worker::kBufferSize &&
         worker_.spare_buffers.size() < Server::Worker::kMaxSpareBuffers)
-      worker_.spare_buffers.push_back(std::move(in_));
-    in_ = {};
+      worker_.spare_buffers.push_back(std::move(io_));
+    io_.reset();
     begin_ = end_ = 0;
     constexpr std::size_t kKeep = 64 * 1024;  // after a large response, don't hold it
     if (out_.capacity() > kKeep) std::string().swap(out_);
@@ -199,18 +220,20 @@ class Connection {
     if (chunked_body_.capacity() > kKeep) std::string().swap(chunked_body_);
   }
   void acquire_buffer() {
-    if (!in_.empty()) return;
+    if (io_) return;
     if (!worker_.spare_buffers.empty()) {
-      in_ = std::move(worker_.spare_buffers.back());
+      io_ = std::move(worker_.spare_buffers.back());
       worker_.spare_buffers.pop_back();
     } else {
-      in_.resize(Server::Worker::kBufferSize);
+      io_ = std::make_unique<Server::Worker::IoBlock>();
+      io_->in.resize(Server::Worker::kBufferSize);
     }
   }
 
   // Makes room for at least `want` more bytes at the end of the buffer.
   void reserve_tail(std::size_t want) {
     acquire_buffer();
+    auto& in_ = io_->in;
     if (begin_ > 0 && (end_ == begin_ || in_.size() - end_ < want)) {
       std::memmove(in_.data(), in_.data() + begin_, end_ - begin_);
       end_ -= begin_;
@@ -223,16 +246,18 @@ class Connection {
   Server::Worker& worker_;
   tcp::socket socket_;
   std::string remote_;
-  std::vector<char> in_;
-  std::size_t begin_ = 0, end_ = 0;  // unconsumed bytes are in_[begin_, end_)
+  std::unique_ptr<Server::Worker::IoBlock> io_;  // input buffer + request: pooled
+  std::size_t begin_ = 0, end_ = 0;              // unconsumed bytes are in_[begin_, end_)
   std::string out_;
   std::string chunked_body_;
-  Request req_;
   Response res_;
   Phase phase_ = Phase::Idle;
   Clock::time_point deadline_ = Clock::now();
+  Clock::time_point idle_since_ = Clock::now();
   bool timed_out_ = false;
   bool close_after_ = false;
+  bool reading_ = false;  // a read with the input buffer is pending
+  bool park_ = false;     // the sweeper asked to wait without the buffer
 };
 
 asio::awaitable<void> Connection::run() {
@@ -246,7 +271,8 @@ asio::awaitable<void> Connection::run() {
   while (true) {
     // Answer every complete request already buffered (pipelining), then write once.
     while (begin_ < end_ && !close_after_) {
-      const std::string_view buf(in_.data() + begin_, end_ - begin_);
+      Request& req_ = io_->req;
+      const std::string_view buf(io_->in.data() + begin_, end_ - begin_);
       HeadResult head = parse_request_head(buf, req_, cfg.parser);
       if (head.state == HeadResult::State::Error) {
         fail(head.error.status, head.error.message);
@@ -326,15 +352,22 @@ asio::awaitable<void> Connection::run() {
     if (phase_ == Phase::Idle && server_.draining()) break;
 
     if (phase_ == Phase::Writing) set_phase(Phase::Idle, cfg.idle_timeout);
-    if (begin_ == end_) {
-      // Between requests: wait for readability without holding a buffer.
+    if (park_ && begin_ == end_) {
+      // Long idle: wait for readability without holding a buffer.
       release_buffers();
+      worker_.stats.parked_connections.add();
       auto [wec] = co_await socket_.async_wait(tcp::socket::wait_read, kNoThrow);
+      worker_.stats.parked_connections.sub();
+      park_ = false;
       if (wec) break;
     }
     reserve_tail(2048);
+    reading_ = true;
     auto [ec, n] = co_await socket_.async_read_some(
-        asio::buffer(in_.data() + end_, in_.size() - end_), kNoThrow);
+        asio::buffer(io_->in.data() + end_, io_->in.size() - end_), kNoThrow);
+    reading_ = false;
+    if (ec == asio::error::operation_aborted && park_ && !timed_out_ && !server_.draining())
+      continue;  // parked by the sweeper: nothing was read
     if (ec) {
       if (timed_out_ && (phase_ == Phase::Head || phase_ == Phase::Body)) {
         fail(408, "the request was not received in time");
@@ -464,6 +497,15 @@ void Server::start() {
               if (c->phase() != Connection::Phase::Handling && now >= c->deadline())
                 expired.push_back(c);
             for (Connection* c : expired) c->expire();
+            std::size_t parked = 0;
+            for (Connection* c : w.connections)
+              if (c->parkable(now, tick)) {
+                c->park();
+                ++parked;
+              }
+            // Freed buffers sit in the middle of the heap; give their pages back when a
+            // sweep parked many connections at once (rare: after a burst went idle).
+            if (parked >= 256) ::malloc_trim(0);
           }
         },
         asio::detached);
@@ -494,6 +536,7 @@ TransportSnapshot Server::transport() const noexcept {
   TransportSnapshot s;
   for (const auto& w : workers_) {
     s.open_connections += w->stats.open_connections.get();
+    s.parked_connections += w->stats.parked_connections.get();
     s.accepted_connections += w->stats.accepted_connections.get();
     s.requests += w->stats.requests.get();
     s.bytes_in += w->stats.bytes_in.get();

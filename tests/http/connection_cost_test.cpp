@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "brrt/http/server.hpp"
 #include "http/raw_client.hpp"
@@ -91,6 +92,7 @@ TEST(ConnectionCost, TenThousandIdleKeepAliveConnectionsUnder100MB) {
   cfg.port = 0;
   cfg.threads = 1;
   cfg.max_connections = kConnections + 100;
+  cfg.header_timeout = std::chrono::milliseconds(400);  // sweeper tick: 100 ms
   Server server(cfg, handler);
   server.start();
   {
@@ -103,8 +105,16 @@ TEST(ConnectionCost, TenThousandIdleKeepAliveConnectionsUnder100MB) {
   ASSERT_EQ(::write(port_pipe[1], &port, sizeof port), static_cast<ssize_t>(sizeof port));
   int held = 0;
   ASSERT_TRUE(read_all(report_pipe[0], &held, sizeof held));
+  const std::size_t busy = rss_kib();
+  // Connections idle for a sweeper tick give their buffers back ("parked"); wait for all
+  // of them (bounded: a server that never parks fails here).
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (server.transport().parked_connections < static_cast<std::uint64_t>(held) &&
+         std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   const std::size_t after = rss_kib();
   const auto open = server.transport().open_connections;
+  const auto parked = server.transport().parked_connections;
   (void)!::write(release_pipe[1], "x", 1);
   int status = 0;
   ::waitpid(child, &status, 0);
@@ -113,6 +123,9 @@ TEST(ConnectionCost, TenThousandIdleKeepAliveConnectionsUnder100MB) {
 
   ASSERT_EQ(held, kConnections);
   EXPECT_EQ(open, static_cast<std::uint64_t>(kConnections));
+  EXPECT_EQ(parked, static_cast<std::uint64_t>(kConnections));
+  std::printf("just after their requests: RSS +%.1f MiB\n",
+              static_cast<double>(busy - before) / 1024.0);
   const double mib = static_cast<double>(after - before) / 1024.0;
   std::printf("%d idle keep-alive connections: server RSS +%.1f MiB (%.0f bytes each)\n",
               kConnections, mib, mib * 1024 * 1024 / kConnections);

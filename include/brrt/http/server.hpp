@@ -49,6 +49,7 @@ class Handler {
 // Per-worker transport counters (written by the worker, summed by readers).
 struct WorkerStats {
   OwnedCounter open_connections;
+  OwnedCounter parked_connections;  // idle long enough to hold no buffer
   OwnedCounter accepted_connections;
   OwnedCounter requests;
   OwnedCounter bytes_in;
@@ -57,6 +58,7 @@ struct WorkerStats {
 
 struct TransportSnapshot {
   std::uint64_t open_connections = 0;
+  std::uint64_t parked_connections = 0;
   std::uint64_t accepted_connections = 0;
   std::uint64_t requests = 0;
   std::uint64_t bytes_in = 0;
