@@ -14,9 +14,15 @@ namespace brrt::schema::detail {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 // Reads exactly n digits at s[pos]; advances pos.
 bool digits(std::string_view s, std::size_t& pos, std::size_t n, int& out) {
@@ -31,7 +37,9 @@ bool digits(std::string_view s, std::size_t& pos, std::size_t n, int& out) {
   return true;
 }
 
-bool leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap_year(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 bool full_date(std::string_view s, std::size_t& pos) {
   int y = 0, m = 0, d = 0;
@@ -167,9 +175,8 @@ bool check_ipv6(std::string_view s) {
   while (pos < s.size()) {
     // An embedded IPv4 address ends the address.
     const std::size_t next_colon = s.find(':', pos);
-    const std::string_view rest = s.substr(pos, next_colon == std::string_view::npos
-                                                    ? std::string_view::npos
-                                                    : next_colon - pos);
+    const std::string_view rest = s.substr(
+        pos, next_colon == std::string_view::npos ? std::string_view::npos : next_colon - pos);
     if (next_colon == std::string_view::npos && rest.find('.') != std::string_view::npos) {
       if (!check_ipv4(rest)) return false;
       groups += 2;
@@ -236,8 +243,10 @@ bool check_email(std::string_view s, bool idn) {
   const std::string_view domain = s.substr(at + 1);
   if (local.size() >= 2 && local.front() == '"' && local.back() == '"') {
     for (std::size_t i = 1; i + 1 < local.size(); ++i)
-      if (local[i] == '\\') ++i;
-      else if (local[i] == '"') return false;
+      if (local[i] == '\\')
+        ++i;
+      else if (local[i] == '"')
+        return false;
   } else {
     if (local.front() == '.' || local.back() == '.') return false;
     if (local.find("..") != std::string_view::npos) return false;
@@ -417,26 +426,46 @@ Format parse_format(std::string_view n) noexcept {
 bool check_string_format(Format f, std::string_view s) noexcept {
   try {
     switch (f) {
-      case Format::DateTime: return check_date_time(s);
-      case Format::Date: return check_date(s);
-      case Format::Time: return check_time(s);
-      case Format::Duration: return check_duration(s);
-      case Format::Email: return check_email(s, false);
-      case Format::IdnEmail: return check_email(s, true);
-      case Format::Hostname: return check_hostname(s, false);
-      case Format::IdnHostname: return check_hostname(s, true);
-      case Format::Ipv4: return check_ipv4(s);
-      case Format::Ipv6: return check_ipv6(s);
-      case Format::Uri: return check_uri(s, false);
-      case Format::UriReference: return check_uri(s, true);
-      case Format::Iri: return check_iri(s, false);
-      case Format::IriReference: return check_iri(s, true);
-      case Format::UriTemplate: return check_uri_template(s);
-      case Format::Uuid: return check_uuid(s);
-      case Format::Regex: return check_regex(s);
-      case Format::JsonPointer: return check_json_pointer(s);
-      case Format::RelativeJsonPointer: return check_relative_json_pointer(s);
-      default: return true;
+      case Format::DateTime:
+        return check_date_time(s);
+      case Format::Date:
+        return check_date(s);
+      case Format::Time:
+        return check_time(s);
+      case Format::Duration:
+        return check_duration(s);
+      case Format::Email:
+        return check_email(s, false);
+      case Format::IdnEmail:
+        return check_email(s, true);
+      case Format::Hostname:
+        return check_hostname(s, false);
+      case Format::IdnHostname:
+        return check_hostname(s, true);
+      case Format::Ipv4:
+        return check_ipv4(s);
+      case Format::Ipv6:
+        return check_ipv6(s);
+      case Format::Uri:
+        return check_uri(s, false);
+      case Format::UriReference:
+        return check_uri(s, true);
+      case Format::Iri:
+        return check_iri(s, false);
+      case Format::IriReference:
+        return check_iri(s, true);
+      case Format::UriTemplate:
+        return check_uri_template(s);
+      case Format::Uuid:
+        return check_uuid(s);
+      case Format::Regex:
+        return check_regex(s);
+      case Format::JsonPointer:
+        return check_json_pointer(s);
+      case Format::RelativeJsonPointer:
+        return check_relative_json_pointer(s);
+      default:
+        return true;
     }
   } catch (...) {
     return false;  // allocation failure while checking: treat as non-conforming
@@ -446,22 +475,28 @@ bool check_string_format(Format f, std::string_view s) noexcept {
 bool check_format(Format f, const boost::json::value& v) noexcept {
   switch (f) {
     case Format::None:
-    case Format::Unknown: return true;
+    case Format::Unknown:
+      return true;
     case Format::Int32:
     case Format::Int64: {
       const long double lo = f == Format::Int32 ? -2147483648.0L : -9223372036854775808.0L;
       const long double hi = f == Format::Int32 ? 2147483647.0L : 9223372036854775807.0L;
       long double x;
-      if (v.is_int64()) x = static_cast<long double>(v.get_int64());
-      else if (v.is_uint64()) x = static_cast<long double>(v.get_uint64());
-      else if (v.is_double()) x = v.get_double();
-      else return true;
+      if (v.is_int64())
+        x = static_cast<long double>(v.get_int64());
+      else if (v.is_uint64())
+        x = static_cast<long double>(v.get_uint64());
+      else if (v.is_double())
+        x = v.get_double();
+      else
+        return true;
       return std::floor(x) == x && x >= lo && x <= hi;
     }
     case Format::Float:
       if (v.is_double()) return std::fabs(v.get_double()) <= std::numeric_limits<float>::max();
       return true;
-    case Format::Double: return true;
+    case Format::Double:
+      return true;
     default:
       if (!v.is_string()) return true;
       return check_string_format(f, std::string_view(v.get_string()));

@@ -51,7 +51,7 @@ struct DependentSchema {
 };
 
 struct Node {
-  std::string location;   // absolute schema location, "uri#/pointer"
+  std::string location;        // absolute schema location, "uri#/pointer"
   std::uint32_t resource = 0;  // schema resource (for the dynamic scope)
   bool boolean_schema = false;
   bool boolean_value = true;
@@ -129,6 +129,7 @@ struct ProgramData {
   std::vector<Node> nodes;
   std::vector<Resource> resources;
   Limits limits;
+  bool has_dynamic_refs = false;  // whether validation must track the dynamic scope
 };
 
 }  // namespace brrt::schema::detail

@@ -15,7 +15,7 @@ class PropertyTable {
     std::uint32_t node;
   };
 
-  void add(std::string name, std::uint32_t node);  // names are unique (JSON object keys)
+  void add(std::string name, std::uint32_t node);            // names are unique (JSON object keys)
   std::uint32_t find(std::string_view name) const noexcept;  // UINT32_MAX when absent
   const std::vector<Entry>& entries() const noexcept { return entries_; }
   bool empty() const noexcept { return entries_.empty(); }

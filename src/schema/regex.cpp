@@ -65,7 +65,8 @@ std::string translate_ecma_regex(std::string_view in) {
       }
       if (n == 'u') {
         // \uXXXX and \u{X...} -> \x{...}
-        if (i + 5 < in.size() && is_hex(in[i + 2]) && is_hex(in[i + 3]) && is_hex(in[i + 4]) && is_hex(in[i + 5])) {
+        if (i + 5 < in.size() && is_hex(in[i + 2]) && is_hex(in[i + 3]) && is_hex(in[i + 4]) &&
+            is_hex(in[i + 5])) {
           out += "\\x{";
           out.append(in.substr(i + 2, 4));
           out += '}';
@@ -111,8 +112,8 @@ std::shared_ptr<const Regex> Regex::compile(std::string_view ecma_source, std::s
   if (re == nullptr) {
     PCRE2_UCHAR buffer[256];
     pcre2_get_error_message(code, buffer, sizeof buffer);
-    error = std::string(reinterpret_cast<const char*>(buffer)) + " at offset " +
-            std::to_string(offset);
+    error =
+        std::string(reinterpret_cast<const char*>(buffer)) + " at offset " + std::to_string(offset);
     return nullptr;
   }
   // JIT is an optimisation: without it (unsupported CPU) the interpreter is used.
@@ -123,14 +124,16 @@ std::shared_ptr<const Regex> Regex::compile(std::string_view ecma_source, std::s
   return r;
 }
 
-Regex::~Regex() { pcre2_code_free(static_cast<pcre2_code*>(code_)); }
+Regex::~Regex() {
+  pcre2_code_free(static_cast<pcre2_code*>(code_));
+}
 
 bool Regex::search(std::string_view subject) const noexcept {
   thread_local ThreadMatchData match;
   if (match.data == nullptr) return false;
-  const int rc = pcre2_match(static_cast<pcre2_code*>(code_),
-                             reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,
-                             match.data, shared_match_context());
+  const int rc =
+      pcre2_match(static_cast<pcre2_code*>(code_), reinterpret_cast<PCRE2_SPTR>(subject.data()),
+                  subject.size(), 0, 0, match.data, shared_match_context());
   return rc >= 0;
 }
 

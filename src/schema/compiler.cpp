@@ -1,0 +1,906 @@
+#include "brrt/schema/compiler.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cmath>
+#include <deque>
+#include <optional>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "schema/metaschemas.hpp"
+#include "schema/node.hpp"
+#include "schema/uri.hpp"
+
+namespace brrt::schema {
+
+using namespace detail;
+namespace json = boost::json;
+
+CompileError::CompileError(std::string uri, std::string pointer, const std::string& message)
+    : std::runtime_error(uri + "#" + pointer + ": " + message),
+      uri_(std::move(uri)),
+      pointer_(std::move(pointer)),
+      detail_(message) {}
+
+std::optional<Dialect> parse_dialect(std::string_view name) noexcept {
+  if (name == "2020-12" || name == "draft2020-12" ||
+      name == "https://json-schema.org/draft/2020-12/schema")
+    return Dialect::Draft2020_12;
+  if (name == "draft7" || name == "draft-07" || name == "http://json-schema.org/draft-07/schema#" ||
+      name == "http://json-schema.org/draft-07/schema")
+    return Dialect::Draft7;
+  if (name == "oas30" || name == "openapi-3.0" || name == "3.0") return Dialect::Oas30;
+  return std::nullopt;
+}
+
+std::string_view to_string(Dialect d) noexcept {
+  switch (d) {
+    case Dialect::Draft2020_12:
+      return "2020-12";
+    case Dialect::Draft7:
+      return "draft7";
+    case Dialect::Oas30:
+      return "oas30";
+  }
+  return "?";
+}
+
+namespace {
+
+// The dialects as the compiler tells them apart (2019-09 only where it differs from 2020-12).
+enum class Draft : std::uint8_t { D2020, D2019, D7, Oas30 };
+
+// 2019-09 $recursiveAnchor: true is kept as a dynamic anchor under a name no $dynamicAnchor can
+// have.
+constexpr const char* kRecursiveAnchor = "#recursive";
+
+enum Vocab : std::uint8_t {
+  kVocabApplicator = 1,
+  kVocabValidation = 2,
+  kVocabUnevaluated = 4,
+  kVocabFormatAssertion = 8,
+  kVocabDefault = kVocabApplicator | kVocabValidation | kVocabUnevaluated,
+};
+
+// What a schema at some location is read with: its base URI, dialect, vocabularies and the
+// schema resource it belongs to.
+struct Scope {
+  std::string base;
+  Draft draft = Draft::D2020;
+  std::uint8_t vocab = kVocabDefault;
+  std::uint32_t resource = 0;
+};
+
+struct Location {
+  std::uint32_t doc = 0;
+  std::string pointer;
+};
+
+struct Document {
+  std::string uri;
+  json::value root;
+  std::unordered_map<std::string, Scope> scopes;  // pointer -> scope of the schema there
+  bool scanned = false;
+};
+
+struct ResourceInfo {
+  std::uint32_t doc = 0;
+  std::string pointer;
+  std::vector<std::pair<std::string, std::string>> dynamic_anchors;  // name -> pointer
+  bool anchors_queued = false;
+};
+
+struct Pending {
+  NodeId id;
+  std::uint32_t doc;
+  std::string pointer;
+  std::optional<Scope> parent;  // for locations the scan did not visit
+};
+
+Draft draft_of(Dialect d) {
+  switch (d) {
+    case Dialect::Draft7:
+      return Draft::D7;
+    case Dialect::Oas30:
+      return Draft::Oas30;
+    default:
+      return Draft::D2020;
+  }
+}
+
+std::string strip_empty_fragment(std::string_view uri) {
+  if (!uri.empty() && uri.back() == '#') uri.remove_suffix(1);
+  return std::string(uri);
+}
+
+std::optional<Draft> known_metaschema(std::string_view uri) {
+  const std::string u = strip_empty_fragment(uri);
+  if (u == "https://json-schema.org/draft/2020-12/schema") return Draft::D2020;
+  if (u == "https://json-schema.org/draft/2019-09/schema") return Draft::D2019;
+  if (u == "http://json-schema.org/draft-07/schema" ||
+      u == "http://json-schema.org/draft-06/schema" ||
+      u == "http://json-schema.org/draft-04/schema")
+    return Draft::D7;
+  return std::nullopt;
+}
+
+const json::value* navigate(const json::value& root, std::string_view pointer) {
+  const json::value* v = &root;
+  std::size_t pos = 0;
+  while (pos < pointer.size()) {
+    if (pointer[pos] != '/') return nullptr;
+    std::size_t end = pointer.find('/', pos + 1);
+    if (end == std::string_view::npos) end = pointer.size();
+    const std::string token = unescape_pointer_token(pointer.substr(pos + 1, end - pos - 1));
+    if (v->is_object()) {
+      auto it = v->get_object().find(token);
+      if (it == v->get_object().end()) return nullptr;
+      v = &it->value();
+    } else if (v->is_array()) {
+      if (token.empty() || (token.size() > 1 && token[0] == '0')) return nullptr;
+      std::size_t index = 0;
+      for (char c : token) {
+        if (c < '0' || c > '9') return nullptr;
+        index = index * 10 + static_cast<std::size_t>(c - '0');
+        if (index > v->get_array().size()) return nullptr;
+      }
+      if (index >= v->get_array().size()) return nullptr;
+      v = &v->get_array()[index];
+    } else {
+      return nullptr;
+    }
+    pos = end;
+  }
+  return v;
+}
+
+long double to_long_double(const json::value& v) {
+  if (v.is_int64()) return static_cast<long double>(v.get_int64());
+  if (v.is_uint64()) return static_cast<long double>(v.get_uint64());
+  return static_cast<long double>(v.get_double());
+}
+
+}  // namespace
+
+struct Compiler::State {
+  CompileOptions options;
+  std::deque<Document> docs;
+  std::unordered_map<std::string, Location> uris;  // "uri" and "uri#anchor" -> location
+  std::vector<ResourceInfo> resources;
+  std::unordered_map<std::string, NodeId> compiled;  // "doc:pointer" -> node
+  std::vector<Node> nodes;
+  std::deque<Pending> queue;
+  std::size_t anonymous = 0;
+
+  explicit State(CompileOptions o) : options(std::move(o)) {
+    for (const EmbeddedDocument& m : embedded_metaschemas())
+      add_document(m.uri, json::parse(m.json));
+  }
+
+  [[noreturn]] void fail(std::uint32_t doc, std::string_view pointer,
+                         const std::string& msg) const {
+    throw CompileError(docs[doc].uri, std::string(pointer), msg);
+  }
+
+  static std::string normalize(std::string_view uri) {
+    try {
+      return resolve_uri("", strip_empty_fragment(uri));
+    } catch (const std::exception&) {
+      return strip_empty_fragment(uri);
+    }
+  }
+
+  std::uint32_t add_document(std::string_view uri, json::value root) {
+    const std::string key = normalize(uri);
+    if (auto it = uris.find(key); it != uris.end() && it->second.pointer.empty()) {
+      // Re-adding a document under the same URI replaces nothing already compiled.
+      return it->second.doc;
+    }
+    const auto doc = static_cast<std::uint32_t>(docs.size());
+    docs.push_back(Document{key, std::move(root), {}, false});
+    uris.emplace(key, Location{doc, ""});
+    return doc;
+  }
+
+  // Scans a document once: registers `$id`s, anchors and the scope of every subschema.
+  void ensure_scanned(std::uint32_t doc) {
+    if (docs[doc].scanned) return;
+    docs[doc].scanned = true;
+    Scope root;
+    root.base = docs[doc].uri;
+    root.draft = draft_of(options.dialect);
+    root.vocab = kVocabDefault | (options.format_assertion ? kVocabFormatAssertion : 0);
+    root.resource = new_resource(doc, "");
+    scan(doc, docs[doc].root, "", root, true, 0);
+  }
+
+  std::uint32_t new_resource(std::uint32_t doc, std::string pointer) {
+    resources.push_back(ResourceInfo{doc, std::move(pointer), {}, false});
+    return static_cast<std::uint32_t>(resources.size() - 1);
+  }
+
+  // Applies `$schema`, `$id` and anchors of the schema at `pointer` to the scope it sits in.
+  Scope enter(std::uint32_t doc, const json::value& v, const std::string& pointer, Scope scope,
+              bool document_root) {
+    if (!v.is_object()) return scope;
+    const json::object& o = v.get_object();
+    if (scope.draft == Draft::Oas30) return scope;
+
+    const json::value* id = o.if_contains(scope.draft == Draft::D7 ? "$id" : "$id");
+    if (scope.draft == Draft::D7 && o.contains("$ref")) id = nullptr;  // $ref hides siblings
+    const bool resource_root =
+        document_root || (id != nullptr && id->is_string() && !id->get_string().starts_with("#"));
+
+    if (resource_root) {
+      if (const json::value* s = o.if_contains("$schema");
+          s && s->is_string() && (document_root || scope.draft != Draft::D7))
+        apply_metaschema(doc, pointer, std::string_view(s->get_string()), scope);
+    }
+    if (id != nullptr) {
+      if (!id->is_string()) fail(doc, pointer, "$id must be a string");
+      const std::string_view text = id->get_string();
+      const UriParts parts = split_fragment(text);
+      if (!parts.uri.empty()) {
+        try {
+          scope.base = resolve_uri(scope.base, parts.uri);
+        } catch (const std::exception& e) {
+          fail(doc, pointer, std::string("invalid $id: ") + e.what());
+        }
+        if (!document_root) scope.resource = new_resource(doc, pointer);
+        uris.emplace(scope.base, Location{doc, pointer});
+      }
+      if (!parts.fragment.empty()) {
+        if (scope.draft != Draft::D7)
+          fail(doc, pointer, "$id must not contain a fragment ('" + std::string(text) + "')");
+        uris.emplace(scope.base + "#" + percent_decode(parts.fragment), Location{doc, pointer});
+      }
+    }
+    if (document_root && !scope.base.empty()) uris.emplace(scope.base, Location{doc, pointer});
+    if (scope.draft != Draft::D7) {
+      if (const json::value* a = o.if_contains("$anchor"); a && a->is_string())
+        uris.emplace(scope.base + "#" + std::string(a->get_string()), Location{doc, pointer});
+      if (const json::value* a = o.if_contains("$dynamicAnchor"); a && a->is_string()) {
+        const std::string name(a->get_string());
+        uris.emplace(scope.base + "#" + name, Location{doc, pointer});
+        auto& anchors = resources[scope.resource].dynamic_anchors;
+        bool known = false;
+        for (const auto& [n, p] : anchors) known = known || n == name;
+        if (!known) anchors.emplace_back(name, pointer);
+      }
+      if (scope.draft == Draft::D2019) {
+        if (const json::value* a = o.if_contains("$recursiveAnchor");
+            a && a->is_bool() && a->get_bool()) {
+          auto& anchors = resources[scope.resource].dynamic_anchors;
+          anchors.emplace_back(kRecursiveAnchor, pointer);
+        }
+      }
+    }
+    return scope;
+  }
+
+  // `$schema`: a known dialect, or a custom meta-schema whose `$vocabulary` selects keywords.
+  void apply_metaschema(std::uint32_t doc, const std::string& pointer, std::string_view uri,
+                        Scope& scope) {
+    if (auto d = known_metaschema(uri)) {
+      scope.draft = *d;
+      scope.vocab = kVocabDefault | (options.format_assertion ? kVocabFormatAssertion : 0);
+      return;
+    }
+    std::string target;
+    try {
+      target = resolve_uri(scope.base, split_fragment(uri).uri);
+    } catch (const std::exception& e) {
+      fail(doc, pointer, std::string("invalid $schema: ") + e.what());
+    }
+    const Location* meta = find_resource(target);
+    if (meta == nullptr) fail(doc, pointer, "unknown meta-schema '" + std::string(uri) + "'");
+    const json::value* mv = navigate(docs[meta->doc].root, meta->pointer);
+    if (mv == nullptr || !mv->is_object()) fail(doc, pointer, "meta-schema is not an object");
+    const json::object& mo = mv->get_object();
+    if (const json::value* s = mo.if_contains("$schema"); s && s->is_string())
+      if (auto d = known_metaschema(s->get_string())) scope.draft = *d;
+    if (const json::value* voc = mo.if_contains("$vocabulary"); voc && voc->is_object()) {
+      std::uint8_t v = 0;
+      for (const auto& kv : voc->get_object()) {
+        const std::string_view k = kv.key();
+        if (k.ends_with("/vocab/applicator"))
+          v |= kVocabApplicator;
+        else if (k.ends_with("/vocab/validation"))
+          v |= kVocabValidation;
+        else if (k.ends_with("/vocab/unevaluated"))
+          v |= kVocabUnevaluated;
+        else if (k.ends_with("/vocab/format-assertion"))
+          v |= kVocabFormatAssertion;
+      }
+      if (options.format_assertion) v |= kVocabFormatAssertion;
+      scope.vocab = v;
+    }
+  }
+
+  // The resource registered as `uri` (no fragment), loading it through the resolver if needed.
+  const Location* find_resource(const std::string& uri) {
+    auto it = uris.find(uri);
+    if (it == uris.end()) {
+      // An `$id` inside a registered document that has not been scanned yet.
+      for (std::uint32_t d = 0; d < docs.size(); ++d) ensure_scanned(d);
+      it = uris.find(uri);
+    }
+    if (it == uris.end() && options.resolver) {
+      if (const json::value* v = options.resolver(uri)) {
+        const std::uint32_t doc = add_document(uri, *v);
+        ensure_scanned(doc);
+        it = uris.find(uri);
+      }
+    }
+    if (it == uris.end()) return nullptr;
+    ensure_scanned(it->second.doc);
+    return &it->second;
+  }
+
+  void scan(std::uint32_t doc, const json::value& v, const std::string& pointer, Scope parent,
+            bool document_root, std::size_t depth) {
+    if (depth > options.limits.max_schema_depth)
+      fail(
+          doc, pointer,
+          "schema nesting exceeds the limit of " + std::to_string(options.limits.max_schema_depth));
+    Scope scope = enter(doc, v, pointer, std::move(parent), document_root);
+    docs[doc].scopes.emplace(pointer, scope);
+    if (!v.is_object()) return;
+    const json::object& o = v.get_object();
+    for_each_subschema(o, scope.draft, [&](const json::value& sub, const std::string& suffix) {
+      scan(doc, sub, pointer + suffix, scope, false, depth + 1);
+    });
+  }
+
+  template <class F>
+  static void for_each_subschema(const json::object& o, Draft draft, F&& f) {
+    auto single = [&](std::string_view k) {
+      if (const json::value* s = o.if_contains(k); s && (s->is_object() || s->is_bool()))
+        f(*s, "/" + escape_pointer_token(k));
+    };
+    auto array = [&](std::string_view k) {
+      if (const json::value* s = o.if_contains(k); s && s->is_array()) {
+        const json::array& a = s->get_array();
+        for (std::size_t i = 0; i < a.size(); ++i)
+          f(a[i], "/" + escape_pointer_token(k) + "/" + std::to_string(i));
+      }
+    };
+    auto map = [&](std::string_view k) {
+      if (const json::value* s = o.if_contains(k); s && s->is_object())
+        for (const auto& kv : s->get_object())
+          if (kv.value().is_object() || kv.value().is_bool())
+            f(kv.value(), "/" + escape_pointer_token(k) + "/" + escape_pointer_token(kv.key()));
+    };
+    if (draft == Draft::Oas30) {
+      for (auto k : {"items", "additionalProperties", "not"}) single(k);
+      for (auto k : {"allOf", "anyOf", "oneOf"}) array(k);
+      map("properties");
+      return;
+    }
+    for (auto k : {"additionalProperties", "propertyNames", "items", "contains", "not", "if",
+                   "then", "else", "additionalItems"})
+      single(k);
+    for (auto k : {"allOf", "anyOf", "oneOf", "items"}) array(k);
+    for (auto k : {"properties", "patternProperties", "definitions", "dependencies"}) map(k);
+    if (draft != Draft::D7) {
+      for (auto k : {"unevaluatedItems", "unevaluatedProperties", "contentSchema"}) single(k);
+      array("prefixItems");
+      for (auto k : {"$defs", "dependentSchemas"}) map(k);
+    }
+  }
+
+  // The scope of the schema at `pointer`, for locations the scan did not visit (a `$ref` into
+  // an unknown keyword): the nearest visited ancestor's scope, entered.
+  Scope scope_at(std::uint32_t doc, const std::string& pointer, const std::optional<Scope>& parent,
+                 const json::value& v) {
+    auto& scopes = docs[doc].scopes;
+    if (auto it = scopes.find(pointer); it != scopes.end()) return it->second;
+    Scope p;
+    if (parent) {
+      p = *parent;
+    } else {
+      std::string up = pointer;
+      while (true) {
+        const std::size_t slash = up.rfind('/');
+        up = slash == std::string::npos ? std::string() : up.substr(0, slash);
+        if (auto it = scopes.find(up); it != scopes.end()) {
+          p = it->second;
+          break;
+        }
+        if (up.empty()) break;
+      }
+    }
+    Scope s = enter(doc, v, pointer, p, false);
+    scopes.emplace(pointer, s);
+    return s;
+  }
+
+  NodeId node_at(std::uint32_t doc, const std::string& pointer, std::optional<Scope> parent) {
+    std::string key = std::to_string(doc) + ":" + pointer;
+    if (auto it = compiled.find(key); it != compiled.end()) return it->second;
+    const auto id = static_cast<NodeId>(nodes.size());
+    nodes.emplace_back();
+    compiled.emplace(std::move(key), id);
+    queue.push_back(Pending{id, doc, pointer, std::move(parent)});
+    return id;
+  }
+
+  // Resolves a `$ref` value met at (doc, pointer) in `scope`.
+  Location resolve_ref(std::uint32_t doc, const std::string& pointer, const Scope& scope,
+                       std::string_view ref) {
+    const UriParts parts = split_fragment(ref);
+    std::string target;
+    try {
+      target = parts.uri.empty() ? scope.base : resolve_uri(scope.base, parts.uri);
+    } catch (const std::exception& e) {
+      fail(doc, pointer, "cannot resolve $ref '" + std::string(ref) + "': " + e.what());
+    }
+    const Location* res = find_resource(target);
+    if (res == nullptr)
+      fail(doc, pointer,
+           "unresolvable $ref '" + std::string(ref) + "': no document or $id '" + target + "'");
+    const std::string fragment = percent_decode(parts.fragment);
+    if (fragment.empty()) return *res;
+    if (fragment[0] == '/') {
+      Location l{res->doc, res->pointer + fragment};
+      if (navigate(docs[l.doc].root, l.pointer) == nullptr)
+        fail(doc, pointer,
+             "unresolvable $ref '" + std::string(ref) + "': no value at '" + fragment + "' in '" +
+                 target + "'");
+      return l;
+    }
+    auto it = uris.find(target + "#" + fragment);
+    if (it == uris.end())
+      fail(doc, pointer,
+           "unresolvable $ref '" + std::string(ref) + "': no anchor '" + fragment + "' in '" +
+               target + "'");
+    return it->second;
+  }
+
+  void drain() {
+    while (!queue.empty()) {
+      Pending p = std::move(queue.front());
+      queue.pop_front();
+      compile_node(p);
+    }
+  }
+
+  static std::uint64_t non_negative(const json::value& v, Document& d, const std::string& ptr,
+                                    std::string_view kw) {
+    if (v.is_uint64()) return v.get_uint64();
+    if (v.is_int64() && v.get_int64() >= 0) return static_cast<std::uint64_t>(v.get_int64());
+    if (v.is_double() && v.get_double() >= 0 && std::floor(v.get_double()) == v.get_double()) {
+      const double x = v.get_double();
+      return x >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(x);
+    }
+    throw CompileError(d.uri, ptr + "/" + std::string(kw),
+                       std::string(kw) + " must be a non-negative integer");
+  }
+
+  void compile_node(const Pending& p) {
+    const std::uint32_t doc = p.doc;
+    const std::string& ptr = p.pointer;
+    const json::value* vp = navigate(docs[doc].root, ptr);
+    if (vp == nullptr) fail(doc, ptr, "no schema at this location");
+    const json::value& v = *vp;
+    const Scope scope = scope_at(doc, ptr, p.parent, v);
+
+    Node n;
+    n.location = docs[doc].uri + "#" + ptr;
+    n.resource = scope.resource;
+    if (!resources[scope.resource].anchors_queued) {
+      resources[scope.resource].anchors_queued = true;
+      for (const auto& [name, aptr] : resources[scope.resource].dynamic_anchors)
+        node_at(resources[scope.resource].doc, aptr, std::nullopt);
+    }
+    if (v.is_bool()) {
+      n.boolean_schema = true;
+      n.boolean_value = v.get_bool();
+      nodes[p.id] = std::move(n);
+      return;
+    }
+    if (!v.is_object()) fail(doc, ptr, "a schema must be an object or a boolean");
+    const json::object& o = v.get_object();
+    const Draft draft = scope.draft;
+    const bool applicator = scope.vocab & kVocabApplicator;
+    const bool validation = scope.vocab & kVocabValidation;
+
+    auto sub = [&](std::string_view kw) -> NodeId {
+      const json::value& s = o.at(kw);
+      if (!s.is_object() && !s.is_bool())
+        fail(doc, ptr + "/" + std::string(kw), std::string(kw) + " must be a schema");
+      return node_at(doc, ptr + "/" + escape_pointer_token(kw), scope);
+    };
+    auto sub_array = [&](std::string_view kw) {
+      std::vector<NodeId> out;
+      const json::value& s = o.at(kw);
+      if (!s.is_array() || (s.get_array().empty() && draft != Draft::D2020))
+        fail(doc, ptr + "/" + std::string(kw), std::string(kw) + " must be an array of schemas");
+      for (std::size_t i = 0; i < s.get_array().size(); ++i) {
+        const json::value& e = s.get_array()[i];
+        if (!e.is_object() && !e.is_bool())
+          fail(doc, ptr + "/" + std::string(kw) + "/" + std::to_string(i), "not a schema");
+        out.push_back(
+            node_at(doc, ptr + "/" + escape_pointer_token(kw) + "/" + std::to_string(i), scope));
+      }
+      return out;
+    };
+    auto number = [&](std::string_view kw, NumberBound& b) {
+      const json::value* s = o.if_contains(kw);
+      if (s == nullptr) return;
+      if (!s->is_number())
+        fail(doc, ptr + "/" + std::string(kw), std::string(kw) + " must be a number");
+      b.present = true;
+      b.value = to_long_double(*s);
+      b.json = *s;
+    };
+    auto has = [&](std::string_view kw) { return o.contains(kw); };
+
+    // References. In draft-07 and OpenAPI 3.0 a $ref replaces the whole schema.
+    if (const json::value* r = o.if_contains("$ref")) {
+      if (!r->is_string()) fail(doc, ptr + "/$ref", "$ref must be a string");
+      const Location l = resolve_ref(doc, ptr, scope, r->get_string());
+      n.ref = node_at(l.doc, l.pointer, std::nullopt);
+      if (draft == Draft::D7 || draft == Draft::Oas30) {
+        nodes[p.id] = std::move(n);
+        return;
+      }
+    }
+    if (draft == Draft::D2020) {
+      if (const json::value* r = o.if_contains("$dynamicRef")) {
+        if (!r->is_string()) fail(doc, ptr + "/$dynamicRef", "$dynamicRef must be a string");
+        const std::string_view ref = r->get_string();
+        const Location l = resolve_ref(doc, ptr, scope, ref);
+        n.dynamic_ref = node_at(l.doc, l.pointer, std::nullopt);
+        n.ref_keyword = "$dynamicRef";
+        const UriParts parts = split_fragment(ref);
+        // Dynamic only when the initial target carries the matching $dynamicAnchor.
+        if (!parts.fragment.empty() && parts.fragment[0] != '/') {
+          const json::value* t = navigate(docs[l.doc].root, l.pointer);
+          if (t && t->is_object())
+            if (const json::value* a = t->get_object().if_contains("$dynamicAnchor");
+                a && a->is_string() && a->get_string() == parts.fragment)
+              n.dynamic_ref_anchor = std::string(parts.fragment);
+        }
+      }
+    }
+    if (draft == Draft::D2019) {
+      if (const json::value* r = o.if_contains("$recursiveRef"); r && r->is_string()) {
+        const Location l = resolve_ref(doc, ptr, scope, r->get_string());
+        n.dynamic_ref = node_at(l.doc, l.pointer, std::nullopt);
+        n.ref_keyword = "$recursiveRef";
+        const json::value* t = navigate(docs[l.doc].root, l.pointer);
+        if (t && t->is_object())
+          if (const json::value* a = t->get_object().if_contains("$recursiveAnchor");
+              a && a->is_bool() && a->get_bool())
+            n.dynamic_ref_anchor = kRecursiveAnchor;
+      }
+    }
+
+    if (validation) {
+      if (const json::value* t = o.if_contains("type")) {
+        auto bit = [&](const json::value& name) -> std::uint8_t {
+          if (!name.is_string()) fail(doc, ptr + "/type", "type names must be strings");
+          const std::string_view s = name.get_string();
+          if (s == "null") return kNull;
+          if (s == "boolean") return kBoolean;
+          if (s == "object") return kObject;
+          if (s == "array") return kArray;
+          if (s == "number") return kNumber;
+          if (s == "string") return kString;
+          if (s == "integer") return kInteger;
+          fail(doc, ptr + "/type", "unknown type '" + std::string(s) + "'");
+        };
+        if (t->is_array() && draft != Draft::Oas30) {
+          for (const json::value& e : t->get_array()) n.types |= bit(e);
+          if (n.types == 0) n.types = 0x80;  // "type": [] admits nothing
+        } else {
+          n.types = bit(*t);
+        }
+      }
+      if (draft == Draft::Oas30)
+        if (const json::value* nl = o.if_contains("nullable"); nl && nl->is_bool())
+          n.nullable = nl->get_bool();
+      if (const json::value* c = o.if_contains("const"); c && draft != Draft::Oas30) {
+        n.has_const = true;
+        n.const_value = *c;
+      }
+      if (const json::value* e = o.if_contains("enum")) {
+        if (!e->is_array()) fail(doc, ptr + "/enum", "enum must be an array");
+        n.has_enum = true;
+        n.enum_values.assign(e->get_array().begin(), e->get_array().end());
+      }
+      number("minimum", n.minimum);
+      number("maximum", n.maximum);
+      if (draft == Draft::Oas30) {
+        // OpenAPI 3.0: boolean exclusiveMinimum/Maximum make minimum/maximum exclusive.
+        auto exclusive = [&](std::string_view kw, NumberBound& inclusive, NumberBound& out) {
+          const json::value* e = o.if_contains(kw);
+          if (e == nullptr) return;
+          if (!e->is_bool())
+            fail(doc, ptr + "/" + std::string(kw),
+                 std::string(kw) + " must be a boolean in OpenAPI 3.0");
+          if (e->get_bool() && inclusive.present) {
+            out = inclusive;
+            inclusive = NumberBound{};
+          }
+        };
+        exclusive("exclusiveMinimum", n.minimum, n.exclusive_minimum);
+        exclusive("exclusiveMaximum", n.maximum, n.exclusive_maximum);
+      } else {
+        number("exclusiveMinimum", n.exclusive_minimum);
+        number("exclusiveMaximum", n.exclusive_maximum);
+      }
+      number("multipleOf", n.multiple_of);
+      if (n.multiple_of.present && n.multiple_of.value <= 0)
+        fail(doc, ptr + "/multipleOf", "multipleOf must be greater than 0");
+      if (has("minLength")) {
+        n.min_length = non_negative(o.at("minLength"), docs[doc], ptr, "minLength");
+        n.has_min_length = true;
+      }
+      if (has("maxLength")) {
+        n.max_length = non_negative(o.at("maxLength"), docs[doc], ptr, "maxLength");
+        n.has_max_length = true;
+      }
+      if (has("minItems")) {
+        n.min_items = non_negative(o.at("minItems"), docs[doc], ptr, "minItems");
+        n.has_min_items = true;
+      }
+      if (has("maxItems")) {
+        n.max_items = non_negative(o.at("maxItems"), docs[doc], ptr, "maxItems");
+        n.has_max_items = true;
+      }
+      if (const json::value* u = o.if_contains("uniqueItems")) {
+        if (!u->is_bool()) fail(doc, ptr + "/uniqueItems", "uniqueItems must be a boolean");
+        n.unique_items = u->get_bool();
+      }
+      if (has("minProperties")) {
+        n.min_properties = non_negative(o.at("minProperties"), docs[doc], ptr, "minProperties");
+        n.has_min_properties = true;
+      }
+      if (has("maxProperties")) {
+        n.max_properties = non_negative(o.at("maxProperties"), docs[doc], ptr, "maxProperties");
+        n.has_max_properties = true;
+      }
+      if (const json::value* r = o.if_contains("required")) {
+        if (!r->is_array()) fail(doc, ptr + "/required", "required must be an array of strings");
+        for (const json::value& e : r->get_array()) {
+          if (!e.is_string()) fail(doc, ptr + "/required", "required must be an array of strings");
+          n.required.emplace_back(e.get_string());
+        }
+      }
+      if (draft == Draft::D2020 || draft == Draft::D2019) {
+        if (const json::value* d = o.if_contains("dependentRequired")) {
+          if (!d->is_object())
+            fail(doc, ptr + "/dependentRequired", "dependentRequired must be an object");
+          for (const auto& kv : d->get_object()) {
+            DependentRequired dr{std::string(kv.key()), {}};
+            if (!kv.value().is_array())
+              fail(doc, ptr + "/dependentRequired", "values must be arrays of strings");
+            for (const json::value& e : kv.value().get_array())
+              if (e.is_string()) dr.required.emplace_back(e.get_string());
+            n.dependent_required.push_back(std::move(dr));
+          }
+        }
+        if (has("minContains")) {
+          n.min_contains = non_negative(o.at("minContains"), docs[doc], ptr, "minContains");
+        }
+        if (has("maxContains")) {
+          n.max_contains = non_negative(o.at("maxContains"), docs[doc], ptr, "maxContains");
+          n.has_max_contains = true;
+        }
+      }
+      if (const json::value* pat = o.if_contains("pattern")) {
+        if (!pat->is_string()) fail(doc, ptr + "/pattern", "pattern must be a string");
+        std::string error;
+        n.pattern = Regex::compile(pat->get_string(), error);
+        if (!n.pattern) fail(doc, ptr + "/pattern", "invalid regular expression: " + error);
+      }
+    }
+    if (const json::value* f = o.if_contains("format"); f && f->is_string()) {
+      n.format_name = std::string(f->get_string());
+      n.format = parse_format(n.format_name);
+      n.format_assert = (scope.vocab & kVocabFormatAssertion) != 0;
+    }
+
+    if (applicator) {
+      if (has("allOf")) n.all_of = sub_array("allOf");
+      if (has("anyOf")) n.any_of = sub_array("anyOf");
+      if (has("oneOf")) n.one_of = sub_array("oneOf");
+      if (has("not")) n.not_ = sub("not");
+      if (draft != Draft::Oas30) {
+        if (has("if")) {
+          n.if_ = sub("if");
+          if (has("then")) n.then_ = sub("then");
+          if (has("else")) n.else_ = sub("else");
+        }
+      }
+      // arrays
+      if (draft == Draft::D2020) {
+        if (has("prefixItems")) n.prefix_items = sub_array("prefixItems");
+        if (has("items")) n.items = sub("items");
+      } else if (const json::value* it = o.if_contains("items")) {
+        if (it->is_array() && draft != Draft::Oas30) {
+          n.prefix_items = sub_array("items");
+          if (has("additionalItems")) {
+            n.items = sub("additionalItems");
+            n.items_keyword = "additionalItems";
+          }
+        } else {
+          n.items = sub("items");
+        }
+      }
+      if (draft != Draft::Oas30 && has("contains")) n.contains = sub("contains");
+      // objects
+      if (const json::value* props = o.if_contains("properties")) {
+        if (!props->is_object()) fail(doc, ptr + "/properties", "properties must be an object");
+        for (const auto& kv : props->get_object()) {
+          if (!kv.value().is_object() && !kv.value().is_bool())
+            fail(doc, ptr + "/properties/" + escape_pointer_token(kv.key()), "not a schema");
+          n.properties.add(
+              std::string(kv.key()),
+              node_at(doc, ptr + "/properties/" + escape_pointer_token(kv.key()), scope));
+        }
+      }
+      if (const json::value* pp = o.if_contains("patternProperties"); pp && draft != Draft::Oas30) {
+        if (!pp->is_object())
+          fail(doc, ptr + "/patternProperties", "patternProperties must be an object");
+        for (const auto& kv : pp->get_object()) {
+          const std::string at = ptr + "/patternProperties/" + escape_pointer_token(kv.key());
+          std::string error;
+          auto re = Regex::compile(kv.key(), error);
+          if (!re) fail(doc, at, "invalid regular expression: " + error);
+          n.pattern_properties.push_back({std::move(re), node_at(doc, at, scope)});
+        }
+      }
+      if (has("additionalProperties")) n.additional_properties = sub("additionalProperties");
+      if (draft != Draft::Oas30 && has("propertyNames")) n.property_names = sub("propertyNames");
+      if (draft == Draft::D2020 || draft == Draft::D2019)
+        if (const json::value* d = o.if_contains("dependentSchemas")) {
+          if (!d->is_object())
+            fail(doc, ptr + "/dependentSchemas", "dependentSchemas must be an object");
+          for (const auto& kv : d->get_object())
+            n.dependent_schemas.push_back(
+                {std::string(kv.key()),
+                 node_at(doc, ptr + "/dependentSchemas/" + escape_pointer_token(kv.key()), scope)});
+        }
+      if (const json::value* d = o.if_contains("dependencies");
+          d && d->is_object() && draft != Draft::Oas30) {
+        // draft-07 `dependencies`: arrays are dependentRequired, schemas dependentSchemas.
+        for (const auto& kv : d->get_object()) {
+          if (kv.value().is_array()) {
+            DependentRequired dr{std::string(kv.key()), {}};
+            for (const json::value& e : kv.value().get_array())
+              if (e.is_string()) dr.required.emplace_back(e.get_string());
+            n.dependent_required.push_back(std::move(dr));
+            n.dependent_required_keyword = "dependencies";
+          } else {
+            n.dependent_schemas.push_back(
+                {std::string(kv.key()),
+                 node_at(doc, ptr + "/dependencies/" + escape_pointer_token(kv.key()), scope)});
+            n.dependent_schemas_keyword = "dependencies";
+          }
+        }
+      }
+    }
+    if ((draft == Draft::D2020 || draft == Draft::D2019) && (scope.vocab & kVocabUnevaluated)) {
+      if (has("unevaluatedItems")) n.unevaluated_items = sub("unevaluatedItems");
+      if (has("unevaluatedProperties")) n.unevaluated_properties = sub("unevaluatedProperties");
+      n.needs_annotations = n.unevaluated_items != kNoNode || n.unevaluated_properties != kNoNode;
+    }
+
+    n.has_number_checks = n.minimum.present || n.maximum.present || n.exclusive_minimum.present ||
+                          n.exclusive_maximum.present || n.multiple_of.present ||
+                          (n.format_assert && n.format >= Format::Int32);
+    n.has_string_checks =
+        n.has_min_length || n.has_max_length || n.pattern ||
+        (n.format_assert && n.format != Format::None && n.format != Format::Unknown);
+    n.has_array_checks = !n.prefix_items.empty() || n.items != kNoNode || n.contains != kNoNode ||
+                         n.has_min_items || n.has_max_items || n.unique_items ||
+                         n.unevaluated_items != kNoNode;
+    n.has_object_checks = !n.properties.empty() || !n.pattern_properties.empty() ||
+                          n.additional_properties != kNoNode || n.property_names != kNoNode ||
+                          !n.required.empty() || !n.dependent_required.empty() ||
+                          !n.dependent_schemas.empty() || n.has_min_properties ||
+                          n.has_max_properties || n.unevaluated_properties != kNoNode;
+    n.has_applicators = !n.all_of.empty() || !n.any_of.empty() || !n.one_of.empty() ||
+                        n.not_ != kNoNode || n.if_ != kNoNode;
+    nodes[p.id] = std::move(n);
+  }
+};
+
+Compiler::Compiler(CompileOptions options) : state_(std::make_unique<State>(std::move(options))) {}
+Compiler::~Compiler() = default;
+Compiler::Compiler(Compiler&&) noexcept = default;
+Compiler& Compiler::operator=(Compiler&&) noexcept = default;
+
+void Compiler::add_document(std::string_view uri, const boost::json::value& document) {
+  if (split_fragment(uri).has_fragment && !split_fragment(uri).fragment.empty())
+    throw CompileError(std::string(uri), "", "a document URI must not have a fragment");
+  state_->add_document(uri, document);
+}
+
+SchemaId Compiler::compile(std::string_view uri, std::string_view pointer) {
+  State& s = *state_;
+  const UriParts parts = split_fragment(uri);
+  std::string base;
+  try {
+    base = resolve_uri("", parts.uri);
+  } catch (const std::exception& e) {
+    throw CompileError(std::string(uri), std::string(pointer), e.what());
+  }
+  const Location* res = s.find_resource(base);
+  if (res == nullptr)
+    throw CompileError(std::string(uri), std::string(pointer),
+                       "no document registered under this URI");
+  Location l = *res;
+  if (parts.has_fragment && !parts.fragment.empty()) {
+    if (!pointer.empty())
+      throw CompileError(std::string(uri), std::string(pointer),
+                         "give either a URI fragment or a pointer, not both");
+    const std::string fragment = percent_decode(parts.fragment);
+    if (fragment[0] == '/') {
+      l.pointer += fragment;
+    } else {
+      auto it = s.uris.find(base + "#" + fragment);
+      if (it == s.uris.end())
+        throw CompileError(std::string(uri), "", "no anchor '" + fragment + "'");
+      l = it->second;
+    }
+  } else {
+    l.pointer += pointer;
+  }
+  if (navigate(s.docs[l.doc].root, l.pointer) == nullptr)
+    throw CompileError(s.docs[l.doc].uri, l.pointer, "no schema at this location");
+  const std::size_t before = s.nodes.size();
+  const std::size_t compiled_before = s.compiled.size();
+  try {
+    const NodeId id = s.node_at(l.doc, l.pointer, std::nullopt);
+    s.drain();
+    return SchemaId{id};
+  } catch (...) {
+    // Leave no half-compiled nodes behind: drop what this call added.
+    s.queue.clear();
+    if (s.nodes.size() > before) {
+      for (auto it = s.compiled.begin(); it != s.compiled.end();)
+        it = it->second >= before ? s.compiled.erase(it) : std::next(it);
+      s.nodes.resize(before);
+    }
+    (void)compiled_before;
+    throw;
+  }
+}
+
+SchemaId Compiler::compile_document(const boost::json::value& schema, std::string_view uri) {
+  std::string name;
+  if (uri.empty()) {
+    // A hierarchical base (relative `$id`s resolve against it) in a reserved domain.
+    name = "https://brrt.invalid/schema/" + std::to_string(state_->anonymous++) + ".json";
+    uri = name;
+  }
+  // Prefer the schema's own $id as its base when the caller gives none.
+  add_document(uri, schema);
+  return compile(uri, "");
+}
+
+Program Compiler::build() const {
+  auto data = std::make_shared<ProgramData>();
+  data->nodes = state_->nodes;
+  data->limits = state_->options.limits;
+  data->resources.resize(state_->resources.size());
+  for (std::size_t r = 0; r < state_->resources.size(); ++r) {
+    const ResourceInfo& info = state_->resources[r];
+    for (const auto& [name, ptr] : info.dynamic_anchors) {
+      auto it = state_->compiled.find(std::to_string(info.doc) + ":" + ptr);
+      if (it != state_->compiled.end())
+        data->resources[r].dynamic_anchors.emplace_back(name, it->second);
+    }
+  }
+  for (const Node& n : data->nodes)
+    if (!n.dynamic_ref_anchor.empty()) data->has_dynamic_refs = true;
+  return Program(std::move(data));
+}
+
+}  // namespace brrt::schema

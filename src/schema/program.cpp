@@ -1,0 +1,793 @@
+#include "brrt/schema/program.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "schema/node.hpp"
+#include "schema/uri.hpp"
+#include "schema/value_equal.hpp"
+
+namespace brrt::schema {
+
+using namespace detail;
+namespace json = boost::json;
+
+std::string ValidationError::to_string() const {
+  return (instance_location.empty() ? std::string("(root)") : instance_location) + ": " + message;
+}
+
+namespace {
+
+// Evaluated properties / items of one instance, for unevaluatedProperties/Items. Only built
+// under a schema that has those keywords.
+struct Annotations {
+  std::vector<bool> props;
+  std::vector<bool> items;
+
+  void mark_prop(std::size_t i, std::size_t n) {
+    if (props.size() != n) props.resize(n);
+    props[i] = true;
+  }
+  void mark_item(std::size_t i, std::size_t n) {
+    if (items.size() != n) items.resize(n);
+    items[i] = true;
+  }
+  bool prop(std::size_t i) const { return i < props.size() && props[i]; }
+  bool item(std::size_t i) const { return i < items.size() && items[i]; }
+  void merge(const Annotations& o) {
+    if (props.size() < o.props.size()) props.resize(o.props.size());
+    for (std::size_t i = 0; i < o.props.size(); ++i)
+      if (o.props[i]) props[i] = true;
+    if (items.size() < o.items.size()) items.resize(o.items.size());
+    for (std::size_t i = 0; i < o.items.size(); ++i)
+      if (o.items[i]) items[i] = true;
+  }
+};
+
+// One step of a JSON pointer (instance or evaluation path), kept as a view while validating.
+struct PathStep {
+  std::string_view key;
+  std::size_t index = 0;
+  bool is_index = false;
+};
+
+long double number_of(const json::value& v) noexcept {
+  if (v.is_int64()) return static_cast<long double>(v.get_int64());
+  if (v.is_uint64()) return static_cast<long double>(v.get_uint64());
+  return static_cast<long double>(v.get_double());
+}
+
+bool is_integer(const json::value& v) noexcept {
+  if (v.is_int64() || v.is_uint64()) return true;
+  if (!v.is_double()) return false;
+  const double d = v.get_double();
+  return std::isfinite(d) && std::floor(d) == d;
+}
+
+std::uint64_t code_points(std::string_view s) noexcept {
+  std::uint64_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+bool multiple_of(const json::value& x, const NumberBound& m) noexcept {
+  // Integers by integers exactly; everything else in extended precision with a tolerance
+  // for the binary representation of decimal fractions (0.0075 / 0.0001).
+  if ((x.is_int64() || x.is_uint64()) && (m.json.is_int64() || m.json.is_uint64())) {
+    const std::uint64_t d =
+        m.json.is_int64() ? static_cast<std::uint64_t>(m.json.get_int64()) : m.json.get_uint64();
+    const std::uint64_t v = x.is_uint64()
+                                ? x.get_uint64()
+                                : (x.get_int64() < 0 ? 0 - static_cast<std::uint64_t>(x.get_int64())
+                                                     : static_cast<std::uint64_t>(x.get_int64()));
+    return v % d == 0;
+  }
+  const long double q = number_of(x) / m.value;
+  if (!std::isfinite(q)) return false;
+  const long double r = std::nearbyint(q);
+  return std::fabs(q - r) <= 1e-9L * std::max<long double>(1.0L, std::fabs(q)) &&
+         (r != 0 || number_of(x) == 0 || std::fabs(q) < 1e-9L);
+}
+
+std::string describe(const json::value& v) {
+  std::string s = json::serialize(v);
+  if (s.size() > 64) s = s.substr(0, 61) + "...";
+  return s;
+}
+
+std::string type_names(std::uint8_t types) {
+  static constexpr std::pair<std::uint8_t, const char*> kNames[] = {
+      {kNull, "null"},     {kBoolean, "boolean"}, {kObject, "object"},  {kArray, "array"},
+      {kNumber, "number"}, {kString, "string"},   {kInteger, "integer"}};
+  std::string out;
+  for (const auto& [bit, name] : kNames) {
+    if (!(types & bit)) continue;
+    if (!out.empty()) out += " or ";
+    out += name;
+  }
+  return out.empty() ? "nothing" : out;
+}
+
+const char* kind_name(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "boolean";
+    case json::kind::object:
+      return "object";
+    case json::kind::array:
+      return "array";
+    case json::kind::string:
+      return "string";
+    case json::kind::double_:
+      return is_integer(v) ? "integer" : "number";
+    default:
+      return "integer";
+  }
+}
+
+// Upper bound on dynamic-scope entries; deeper evaluations fail with the depth error.
+constexpr std::size_t kMaxScope = 1024;
+
+class Evaluator {
+ public:
+  Evaluator(const ProgramData& p, std::vector<ValidationError>* errors, std::size_t max_errors)
+      : p_(p), errors_(errors), max_errors_(max_errors), collecting_(errors != nullptr) {
+    max_depth_ = std::min<std::size_t>(p.limits.max_depth, kMaxScope);
+  }
+
+  bool run(NodeId id, const json::value& v) { return eval(id, v, nullptr); }
+
+ private:
+  // RAII for path steps, only recorded while collecting errors.
+  struct StepGuard {
+    std::vector<PathStep>* path;
+    StepGuard(Evaluator& e, std::vector<PathStep>& p, PathStep s)
+        : path(e.collecting_ ? &p : nullptr) {
+      if (path) path->push_back(s);
+    }
+    ~StepGuard() {
+      if (path) path->pop_back();
+    }
+  };
+  struct QuietGuard {
+    Evaluator& e;
+    bool saved;
+    explicit QuietGuard(Evaluator& ev) : e(ev), saved(ev.collecting_) { ev.collecting_ = false; }
+    ~QuietGuard() { e.collecting_ = saved; }
+  };
+
+  StepGuard kw(std::string_view k) { return StepGuard(*this, keyword_path_, {k, 0, false}); }
+  StepGuard kw_index(std::string_view k, std::size_t i) {
+    return StepGuard(*this, keyword_path_, {k, i, true});
+  }
+  StepGuard at_key(std::string_view k) { return StepGuard(*this, instance_path_, {k, 0, false}); }
+  StepGuard at_index(std::size_t i) { return StepGuard(*this, instance_path_, {{}, i, true}); }
+
+  static void append_pointer(std::string& out, const std::vector<PathStep>& path) {
+    for (const PathStep& s : path) {
+      if (s.is_index) {
+        if (!s.key.empty()) {
+          out += '/';
+          out += escape_pointer_token(s.key);
+        }
+        out += '/';
+        out += std::to_string(s.index);
+      } else {
+        out += '/';
+        out += escape_pointer_token(s.key);
+      }
+    }
+  }
+
+  bool error(const Node& n, std::string_view keyword, std::string message) {
+    if (!collecting_ || errors_->size() >= max_errors_) return false;
+    ValidationError e;
+    append_pointer(e.instance_location, instance_path_);
+    append_pointer(e.keyword_location, keyword_path_);
+    if (!keyword.empty()) {
+      e.keyword_location += '/';
+      e.keyword_location += keyword;
+    }
+    e.schema_location = n.location;
+    if (!keyword.empty()) {
+      e.schema_location += '/';
+      e.schema_location += keyword;
+    }
+    e.keyword = std::string(keyword);
+    e.message = std::move(message);
+    errors_->push_back(std::move(e));
+    return false;
+  }
+
+  bool eval(NodeId id, const json::value& v, Annotations* out) {
+    if (id >= p_.nodes.size()) return false;
+    const Node& n = p_.nodes[id];
+    if (depth_ >= max_depth_) {
+      if (!depth_reported_) {
+        depth_reported_ = true;
+        error(n, "",
+              "evaluation exceeds the maximum depth " + std::to_string(max_depth_) +
+                  " (instance nested too deeply or $ref recursion without progress)");
+      }
+      return false;
+    }
+    ++depth_;
+    bool pushed = false;
+    if (p_.has_dynamic_refs && (scope_size_ == 0 || scope_[scope_size_ - 1] != n.resource)) {
+      scope_[scope_size_++] = n.resource;
+      pushed = true;
+    }
+    bool ok;
+    if (n.needs_annotations) {
+      Annotations local;
+      ok = eval_node(n, v, &local);
+      if (ok && out) out->merge(local);
+    } else {
+      ok = eval_node(n, v, out);
+    }
+    if (pushed) --scope_size_;
+    --depth_;
+    return ok;
+  }
+
+  // Evaluates a subschema quietly (no errors); used by anyOf/oneOf/not/if/contains.
+  bool test(NodeId id, const json::value& v, Annotations* out) {
+    QuietGuard q(*this);
+    return eval(id, v, out);
+  }
+
+  bool eval_node(const Node& n, const json::value& v, Annotations* a) {
+    if (n.boolean_schema) {
+      if (n.boolean_value) return true;
+      return error(n, "", "no value is allowed here (false schema)");
+    }
+    bool ok = true;
+    auto failed = [&]() {
+      ok = false;
+      return !collecting_;  // quiet mode stops at the first failure
+    };
+
+    if (n.ref != kNoNode) {
+      auto g = kw(n.ref_keyword == std::string_view("$ref") ? "$ref" : n.ref_keyword);
+      if (!eval(n.ref, v, a) && failed()) return false;
+    }
+    if (n.dynamic_ref != kNoNode) {
+      NodeId target = n.dynamic_ref;
+      if (!n.dynamic_ref_anchor.empty()) {
+        for (std::size_t i = 0; i < scope_size_; ++i) {
+          bool found = false;
+          for (const auto& [name, node] : p_.resources[scope_[i]].dynamic_anchors)
+            if (name == n.dynamic_ref_anchor) {
+              target = node;
+              found = true;
+              break;
+            }
+          if (found) break;
+        }
+      }
+      auto g = kw(n.ref_keyword);
+      if (!eval(target, v, a) && failed()) return false;
+    }
+
+    const json::kind k = v.kind();
+    if (n.nullable && k == json::kind::null) return ok;
+    if (n.types != 0) {
+      bool match;
+      switch (k) {
+        case json::kind::null:
+          match = n.types & kNull;
+          break;
+        case json::kind::bool_:
+          match = n.types & kBoolean;
+          break;
+        case json::kind::object:
+          match = n.types & kObject;
+          break;
+        case json::kind::array:
+          match = n.types & kArray;
+          break;
+        case json::kind::string:
+          match = n.types & kString;
+          break;
+        case json::kind::double_:
+          match = (n.types & kNumber) || ((n.types & kInteger) && is_integer(v));
+          break;
+        default:
+          match = n.types & (kNumber | kInteger);
+          break;
+      }
+      if (!match) {
+        error(n, "type", std::string("expected ") + type_names(n.types) + ", got " + kind_name(v));
+        if (failed()) return false;
+      }
+    }
+    if (n.has_const && !value_equal(v, n.const_value)) {
+      error(n, "const", describe(v) + " is not the constant " + describe(n.const_value));
+      if (failed()) return false;
+    }
+    if (n.has_enum) {
+      bool found = false;
+      for (const json::value& e : n.enum_values)
+        if (value_equal(v, e)) {
+          found = true;
+          break;
+        }
+      if (!found) {
+        std::string allowed;
+        for (std::size_t i = 0; i < n.enum_values.size() && i < 8; ++i) {
+          if (i) allowed += ", ";
+          allowed += describe(n.enum_values[i]);
+        }
+        if (n.enum_values.size() > 8) allowed += ", ...";
+        error(n, "enum", describe(v) + " is not one of " + allowed);
+        if (failed()) return false;
+      }
+    }
+
+    switch (k) {
+      case json::kind::int64:
+      case json::kind::uint64:
+      case json::kind::double_:
+        if (n.has_number_checks && !check_number(n, v) && failed()) return false;
+        break;
+      case json::kind::string:
+        if (n.has_string_checks && !check_string(n, v) && failed()) return false;
+        break;
+      case json::kind::array:
+        if (n.has_array_checks && !check_array(n, v.get_array(), a) && failed()) return false;
+        break;
+      case json::kind::object:
+        if (n.has_object_checks && !check_object(n, v, a) && failed()) return false;
+        break;
+      default:
+        break;
+    }
+    if (n.has_applicators && !check_applicators(n, v, a) && failed()) return false;
+
+    if (n.unevaluated_items != kNoNode && k == json::kind::array) {
+      const json::array& arr = v.get_array();
+      auto g = kw("unevaluatedItems");
+      for (std::size_t i = 0; i < arr.size(); ++i) {
+        if (a->item(i)) continue;
+        auto at = at_index(i);
+        if (!eval(n.unevaluated_items, arr[i], nullptr)) {
+          if (failed()) return false;
+        }
+        a->mark_item(i, arr.size());
+      }
+    }
+    if (n.unevaluated_properties != kNoNode && k == json::kind::object) {
+      const json::object& obj = v.get_object();
+      auto g = kw("unevaluatedProperties");
+      std::size_t i = 0;
+      for (const auto& kv : obj) {
+        if (!a->prop(i)) {
+          auto at = at_key(kv.key());
+          const Node& u = p_.nodes[n.unevaluated_properties];
+          if (u.boolean_schema && !u.boolean_value) {
+            error(n, "",
+                  "property '" + std::string(kv.key()) +
+                      "' is not evaluated by any keyword and unevaluatedProperties is false");
+            if (failed()) return false;
+          } else if (!eval(n.unevaluated_properties, kv.value(), nullptr) && failed()) {
+            return false;
+          }
+          a->mark_prop(i, obj.size());
+        }
+        ++i;
+      }
+    }
+    return ok;
+  }
+
+  bool check_number(const Node& n, const json::value& v) {
+    bool ok = true;
+    const long double x = number_of(v);
+    if (n.minimum.present && x < n.minimum.value) {
+      ok = error(n, "minimum",
+                 describe(v) + " is less than the minimum " + describe(n.minimum.json));
+      if (!collecting_) return false;
+    }
+    if (n.maximum.present && x > n.maximum.value) {
+      ok = error(n, "maximum",
+                 describe(v) + " is greater than the maximum " + describe(n.maximum.json));
+      if (!collecting_) return false;
+    }
+    if (n.exclusive_minimum.present && x <= n.exclusive_minimum.value) {
+      ok = error(n, "exclusiveMinimum",
+                 describe(v) + " is not greater than the exclusive minimum " +
+                     describe(n.exclusive_minimum.json));
+      if (!collecting_) return false;
+    }
+    if (n.exclusive_maximum.present && x >= n.exclusive_maximum.value) {
+      ok = error(n, "exclusiveMaximum",
+                 describe(v) + " is not less than the exclusive maximum " +
+                     describe(n.exclusive_maximum.json));
+      if (!collecting_) return false;
+    }
+    if (n.multiple_of.present && !multiple_of(v, n.multiple_of)) {
+      ok = error(n, "multipleOf",
+                 describe(v) + " is not a multiple of " + describe(n.multiple_of.json));
+      if (!collecting_) return false;
+    }
+    if (n.format_assert && !check_format(n.format, v)) {
+      ok = error(n, "format", describe(v) + " is not a valid " + n.format_name);
+    }
+    return ok;
+  }
+
+  bool check_string(const Node& n, const json::value& v) {
+    bool ok = true;
+    const std::string_view s = v.get_string();
+    if (n.has_min_length || n.has_max_length) {
+      // Bytes bound code points from above: only count when the byte length is in doubt.
+      const std::uint64_t bytes = s.size();
+      if (bytes < n.min_length) {
+        ok =
+            error(n, "minLength",
+                  describe(v) + " is shorter than " + std::to_string(n.min_length) + " characters");
+        if (!collecting_) return false;
+      } else if (bytes > n.max_length || bytes / 4 < n.min_length) {
+        const std::uint64_t len = code_points(s);
+        if (len < n.min_length) {
+          ok = error(
+              n, "minLength",
+              describe(v) + " is shorter than " + std::to_string(n.min_length) + " characters");
+          if (!collecting_) return false;
+        }
+        if (len > n.max_length) {
+          ok = error(
+              n, "maxLength",
+              describe(v) + " is longer than " + std::to_string(n.max_length) + " characters");
+          if (!collecting_) return false;
+        }
+      }
+    }
+    if (n.pattern && !n.pattern->search(s)) {
+      ok = error(n, "pattern",
+                 describe(v) + " does not match the pattern " +
+                     describe(json::value(n.pattern->source())));
+      if (!collecting_) return false;
+    }
+    if (n.format_assert && !check_string_format(n.format, s)) {
+      ok = error(n, "format", describe(v) + " is not a valid " + n.format_name);
+    }
+    return ok;
+  }
+
+  bool check_array(const Node& n, const json::array& arr, Annotations* a) {
+    bool ok = true;
+    auto failed = [&]() {
+      ok = false;
+      return !collecting_;
+    };
+    const std::size_t size = arr.size();
+    if (n.has_min_items && size < n.min_items) {
+      error(n, "minItems",
+            "array has " + std::to_string(size) + " items, fewer than the minimum " +
+                std::to_string(n.min_items));
+      if (failed()) return false;
+    }
+    if (n.has_max_items && size > n.max_items) {
+      error(n, "maxItems",
+            "array has " + std::to_string(size) + " items, more than the maximum " +
+                std::to_string(n.max_items));
+      if (failed()) return false;
+    }
+    const std::size_t prefix = std::min(n.prefix_items.size(), size);
+    if (prefix > 0) {
+      const char* keyword =
+          n.items_keyword == std::string_view("additionalItems") ? "items" : "prefixItems";
+      for (std::size_t i = 0; i < prefix; ++i) {
+        auto g = kw_index(keyword, i);
+        auto at = at_index(i);
+        if (!eval(n.prefix_items[i], arr[i], nullptr) && failed()) return false;
+        if (a) a->mark_item(i, size);
+      }
+    }
+    if (n.items != kNoNode) {
+      const Node& item = p_.nodes[n.items];
+      for (std::size_t i = n.prefix_items.size(); i < size; ++i) {
+        if (item.boolean_schema && !item.boolean_value) {
+          auto at = at_index(i);
+          error(n, n.items_keyword,
+                "array has " + std::to_string(size) + " items, at most " +
+                    std::to_string(n.prefix_items.size()) + " are allowed");
+          if (failed()) return false;
+          break;
+        }
+        auto g = kw(n.items_keyword);
+        auto at = at_index(i);
+        if (!eval(n.items, arr[i], nullptr) && failed()) return false;
+        if (a) a->mark_item(i, size);
+      }
+    }
+    if (n.contains != kNoNode) {
+      std::uint64_t count = 0;
+      for (std::size_t i = 0; i < size; ++i) {
+        if (test(n.contains, arr[i], nullptr)) {
+          ++count;
+          if (a)
+            a->mark_item(i, size);
+          else if (!n.has_max_contains && count >= n.min_contains)
+            break;
+        }
+      }
+      if (count < n.min_contains) {
+        if (n.min_contains == 1)
+          error(n, "contains", "no item matches the 'contains' schema");
+        else
+          error(n, "minContains",
+                std::to_string(count) + " items match the 'contains' schema, fewer than " +
+                    std::to_string(n.min_contains));
+        if (failed()) return false;
+      }
+      if (n.has_max_contains && count > n.max_contains) {
+        error(n, "maxContains",
+              std::to_string(count) + " items match the 'contains' schema, more than " +
+                  std::to_string(n.max_contains));
+        if (failed()) return false;
+      }
+    }
+    if (n.unique_items) {
+      std::size_t first = 0, second = 0;
+      if (!all_unique(arr, first, second)) {
+        error(n, "uniqueItems",
+              "items " + std::to_string(first) + " and " + std::to_string(second) + " are equal");
+        if (failed()) return false;
+      }
+    }
+    return ok;
+  }
+
+  bool check_object(const Node& n, const json::value& v, Annotations* a) {
+    const json::object& obj = v.get_object();
+    bool ok = true;
+    auto failed = [&]() {
+      ok = false;
+      return !collecting_;
+    };
+    const std::size_t size = obj.size();
+    if (n.has_min_properties && size < n.min_properties) {
+      error(n, "minProperties",
+            "object has " + std::to_string(size) + " properties, fewer than the minimum " +
+                std::to_string(n.min_properties));
+      if (failed()) return false;
+    }
+    if (n.has_max_properties && size > n.max_properties) {
+      error(n, "maxProperties",
+            "object has " + std::to_string(size) + " properties, more than the maximum " +
+                std::to_string(n.max_properties));
+      if (failed()) return false;
+    }
+    for (const std::string& name : n.required) {
+      if (!obj.contains(name)) {
+        error(n, "required", "missing required property '" + name + "'");
+        if (failed()) return false;
+      }
+    }
+    for (const DependentRequired& d : n.dependent_required) {
+      if (!obj.contains(d.name)) continue;
+      for (const std::string& name : d.required)
+        if (!obj.contains(name)) {
+          error(n, n.dependent_required_keyword,
+                "property '" + name + "' is required when '" + d.name + "' is present");
+          if (failed()) return false;
+        }
+    }
+    const bool per_property = !n.properties.empty() || !n.pattern_properties.empty() ||
+                              n.additional_properties != kNoNode;
+    if (per_property) {
+      std::size_t i = 0;
+      for (const auto& kv : obj) {
+        const std::string_view key = kv.key();
+        bool matched = false;
+        if (!n.properties.empty()) {
+          const NodeId pn = n.properties.find(key);
+          if (pn != kNoNode) {
+            matched = true;
+            auto g = kw("properties");
+            auto g2 = kw(key);
+            auto at = at_key(key);
+            if (!eval(pn, kv.value(), nullptr) && failed()) return false;
+          }
+        }
+        for (const PatternSchema& ps : n.pattern_properties) {
+          if (!ps.regex->search(key)) continue;
+          matched = true;
+          auto g = kw("patternProperties");
+          auto g2 = kw(ps.regex->source());
+          auto at = at_key(key);
+          if (!eval(ps.node, kv.value(), nullptr) && failed()) return false;
+        }
+        if (!matched && n.additional_properties != kNoNode) {
+          const Node& ap = p_.nodes[n.additional_properties];
+          auto at = at_key(key);
+          if (ap.boolean_schema && !ap.boolean_value) {
+            error(n, "additionalProperties", "property '" + std::string(key) + "' is not allowed");
+            if (failed()) return false;
+          } else {
+            auto g = kw("additionalProperties");
+            if (!eval(n.additional_properties, kv.value(), nullptr) && failed()) return false;
+          }
+          matched = true;
+        }
+        if (a && matched) a->mark_prop(i, size);
+        ++i;
+      }
+    }
+    if (n.property_names != kNoNode) {
+      for (const auto& kv : obj) {
+        const json::value name(kv.key());
+        auto g = kw("propertyNames");
+        auto at = at_key(kv.key());
+        if (!eval(n.property_names, name, nullptr) && failed()) return false;
+      }
+    }
+    for (const DependentSchema& d : n.dependent_schemas) {
+      if (!obj.contains(d.name)) continue;
+      auto g = kw(n.dependent_schemas_keyword);
+      auto g2 = kw(d.name);
+      if (!eval(d.node, v, a) && failed()) return false;
+    }
+    return ok;
+  }
+
+  bool check_applicators(const Node& n, const json::value& v, Annotations* a) {
+    bool ok = true;
+    auto failed = [&]() {
+      ok = false;
+      return !collecting_;
+    };
+    for (std::size_t i = 0; i < n.all_of.size(); ++i) {
+      auto g = kw_index("allOf", i);
+      if (!eval(n.all_of[i], v, a) && failed()) return false;
+    }
+    if (!n.any_of.empty()) {
+      bool any = false;
+      for (NodeId branch : n.any_of) {
+        if (a) {
+          Annotations local;
+          if (test(branch, v, &local)) {
+            any = true;
+            a->merge(local);
+          }
+        } else if (test(branch, v, nullptr)) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) {
+        error(n, "anyOf",
+              describe(v) + " does not match any of the " + std::to_string(n.any_of.size()) +
+                  " anyOf schemas");
+        if (failed()) return false;
+      }
+    }
+    if (!n.one_of.empty()) {
+      std::size_t matches = 0, first = 0, second = 0;
+      for (std::size_t i = 0; i < n.one_of.size(); ++i) {
+        Annotations local;
+        if (test(n.one_of[i], v, a ? &local : nullptr)) {
+          if (matches == 0)
+            first = i;
+          else if (matches == 1)
+            second = i;
+          ++matches;
+          if (a && matches == 1) a->merge(local);
+          if (matches > 1) break;
+        }
+      }
+      if (matches == 0) {
+        error(n, "oneOf",
+              describe(v) + " does not match any of the " + std::to_string(n.one_of.size()) +
+                  " oneOf schemas");
+        if (failed()) return false;
+      } else if (matches > 1) {
+        error(n, "oneOf",
+              describe(v) + " matches both oneOf schemas " + std::to_string(first) + " and " +
+                  std::to_string(second) + ", expected exactly one");
+        if (failed()) return false;
+      }
+    }
+    if (n.not_ != kNoNode && test(n.not_, v, nullptr)) {
+      error(n, "not", describe(v) + " must not match the 'not' schema");
+      if (failed()) return false;
+    }
+    if (n.if_ != kNoNode) {
+      Annotations local;
+      if (test(n.if_, v, a ? &local : nullptr)) {
+        if (a) a->merge(local);
+        if (n.then_ != kNoNode) {
+          auto g = kw("then");
+          if (!eval(n.then_, v, a) && failed()) return false;
+        }
+      } else if (n.else_ != kNoNode) {
+        auto g = kw("else");
+        if (!eval(n.else_, v, a) && failed()) return false;
+      }
+    }
+    return ok;
+  }
+
+  bool all_unique(const json::array& arr, std::size_t& first, std::size_t& second) {
+    const std::size_t size = arr.size();
+    if (size <= 32) {
+      for (std::size_t i = 0; i < size; ++i)
+        for (std::size_t j = i + 1; j < size; ++j)
+          if (value_equal(arr[i], arr[j])) {
+            first = i;
+            second = j;
+            return false;
+          }
+      return true;
+    }
+    // Large arrays: sort by a hash that agrees with value_equal, compare equal hashes only.
+    std::vector<std::pair<std::uint64_t, std::size_t>> hashed;
+    hashed.reserve(size);
+    for (std::size_t i = 0; i < size; ++i) hashed.emplace_back(value_hash(arr[i]), i);
+    std::sort(hashed.begin(), hashed.end());
+    for (std::size_t i = 0; i < size; ++i)
+      for (std::size_t j = i + 1; j < size && hashed[j].first == hashed[i].first; ++j)
+        if (value_equal(arr[hashed[i].second], arr[hashed[j].second])) {
+          first = std::min(hashed[i].second, hashed[j].second);
+          second = std::max(hashed[i].second, hashed[j].second);
+          return false;
+        }
+    return true;
+  }
+
+  const ProgramData& p_;
+  std::vector<ValidationError>* errors_;
+  std::size_t max_errors_;
+  bool collecting_;
+  bool depth_reported_ = false;
+  std::size_t depth_ = 0;
+  std::size_t max_depth_ = 0;
+  std::size_t scope_size_ = 0;
+  std::array<std::uint32_t, kMaxScope> scope_;
+  std::vector<PathStep> instance_path_;
+  std::vector<PathStep> keyword_path_;
+};
+
+}  // namespace
+
+Program::Program(std::shared_ptr<const ProgramData> data) noexcept : data_(std::move(data)) {}
+
+bool Program::is_valid(SchemaId id, const json::value& instance) const noexcept {
+  if (!data_ || id.index >= data_->nodes.size()) return false;
+  try {
+    Evaluator e(*data_, nullptr, 0);
+    return e.run(id.index, instance);
+  } catch (...) {
+    return false;  // only allocation failure (annotations, uniqueItems) can throw
+  }
+}
+
+bool Program::validate(SchemaId id, const json::value& instance, std::vector<ValidationError>& out,
+                       std::size_t max_errors) const {
+  if (!data_ || id.index >= data_->nodes.size()) {
+    out.push_back({"", "", "", "", "unknown schema id " + std::to_string(id.index)});
+    return false;
+  }
+  const std::size_t before = out.size();
+  Evaluator e(*data_, &out, before + (max_errors == 0 ? 1 : max_errors));
+  const bool ok = e.run(id.index, instance);
+  if (!ok && out.size() == before)
+    out.push_back({"", "", "", "", "instance is invalid"});  // max_errors reached elsewhere
+  return ok;
+}
+
+std::size_t Program::node_count() const noexcept {
+  return data_ ? data_->nodes.size() : 0;
+}
+
+}  // namespace brrt::schema

@@ -1,0 +1,102 @@
+#include "schema/uri.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <stdexcept>
+
+namespace brrt::schema::detail {
+
+UriParts split_fragment(std::string_view ref) noexcept {
+  UriParts p;
+  const std::size_t hash = ref.find('#');
+  if (hash == std::string_view::npos) {
+    p.uri = ref;
+    return p;
+  }
+  p.uri = ref.substr(0, hash);
+  p.fragment = ref.substr(hash + 1);
+  p.has_fragment = true;
+  return p;
+}
+
+std::string resolve_uri(std::string_view base, std::string_view ref) {
+  auto r = boost::urls::parse_uri_reference(ref);
+  if (!r) throw std::invalid_argument("'" + std::string(ref) + "' is not a URI reference");
+  if (r->has_scheme()) {
+    boost::urls::url u(*r);
+    u.normalize_path();
+    u.remove_fragment();
+    return std::string(u.buffer());
+  }
+  auto b = boost::urls::parse_uri(base);
+  if (!b) {
+    // No absolute base (a schema compiled without a URI): keep the reference as its name.
+    if (ref.empty()) return std::string(base);
+    return std::string(ref);
+  }
+  if (ref.empty()) {
+    boost::urls::url u(*b);
+    u.remove_fragment();
+    return std::string(u.buffer());
+  }
+  boost::urls::url dest;
+  auto rv = boost::urls::resolve(*b, *r, dest);
+  if (!rv) {
+    // "urn:" bases have no hierarchical path to resolve against.
+    throw std::invalid_argument("cannot resolve '" + std::string(ref) + "' against '" +
+                                std::string(base) + "'");
+  }
+  dest.remove_fragment();
+  return std::string(dest.buffer());
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string escape_pointer_token(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (char c : token) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string unescape_pointer_token(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '~' && i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
+      out += token[i + 1] == '0' ? '~' : '/';
+      ++i;
+    } else {
+      out += token[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace brrt::schema::detail
