@@ -22,15 +22,12 @@ namespace {
 constexpr const char* kUsage =
     "usage: brrtrouter serve [SPEC] [--port N] [--host H] [--threads N] [--config FILE]\n"
     "                        [--base-path P] [--log-format text|json] [--no-access-log]\n"
-    "                        [--swagger-ui DIR] [--verbose]\n"
+    "                        [--swagger-ui DIR] [--response-validation off|log|enforce]\n"
+    "                        [--verbose]\n"
     "Serves SPEC (the built-in pet store when omitted): every operation is routed,\n"
     "its parameters and body decoded, and answered by the spec's example (or an echo of\n"
     "the decoded request). Built in: /health, /metrics, /openapi.yaml, /openapi.json and\n"
     "Swagger UI at /docs. SIGINT/SIGTERM drain in-flight requests, then exit 0.\n";
-
-void log_line(std::string_view line) {
-  std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
-}
 
 bool parse_uint(std::string_view s, unsigned long max, unsigned long& out) {
   if (s.empty() || s.size() > 9) return false;
@@ -47,7 +44,7 @@ bool parse_uint(std::string_view s, unsigned long max, unsigned long& out) {
 int run_serve(std::span<const std::string_view> args) {
   std::string spec_path, config_path;
   std::optional<unsigned long> port, threads;
-  std::optional<std::string> host, log_format, swagger_ui;
+  std::optional<std::string> host, log_format, swagger_ui, response_validation;
   bool no_access_log = false;
   spec::LoadOptions load;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -64,8 +61,7 @@ int run_serve(std::span<const std::string_view> args) {
       std::printf("%s", kUsage);
       return kExitOk;
     } else if (a == "--verbose" || a == "-v") {
-      load.verbose = true;
-      load.log = &log_line;
+      enable_verbose(load);
     } else if (a == "--no-access-log") {
       no_access_log = true;
     } else if (a == "--port" || a == "--threads") {
@@ -79,7 +75,7 @@ int run_serve(std::span<const std::string_view> args) {
       }
       (a == "--port" ? port : threads) = n;
     } else if (a == "--host" || a == "--config" || a == "--base-path" || a == "--log-format" ||
-               a == "--swagger-ui") {
+               a == "--swagger-ui" || a == "--response-validation") {
       auto v = value(a);
       if (!v) return kExitBadInput;
       if (a == "--host")
@@ -90,6 +86,8 @@ int run_serve(std::span<const std::string_view> args) {
         load.base_path = std::string(*v);
       else if (a == "--swagger-ui")
         swagger_ui = std::string(*v);
+      else if (a == "--response-validation")
+        response_validation = std::string(*v);
       else
         log_format = std::string(*v);
     } else if (!a.empty() && a[0] == '-') {
@@ -118,6 +116,14 @@ int run_serve(std::span<const std::string_view> args) {
   if (host) settings.server.host = *host;
   if (swagger_ui) settings.service.swagger_ui_dir = *swagger_ui;
   if (no_access_log) settings.service.access_log = false;
+  if (response_validation) {
+    const auto mode = parse_response_validation(*response_validation);
+    if (!mode) {
+      std::fprintf(stderr, "brrtrouter serve: --response-validation is off, log or enforce\n");
+      return kExitBadInput;
+    }
+    settings.service.response_validation = *mode;
+  }
   if (log_format) {
     if (*log_format == "json")
       settings.service.log_format = observe::LogFormat::Json;

@@ -111,6 +111,13 @@ class ConfigReader {
 
 }  // namespace
 
+std::optional<dispatch::ResponseValidation> parse_response_validation(std::string_view v) {
+  if (v == "off") return dispatch::ResponseValidation::Off;
+  if (v == "log") return dispatch::ResponseValidation::Log;
+  if (v == "enforce") return dispatch::ResponseValidation::Enforce;
+  return std::nullopt;
+}
+
 void apply_config_file(const std::string& path, ServeSettings& s) {
   auto doc = spec::Document::load_file(path);
   ConfigReader r(*doc);
@@ -185,6 +192,23 @@ void apply_config_file(const std::string& path, ServeSettings& s) {
         else
           r.fail(p, "unknown endpoint '" + k + "'",
                  "use health, metrics, spec, docs, docs_title or swagger_ui_dir");
+      }
+    } else if (key == "validation") {
+      for (const auto& f : r.object(kv.value(), ptr)) {
+        const std::string k(f.key());
+        const std::string p = ptr + "/" + spec::pointer_escape(k);
+        if (k == "requests") {
+          s.service.validate_requests = r.boolean(f.value(), p);
+        } else if (k == "format_assertion") {
+          s.service.format_assertion = r.boolean(f.value(), p);
+        } else if (k == "responses") {
+          const auto mode = parse_response_validation(r.string(f.value(), p));
+          if (!mode) r.fail(p, "response validation is off, log or enforce");
+          s.service.response_validation = *mode;
+        } else {
+          r.fail(p, "unknown validation setting '" + k + "'",
+                 "use requests, responses or format_assertion");
+        }
       }
     } else if (key == "log") {
       for (const auto& f : r.object(kv.value(), ptr)) {

@@ -8,6 +8,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -23,6 +24,7 @@
 #include <sstream>
 
 #include "brrt/dispatch/param_decoder.hpp"
+#include "brrt/dispatch/spec_validators.hpp"
 #include "brrt/observe/metrics.hpp"
 #include "brrt/router/api_routes.hpp"
 
@@ -99,6 +101,7 @@ struct CompiledOperation {
 struct CompiledApi {
   std::shared_ptr<const spec::Api> api;
   router::RouteTable routes;
+  std::unique_ptr<SpecValidators> validators;
   std::vector<CompiledOperation> ops;
   std::unique_ptr<observe::Metrics> metrics;
   std::string spec_json;
@@ -162,6 +165,7 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
                                            std::vector<std::string>& warnings) {
   auto c = std::make_shared<CompiledApi>();
   c->routes = router::compile_routes(*api);
+  c->validators = std::make_unique<SpecValidators>(*api, options.format_assertion);
   c->spec_json = json::serialize(api->root().root());
   std::vector<observe::OperationLabel> labels;
   for (const auto& op : api->operations()) {
@@ -264,6 +268,8 @@ struct Service::Worker {
   std::string error;
   std::string log_line;
   std::vector<MultipartPart> parts;
+  std::vector<schema::ValidationError> violations;
+  OwnedCounter response_violations;  // responses that did not match the spec
 };
 
 struct Service::BlockingPool {
@@ -395,6 +401,7 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
             co.handler->fn(ctx, res);
           else
             answer_from_spec(api, index, ctx, res);
+          check_response(w, api, index, ctx, res);
         }
         run_after(ctx, res, ran);
       }
@@ -455,6 +462,7 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
               },
               boost::asio::use_awaitable);
         }
+        check_response(w, api, index, ctx, res);
       }
       run_after(ctx, res, ran);
     } catch (const std::exception& e) {
@@ -501,6 +509,36 @@ void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
   }
 }
 
+void Service::check_response(Worker& w, const CompiledApi& api, std::size_t op_index,
+                             RequestContext& ctx, http::Response& res) {
+  if (options_.response_validation == ResponseValidation::Off || res.body.empty()) return;
+  const std::string_view essence = media_essence(res.content_type());
+  if (!is_json_media(essence)) return;
+  const schema::SchemaId id = api.validators->response_schema(op_index, res.status, essence);
+  if (!id.valid()) return;
+  json::storage_ptr sp = ctx.path.storage();
+  boost::system::error_code ec;
+  json::value body = json::parse(res.body, ec, sp);
+  const schema::Program& program = api.validators->program();
+  std::string why;
+  if (ec) {
+    why = "the body is not valid JSON: " + ec.message();
+  } else if (!program.is_valid(id, body)) {
+    w.violations.clear();
+    program.validate(id, body, w.violations, 8);
+    for (const auto& e : w.violations) why += (why.empty() ? "" : "; ") + e.to_string();
+  } else {
+    return;
+  }
+  w.response_violations.add();
+  std::fprintf(stderr, "brrtrouter: response %d of %s does not match the spec: %s\n", res.status,
+               ctx.operation.operation_id.c_str(), why.c_str());
+  if (options_.response_validation == ResponseValidation::Enforce) {
+    res.reset();
+    problem(res, 500, "the response does not match the spec; see the server log");
+  }
+}
+
 bool Service::run_before(RequestContext& ctx, http::Response& res, std::size_t& ran) {
   const auto& chain = handlers_.middleware();
   for (ran = 0; ran < chain.size();) {
@@ -541,7 +579,15 @@ bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
       t = {s.open_connections, s.accepted_connections, s.bytes_in, s.bytes_out};
     }
     res.set_content_type("text/plain; version=0.0.4; charset=utf-8");
-    res.body = api.metrics->render(t);
+    std::uint64_t violations = 0;
+    for (const auto& wk : workers_) violations += wk->response_violations.get();
+    std::string extra =
+        "# HELP brrt_response_validation_failures_total Responses that did not match the "
+        "spec (response validation log or enforce).\n"
+        "# TYPE brrt_response_validation_failures_total counter\n"
+        "brrt_response_validation_failures_total " +
+        std::to_string(violations) + "\n";
+    res.body = api.metrics->render(t, extra);
     return true;
   }
   if (!o.spec_path.empty()) {
@@ -618,6 +664,58 @@ bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
 }
 
 namespace {
+
+// Appends the schema errors of `value` as problem-details entries:
+// {"in":"query","name":"limit","pointer":"","keyword":"maximum","message":"..."}.
+void collect_violations(const schema::Program& program, schema::SchemaId id,
+                        const json::value& value, std::string_view in, std::string_view name,
+                        std::vector<schema::ValidationError>& scratch, json::array& out) {
+  scratch.clear();
+  program.validate(id, value, scratch, 16);
+  for (const auto& e : scratch) {
+    json::object entry(out.storage());
+    entry["in"] = in;
+    if (!name.empty()) entry["name"] = name;
+    entry["pointer"] = e.instance_location;
+    entry["keyword"] = e.keyword;
+    std::string message;
+    if (!name.empty()) {
+      message = std::string(in) + " parameter '" + std::string(name) + "'";
+      message += e.instance_location.empty() ? ": " : " at " + e.instance_location + ": ";
+      message += e.message;
+    } else {
+      message = "body" +
+                (e.instance_location.empty() ? std::string() : " at " + e.instance_location) +
+                ": " + e.message;
+    }
+    entry["message"] = message;
+    out.push_back(std::move(entry));
+  }
+  if (scratch.empty()) {  // defensive: is_valid and validate disagree
+    json::object entry(out.storage());
+    entry["in"] = in;
+    if (!name.empty()) entry["name"] = name;
+    entry["message"] = "does not match its schema";
+    out.push_back(std::move(entry));
+  }
+}
+
+// 400 problem+json whose detail is the first violation and whose `errors` lists them all.
+void validation_problem(http::Response& res, const json::array& violations) {
+  json::object body;
+  body["type"] = "about:blank";
+  body["title"] = "Bad Request";
+  body["status"] = 400;
+  const auto& first = violations.front().as_object();
+  std::string detail = "the request does not match the spec: ";
+  detail += first.at("message").as_string();
+  if (violations.size() > 1) detail += " (and " + std::to_string(violations.size() - 1) + " more)";
+  body["detail"] = detail;
+  body["errors"] = json::value(violations);
+  res.status = 400;
+  res.set_content_type("application/problem+json");
+  res.body = json::serialize(body);
+}
 
 // Adds one decoded form field to `form`, coerced to the body schema's primitive type for
 // that property; a repeated name becomes an array.
@@ -778,7 +876,11 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
   bool query_split = false, cookies_split = false;
   QueryPairs cookie_pairs;
   const auto& names = api.routes.param_names(static_cast<std::uint32_t>(op_index));
-  for (const ParamDecoder& d : co.params) {
+  const OperationSchemas& schemas = api.validators->operation(op_index);
+  const schema::Program& program = api.validators->program();
+  json::array violations(sp);
+  for (std::size_t pi = 0; pi < co.params.size(); ++pi) {
+    const ParamDecoder& d = co.params[pi];
     const spec::Parameter& p = d.parameter();
     json::value v(sp);
     bool present = false;
@@ -833,6 +935,20 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
                                                            : ctx.cookies;
       into.emplace(p.name, json::value(*d.default_value(), sp));
     }
+    if (present && options_.validate_requests && schemas.params[pi].valid()) {
+      const json::object& from = p.in == spec::ParamIn::Path     ? ctx.path
+                                 : p.in == spec::ParamIn::Query  ? ctx.query
+                                 : p.in == spec::ParamIn::Header ? ctx.headers
+                                                                 : ctx.cookies;
+      if (const json::value* value = from.if_contains(p.name);
+          value && !program.is_valid(schemas.params[pi], *value))
+        collect_violations(program, schemas.params[pi], *value, spec::to_string(p.in), p.name,
+                           w.violations, violations);
+    }
+  }
+  if (!violations.empty()) {
+    validation_problem(res, violations);
+    return false;
   }
 
   // Body.
@@ -930,6 +1046,14 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
           ctx.files.push_back(std::move(file));
         }
         ctx.body = std::move(form);
+      }
+      if (options_.validate_requests) {
+        const schema::SchemaId id = api.validators->body_schema(op_index, ctx.content_type);
+        if (id.valid() && !program.is_valid(id, ctx.body)) {
+          collect_violations(program, id, ctx.body, "body", {}, w.violations, violations);
+          validation_problem(res, violations);
+          return false;
+        }
       }
     }
   }

@@ -26,6 +26,8 @@
 
 namespace brrt::dispatch {
 
+enum class ResponseValidation : std::uint8_t { Off, Log, Enforce };
+
 struct ServiceOptions {
   // Built-in endpoints; an empty path disables one. A path the spec defines itself is
   // served by the spec's operation instead.
@@ -45,6 +47,13 @@ struct ServiceOptions {
   std::size_t multipart_memory_limit = 64 * 1024;
   MultipartLimits multipart;
   std::string temp_dir;
+  // Request parameters and bodies are validated against their schemas (400 with an
+  // `errors` list); `format` is an assertion only when format_assertion is set.
+  bool validate_requests = true;
+  bool format_assertion = false;
+  // Responses of JSON media types checked against the spec: Off, Log (count + stderr),
+  // Enforce (a violating response becomes 500, and is logged).
+  ResponseValidation response_validation = ResponseValidation::Off;
   bool access_log = true;
   observe::LogFormat log_format = observe::LogFormat::Text;
   int log_fd = 1;
@@ -84,6 +93,9 @@ class Service : public http::Handler {
   // Security, parameters, body, validation; false when `res` is complete (401/400/415).
   bool prepare(Worker& w, const CompiledApi& api, std::size_t op_index, const router::RouteMatch& m,
                RequestContext& ctx, http::Response& res);
+  // Response validation (ServiceOptions::response_validation).
+  void check_response(Worker& w, const CompiledApi& api, std::size_t op_index, RequestContext& ctx,
+                      http::Response& res);
   bool run_before(RequestContext& ctx, http::Response& res, std::size_t& ran);
   void run_after(const RequestContext& ctx, http::Response& res, std::size_t ran);
   void answer_from_spec(const CompiledApi& api, std::size_t op_index, RequestContext& ctx,

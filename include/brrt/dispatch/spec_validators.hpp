@@ -1,0 +1,57 @@
+#pragma once
+// Every schema a spec uses on the request path, compiled once into one schema::Program:
+// parameter schemas (validated after style decoding), request body schemas by media type,
+// and response body schemas by status and media type (for response validation). Built
+// with the snapshot it belongs to and immutable afterwards, so workers share it with no
+// lock.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "brrt/schema/program.hpp"
+#include "brrt/schema/schema_id.hpp"
+#include "brrt/schema/validation_error.hpp"
+#include "brrt/spec/api.hpp"
+
+namespace brrt::dispatch {
+
+struct MediaSchema {
+  std::string media_type;  // as declared: "application/json", "application/*"
+  schema::SchemaId id;
+};
+
+struct ResponseSchemas {
+  std::string status;  // "200", "2XX", "default"
+  std::vector<MediaSchema> content;
+};
+
+struct OperationSchemas {
+  std::vector<schema::SchemaId> params;  // parallel to Operation::parameters (invalid: none)
+  std::vector<MediaSchema> bodies;       // request body content with a schema
+  std::vector<ResponseSchemas> responses;
+};
+
+class SpecValidators {
+ public:
+  // Throws spec::SpecError (file, line, pointer) when a schema does not compile.
+  explicit SpecValidators(const spec::Api& api, bool format_assertion = false);
+
+  const schema::Program& program() const noexcept { return program_; }
+  const OperationSchemas& operation(std::size_t index) const noexcept { return ops_[index]; }
+
+  // The request body schema for a media type essence ("application/json"); invalid if
+  // the operation declares none for it.
+  schema::SchemaId body_schema(std::size_t op, std::string_view media_essence) const noexcept;
+  // The response schema for `status` (exact code, then its range "2XX", then "default")
+  // and media type; invalid when the spec declares none.
+  schema::SchemaId response_schema(std::size_t op, int status,
+                                   std::string_view media_essence) const noexcept;
+
+ private:
+  schema::Program program_;
+  std::vector<OperationSchemas> ops_;
+};
+
+}  // namespace brrt::dispatch

@@ -1,0 +1,124 @@
+#include "brrt/dispatch/spec_validators.hpp"
+
+#include "brrt/schema/compile_error.hpp"
+#include "brrt/schema/compiler.hpp"
+#include "brrt/spec/diagnostic.hpp"
+#include "brrt/spec/document.hpp"
+
+namespace brrt::dispatch {
+
+namespace {
+
+schema::Dialect dialect_of(spec::SchemaDialect d) {
+  switch (d) {
+    case spec::SchemaDialect::Oas30:
+      return schema::Dialect::Oas30;
+    case spec::SchemaDialect::Draft7:
+      return schema::Dialect::Draft7;
+    default:
+      return schema::Dialect::Draft2020_12;
+  }
+}
+
+bool ascii_iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// "application/json; charset=utf-8" against a declared "application/json", "application/*"
+// or "*/*".
+bool media_matches(std::string_view declared, std::string_view essence) {
+  declared = declared.substr(0, declared.find(';'));
+  while (!declared.empty() && declared.back() == ' ') declared.remove_suffix(1);
+  if (declared == "*/*" || ascii_iequals(declared, essence)) return true;
+  if (declared.size() > 2 && declared.substr(declared.size() - 2) == "/*")
+    return essence.size() > declared.size() - 2 &&
+           ascii_iequals(essence.substr(0, declared.size() - 1),
+                         declared.substr(0, declared.size() - 1));
+  return false;
+}
+
+schema::SchemaId find_media(const std::vector<MediaSchema>& content, std::string_view essence) {
+  // An exact media type wins over a wildcard one.
+  for (const auto& m : content)
+    if (ascii_iequals(m.media_type, essence)) return m.id;
+  for (const auto& m : content)
+    if (media_matches(m.media_type, essence)) return m.id;
+  return {};
+}
+
+}  // namespace
+
+SpecValidators::SpecValidators(const spec::Api& api, bool format_assertion) {
+  schema::CompileOptions options;
+  options.dialect = dialect_of(api.dialect());
+  options.format_assertion = format_assertion;
+  schema::Compiler compiler(options);
+  for (const auto& [uri, doc] : api.documents().all()) compiler.add_document(uri, doc->root());
+
+  std::vector<spec::Diagnostic> errors;
+  auto compile = [&](const spec::SchemaRef& ref) -> schema::SchemaId {
+    if (!ref || !ref.document) return {};
+    try {
+      return compiler.compile(ref.document->uri(), ref.pointer);
+    } catch (const schema::CompileError& e) {
+      spec::Diagnostic d;
+      d.file = ref.document->path();
+      const spec::Document* where = api.documents().find(e.uri());
+      if (where) d.file = where->path();
+      d.pointer = e.pointer().empty() ? ref.pointer : e.pointer();
+      const auto loc = (where ? where : ref.document)->locate(d.pointer);
+      d.line = loc.line;
+      d.column = loc.column;
+      d.message = "schema does not compile: " + e.detail();
+      d.hint = "fix the schema, or the $ref it names";
+      errors.push_back(std::move(d));
+      return {};
+    }
+  };
+
+  for (const auto& op : api.operations()) {
+    OperationSchemas s;
+    for (const auto& p : op.parameters) s.params.push_back(compile(p.schema));
+    if (op.request_body)
+      for (const auto& m : op.request_body->content)
+        if (m.schema) s.bodies.push_back({m.content_type, compile(m.schema)});
+    for (const auto& r : op.responses) {
+      ResponseSchemas rs{r.status, {}};
+      for (const auto& m : r.content)
+        if (m.schema) rs.content.push_back({m.content_type, compile(m.schema)});
+      s.responses.push_back(std::move(rs));
+    }
+    ops_.push_back(std::move(s));
+  }
+  if (!errors.empty()) throw spec::SpecError(std::move(errors));
+  program_ = compiler.build();
+}
+
+schema::SchemaId SpecValidators::body_schema(std::size_t op,
+                                             std::string_view media_essence) const noexcept {
+  return find_media(ops_[op].bodies, media_essence);
+}
+
+schema::SchemaId SpecValidators::response_schema(std::size_t op, int status,
+                                                 std::string_view media_essence) const noexcept {
+  const auto& responses = ops_[op].responses;
+  char exact[4] = {static_cast<char>('0' + status / 100 % 10),
+                   static_cast<char>('0' + status / 10 % 10), static_cast<char>('0' + status % 10),
+                   0};
+  const std::string_view code(exact, 3);
+  const char range[4] = {exact[0], 'X', 'X', 0};
+  for (std::string_view want : {code, std::string_view(range, 3), std::string_view("default")})
+    for (const auto& r : responses)
+      if (r.status == want || (want.size() == 3 && ascii_iequals(r.status, want)))
+        return find_media(r.content, media_essence);
+  return {};
+}
+
+}  // namespace brrt::dispatch
