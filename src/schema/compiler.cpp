@@ -705,6 +705,12 @@ struct Compiler::State {
       n.format_assert = (scope.vocab & kVocabFormatAssertion) != 0;
     }
 
+    if (draft == Draft::D7) {
+      if (const json::value* e = o.if_contains("contentEncoding"); e && e->is_string())
+        n.content_base64 = e->get_string() == "base64";
+      if (const json::value* m = o.if_contains("contentMediaType"); m && m->is_string())
+        n.content_json = m->get_string() == "application/json";
+    }
     if (applicator) {
       if (has("allOf")) n.all_of = sub_array("allOf");
       if (has("anyOf")) n.any_of = sub_array("anyOf");
@@ -795,7 +801,7 @@ struct Compiler::State {
                           n.exclusive_maximum.present || n.multiple_of.present ||
                           (n.format_assert && n.format >= Format::Int32);
     n.has_string_checks =
-        n.has_min_length || n.has_max_length || n.pattern ||
+        n.has_min_length || n.has_max_length || n.pattern || n.content_base64 || n.content_json ||
         (n.format_assert && n.format != Format::None && n.format != Format::Unknown);
     n.has_array_checks = !n.prefix_items.empty() || n.items != kNoNode || n.contains != kNoNode ||
                          n.has_min_items || n.has_max_items || n.unique_items ||

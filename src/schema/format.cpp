@@ -8,6 +8,7 @@
 #include <limits>
 #include <string>
 
+#include "schema/hostname.hpp"
 #include "schema/regex.hpp"
 
 namespace brrt::schema::detail {
@@ -104,39 +105,39 @@ bool check_time(std::string_view s) {
   return full_time(s, pos) && pos == s.size();
 }
 
-// RFC 3339 Appendix A (ISO 8601 durations).
+// RFC 3339 Appendix A: dur-year [dur-month [dur-day]] / dur-month [dur-day] / dur-day, then
+// "T" dur-hour [dur-minute [dur-second]] / dur-minute [dur-second] / dur-second; or weeks.
 bool check_duration(std::string_view s) {
   if (s.size() < 2 || s[0] != 'P') return false;
   std::size_t pos = 1;
-  auto element = [&](std::string_view units, std::size_t& unit_index, bool& any) -> bool {
-    // Reads "<digits><unit>" where unit comes after the previous one in `units`.
+  // Reads a run of consecutive units from `units` (no unit skipped once one is given).
+  auto run = [&](std::string_view units) -> int {
+    int count = 0;
+    std::size_t next = std::string_view::npos;
     while (pos < s.size() && s[pos] != 'T') {
       const std::size_t start = pos;
       while (pos < s.size() && is_digit(s[pos])) ++pos;
-      if (pos == start || pos >= s.size()) return false;
+      if (pos == start || pos >= s.size()) return -1;
       const std::size_t u = units.find(s[pos]);
-      if (u == std::string_view::npos || u < unit_index) return false;
-      unit_index = u + 1;
+      if (u == std::string_view::npos) return -1;
+      if (next != std::string_view::npos && u != next) return -1;
+      next = u + 1;
       ++pos;
-      any = true;
+      ++count;
     }
-    return true;
+    return count;
   };
-  bool any_date = false, any_time = false;
-  std::size_t unit = 0;
-  // Weeks stand alone: "P4W".
   if (s.back() == 'W') {
     for (std::size_t i = 1; i + 1 < s.size(); ++i)
       if (!is_digit(s[i])) return false;
     return s.size() > 2;
   }
-  if (!element("YMD", unit, any_date)) return false;
-  if (pos < s.size()) {
-    ++pos;  // 'T'
-    std::size_t tunit = 0;
-    if (!element("HMS", tunit, any_time) || !any_time) return false;
-  }
-  return any_date || any_time;
+  const int date = run("YMD");
+  if (date < 0) return false;
+  if (pos == s.size()) return date > 0;
+  ++pos;  // 'T'
+  const int time = run("HMS");
+  return time > 0 && pos == s.size();
 }
 
 bool check_ipv4(std::string_view s) {
@@ -200,40 +201,6 @@ bool check_ipv6(std::string_view s) {
     }
   }
   return compressed ? groups < 8 : groups == 8;
-}
-
-// RFC 1123 host names; `idn` admits non-ASCII labels (best effort, no IDNA2008 tables).
-bool check_hostname(std::string_view s, bool idn) {
-  if (s.empty()) return false;
-  if (s.back() == '.') s.remove_suffix(1);
-  if (s.empty() || s.size() > 253) return false;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    std::size_t end = s.find('.', start);
-    if (end == std::string_view::npos) end = s.size();
-    const std::string_view label = s.substr(start, end - start);
-    if (label.empty() || label.size() > 63) return false;
-    if (label.front() == '-' || label.back() == '-') return false;
-    // "--" in positions 3-4 is reserved for A-labels ("xn--").
-    if (label.size() >= 4 && label[2] == '-' && label[3] == '-' &&
-        !(label[0] == 'x' || label[0] == 'X') && !idn)
-      return false;
-    for (unsigned char c : label) {
-      if (c >= 0x80) {
-        if (!idn) return false;
-        continue;
-      }
-      if (!(is_alpha(static_cast<char>(c)) || is_digit(static_cast<char>(c)) || c == '-'))
-        return false;
-    }
-    if (idn) {
-      // U+3002 and friends are label separators in IDNA; reject bare punctuation we know.
-      if (label.find("\xe3\x80\x82") != std::string_view::npos) return false;
-    }
-    start = end + 1;
-    if (end == s.size()) break;
-  }
-  return true;
 }
 
 bool check_email(std::string_view s, bool idn) {
@@ -307,7 +274,15 @@ bool check_relative_json_pointer(std::string_view s) {
 bool check_uri_template(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '}') return false;
-    if (s[i] != '{') continue;
+    if (s[i] != '{') {
+      // Literals: any character but CTL, SP, DQUOTE, "'", "%" (unless pct-encoded), "<",
+      // ">", "\\", "^", "`", "|".
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c <= 0x20 || c == 0x7F ||
+          std::string_view("\"<>\\^`|").find(s[i]) != std::string_view::npos)
+        return false;
+      continue;
+    }
     const std::size_t close = s.find('}', i);
     if (close == std::string_view::npos) return false;
     std::string_view expr = s.substr(i + 1, close - i - 1);
@@ -327,7 +302,8 @@ bool check_uri_template(std::string_view s) {
           if (!is_digit(c)) return false;
         var = var.substr(0, colon);
       }
-      if (var.empty()) return false;
+      if (var.empty() || var.front() == '.' || var.back() == '.') return false;
+      if (var.find("..") != std::string_view::npos) return false;
       for (char c : var)
         if (!(is_alpha(c) || is_digit(c) || c == '_' || c == '.' || c == '%')) return false;
       if (end == expr.size()) break;
@@ -354,9 +330,38 @@ std::string iri_to_uri(std::string_view s) {
   return out;
 }
 
+// What Boost.URL leaves to the scheme: ports are digits, the authority has one '@'.
+bool check_authority(std::string_view s) {
+  const std::size_t start = s.find("//");
+  const std::size_t scheme_end = s.find_first_of(":/?#");
+  if (start == std::string_view::npos) return true;
+  if (!(start == 0 ||
+        (scheme_end != std::string_view::npos && s[scheme_end] == ':' && start == scheme_end + 1)))
+    return true;
+  std::string_view authority = s.substr(start + 2);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  const std::size_t at = authority.find('@');
+  if (at != std::string_view::npos && authority.find('@', at + 1) != std::string_view::npos)
+    return false;
+  std::string_view host = at == std::string_view::npos ? authority : authority.substr(at + 1);
+  if (!host.empty() && host[0] == '[') {
+    const std::size_t close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    host = host.substr(close + 1);
+    if (host.empty()) return true;
+    if (host[0] != ':') return false;
+  }
+  const std::size_t colon = host.find(':');
+  if (colon == std::string_view::npos) return true;
+  for (char c : host.substr(colon + 1))
+    if (!is_digit(c)) return false;
+  return true;
+}
+
 bool check_uri(std::string_view s, bool reference) {
   for (unsigned char c : s)
     if (c >= 0x80 || c <= 0x20) return false;
+  if (!check_authority(s)) return false;
   if (reference) return boost::urls::parse_uri_reference(s).has_value();
   return boost::urls::parse_uri(s).has_value();
 }
@@ -364,7 +369,10 @@ bool check_uri(std::string_view s, bool reference) {
 bool check_iri(std::string_view s, bool reference) {
   for (unsigned char c : s)
     if (c <= 0x20) return false;
-  const std::string uri = iri_to_uri(s);
+  std::string uri = iri_to_uri(s);
+  if (!check_authority(uri)) return false;
+  // IPvFuture's "v" is case-insensitive (RFC 3986 3.2.2); Boost.URL wants it lower case.
+  if (const std::size_t v = uri.find("[V"); v != std::string::npos) uri[v + 1] = 'v';
   if (reference) return boost::urls::parse_uri_reference(uri).has_value();
   auto r = boost::urls::parse_uri(uri);
   if (!r) return false;
@@ -382,6 +390,19 @@ bool check_regex(std::string_view s) {
     if (n == 'a' || n == 'e' || n == 'z' || n == 'Z' || n == 'A' || n == 'Q' || n == 'E')
       return false;
     ++i;
+  }
+  // Python/PCRE group syntax and global inline flags are not ECMA-262.
+  for (std::size_t i = 0; i + 2 < s.size(); ++i) {
+    if (s[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (s[i] != '(' || s[i + 1] != '?') continue;
+    const char n = s[i + 2];
+    if (n == 'P' || n == '#') return false;
+    std::size_t j = i + 2;
+    while (j < s.size() && std::string_view("imsx-").find(s[j]) != std::string_view::npos) ++j;
+    if (j > i + 2 && j < s.size() && s[j] == ')') return false;
   }
   return Regex::compile(s, error) != nullptr;
 }

@@ -82,6 +82,10 @@ struct Node {
   Format format = Format::None;
   std::string format_name;
   bool format_assert = false;
+  // draft-07 contentEncoding "base64" / contentMediaType "application/json" (asserted there;
+  // annotations only in 2020-12).
+  bool content_base64 = false;
+  bool content_json = false;
 
   // arrays
   std::vector<NodeId> prefix_items;

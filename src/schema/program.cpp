@@ -1,5 +1,6 @@
 #include "brrt/schema/program.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -90,9 +91,42 @@ bool multiple_of(const json::value& x, const NumberBound& m) noexcept {
   }
   const long double q = number_of(x) / m.value;
   if (!std::isfinite(q)) return false;
+  // Beyond 2^63 every long double is an integer: ask for an exact remainder instead.
+  if (std::fabs(q) >= 9.2e18L) return std::fmod(number_of(x), m.value) == 0;
   const long double r = std::nearbyint(q);
   return std::fabs(q - r) <= 1e-9L * std::max<long double>(1.0L, std::fabs(q)) &&
          (r != 0 || number_of(x) == 0 || std::fabs(q) < 1e-9L);
+}
+
+bool decode_base64(std::string_view s, std::string& out) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  if (s.size() % 4 != 0) return false;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '=') {
+      if (i + 2 < s.size()) return false;
+      for (std::size_t j = i; j < s.size(); ++j)
+        if (s[j] != '=') return false;
+      break;
+    }
+    const int v = value(s[i]);
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return true;
 }
 
 std::string describe(const json::value& v) {
@@ -459,6 +493,18 @@ class Evaluator {
     }
     if (n.format_assert && !check_string_format(n.format, s)) {
       ok = error(n, "format", describe(v) + " is not a valid " + n.format_name);
+      if (!collecting_) return false;
+    }
+    if (n.content_base64 || n.content_json) {
+      std::string decoded;
+      if (n.content_base64 && !decode_base64(s, decoded)) {
+        ok = error(n, "contentEncoding", describe(v) + " is not valid base64");
+        if (!collecting_) return false;
+      } else if (n.content_json) {
+        boost::system::error_code ec;
+        (void)json::parse(n.content_base64 ? std::string_view(decoded) : s, ec);
+        if (ec) ok = error(n, "contentMediaType", describe(v) + " is not a JSON document");
+      }
     }
     return ok;
   }

@@ -31,6 +31,65 @@ struct ThreadMatchData {
   ~ThreadMatchData() { pcre2_match_data_free(data); }
 };
 
+// ECMA-262 property names PCRE2 does not know by their long names.
+std::string_view pcre2_property(std::string_view name) {
+  if (const std::size_t eq = name.find('='); eq != std::string_view::npos) {
+    const std::string_view key = name.substr(0, eq);
+    name = name.substr(eq + 1);
+    if (key == "Script" || key == "sc" || key == "Script_Extensions" || key == "scx") return name;
+  }
+  struct Alias {
+    std::string_view ecma, pcre;
+  };
+  static constexpr Alias kAliases[] = {
+      {"Letter", "L"},
+      {"Cased_Letter", "L&"},
+      {"Uppercase_Letter", "Lu"},
+      {"Lowercase_Letter", "Ll"},
+      {"Titlecase_Letter", "Lt"},
+      {"Modifier_Letter", "Lm"},
+      {"Other_Letter", "Lo"},
+      {"Mark", "M"},
+      {"Combining_Mark", "M"},
+      {"Nonspacing_Mark", "Mn"},
+      {"Spacing_Mark", "Mc"},
+      {"Enclosing_Mark", "Me"},
+      {"Number", "N"},
+      {"Decimal_Number", "Nd"},
+      {"digit", "Nd"},
+      {"Letter_Number", "Nl"},
+      {"Other_Number", "No"},
+      {"Punctuation", "P"},
+      {"punct", "P"},
+      {"Connector_Punctuation", "Pc"},
+      {"Dash_Punctuation", "Pd"},
+      {"Open_Punctuation", "Ps"},
+      {"Close_Punctuation", "Pe"},
+      {"Initial_Punctuation", "Pi"},
+      {"Final_Punctuation", "Pf"},
+      {"Other_Punctuation", "Po"},
+      {"Symbol", "S"},
+      {"Math_Symbol", "Sm"},
+      {"Currency_Symbol", "Sc"},
+      {"Modifier_Symbol", "Sk"},
+      {"Other_Symbol", "So"},
+      {"Separator", "Z"},
+      {"Space_Separator", "Zs"},
+      {"Line_Separator", "Zl"},
+      {"Paragraph_Separator", "Zp"},
+      {"Other", "C"},
+      {"Control", "Cc"},
+      {"cntrl", "Cc"},
+      {"Format", "Cf"},
+      {"Surrogate", "Cs"},
+      {"Private_Use", "Co"},
+      {"Unassigned", "Cn"},
+  };
+  for (const Alias& a : kAliases)
+    if (a.ecma == name) return a.pcre;
+  return name;
+}
+
 bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -62,6 +121,18 @@ std::string translate_ecma_regex(std::string_view in) {
         out += ']';
         ++i;
         continue;
+      }
+      if ((n == 'p' || n == 'P') && i + 2 < in.size() && in[i + 2] == '{') {
+        const std::size_t close = in.find('}', i + 3);
+        if (close != std::string_view::npos) {
+          out += '\\';
+          out += n;
+          out += '{';
+          out += pcre2_property(in.substr(i + 3, close - (i + 3)));
+          out += '}';
+          i = close;
+          continue;
+        }
       }
       if (n == 'u') {
         // \uXXXX and \u{X...} -> \x{...}
