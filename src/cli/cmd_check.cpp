@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <string>
 
+#include "brrt/dispatch/spec_validators.hpp"
 #include "brrt/router/api_routes.hpp"
+#include "brrt/spec/meta_schema.hpp"
 #include "cli/command.hpp"
 #include "cli/spec_arg.hpp"
 
@@ -11,21 +13,26 @@ namespace brrt::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: brrtrouter check SPEC [--verbose] [--base-path P]\n"
-    "Loads SPEC (YAML or JSON, OpenAPI 3.0/3.1/3.2), resolves every $ref and compiles the\n"
-    "routes. Exit 0 when it is valid (warnings on stderr), 1 listing every error as\n"
+    "usage: brrtrouter check SPEC [--verbose] [--base-path P] [--no-meta-schema]\n"
+    "Loads SPEC (YAML or JSON, OpenAPI 3.0/3.1/3.2), resolves every $ref, compiles the\n"
+    "routes and every schema, and checks the document against the official OpenAPI\n"
+    "meta-schema of its version (see BRRT_OPENAPI_SCHEMAS). Exit 0 when it is valid (warnings on "
+    "stderr), 1 listing every error as\n"
     "'file:line:col: error: message (at /json/pointer)', 2 for usage errors or an\n"
     "unreadable file.\n";
 
 int run_check(std::span<const std::string_view> args) {
   std::string spec_path;
   spec::LoadOptions options;
+  bool meta_schema = true;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--help" || args[i] == "-h") {
       std::printf("%s", kUsage);
       return kExitOk;
     }
-    if (args[i] == "--verbose" || args[i] == "-v") {
+    if (args[i] == "--no-meta-schema") {
+      meta_schema = false;
+    } else if (args[i] == "--verbose" || args[i] == "-v") {
       enable_verbose(options);
     } else if (args[i] == "--base-path" && i + 1 < args.size()) {
       options.base_path = std::string(args[++i]);
@@ -52,9 +59,31 @@ int run_check(std::span<const std::string_view> args) {
   try {
     const auto table = router::compile_routes(*api);
     if (options.verbose) std::fprintf(stderr, "routes: %zu compiled\n", table.size());
+    const dispatch::SpecValidators validators(*api);
+    if (options.verbose)
+      std::fprintf(stderr, "schemas: %zu subschemas compiled\n", validators.program().node_count());
   } catch (const spec::SpecError& e) {
     for (const auto& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
     return kExitFailed;
+  }
+  if (meta_schema) {
+    const std::string dir = spec::find_meta_schema_dir();
+    if (dir.empty()) {
+      std::fprintf(stderr,
+                   "note: the OpenAPI meta-schema check was skipped: no meta-schemas found "
+                   "(set BRRT_OPENAPI_SCHEMAS to a directory with v3.0/ and v3.1/)\n");
+    } else {
+      std::vector<spec::Diagnostic> violations;
+      try {
+        violations = spec::check_meta_schema(*api, dir);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "brrtrouter check: %s\n", e.what());
+        return kExitBadInput;
+      }
+      if (options.verbose) std::fprintf(stderr, "meta-schema: checked against %s\n", dir.c_str());
+      for (const auto& d : violations) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+      if (!violations.empty()) return kExitFailed;
+    }
   }
   const auto ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

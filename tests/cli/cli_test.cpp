@@ -186,3 +186,16 @@ TEST_F(Cli, VerboseLogsTheParseOnStderr) {
   EXPECT_NE(m.out.find("method not allowed"), std::string::npos) << m.out;
 }
 }  // namespace
+
+namespace {
+TEST_F(Cli, CheckRejectsWhatTheOpenApiMetaSchemaRejects) {
+  const fs::path fail = fs::path(BRRT_SHARED_DIR) / "conformance/openapi-spec/v3.1/fail";
+  if (!fs::exists(fail)) GTEST_SKIP() << "../shared/conformance is absent";
+  auto r = run("check " + (fail / "server_enum_empty.yaml").string());
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("(at /servers/0/variables/var/enum)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("server_enum_empty.yaml:13:"), std::string::npos) << r.out;
+  // The same document passes when the meta-schema check is off (the loader alone accepts it).
+  EXPECT_EQ(run("check --no-meta-schema " + (fail / "server_enum_empty.yaml").string()).code, 0);
+}
+}  // namespace

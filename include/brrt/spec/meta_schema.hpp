@@ -1,0 +1,26 @@
+#pragma once
+// Checks an OpenAPI document against the official OpenAPI meta-schema of its version
+// (3.0: schemas/v3.0/schema.yaml; 3.1: schemas/v3.1/schema-base.yaml, which also checks
+// every Schema Object against the OAS 3.1 dialect). `brrtrouter check` runs it after the
+// loader, so a document the specification rejects is rejected here too, with the JSON
+// pointer and source line of each violation.
+#include <string>
+#include <vector>
+
+#include "brrt/spec/api.hpp"
+#include "brrt/spec/diagnostic.hpp"
+
+namespace brrt::spec {
+
+// The directory holding v3.0/schema.yaml and v3.1/*.yaml: $BRRT_OPENAPI_SCHEMAS, then
+// <exe>/../share/brrtrouter/openapi-schemas, then the conformance corpus next to the
+// source tree (../shared/conformance/openapi-spec/schemas). Empty when none exists.
+std::string find_meta_schema_dir();
+
+// One error diagnostic per violation (at most `max_errors`), located in the spec's root
+// document. Versions without a published meta-schema in `dir` (3.2) are not checked. Throws
+// std::runtime_error when the meta-schemas in `dir` cannot be read.
+std::vector<Diagnostic> check_meta_schema(const Api& api, const std::string& dir,
+                                          std::size_t max_errors = 20);
+
+}  // namespace brrt::spec
