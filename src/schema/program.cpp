@@ -167,6 +167,11 @@ const char* kind_name(const json::value& v) {
   }
 }
 
+// Builds the message only when errors are being collected: the quiet path (is_valid, and
+// subschemas of anyOf/oneOf/not/if/contains) never formats or allocates.
+#define BRRT_SCHEMA_REPORT(node, keyword, message) \
+  (collecting_ && errors_->size() < max_errors_ ? error(node, keyword, message) : false)
+
 // Upper bound on dynamic-scope entries; deeper evaluations fail with the depth error.
 constexpr std::size_t kMaxScope = 1024;
 
@@ -247,9 +252,9 @@ class Evaluator {
     if (depth_ >= max_depth_) {
       if (!depth_reported_) {
         depth_reported_ = true;
-        error(n, "",
-              "evaluation exceeds the maximum depth " + std::to_string(max_depth_) +
-                  " (instance nested too deeply or $ref recursion without progress)");
+        BRRT_SCHEMA_REPORT(n, "",
+                           "evaluation exceeds the maximum depth " + std::to_string(max_depth_) +
+                               " (instance nested too deeply or $ref recursion without progress)");
       }
       return false;
     }
@@ -281,7 +286,7 @@ class Evaluator {
   bool eval_node(const Node& n, const json::value& v, Annotations* a) {
     if (n.boolean_schema) {
       if (n.boolean_value) return true;
-      return error(n, "", "no value is allowed here (false schema)");
+      return BRRT_SCHEMA_REPORT(n, "", "no value is allowed here (false schema)");
     }
     bool ok = true;
     auto failed = [&]() {
@@ -339,12 +344,14 @@ class Evaluator {
           break;
       }
       if (!match) {
-        error(n, "type", std::string("expected ") + type_names(n.types) + ", got " + kind_name(v));
+        BRRT_SCHEMA_REPORT(
+            n, "type", std::string("expected ") + type_names(n.types) + ", got " + kind_name(v));
         if (failed()) return false;
       }
     }
     if (n.has_const && !value_equal(v, n.const_value)) {
-      error(n, "const", describe(v) + " is not the constant " + describe(n.const_value));
+      BRRT_SCHEMA_REPORT(n, "const",
+                         describe(v) + " is not the constant " + describe(n.const_value));
       if (failed()) return false;
     }
     if (n.has_enum) {
@@ -361,7 +368,7 @@ class Evaluator {
           allowed += describe(n.enum_values[i]);
         }
         if (n.enum_values.size() > 8) allowed += ", ...";
-        error(n, "enum", describe(v) + " is not one of " + allowed);
+        BRRT_SCHEMA_REPORT(n, "enum", describe(v) + " is not one of " + allowed);
         if (failed()) return false;
       }
     }
@@ -407,9 +414,10 @@ class Evaluator {
           auto at = at_key(kv.key());
           const Node& u = p_.nodes[n.unevaluated_properties];
           if (u.boolean_schema && !u.boolean_value) {
-            error(n, "",
-                  "property '" + std::string(kv.key()) +
-                      "' is not evaluated by any keyword and unevaluatedProperties is false");
+            BRRT_SCHEMA_REPORT(
+                n, "",
+                "property '" + std::string(kv.key()) +
+                    "' is not evaluated by any keyword and unevaluatedProperties is false");
             if (failed()) return false;
           } else if (!eval(n.unevaluated_properties, kv.value(), nullptr) && failed()) {
             return false;
@@ -426,34 +434,34 @@ class Evaluator {
     bool ok = true;
     const long double x = number_of(v);
     if (n.minimum.present && x < n.minimum.value) {
-      ok = error(n, "minimum",
-                 describe(v) + " is less than the minimum " + describe(n.minimum.json));
+      ok = BRRT_SCHEMA_REPORT(
+          n, "minimum", describe(v) + " is less than the minimum " + describe(n.minimum.json));
       if (!collecting_) return false;
     }
     if (n.maximum.present && x > n.maximum.value) {
-      ok = error(n, "maximum",
-                 describe(v) + " is greater than the maximum " + describe(n.maximum.json));
+      ok = BRRT_SCHEMA_REPORT(
+          n, "maximum", describe(v) + " is greater than the maximum " + describe(n.maximum.json));
       if (!collecting_) return false;
     }
     if (n.exclusive_minimum.present && x <= n.exclusive_minimum.value) {
-      ok = error(n, "exclusiveMinimum",
-                 describe(v) + " is not greater than the exclusive minimum " +
-                     describe(n.exclusive_minimum.json));
+      ok = BRRT_SCHEMA_REPORT(n, "exclusiveMinimum",
+                              describe(v) + " is not greater than the exclusive minimum " +
+                                  describe(n.exclusive_minimum.json));
       if (!collecting_) return false;
     }
     if (n.exclusive_maximum.present && x >= n.exclusive_maximum.value) {
-      ok = error(n, "exclusiveMaximum",
-                 describe(v) + " is not less than the exclusive maximum " +
-                     describe(n.exclusive_maximum.json));
+      ok = BRRT_SCHEMA_REPORT(n, "exclusiveMaximum",
+                              describe(v) + " is not less than the exclusive maximum " +
+                                  describe(n.exclusive_maximum.json));
       if (!collecting_) return false;
     }
     if (n.multiple_of.present && !multiple_of(v, n.multiple_of)) {
-      ok = error(n, "multipleOf",
-                 describe(v) + " is not a multiple of " + describe(n.multiple_of.json));
+      ok = BRRT_SCHEMA_REPORT(
+          n, "multipleOf", describe(v) + " is not a multiple of " + describe(n.multiple_of.json));
       if (!collecting_) return false;
     }
     if (n.format_assert && !check_format(n.format, v)) {
-      ok = error(n, "format", describe(v) + " is not a valid " + n.format_name);
+      ok = BRRT_SCHEMA_REPORT(n, "format", describe(v) + " is not a valid " + n.format_name);
     }
     return ok;
   }
@@ -465,9 +473,9 @@ class Evaluator {
       // Bytes bound code points from above: only count when the byte length is in doubt.
       const std::uint64_t bytes = s.size();
       if (bytes < n.min_length) {
-        ok =
-            error(n, "minLength",
-                  describe(v) + " is shorter than " + std::to_string(n.min_length) + " characters");
+        ok = BRRT_SCHEMA_REPORT(
+            n, "minLength",
+            describe(v) + " is shorter than " + std::to_string(n.min_length) + " characters");
         if (!collecting_) return false;
       } else if (bytes > n.max_length || bytes / 4 < n.min_length) {
         const std::uint64_t len = code_points(s);
@@ -486,24 +494,25 @@ class Evaluator {
       }
     }
     if (n.pattern && !n.pattern->search(s)) {
-      ok = error(n, "pattern",
-                 describe(v) + " does not match the pattern " +
-                     describe(json::value(n.pattern->source())));
+      ok = BRRT_SCHEMA_REPORT(n, "pattern",
+                              describe(v) + " does not match the pattern " +
+                                  describe(json::value(n.pattern->source())));
       if (!collecting_) return false;
     }
     if (n.format_assert && !check_string_format(n.format, s)) {
-      ok = error(n, "format", describe(v) + " is not a valid " + n.format_name);
+      ok = BRRT_SCHEMA_REPORT(n, "format", describe(v) + " is not a valid " + n.format_name);
       if (!collecting_) return false;
     }
     if (n.content_base64 || n.content_json) {
       std::string decoded;
       if (n.content_base64 && !decode_base64(s, decoded)) {
-        ok = error(n, "contentEncoding", describe(v) + " is not valid base64");
+        ok = BRRT_SCHEMA_REPORT(n, "contentEncoding", describe(v) + " is not valid base64");
         if (!collecting_) return false;
       } else if (n.content_json) {
         boost::system::error_code ec;
         (void)json::parse(n.content_base64 ? std::string_view(decoded) : s, ec);
-        if (ec) ok = error(n, "contentMediaType", describe(v) + " is not a JSON document");
+        if (ec)
+          ok = BRRT_SCHEMA_REPORT(n, "contentMediaType", describe(v) + " is not a JSON document");
       }
     }
     return ok;
@@ -517,15 +526,15 @@ class Evaluator {
     };
     const std::size_t size = arr.size();
     if (n.has_min_items && size < n.min_items) {
-      error(n, "minItems",
-            "array has " + std::to_string(size) + " items, fewer than the minimum " +
-                std::to_string(n.min_items));
+      BRRT_SCHEMA_REPORT(n, "minItems",
+                         "array has " + std::to_string(size) + " items, fewer than the minimum " +
+                             std::to_string(n.min_items));
       if (failed()) return false;
     }
     if (n.has_max_items && size > n.max_items) {
-      error(n, "maxItems",
-            "array has " + std::to_string(size) + " items, more than the maximum " +
-                std::to_string(n.max_items));
+      BRRT_SCHEMA_REPORT(n, "maxItems",
+                         "array has " + std::to_string(size) + " items, more than the maximum " +
+                             std::to_string(n.max_items));
       if (failed()) return false;
     }
     const std::size_t prefix = std::min(n.prefix_items.size(), size);
@@ -544,9 +553,9 @@ class Evaluator {
       for (std::size_t i = n.prefix_items.size(); i < size; ++i) {
         if (item.boolean_schema && !item.boolean_value) {
           auto at = at_index(i);
-          error(n, n.items_keyword,
-                "array has " + std::to_string(size) + " items, at most " +
-                    std::to_string(n.prefix_items.size()) + " are allowed");
+          BRRT_SCHEMA_REPORT(n, n.items_keyword,
+                             "array has " + std::to_string(size) + " items, at most " +
+                                 std::to_string(n.prefix_items.size()) + " are allowed");
           if (failed()) return false;
           break;
         }
@@ -569,25 +578,28 @@ class Evaluator {
       }
       if (count < n.min_contains) {
         if (n.min_contains == 1)
-          error(n, "contains", "no item matches the 'contains' schema");
+          BRRT_SCHEMA_REPORT(n, "contains", "no item matches the 'contains' schema");
         else
-          error(n, "minContains",
-                std::to_string(count) + " items match the 'contains' schema, fewer than " +
-                    std::to_string(n.min_contains));
+          BRRT_SCHEMA_REPORT(n, "minContains",
+                             std::to_string(count) +
+                                 " items match the 'contains' schema, fewer than " +
+                                 std::to_string(n.min_contains));
         if (failed()) return false;
       }
       if (n.has_max_contains && count > n.max_contains) {
-        error(n, "maxContains",
-              std::to_string(count) + " items match the 'contains' schema, more than " +
-                  std::to_string(n.max_contains));
+        BRRT_SCHEMA_REPORT(n, "maxContains",
+                           std::to_string(count) +
+                               " items match the 'contains' schema, more than " +
+                               std::to_string(n.max_contains));
         if (failed()) return false;
       }
     }
     if (n.unique_items) {
       std::size_t first = 0, second = 0;
       if (!all_unique(arr, first, second)) {
-        error(n, "uniqueItems",
-              "items " + std::to_string(first) + " and " + std::to_string(second) + " are equal");
+        BRRT_SCHEMA_REPORT(
+            n, "uniqueItems",
+            "items " + std::to_string(first) + " and " + std::to_string(second) + " are equal");
         if (failed()) return false;
       }
     }
@@ -603,20 +615,22 @@ class Evaluator {
     };
     const std::size_t size = obj.size();
     if (n.has_min_properties && size < n.min_properties) {
-      error(n, "minProperties",
-            "object has " + std::to_string(size) + " properties, fewer than the minimum " +
-                std::to_string(n.min_properties));
+      BRRT_SCHEMA_REPORT(n, "minProperties",
+                         "object has " + std::to_string(size) +
+                             " properties, fewer than the minimum " +
+                             std::to_string(n.min_properties));
       if (failed()) return false;
     }
     if (n.has_max_properties && size > n.max_properties) {
-      error(n, "maxProperties",
-            "object has " + std::to_string(size) + " properties, more than the maximum " +
-                std::to_string(n.max_properties));
+      BRRT_SCHEMA_REPORT(n, "maxProperties",
+                         "object has " + std::to_string(size) +
+                             " properties, more than the maximum " +
+                             std::to_string(n.max_properties));
       if (failed()) return false;
     }
     for (const std::string& name : n.required) {
       if (!obj.contains(name)) {
-        error(n, "required", "missing required property '" + name + "'");
+        BRRT_SCHEMA_REPORT(n, "required", "missing required property '" + name + "'");
         if (failed()) return false;
       }
     }
@@ -624,8 +638,9 @@ class Evaluator {
       if (!obj.contains(d.name)) continue;
       for (const std::string& name : d.required)
         if (!obj.contains(name)) {
-          error(n, n.dependent_required_keyword,
-                "property '" + name + "' is required when '" + d.name + "' is present");
+          BRRT_SCHEMA_REPORT(
+              n, n.dependent_required_keyword,
+              "property '" + name + "' is required when '" + d.name + "' is present");
           if (failed()) return false;
         }
     }
@@ -658,7 +673,8 @@ class Evaluator {
           const Node& ap = p_.nodes[n.additional_properties];
           auto at = at_key(key);
           if (ap.boolean_schema && !ap.boolean_value) {
-            error(n, "additionalProperties", "property '" + std::string(key) + "' is not allowed");
+            BRRT_SCHEMA_REPORT(n, "additionalProperties",
+                               "property '" + std::string(key) + "' is not allowed");
             if (failed()) return false;
           } else {
             auto g = kw("additionalProperties");
@@ -712,9 +728,9 @@ class Evaluator {
         }
       }
       if (!any) {
-        error(n, "anyOf",
-              describe(v) + " does not match any of the " + std::to_string(n.any_of.size()) +
-                  " anyOf schemas");
+        BRRT_SCHEMA_REPORT(n, "anyOf",
+                           describe(v) + " does not match any of the " +
+                               std::to_string(n.any_of.size()) + " anyOf schemas");
         if (failed()) return false;
       }
     }
@@ -733,19 +749,19 @@ class Evaluator {
         }
       }
       if (matches == 0) {
-        error(n, "oneOf",
-              describe(v) + " does not match any of the " + std::to_string(n.one_of.size()) +
-                  " oneOf schemas");
+        BRRT_SCHEMA_REPORT(n, "oneOf",
+                           describe(v) + " does not match any of the " +
+                               std::to_string(n.one_of.size()) + " oneOf schemas");
         if (failed()) return false;
       } else if (matches > 1) {
-        error(n, "oneOf",
-              describe(v) + " matches both oneOf schemas " + std::to_string(first) + " and " +
-                  std::to_string(second) + ", expected exactly one");
+        BRRT_SCHEMA_REPORT(n, "oneOf",
+                           describe(v) + " matches both oneOf schemas " + std::to_string(first) +
+                               " and " + std::to_string(second) + ", expected exactly one");
         if (failed()) return false;
       }
     }
     if (n.not_ != kNoNode && test(n.not_, v, nullptr)) {
-      error(n, "not", describe(v) + " must not match the 'not' schema");
+      BRRT_SCHEMA_REPORT(n, "not", describe(v) + " must not match the 'not' schema");
       if (failed()) return false;
     }
     if (n.if_ != kNoNode) {

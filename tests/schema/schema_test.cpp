@@ -1,0 +1,373 @@
+// Focused tests of brrt::schema beyond the official suite: error messages and locations,
+// the OpenAPI 3.0 dialect, compile errors, limits against hostile input, allocation-free
+// validation and sharing one Program between threads.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "brrt/schema/compiler.hpp"
+
+namespace json = boost::json;
+using namespace brrt::schema;
+
+// Counts heap allocations made by this thread while `g_counting` is set.
+namespace {
+thread_local bool g_counting = false;
+thread_local std::size_t g_allocations = 0;
+}  // namespace
+
+void* operator new(std::size_t n) {
+  if (g_counting) ++g_allocations;
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+
+namespace {
+
+json::value parse(std::string_view text) {
+  return json::parse(text);
+}
+
+struct Compiled {
+  Program program;
+  SchemaId id;
+};
+
+Compiled compile(std::string_view schema, CompileOptions options = {}) {
+  Compiler c(std::move(options));
+  const SchemaId id = c.compile_document(parse(schema));
+  return {c.build(), id};
+}
+
+std::vector<ValidationError> errors_of(const Compiled& c, std::string_view instance,
+                                       std::size_t max = 32) {
+  std::vector<ValidationError> errors;
+  const bool ok = c.program.validate(c.id, parse(instance), errors, max);
+  EXPECT_EQ(ok, errors.empty());
+  EXPECT_EQ(ok, c.program.is_valid(c.id, parse(instance)));
+  return errors;
+}
+
+constexpr std::string_view kNewPet = R"({
+  "type": "object", "required": ["name"], "additionalProperties": false,
+  "properties": {
+    "name": {"type": "string", "minLength": 1, "maxLength": 64},
+    "tag": {"type": "string"},
+    "age": {"type": "integer", "minimum": 0}
+  }})";
+
+TEST(SchemaErrors, MinimumMessageAndLocations) {
+  const auto c = compile(kNewPet);
+  const auto errors = errors_of(c, R"({"name":"rex","tag":"dog","age":-3})");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].instance_location, "/age");
+  EXPECT_EQ(errors[0].keyword_location, "/properties/age/minimum");
+  EXPECT_EQ(errors[0].keyword, "minimum");
+  EXPECT_EQ(errors[0].message, "-3 is less than the minimum 0");
+  EXPECT_EQ(errors[0].to_string(), "/age: -3 is less than the minimum 0");
+  EXPECT_NE(errors[0].schema_location.find("#/properties/age/minimum"), std::string::npos);
+}
+
+TEST(SchemaErrors, CollectsEveryErrorUpToTheLimit) {
+  const auto c = compile(kNewPet);
+  const auto all = errors_of(c, R"({"name":"","age":1.5,"extra":true,"more":1})");
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].to_string(), "/name: \"\" is shorter than 1 characters");
+  EXPECT_EQ(all[1].to_string(), "/age: expected integer, got number");
+  EXPECT_EQ(all[2].to_string(), "/extra: property 'extra' is not allowed");
+  EXPECT_EQ(all[2].keyword, "additionalProperties");
+  EXPECT_EQ(all[3].instance_location, "/more");
+  EXPECT_EQ(errors_of(c, R"({"name":"","age":1.5,"extra":true,"more":1})", 2).size(), 2u);
+  const auto missing = errors_of(c, "{}");
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing[0].to_string(), "(root): missing required property 'name'");
+}
+
+TEST(SchemaErrors, NestedArraysAndCombinators) {
+  const auto c = compile(R"({
+    "type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+    "uniqueItems": true})");
+  const auto errors = errors_of(c, R"(["a", 1, null, 1.0])");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].instance_location, "/2");
+  EXPECT_EQ(errors[0].keyword_location, "/items/anyOf");
+  EXPECT_EQ(errors[1].keyword, "uniqueItems");
+  EXPECT_EQ(errors[1].message, "items 1 and 3 are equal");
+}
+
+TEST(SchemaErrors, RefPathInKeywordLocation) {
+  const auto c = compile(R"({"$defs": {"pos": {"type": "integer", "minimum": 1}},
+                            "properties": {"n": {"$ref": "#/$defs/pos"}}})");
+  const auto errors = errors_of(c, R"({"n": 0})");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].keyword_location, "/properties/n/$ref/minimum");
+  EXPECT_NE(errors[0].schema_location.find("#/$defs/pos/minimum"), std::string::npos);
+}
+
+TEST(SchemaDocument, CompilesASchemaInsideABiggerDocument) {
+  Compiler c({.dialect = Dialect::Oas30});
+  c.add_document("file:///api.json", parse(R"({
+    "openapi": "3.0.3",
+    "components": {"schemas": {
+      "Tag": {"type": "string", "enum": ["dog", "cat"]},
+      "Pet": {"type": "object", "properties": {"tag": {"$ref": "#/components/schemas/Tag"}}}
+    }}})"));
+  const SchemaId pet = c.compile("file:///api.json", "/components/schemas/Pet");
+  const SchemaId tag = c.compile("file:///api.json#/components/schemas/Tag");
+  const Program p = c.build();
+  EXPECT_TRUE(p.is_valid(pet, parse(R"({"tag":"dog"})")));
+  EXPECT_FALSE(p.is_valid(pet, parse(R"({"tag":"cow"})")));
+  EXPECT_TRUE(p.is_valid(tag, parse(R"("cat")")));
+  // Compiling the same location twice yields the same schema.
+  EXPECT_EQ(c.compile("file:///api.json", "/components/schemas/Pet"), pet);
+}
+
+TEST(SchemaDocument, OtherDocumentsComeThroughTheResolver) {
+  int calls = 0;
+  const json::value remote = parse(R"({"$defs": {"id": {"type": "integer"}}})");
+  CompileOptions options;
+  options.resolver = [&](std::string_view uri) -> const json::value* {
+    ++calls;
+    return uri == "https://example.test/common.json" ? &remote : nullptr;
+  };
+  Compiler c(options);
+  c.add_document("https://example.test/api.json",
+                 parse(R"({"properties": {"id": {"$ref": "common.json#/$defs/id"}}})"));
+  const SchemaId id = c.compile("https://example.test/api.json");
+  EXPECT_EQ(calls, 1);
+  const Program p = c.build();
+  EXPECT_TRUE(p.is_valid(id, parse(R"({"id": 7})")));
+  EXPECT_FALSE(p.is_valid(id, parse(R"({"id": "7"})")));
+}
+
+TEST(SchemaCompileErrors, NameTheUriAndPointer) {
+  Compiler c;
+  c.add_document("https://example.test/s.json",
+                 parse(R"({"properties": {"a": {"$ref": "#/$defs/missing"}}})"));
+  try {
+    c.compile("https://example.test/s.json");
+    FAIL() << "expected a CompileError";
+  } catch (const CompileError& e) {
+    EXPECT_EQ(e.uri(), "https://example.test/s.json");
+    EXPECT_EQ(e.pointer(), "/properties/a");
+    EXPECT_NE(std::string(e.what()).find("unresolvable $ref '#/$defs/missing'"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(compile(R"({"pattern": "(unclosed"})"), CompileError);
+  EXPECT_THROW(compile(R"({"type": "strnig"})"), CompileError);
+  EXPECT_THROW(compile(R"({"minLength": -1})"), CompileError);
+  EXPECT_THROW(compile(R"({"multipleOf": 0})"), CompileError);
+  EXPECT_THROW(compile(R"({"$ref": "https://nowhere.test/x.json"})"), CompileError);
+  EXPECT_THROW(compile(R"(42)"), CompileError);
+  // A failed compile leaves the compiler usable.
+  Compiler again;
+  EXPECT_THROW(again.compile_document(parse(R"({"$ref": "#/nope"})")), CompileError);
+  const SchemaId ok = again.compile_document(parse(R"({"type": "string"})"));
+  EXPECT_TRUE(again.build().is_valid(ok, parse(R"("x")")));
+}
+
+TEST(SchemaOas30, NullableAndBooleanExclusiveBounds) {
+  CompileOptions oas;
+  oas.dialect = Dialect::Oas30;
+  const auto c = compile(R"({"type": "integer", "nullable": true, "minimum": 0,
+                            "exclusiveMinimum": true, "maximum": 10, "exclusiveMaximum": false})",
+                         oas);
+  EXPECT_TRUE(c.program.is_valid(c.id, parse("null")));
+  EXPECT_TRUE(c.program.is_valid(c.id, parse("1")));
+  EXPECT_TRUE(c.program.is_valid(c.id, parse("10")));
+  const auto errors = errors_of(c, "0");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].keyword, "exclusiveMinimum");
+  EXPECT_EQ(errors[0].message, "0 is not greater than the exclusive minimum 0");
+  EXPECT_FALSE(c.program.is_valid(c.id, parse("11")));
+  EXPECT_FALSE(c.program.is_valid(c.id, parse(R"("1")")));
+
+  const auto not_nullable = compile(R"({"type": "string"})", oas);
+  EXPECT_FALSE(not_nullable.program.is_valid(not_nullable.id, parse("null")));
+  // Numeric exclusiveMinimum is a 2020-12 spelling: rejected in OpenAPI 3.0.
+  EXPECT_THROW(compile(R"({"exclusiveMinimum": 3})", oas), CompileError);
+}
+
+TEST(SchemaOas30, RefSiblingsAreIgnoredAndKeywordsAreTheSubset) {
+  CompileOptions oas;
+  oas.dialect = Dialect::Oas30;
+  const auto c = compile(R"({"definitions": {"s": {"type": "string"}},
+                            "properties": {"a": {"$ref": "#/definitions/s", "maxLength": 1}},
+                            "patternProperties": {"^x": {"type": "integer"}},
+                            "const": 3})",
+                         oas);
+  EXPECT_TRUE(c.program.is_valid(c.id, parse(R"({"a": "long string", "xa": "not checked"})")));
+  EXPECT_FALSE(c.program.is_valid(c.id, parse(R"({"a": 1})")));
+  // The same schema in 2020-12 applies every keyword.
+  const auto d = compile(R"({"properties": {"a": {"$ref": "#/$defs/s", "maxLength": 1}},
+                            "$defs": {"s": {"type": "string"}}})");
+  EXPECT_FALSE(d.program.is_valid(d.id, parse(R"({"a": "long string"})")));
+}
+
+TEST(SchemaFormats, AnnotationByDefaultAssertionWhenConfigured) {
+  const auto annotation = compile(R"({"format": "date-time"})");
+  EXPECT_TRUE(annotation.program.is_valid(annotation.id, parse(R"("yesterday")")));
+  CompileOptions assert_formats;
+  assert_formats.format_assertion = true;
+  const auto c = compile(R"({"format": "date-time"})", assert_formats);
+  EXPECT_TRUE(c.program.is_valid(c.id, parse(R"("2024-02-29T12:00:00Z")")));
+  EXPECT_FALSE(c.program.is_valid(c.id, parse(R"("2023-02-29T12:00:00Z")")));
+  const auto errors = errors_of(c, R"("yesterday")");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].message, "\"yesterday\" is not a valid date-time");
+
+  CompileOptions oas = assert_formats;
+  oas.dialect = Dialect::Oas30;
+  const auto i32 = compile(R"({"type": "integer", "format": "int32"})", oas);
+  EXPECT_TRUE(i32.program.is_valid(i32.id, parse("2147483647")));
+  EXPECT_FALSE(i32.program.is_valid(i32.id, parse("2147483648")));
+  const auto uuid = compile(R"({"format": "uuid"})", assert_formats);
+  EXPECT_TRUE(uuid.program.is_valid(uuid.id, parse(R"("123e4567-e89b-12d3-a456-426614174000")")));
+  EXPECT_FALSE(uuid.program.is_valid(uuid.id, parse(R"("123e4567")")));
+}
+
+TEST(SchemaNumbers, IntegersBigNumbersAndMultipleOf) {
+  const auto integer = compile(R"({"type": "integer"})");
+  EXPECT_TRUE(integer.program.is_valid(integer.id, parse("1.0")));
+  EXPECT_TRUE(integer.program.is_valid(integer.id, parse("18446744073709551615")));
+  EXPECT_TRUE(integer.program.is_valid(integer.id, parse("1e30")));
+  EXPECT_FALSE(integer.program.is_valid(integer.id, parse("1.5")));
+  const auto bound = compile(R"({"maximum": 9223372036854775807})");
+  EXPECT_TRUE(bound.program.is_valid(bound.id, parse("9223372036854775807")));
+  EXPECT_FALSE(bound.program.is_valid(bound.id, parse("9223372036854775808")));
+  const auto cents = compile(R"({"multipleOf": 0.01})");
+  EXPECT_TRUE(cents.program.is_valid(cents.id, parse("19.99")));
+  EXPECT_FALSE(cents.program.is_valid(cents.id, parse("19.999")));
+  const auto seven = compile(R"({"multipleOf": 7})");
+  EXPECT_TRUE(seven.program.is_valid(seven.id, parse("-49")));
+  EXPECT_FALSE(seven.program.is_valid(seven.id, parse("50")));
+}
+
+TEST(SchemaStrings, LengthInCodePointsAndEcmaPatterns) {
+  const auto c = compile(R"({"maxLength": 2, "minLength": 2})");
+  EXPECT_TRUE(c.program.is_valid(c.id, parse(R"("\u00e9\u00e9")")));  // 4 bytes, 2 code points
+  EXPECT_FALSE(c.program.is_valid(c.id, parse(R"("abc")")));
+  const auto space = compile(R"({"pattern": "^\\s$"})");
+  EXPECT_TRUE(space.program.is_valid(space.id, parse(R"("\u00a0")")));  // ECMA \s is Unicode
+  const auto end = compile(R"({"pattern": "^abc$"})");
+  EXPECT_FALSE(end.program.is_valid(end.id, parse(R"("abc\n")")));  // $ only at the end
+  const auto digits = compile(R"({"pattern": "^\\d+$"})");
+  EXPECT_FALSE(digits.program.is_valid(digits.id, parse(R"("\u0968")")));  // \d is ASCII
+}
+
+TEST(SchemaLimits, HostileBacktrackingPatternTerminates) {
+  const auto c = compile(R"({"pattern": "^(a+)+$"})");
+  const std::string evil = "\"" + std::string(5000, 'a') + "!\"";
+  EXPECT_FALSE(c.program.is_valid(c.id, parse(evil)));
+}
+
+TEST(SchemaLimits, DeepInstanceIsAnErrorNotACrash) {
+  const auto c = compile(R"({"items": {"$ref": "#"}})");
+  std::string deep(20000, '[');
+  deep += std::string(20000, ']');
+  json::parse_options options;
+  options.max_depth = 30000;
+  const json::value v = json::parse(deep, {}, options);
+  EXPECT_FALSE(c.program.is_valid(c.id, v));
+  std::vector<ValidationError> errors;
+  EXPECT_FALSE(c.program.validate(c.id, v, errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("maximum depth"), std::string::npos);
+  // Within the limit the same schema validates.
+  EXPECT_TRUE(c.program.is_valid(c.id, parse("[[[[1]]]]")));
+}
+
+TEST(SchemaLimits, RefRecursionWithoutProgressIsAnError) {
+  const auto c = compile(R"({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}},
+                            "$ref": "#/$defs/a"})");
+  EXPECT_FALSE(c.program.is_valid(c.id, parse("1")));
+  std::vector<ValidationError> errors;
+  EXPECT_FALSE(c.program.validate(c.id, parse("1"), errors));
+  ASSERT_FALSE(errors.empty());
+  EXPECT_NE(errors[0].message.find("$ref recursion"), std::string::npos);
+}
+
+TEST(SchemaLimits, SchemaNestingLimit) {
+  std::string deep;
+  for (int i = 0; i < 400; ++i) deep += R"({"not":)";
+  deep += "true";
+  deep += std::string(400, '}');
+  json::parse_options options;
+  options.max_depth = 1000;
+  Compiler c;
+  EXPECT_THROW(c.compile_document(json::parse(deep, {}, options)), CompileError);
+  CompileOptions relaxed;
+  relaxed.limits.max_schema_depth = 1000;
+  relaxed.limits.max_depth = 1000;
+  Compiler r(relaxed);
+  const SchemaId id = r.compile_document(json::parse(deep, {}, options));
+  EXPECT_TRUE(r.build().is_valid(id, parse("1")));  // 400 nots: even count
+}
+
+TEST(SchemaProgram, ValidInstancesAllocateNothing) {
+  const auto c = compile(kNewPet);
+  const json::value valid = parse(R"({"name":"rex","tag":"dog","age":3})");
+  const json::value invalid = parse(R"({"name":"rex","tag":"dog","age":-1})");
+  ASSERT_TRUE(c.program.is_valid(c.id, valid));  // warm up thread-local PCRE2 match data
+  g_allocations = 0;
+  g_counting = true;
+  const bool ok = c.program.is_valid(c.id, valid);
+  const bool bad = c.program.is_valid(c.id, invalid);
+  g_counting = false;
+  EXPECT_TRUE(ok);
+  EXPECT_FALSE(bad);
+  EXPECT_EQ(g_allocations, 0u);
+}
+
+TEST(SchemaProgram, SharedBetweenThreads) {
+  const auto c = compile(R"({"type": "object",
+    "properties": {"id": {"type": "string", "pattern": "^[a-z]+-[0-9]+$"},
+                   "n": {"type": "integer", "minimum": 0}},
+    "required": ["id"], "unevaluatedProperties": false})");
+  const json::value good = parse(R"({"id": "abc-12", "n": 4})");
+  const json::value bad = parse(R"({"id": "ABC", "n": -1, "x": 0})");
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i) {
+        if (!c.program.is_valid(c.id, good)) ++mismatches;
+        if (c.program.is_valid(c.id, bad)) ++mismatches;
+        std::vector<ValidationError> errors;
+        if (c.program.validate(c.id, bad, errors) || errors.size() != 3) ++mismatches;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST(SchemaProgram, UnknownIdsAreInvalid) {
+  const auto c = compile(R"(true)");
+  EXPECT_TRUE(c.program.is_valid(c.id, parse("1")));
+  EXPECT_FALSE(c.program.is_valid(SchemaId{12345}, parse("1")));
+  EXPECT_FALSE(Program().is_valid(SchemaId{0}, parse("1")));
+}
+
+TEST(SchemaDialect, ParseNames) {
+  EXPECT_EQ(parse_dialect("2020-12"), Dialect::Draft2020_12);
+  EXPECT_EQ(parse_dialect("draft7"), Dialect::Draft7);
+  EXPECT_EQ(parse_dialect("http://json-schema.org/draft-07/schema#"), Dialect::Draft7);
+  EXPECT_EQ(parse_dialect("oas30"), Dialect::Oas30);
+  EXPECT_FALSE(parse_dialect("draft3"));
+  EXPECT_EQ(to_string(Dialect::Oas30), "oas30");
+}
+
+}  // namespace
