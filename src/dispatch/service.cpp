@@ -23,6 +23,7 @@
 #include <set>
 #include <sstream>
 
+#include "brrt/dispatch/media_type.hpp"
 #include "brrt/dispatch/param_decoder.hpp"
 #include "brrt/dispatch/spec_validators.hpp"
 #include "brrt/observe/metrics.hpp"
@@ -45,33 +46,6 @@ Digest sha256(std::string_view s) {
   Digest d;
   SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d.data());
   return d;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return out;
-}
-
-// "application/json; charset=utf-8" -> "application/json"
-std::string_view media_essence(std::string_view ct) {
-  ct = ct.substr(0, ct.find(';'));
-  while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.remove_suffix(1);
-  return ct;
-}
-
-bool is_json_media(std::string_view essence) {
-  const std::string l = lower(essence);
-  return l == "application/json" || (l.size() > 5 && l.compare(l.size() - 5, 5, "+json") == 0);
-}
-
-bool media_matches(std::string_view declared, std::string_view essence) {
-  const std::string d = lower(media_essence(declared)), e = lower(essence);
-  if (d == "*/*" || d == e) return true;
-  if (d.size() > 2 && d.compare(d.size() - 2, 2, "/*") == 0)
-    return e.compare(0, d.size() - 1, d, 0, d.size() - 1) == 0;
-  return false;
 }
 
 }  // namespace
@@ -989,7 +963,7 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
           return false;
         }
         ctx.body = parser.release();
-      } else if (lower(ctx.content_type) == "application/x-www-form-urlencoded") {
+      } else if (http::iequals(ctx.content_type, "application/x-www-form-urlencoded")) {
         split_query(req.body, w.pairs);
         json::object form(sp);
         std::string key, value;
@@ -1004,7 +978,7 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
           }
         }
         ctx.body = std::move(form);
-      } else if (lower(ctx.content_type) == "multipart/form-data") {
+      } else if (http::iequals(ctx.content_type, "multipart/form-data")) {
         const std::string_view boundary = multipart_boundary(*ct);
         if (boundary.empty()) {
           problem(res, 400, "the multipart/form-data content type has no valid boundary");

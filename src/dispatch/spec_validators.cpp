@@ -1,5 +1,7 @@
 #include "brrt/dispatch/spec_validators.hpp"
 
+#include "brrt/dispatch/media_type.hpp"
+#include "brrt/http/message.hpp"
 #include "brrt/schema/compile_error.hpp"
 #include "brrt/schema/compiler.hpp"
 #include "brrt/spec/diagnostic.hpp"
@@ -20,34 +22,10 @@ schema::Dialect dialect_of(spec::SchemaDialect d) {
   }
 }
 
-bool ascii_iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
-
-// "application/json; charset=utf-8" against a declared "application/json", "application/*"
-// or "*/*".
-bool media_matches(std::string_view declared, std::string_view essence) {
-  declared = declared.substr(0, declared.find(';'));
-  while (!declared.empty() && declared.back() == ' ') declared.remove_suffix(1);
-  if (declared == "*/*" || ascii_iequals(declared, essence)) return true;
-  if (declared.size() > 2 && declared.substr(declared.size() - 2) == "/*")
-    return essence.size() > declared.size() - 2 &&
-           ascii_iequals(essence.substr(0, declared.size() - 1),
-                         declared.substr(0, declared.size() - 1));
-  return false;
-}
-
 schema::SchemaId find_media(const std::vector<MediaSchema>& content, std::string_view essence) {
   // An exact media type wins over a wildcard one.
   for (const auto& m : content)
-    if (ascii_iequals(m.media_type, essence)) return m.id;
+    if (http::iequals(m.media_type, essence)) return m.id;
   for (const auto& m : content)
     if (media_matches(m.media_type, essence)) return m.id;
   return {};
@@ -116,7 +94,7 @@ schema::SchemaId SpecValidators::response_schema(std::size_t op, int status,
   const char range[4] = {exact[0], 'X', 'X', 0};
   for (std::string_view want : {code, std::string_view(range, 3), std::string_view("default")})
     for (const auto& r : responses)
-      if (r.status == want || (want.size() == 3 && ascii_iequals(r.status, want)))
+      if (r.status == want || (want.size() == 3 && http::iequals(r.status, want)))
         return find_media(r.content, media_essence);
   return {};
 }

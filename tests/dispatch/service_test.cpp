@@ -101,6 +101,19 @@ std::shared_ptr<const spec::Api> test_spec() {
   return spec::load_api_from_text(kTestSpec, "dispatch-test.yaml");
 }
 
+// A blocking handler for "blocking" that signals when it runs and waits to be released.
+struct Gate {
+  std::promise<void> entered, release;
+  void install(dispatch::HandlerTable& h) {
+    auto released = release.get_future().share();
+    h.add_blocking("blocking", [this, released](dispatch::RequestContext&, http::Response& res) {
+      entered.set_value();
+      released.wait();
+      res.body = "done";
+    });
+  }
+};
+
 dispatch::ServiceOptions with_key() {
   dispatch::ServiceOptions o;
   o.api_keys["ApiKeyAuth"] = {"test123"};
@@ -459,24 +472,19 @@ TEST(Dispatch, PlainAsyncAndBlockingHandlers) {
 
 TEST(Dispatch, BlockingPoolQueueFullAnswers503) {
   dispatch::HandlerTable h;
-  std::promise<void> entered, release;
-  auto released = release.get_future().share();
-  h.add_blocking("blocking", [&, released](dispatch::RequestContext&, http::Response& res) {
-    entered.set_value();
-    released.wait();
-    res.body = "done";
-  });
+  Gate gate;
+  gate.install(h);
   dispatch::ServiceOptions o;
   o.blocking_threads = 1;
   o.blocking_queue = 1;
   Running srv(test_spec(), std::move(h), o);
   BeastClient a(srv.port()), b(srv.port());
   auto first = std::async(std::launch::async, [&] { return a.get("/blocking").body; });
-  entered.get_future().wait();
+  gate.entered.get_future().wait();
   const Reply busy = b.get("/blocking");
   expect_problem(busy, 503, "busy");
   EXPECT_EQ(busy.header("Retry-After"), "1");
-  release.set_value();
+  gate.release.set_value();
   EXPECT_EQ(first.get(), "done");
 }
 
@@ -621,20 +629,15 @@ TEST(Dispatch, ReloadSwapsTheSpecBetweenRequests) {
 
 TEST(Dispatch, HealthTurns503WhileDraining) {
   dispatch::HandlerTable h;
-  std::promise<void> entered, release;
-  auto released = release.get_future().share();
-  h.add_blocking("blocking", [&, released](dispatch::RequestContext&, http::Response& res) {
-    entered.set_value();
-    released.wait();
-    res.body = "done";
-  });
+  Gate gate;
+  gate.install(h);
   dispatch::ServiceOptions o;
   o.health_path = "/health";
   Running srv(test_spec(), std::move(h), o);
   BeastClient a(srv.port()), probe(srv.port());
   EXPECT_EQ(probe.get("/health").status, 200);
   auto first = std::async(std::launch::async, [&] { return a.get("/blocking"); });
-  entered.get_future().wait();
+  gate.entered.get_future().wait();
   srv.server->stop();
   // The drain closes idle connections; a readiness probe asked in-process sees 503.
   http::Request req;
@@ -645,7 +648,7 @@ TEST(Dispatch, HealthTurns503WhileDraining) {
   srv.service->handle(0, req, res);
   EXPECT_EQ(res.status, 503);
   EXPECT_EQ(res.body, R"({"status":"draining"})");
-  release.set_value();
+  gate.release.set_value();
   const Reply done = first.get();
   EXPECT_EQ(done.body, "done");
   EXPECT_EQ(done.header("Connection"), "close");
