@@ -172,6 +172,24 @@ TEST(Dispatch, AnswersWithTheSuccessExampleWhenNoHandler) {
   EXPECT_TRUE(r.body.empty());
 }
 
+TEST(Dispatch, EveryMethodOfThePetStore) {
+  Running srv(pet_store(), {}, with_key());
+  BeastClient c(srv.port());
+  const std::vector<std::pair<std::string, std::string>> key = {{"X-API-Key", "test123"}};
+  EXPECT_EQ(c.request(verb::get, "/users/u1", {}, key).status, 200);
+  const Reply head = c.request(verb::head, "/users/u1", {}, key);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(c.request(verb::options, "/users/u1", {}, key).status, 204);
+  EXPECT_EQ(c.request(verb::delete_, "/users/u1", {}, key).status, 204);
+  auto json_key = key;
+  json_key.emplace_back("Content-Type", "application/json");
+  // The lowest 2xx with an example answers (this operation declares 200 and 201).
+  EXPECT_EQ(c.request(verb::put, "/items/7", R"({"id":"7","name":"lamp"})", json_key).status, 200);
+  EXPECT_EQ(c.request(verb::post, "/pets", R"({"name":"rex"})", json_key).status, 201);
+  EXPECT_EQ(c.request(verb::trace, "/pets").status, 405);
+}
+
 TEST(Dispatch, EchoesTheDecodedRequestWhenNoHandlerAndNoExample) {
   Running srv(test_spec(), {});
   BeastClient c(srv.port());

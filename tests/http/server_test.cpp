@@ -204,6 +204,39 @@ TEST_F(ServerTest, LimitsAnswerWithTheirStatusAndClose) {
   EXPECT_EQ(status_of(c.read_response()), 200);
 }
 
+TEST_F(ServerTest, SmugglingAttemptsAreRejectedAndTheConnectionClosed) {
+  start();
+  // Each attempt: the server answers one error and closes, so the smuggled request that
+  // follows in the same bytes is never handled.
+  const std::string smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::pair<std::string, int> attempts[] = {
+      {"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: "
+       "chunked\r\n\r\n0\r\n\r\n",
+       400},
+      {"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: 40\r\n\r\nabcd", 400},
+      {"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4, 40\r\n\r\nabcd", 400},
+      {"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +4\r\n\r\nabcd", 400},
+      {"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabcd\r\n0\r\n\r\n",
+       400},
+      {"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4;\rx\r\nabcd\r\n0\r\n\r\n",
+       400},
+      {"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
+      {"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nHost: x\rX-Bare-CR: 1\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n\tfolded\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\n\r\n", 400},  // HTTP/1.1 without Host
+  };
+  for (const auto& [bytes, status] : attempts) {
+    RawClient c(port());
+    ASSERT_TRUE(c.send(bytes + smuggled));
+    const std::string r = c.read_response();
+    EXPECT_EQ(status_of(r), status) << bytes;
+    EXPECT_EQ(r.find("/smuggled"), std::string::npos);
+    EXPECT_TRUE(c.closed_by_peer()) << bytes;
+  }
+  EXPECT_EQ(server_->transport().requests, 0u);  // no attempt reached the handler
+}
+
 TEST_F(ServerTest, SlowHeadersGet408AndClose) {
   ServerConfig cfg;
   cfg.header_timeout = std::chrono::milliseconds(100);
