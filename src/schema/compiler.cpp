@@ -535,6 +535,12 @@ struct Compiler::State {
       b.present = true;
       b.value = to_long_double(*s);
       b.json = *s;
+      if (s->is_int64() || (s->is_uint64() && s->get_uint64() <= INT64_MAX)) {
+        b.is_int = true;
+        b.int_value = s->is_int64() ? s->get_int64() : static_cast<std::int64_t>(s->get_uint64());
+      }
+      b.double_value = static_cast<double>(b.value);
+      b.double_exact = static_cast<long double>(b.double_value) == b.value;
     };
     auto has = [&](std::string_view kw) { return o.contains(kw); };
 
@@ -813,6 +819,27 @@ struct Compiler::State {
                           n.has_max_properties || n.unevaluated_properties != kNoNode;
     n.has_applicators = !n.all_of.empty() || !n.any_of.empty() || !n.one_of.empty() ||
                         n.not_ != kNoNode || n.if_ != kNoNode;
+    if (!n.required.empty() && n.required.size() <= 64) {
+      n.required_in_properties = true;
+      for (std::size_t r = 0; r < n.required.size() && n.required_in_properties; ++r) {
+        bool found = false;
+        const auto& entries = n.properties.entries();
+        for (std::size_t e = 0; e < entries.size(); ++e)
+          if (entries[e].name == n.required[r]) {
+            const std::uint64_t bit = std::uint64_t{1} << r;
+            n.properties.set_required_bit(e, entries[e].required_bit | bit);
+            n.required_mask |= bit;
+            found = true;
+          }
+        n.required_in_properties = found;
+      }
+      // Duplicate names in "required" share a bit; the mask still has one bit per name.
+    }
+    n.leaf = !n.boolean_schema && n.ref == kNoNode && n.dynamic_ref == kNoNode && !n.has_const &&
+             !n.has_enum && !n.pattern && !n.content_base64 && !n.content_json &&
+             !(n.format_assert && n.format != Format::None && n.format != Format::Unknown) &&
+             !n.has_array_checks && !n.has_object_checks && !n.has_applicators &&
+             !n.needs_annotations;
     nodes[p.id] = std::move(n);
   }
 };

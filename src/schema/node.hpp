@@ -30,9 +30,13 @@ enum TypeBit : std::uint8_t {
 
 // A numeric keyword value kept both for comparison and for messages.
 struct NumberBound {
-  long double value = 0;
+  long double value = 0;  // exact for every JSON number Boost.JSON produces
   boost::json::value json;
+  std::int64_t int_value = 0;  // valid when is_int: int64 instances compare as integers
+  double double_value = 0;     // valid when double_exact: double instances compare as doubles
   bool present = false;
+  bool is_int = false;
+  bool double_exact = false;
 };
 
 struct PatternSchema {
@@ -123,6 +127,12 @@ struct Node {
   bool has_string_checks = false;
   bool has_number_checks = false;
   bool has_applicators = false;
+  // Only type and scalar bounds: validated inline without the general walk (hot path).
+  bool leaf = false;
+  // Every "required" name is a key of "properties" and each entry carries its bit, so the
+  // quiet path checks "required" while walking the members instead of looking names up.
+  bool required_in_properties = false;
+  std::uint64_t required_mask = 0;
 };
 
 struct Resource {

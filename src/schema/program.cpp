@@ -71,6 +71,40 @@ bool is_integer(const json::value& v) noexcept {
   return std::isfinite(d) && std::floor(d) == d;
 }
 
+// <0, 0, >0 as x is below, at or above the bound; integers and doubles compare natively when
+// that is exact, everything else in extended precision.
+int compare(const json::value& x, const NumberBound& b) noexcept {
+  if (x.is_int64() && b.is_int) {
+    const std::int64_t v = x.get_int64();
+    return v < b.int_value ? -1 : (v > b.int_value ? 1 : 0);
+  }
+  if (x.is_double() && b.double_exact) {
+    const double v = x.get_double();
+    return v < b.double_value ? -1 : (v > b.double_value ? 1 : 0);
+  }
+  const long double v = number_of(x);
+  return v < b.value ? -1 : (v > b.value ? 1 : 0);
+}
+
+bool type_matches(std::uint8_t types, const json::value& v) noexcept {
+  switch (v.kind()) {
+    case json::kind::null:
+      return types & kNull;
+    case json::kind::bool_:
+      return types & kBoolean;
+    case json::kind::object:
+      return types & kObject;
+    case json::kind::array:
+      return types & kArray;
+    case json::kind::string:
+      return types & kString;
+    case json::kind::double_:
+      return (types & kNumber) || ((types & kInteger) && is_integer(v));
+    default:
+      return types & (kNumber | kInteger);
+  }
+}
+
 std::uint64_t code_points(std::string_view s) noexcept {
   std::uint64_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
@@ -249,6 +283,7 @@ class Evaluator {
   bool eval(NodeId id, const json::value& v, Annotations* out) {
     if (id >= p_.nodes.size()) return false;
     const Node& n = p_.nodes[id];
+    if (n.leaf && !collecting_) return leaf_valid(n, v);
     if (depth_ >= max_depth_) {
       if (!depth_reported_) {
         depth_reported_ = true;
@@ -275,6 +310,36 @@ class Evaluator {
     if (pushed) --scope_size_;
     --depth_;
     return ok;
+  }
+
+  // Type and scalar bounds only: no recursion, no annotations, no errors.
+  static bool leaf_valid(const Node& n, const json::value& v) noexcept {
+    const json::kind k = v.kind();
+    if (n.nullable && k == json::kind::null) return true;
+    if (n.types != 0 && !type_matches(n.types, v)) return false;
+    switch (k) {
+      case json::kind::int64:
+      case json::kind::uint64:
+      case json::kind::double_:
+        if (!n.has_number_checks) return true;
+        if (n.minimum.present && compare(v, n.minimum) < 0) return false;
+        if (n.maximum.present && compare(v, n.maximum) > 0) return false;
+        if (n.exclusive_minimum.present && compare(v, n.exclusive_minimum) <= 0) return false;
+        if (n.exclusive_maximum.present && compare(v, n.exclusive_maximum) >= 0) return false;
+        return !n.multiple_of.present || multiple_of(v, n.multiple_of);
+      case json::kind::string: {
+        if (!n.has_string_checks) return true;
+        const json::string& s = v.get_string();
+        const std::uint64_t bytes = s.size();
+        // Byte length bounds the code point count: [bytes / 4, bytes].
+        if (bytes < n.min_length) return false;
+        if (bytes <= n.max_length && bytes / 4 >= n.min_length) return true;
+        const std::uint64_t len = code_points(s);
+        return len >= n.min_length && len <= n.max_length;
+      }
+      default:
+        return true;
+    }
   }
 
   // Evaluates a subschema quietly (no errors); used by anyOf/oneOf/not/if/contains.
@@ -432,24 +497,23 @@ class Evaluator {
 
   bool check_number(const Node& n, const json::value& v) {
     bool ok = true;
-    const long double x = number_of(v);
-    if (n.minimum.present && x < n.minimum.value) {
+    if (n.minimum.present && compare(v, n.minimum) < 0) {
       ok = BRRT_SCHEMA_REPORT(
           n, "minimum", describe(v) + " is less than the minimum " + describe(n.minimum.json));
       if (!collecting_) return false;
     }
-    if (n.maximum.present && x > n.maximum.value) {
+    if (n.maximum.present && compare(v, n.maximum) > 0) {
       ok = BRRT_SCHEMA_REPORT(
           n, "maximum", describe(v) + " is greater than the maximum " + describe(n.maximum.json));
       if (!collecting_) return false;
     }
-    if (n.exclusive_minimum.present && x <= n.exclusive_minimum.value) {
+    if (n.exclusive_minimum.present && compare(v, n.exclusive_minimum) <= 0) {
       ok = BRRT_SCHEMA_REPORT(n, "exclusiveMinimum",
                               describe(v) + " is not greater than the exclusive minimum " +
                                   describe(n.exclusive_minimum.json));
       if (!collecting_) return false;
     }
-    if (n.exclusive_maximum.present && x >= n.exclusive_maximum.value) {
+    if (n.exclusive_maximum.present && compare(v, n.exclusive_maximum) >= 0) {
       ok = BRRT_SCHEMA_REPORT(n, "exclusiveMaximum",
                               describe(v) + " is not less than the exclusive maximum " +
                                   describe(n.exclusive_maximum.json));
@@ -628,7 +692,11 @@ class Evaluator {
                              std::to_string(n.max_properties));
       if (failed()) return false;
     }
+    // Quiet path: "required" is checked by the member walk below when it can be.
+    const bool required_by_mask = !collecting_ && n.required_in_properties;
+    std::uint64_t required_found = 0;
     for (const std::string& name : n.required) {
+      if (required_by_mask) break;
       if (!obj.contains(name)) {
         BRRT_SCHEMA_REPORT(n, "required", "missing required property '" + name + "'");
         if (failed()) return false;
@@ -652,13 +720,13 @@ class Evaluator {
         const std::string_view key = kv.key();
         bool matched = false;
         if (!n.properties.empty()) {
-          const NodeId pn = n.properties.find(key);
-          if (pn != kNoNode) {
+          if (const PropertyTable::Entry* e = n.properties.find_entry(key)) {
             matched = true;
+            required_found |= e->required_bit;
             auto g = kw("properties");
             auto g2 = kw(key);
             auto at = at_key(key);
-            if (!eval(pn, kv.value(), nullptr) && failed()) return false;
+            if (!eval(e->node, kv.value(), nullptr) && failed()) return false;
           }
         }
         for (const PatternSchema& ps : n.pattern_properties) {
@@ -686,6 +754,7 @@ class Evaluator {
         ++i;
       }
     }
+    if (required_by_mask && (required_found & n.required_mask) != n.required_mask) return false;
     if (n.property_names != kNoNode) {
       for (const auto& kv : obj) {
         const json::value name(kv.key());

@@ -2,6 +2,7 @@
 // Internal: property name -> compiled schema, looked up once per instance member. Small
 // tables are scanned (length first); larger ones use an open-addressing hash index.
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,10 +14,15 @@ class PropertyTable {
   struct Entry {
     std::string name;
     std::uint32_t node;
+    std::uint64_t required_bit = 0;  // see Node::required_mask
   };
 
   void add(std::string name, std::uint32_t node);            // names are unique (JSON object keys)
   std::uint32_t find(std::string_view name) const noexcept;  // UINT32_MAX when absent
+  const Entry* find_entry(std::string_view name) const noexcept;  // nullptr when absent
+  void set_required_bit(std::size_t entry, std::uint64_t bit) {
+    entries_[entry].required_bit = bit;
+  }
   const std::vector<Entry>& entries() const noexcept { return entries_; }
   bool empty() const noexcept { return entries_.empty(); }
 
@@ -34,19 +40,44 @@ inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
   return h;
 }
 
-inline std::uint32_t PropertyTable::find(std::string_view name) const noexcept {
+// Property names are short: compare inline, 8 bytes at a time, instead of calling memcmp.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+  while (n >= 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    if (x != y) return false;
+    a += 8;
+    b += 8;
+    n -= 8;
+  }
+  while (n > 0) {
+    if (*a++ != *b++) return false;
+    --n;
+  }
+  return true;
+}
+
+inline const PropertyTable::Entry* PropertyTable::find_entry(std::string_view name) const noexcept {
   if (slots_.empty()) {
     for (const Entry& e : entries_)
-      if (e.name.size() == name.size() && std::string_view(e.name) == name) return e.node;
-    return UINT32_MAX;
+      if (e.name.size() == name.size() && same_bytes(e.name.data(), name.data(), name.size()))
+        return &e;
+    return nullptr;
   }
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = hash(name) & mask;; i = (i + 1) & mask) {
     const std::uint32_t s = slots_[i];
-    if (s == 0) return UINT32_MAX;
+    if (s == 0) return nullptr;
     const Entry& e = entries_[s - 1];
-    if (std::string_view(e.name) == name) return e.node;
+    if (e.name.size() == name.size() && same_bytes(e.name.data(), name.data(), name.size()))
+      return &e;
   }
+}
+
+inline std::uint32_t PropertyTable::find(std::string_view name) const noexcept {
+  const Entry* e = find_entry(name);
+  return e ? e->node : UINT32_MAX;
 }
 
 }  // namespace brrt::schema::detail
