@@ -819,21 +819,20 @@ struct Compiler::State {
                           n.has_max_properties || n.unevaluated_properties != kNoNode;
     n.has_applicators = !n.all_of.empty() || !n.any_of.empty() || !n.one_of.empty() ||
                         n.not_ != kNoNode || n.if_ != kNoNode;
-    if (!n.required.empty() && n.required.size() <= 64) {
+    if (!n.required.empty()) {
       n.required_in_properties = true;
-      for (std::size_t r = 0; r < n.required.size() && n.required_in_properties; ++r) {
-        bool found = false;
-        const auto& entries = n.properties.entries();
-        for (std::size_t e = 0; e < entries.size(); ++e)
-          if (entries[e].name == n.required[r]) {
-            const std::uint64_t bit = std::uint64_t{1} << r;
-            n.properties.set_required_bit(e, entries[e].required_bit | bit);
-            n.required_mask |= bit;
-            found = true;
-          }
-        n.required_in_properties = found;
+      const auto& entries = n.properties.entries();
+      for (std::size_t e = 0; e < entries.size(); ++e) {
+        bool named = false;
+        for (const std::string& r : n.required) named = named || r == entries[e].name;
+        if (named) {
+          n.properties.set_required(e);
+          ++n.required_count;
+        }
       }
-      // Duplicate names in "required" share a bit; the mask still has one bit per name.
+      // Names absent from "properties" can only be checked by lookup.
+      for (const std::string& r : n.required)
+        if (n.properties.find(r) == kNoNode) n.required_in_properties = false;
     }
     n.leaf = !n.boolean_schema && n.ref == kNoNode && n.dynamic_ref == kNoNode && !n.has_const &&
              !n.has_enum && !n.pattern && !n.content_base64 && !n.content_json &&
@@ -931,8 +930,12 @@ Program Compiler::build() const {
         data->resources[r].dynamic_anchors.emplace_back(name, it->second);
     }
   }
-  for (const Node& n : data->nodes)
+  for (Node& n : data->nodes) {
     if (!n.dynamic_ref_anchor.empty()) data->has_dynamic_refs = true;
+    // Whether each property's schema is a leaf is known only once every node is compiled.
+    for (std::size_t e = 0; e < n.properties.entries().size(); ++e)
+      n.properties.set_leaf(e, data->nodes[n.properties.entries()[e].node].leaf);
+  }
   return Program(std::move(data));
 }
 

@@ -55,6 +55,9 @@ struct DependentSchema {
 };
 
 struct Node {
+  // Hot fields first: the quiet path reads these for every member it validates.
+  // Only type and scalar bounds: validated inline without the general walk.
+  bool leaf = false;
   std::string location;        // absolute schema location, "uri#/pointer"
   std::uint32_t resource = 0;  // schema resource (for the dynamic scope)
   bool boolean_schema = false;
@@ -127,12 +130,11 @@ struct Node {
   bool has_string_checks = false;
   bool has_number_checks = false;
   bool has_applicators = false;
-  // Only type and scalar bounds: validated inline without the general walk (hot path).
-  bool leaf = false;
-  // Every "required" name is a key of "properties" and each entry carries its bit, so the
-  // quiet path checks "required" while walking the members instead of looking names up.
+  // Every "required" name is a key of "properties" and those entries are marked, so the quiet
+  // path counts required members while walking the object (keys are unique) instead of
+  // looking each name up.
   bool required_in_properties = false;
-  std::uint64_t required_mask = 0;
+  std::size_t required_count = 0;  // distinct names in "required"
 };
 
 struct Resource {

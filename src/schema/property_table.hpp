@@ -14,15 +14,15 @@ class PropertyTable {
   struct Entry {
     std::string name;
     std::uint32_t node;
-    std::uint64_t required_bit = 0;  // see Node::required_mask
+    bool required = false;  // named in "required" (see Node::required_count)
+    bool leaf = false;      // the property's schema is a Node::leaf
   };
 
   void add(std::string name, std::uint32_t node);            // names are unique (JSON object keys)
   std::uint32_t find(std::string_view name) const noexcept;  // UINT32_MAX when absent
   const Entry* find_entry(std::string_view name) const noexcept;  // nullptr when absent
-  void set_required_bit(std::size_t entry, std::uint64_t bit) {
-    entries_[entry].required_bit = bit;
-  }
+  void set_leaf(std::size_t entry, bool leaf) { entries_[entry].leaf = leaf; }
+  void set_required(std::size_t entry) { entries_[entry].required = true; }
   const std::vector<Entry>& entries() const noexcept { return entries_; }
   bool empty() const noexcept { return entries_.empty(); }
 
@@ -41,7 +41,8 @@ inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
 }
 
 // Property names are short: compare inline, 8 bytes at a time, instead of calling memcmp.
-inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+[[gnu::always_inline]] inline bool same_bytes(const char* a, const char* b,
+                                              std::size_t n) noexcept {
   while (n >= 8) {
     std::uint64_t x, y;
     std::memcpy(&x, a, 8);
@@ -58,7 +59,8 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
   return true;
 }
 
-inline const PropertyTable::Entry* PropertyTable::find_entry(std::string_view name) const noexcept {
+[[gnu::always_inline]] inline const PropertyTable::Entry* PropertyTable::find_entry(
+    std::string_view name) const noexcept {
   if (slots_.empty()) {
     for (const Entry& e : entries_)
       if (e.name.size() == name.size() && same_bytes(e.name.data(), name.data(), name.size()))
