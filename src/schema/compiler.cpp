@@ -933,8 +933,12 @@ Program Compiler::build() const {
   for (Node& n : data->nodes) {
     if (!n.dynamic_ref_anchor.empty()) data->has_dynamic_refs = true;
     // Whether each property's schema is a leaf is known only once every node is compiled.
-    for (std::size_t e = 0; e < n.properties.entries().size(); ++e)
-      n.properties.set_leaf(e, data->nodes[n.properties.entries()[e].node].leaf);
+    for (std::size_t e = 0; e < n.properties.entries().size(); ++e) {
+      const Node& child = data->nodes[n.properties.entries()[e].node];
+      n.properties.set_leaf(e, child.leaf,
+                            child.leaf && !child.has_number_checks && !child.has_string_checks,
+                            child.nullable, child.types);
+    }
   }
   return Program(std::move(data));
 }

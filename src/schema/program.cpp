@@ -73,7 +73,7 @@ bool is_integer(const json::value& v) noexcept {
 
 // <0, 0, >0 as x is below, at or above the bound; integers and doubles compare natively when
 // that is exact, everything else in extended precision.
-int compare(const json::value& x, const NumberBound& b) noexcept {
+[[gnu::always_inline]] inline int compare(const json::value& x, const NumberBound& b) noexcept {
   if (x.is_int64() && b.is_int) {
     const std::int64_t v = x.get_int64();
     return v < b.int_value ? -1 : (v > b.int_value ? 1 : 0);
@@ -86,23 +86,16 @@ int compare(const json::value& x, const NumberBound& b) noexcept {
   return v < b.value ? -1 : (v > b.value ? 1 : 0);
 }
 
-bool type_matches(std::uint8_t types, const json::value& v) noexcept {
-  switch (v.kind()) {
-    case json::kind::null:
-      return types & kNull;
-    case json::kind::bool_:
-      return types & kBoolean;
-    case json::kind::object:
-      return types & kObject;
-    case json::kind::array:
-      return types & kArray;
-    case json::kind::string:
-      return types & kString;
-    case json::kind::double_:
-      return (types & kNumber) || ((types & kInteger) && is_integer(v));
-    default:
-      return types & (kNumber | kInteger);
-  }
+[[gnu::always_inline]] inline bool type_matches(std::uint8_t types, const json::value& v) noexcept {
+  // Type bits each JSON kind satisfies, indexed by boost::json::kind.
+  static constexpr std::uint8_t kKindBits[] = {
+      kNull, kBoolean, kNumber | kInteger, kNumber | kInteger, kNumber, kString, kArray, kObject};
+  static_assert(static_cast<int>(json::kind::null) == 0 &&
+                static_cast<int>(json::kind::object) == 7);
+  const auto k = v.kind();
+  if (types & kKindBits[static_cast<int>(k)]) return true;
+  // A double with an integral value is an "integer" too.
+  return k == json::kind::double_ && (types & kInteger) && is_integer(v);
 }
 
 std::uint64_t code_points(std::string_view s) noexcept {
@@ -716,12 +709,21 @@ class Evaluator {
                               n.additional_properties != kNoNode;
     if (per_property && !collecting_ && a == nullptr && n.pattern_properties.empty()) {
       // The hot path (request bodies): one table lookup per member, leaves checked inline.
+      const PropertyTable::Entry* first = n.properties.entries().data();
+      std::size_t guess = 0;
       for (const auto& kv : obj) {
-        if (const PropertyTable::Entry* e = n.properties.find_entry(kv.key())) {
+        if (const PropertyTable::Entry* e = n.properties.find_entry(kv.key(), guess)) {
+          guess = static_cast<std::size_t>(e - first) + 1;
           required_found += e->required;
-          if (e->leaf ? !leaf_valid(p_.nodes[e->node], kv.value())
-                      : !eval(e->node, kv.value(), nullptr))
+          const json::value& member = kv.value();
+          if (e->type_only) {
+            if (e->types != 0 && !(e->nullable && member.is_null()) &&
+                !type_matches(e->types, member))
+              return false;
+          } else if (e->leaf ? !leaf_valid(p_.nodes[e->node], member)
+                             : !eval(e->node, member, nullptr)) {
             return false;
+          }
         } else if (n.additional_properties != kNoNode &&
                    !eval(n.additional_properties, kv.value(), nullptr)) {
           return false;

@@ -16,12 +16,25 @@ class PropertyTable {
     std::uint32_t node;
     bool required = false;  // named in "required" (see Node::required_count)
     bool leaf = false;      // the property's schema is a Node::leaf
+    // A leaf with nothing but "type" (and "nullable"): checked from the entry alone.
+    bool type_only = false;
+    bool nullable = false;
+    std::uint8_t types = 0;  // Node::types (0: any)
   };
 
   void add(std::string name, std::uint32_t node);            // names are unique (JSON object keys)
   std::uint32_t find(std::string_view name) const noexcept;  // UINT32_MAX when absent
   const Entry* find_entry(std::string_view name) const noexcept;  // nullptr when absent
-  void set_leaf(std::size_t entry, bool leaf) { entries_[entry].leaf = leaf; }
+  // As find_entry, trying entry `guess` first: serializers usually emit members in the
+  // schema's order, so passing "one past the previous match" mostly skips the hash.
+  const Entry* find_entry(std::string_view name, std::size_t guess) const noexcept;
+  void set_leaf(std::size_t entry, bool leaf, bool type_only, bool nullable, std::uint8_t types) {
+    Entry& e = entries_[entry];
+    e.leaf = leaf;
+    e.type_only = type_only;
+    e.nullable = nullable;
+    e.types = types;
+  }
   void set_required(std::size_t entry) { entries_[entry].required = true; }
   const std::vector<Entry>& entries() const noexcept { return entries_; }
   bool empty() const noexcept { return entries_.empty(); }
@@ -34,10 +47,22 @@ class PropertyTable {
   std::vector<std::uint32_t> slots_;  // entry index + 1, 0 = empty; size is a power of two
 };
 
+// Hashes the length and the first and last 8 bytes: cheap for long keys (no per-byte loop) and
+// distinct enough for property names, which rarely share both ends; equal hashes are resolved
+// by comparing the names.
 inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
+  const std::size_t n = s.size();
+  std::uint64_t head = 0, tail = 0;
+  if (n >= 8) {
+    std::memcpy(&head, s.data(), 8);
+    std::memcpy(&tail, s.data() + n - 8, 8);
+  } else {
+    for (std::size_t i = 0; i < n; ++i)
+      head |= std::uint64_t(static_cast<unsigned char>(s[i])) << (8 * i);
+  }
+  std::uint64_t h = (head ^ (n * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
+  h ^= (tail + n) * 0x165667B19E3779F9ull;
+  return h ^ (h >> 29);
 }
 
 // Property names are short: compare inline, 8 bytes at a time, instead of calling memcmp.
@@ -75,6 +100,16 @@ inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
     if (e.name.size() == name.size() && same_bytes(e.name.data(), name.data(), name.size()))
       return &e;
   }
+}
+
+[[gnu::always_inline]] inline const PropertyTable::Entry* PropertyTable::find_entry(
+    std::string_view name, std::size_t guess) const noexcept {
+  if (guess < entries_.size()) {
+    const Entry& e = entries_[guess];
+    if (e.name.size() == name.size() && same_bytes(e.name.data(), name.data(), name.size()))
+      return &e;
+  }
+  return find_entry(name);
 }
 
 inline std::uint32_t PropertyTable::find(std::string_view name) const noexcept {
