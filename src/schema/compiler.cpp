@@ -839,6 +839,11 @@ struct Compiler::State {
              !(n.format_assert && n.format != Format::None && n.format != Format::Unknown) &&
              !n.has_array_checks && !n.has_object_checks && !n.has_applicators &&
              !n.needs_annotations;
+    n.plain_object = !n.boolean_schema && (n.types == 0 || n.types == kObject) &&
+                     n.ref == kNoNode && n.dynamic_ref == kNoNode && !n.has_const && !n.has_enum &&
+                     !n.nullable && !n.has_applicators && !n.needs_annotations &&
+                     !n.has_string_checks && !n.has_number_checks && !n.has_array_checks &&
+                     n.has_object_checks;
     nodes[p.id] = std::move(n);
   }
 };

@@ -58,6 +58,9 @@ struct Node {
   // Hot fields first: the quiet path reads these for every member it validates.
   // Only type and scalar bounds: validated inline without the general walk.
   bool leaf = false;
+  // Object keywords only (and "type": "object"): the quiet path goes straight to them. Cycles
+  // always pass through a $ref node, which does the depth accounting.
+  bool plain_object = false;
   std::string location;        // absolute schema location, "uri#/pointer"
   std::uint32_t resource = 0;  // schema resource (for the dynamic scope)
   bool boolean_schema = false;

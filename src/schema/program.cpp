@@ -276,7 +276,13 @@ class Evaluator {
   bool eval(NodeId id, const json::value& v, Annotations* out) {
     if (id >= p_.nodes.size()) return false;
     const Node& n = p_.nodes[id];
-    if (n.leaf && !collecting_) return leaf_valid(n, v);
+    if (!collecting_) {
+      if (n.leaf) return leaf_valid(n, v);
+      if (n.plain_object && !p_.has_dynamic_refs) {
+        if (!v.is_object()) return n.types == 0;
+        return check_object(n, v, out);
+      }
+    }
     if (depth_ >= max_depth_) {
       if (!depth_reported_) {
         depth_reported_ = true;

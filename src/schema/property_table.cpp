@@ -8,7 +8,9 @@ constexpr std::size_t kLinearLimit = 8;
 }  // namespace
 
 void PropertyTable::add(std::string name, std::uint32_t node) {
-  entries_.push_back({std::move(name), node});
+  Entry e{std::move(name), node};
+  if (e.name.size() <= 8) e.short_key = short_key(e.name.data(), e.name.size());
+  entries_.push_back(std::move(e));
   if (entries_.size() > kLinearLimit) rebuild_index();
 }
 

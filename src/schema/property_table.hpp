@@ -14,8 +14,9 @@ class PropertyTable {
   struct Entry {
     std::string name;
     std::uint32_t node;
-    bool required = false;  // named in "required" (see Node::required_count)
-    bool leaf = false;      // the property's schema is a Node::leaf
+    std::uint64_t short_key = 0;  // short_key(name) when the name has at most 8 bytes
+    bool required = false;        // named in "required" (see Node::required_count)
+    bool leaf = false;            // the property's schema is a Node::leaf
     // A leaf with nothing but "type" (and "nullable"): checked from the entry alone.
     bool type_only = false;
     bool nullable = false;
@@ -41,6 +42,10 @@ class PropertyTable {
 
  private:
   static std::uint64_t hash(std::string_view s) noexcept;
+  // For names of at most 8 bytes: two overlapping loads that, with the length, identify the
+  // name exactly, so comparing is one integer test instead of a byte loop.
+  static std::uint64_t short_key(const char* p, std::size_t n) noexcept;
+  static bool same_name(const Entry& e, std::string_view name) noexcept;
   void rebuild_index();
 
   std::vector<Entry> entries_;
@@ -84,12 +89,33 @@ inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
   return true;
 }
 
+[[gnu::always_inline]] inline std::uint64_t PropertyTable::short_key(const char* p,
+                                                                     std::size_t n) noexcept {
+  if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    return a | (std::uint64_t{b} << 32);
+  }
+  if (n == 0) return 0;
+  return std::uint64_t(static_cast<unsigned char>(p[0])) |
+         std::uint64_t(static_cast<unsigned char>(p[n / 2])) << 8 |
+         std::uint64_t(static_cast<unsigned char>(p[n - 1])) << 16;
+}
+
+[[gnu::always_inline]] inline bool PropertyTable::same_name(const Entry& e,
+                                                            std::string_view name) noexcept {
+  const std::size_t n = name.size();
+  if (e.name.size() != n) return false;
+  if (n <= 8) return e.short_key == short_key(name.data(), n);
+  return same_bytes(e.name.data(), name.data(), n);
+}
+
 [[gnu::always_inline]] inline const PropertyTable::Entry* PropertyTable::find_entry(
     std::string_view name) const noexcept {
   if (slots_.empty()) {
     for (const Entry& e : entries_)
-      if (e.name.size() == name.size() && same_bytes(e.name.data(), name.data(), name.size()))
-        return &e;
+      if (same_name(e, name)) return &e;
     return nullptr;
   }
   const std::size_t mask = slots_.size() - 1;
@@ -97,8 +123,7 @@ inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
     const std::uint32_t s = slots_[i];
     if (s == 0) return nullptr;
     const Entry& e = entries_[s - 1];
-    if (e.name.size() == name.size() && same_bytes(e.name.data(), name.data(), name.size()))
-      return &e;
+    if (same_name(e, name)) return &e;
   }
 }
 
@@ -106,8 +131,7 @@ inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
     std::string_view name, std::size_t guess) const noexcept {
   if (guess < entries_.size()) {
     const Entry& e = entries_[guess];
-    if (e.name.size() == name.size() && same_bytes(e.name.data(), name.data(), name.size()))
-      return &e;
+    if (same_name(e, name)) return &e;
   }
   return find_entry(name);
 }
