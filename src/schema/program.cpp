@@ -276,6 +276,14 @@ class Evaluator {
   bool eval(NodeId id, const json::value& v, Annotations* out) {
     if (id >= p_.nodes.size()) return false;
     const Node& n = p_.nodes[id];
+    if (collecting_ && out == nullptr) {
+      // Try the quiet path first: most subtrees are valid, and the collecting walk (paths,
+      // messages) only needs to run where something fails.
+      collecting_ = false;
+      const bool ok = eval(id, v, nullptr);
+      collecting_ = true;
+      if (ok) return true;
+    }
     if (!collecting_) {
       if (n.leaf) return leaf_valid(n, v);
       if (n.plain_object && !p_.has_dynamic_refs) {
@@ -284,7 +292,7 @@ class Evaluator {
       }
     }
     if (depth_ >= max_depth_) {
-      if (!depth_reported_) {
+      if (collecting_ && !depth_reported_) {
         depth_reported_ = true;
         BRRT_SCHEMA_REPORT(n, "",
                            "evaluation exceeds the maximum depth " + std::to_string(max_depth_) +
