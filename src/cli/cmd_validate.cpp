@@ -57,16 +57,21 @@ bool is_yaml(const std::string& path) {
   return ext == ".yaml" || ext == ".yml";
 }
 
-json::value yaml_to_json(const YAML::Node& n) {
+// Same nesting bound as the JSON parser below, so a hostile YAML file cannot exhaust the stack.
+constexpr int kMaxDepth = 1024;
+
+json::value yaml_to_json(const YAML::Node& n, int depth = 0) {
+  if (depth > kMaxDepth)
+    throw YAML::Exception(n.Mark(), "nesting deeper than " + std::to_string(kMaxDepth));
   switch (n.Type()) {
     case YAML::NodeType::Sequence: {
       json::array a;
-      for (const auto& e : n) a.push_back(yaml_to_json(e));
+      for (const auto& e : n) a.push_back(yaml_to_json(e, depth + 1));
       return a;
     }
     case YAML::NodeType::Map: {
       json::object o;
-      for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+      for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second, depth + 1);
       return o;
     }
     case YAML::NodeType::Scalar: {
@@ -105,7 +110,7 @@ std::optional<json::value> load_document(const std::string& path, std::string& e
     }
   }
   json::parse_options options;
-  options.max_depth = 1024;
+  options.max_depth = kMaxDepth;
   json::stream_parser p({}, options);
   boost::system::error_code ec;
   const std::size_t consumed = p.write_some(text.data(), text.size(), ec);

@@ -85,6 +85,7 @@ std::uint64_t hash(const json::value& v, int depth) noexcept {
       // Equal numbers of different kinds must hash alike: hash the value as long double bits
       // of its integral / fractional parts.
       const long double x = number_of(v);
+      if (!std::isfinite(x)) return x > 0 ? 8 : 9;
       long double ip = 0;
       const long double frac = std::modf(x, &ip);
       std::uint64_t h = 4;
