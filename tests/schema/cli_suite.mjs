@@ -91,6 +91,40 @@ for (const [draft, dialect] of [['draft2020-12', '2020-12'], ['draft7', 'draft7'
   }
 }
 
+// Bad input exits 2 with the file and position; errors are one JSON line each.
+async function checkBadInput() {
+  const problems = [];
+  const file = (name, text) => {
+    const path = join(work, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const schema = file('usage-schema.json', '{"properties": {"age": {"minimum": 0}}}');
+  const expect = async (args, code, pattern, what) => {
+    const r = await run(['validate', ...args]);
+    const out = r.stdout + r.stderr;
+    if (r.code !== code || !pattern.test(out))
+      problems.push(`${what}: exit ${r.code}, output ${JSON.stringify(out)}`);
+  };
+  await expect(['--schema', schema, '--instance', file('bad.json', '{"age": 1,\n')], 2,
+               /bad\.json:2:1: invalid JSON/, 'truncated instance');
+  await expect(['--schema', file('bad-schema.json', '{"$ref": "#/nope"}'), '--instance', schema], 2,
+               /invalid schema: .*unresolvable \$ref '#\/nope'/, 'unresolvable $ref');
+  await expect(['--schema', join(work, 'missing.json'), '--instance', schema], 2,
+               /missing\.json: cannot read/, 'missing file');
+  await expect(['--schema', schema, '--instance', file('neg.json', '{"age": -3}')], 1,
+               /^{"instanceLocation":"\/age","keywordLocation":"\/properties\/age\/minimum","keyword":"minimum","message":"-3 is less than the minimum 0"}\n$/,
+               'error line');
+  await expect(['--schema', schema, '--instance', schema, '--dialect', 'draft3'], 2,
+               /unknown dialect/, 'unknown dialect');
+  return problems;
+}
+const badInputProblems = await checkBadInput();
+for (const p of badInputProblems) {
+  failed++;
+  failures.push(`bad input: ${p}`);
+}
+
 // Two workers: the machine has two cores.
 const perFile = new Map();
 let next = 0;
