@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   brrt::dispatch::ServiceOptions options;
-  options.api_keys["ApiKeyAuth"] = {"test123"};
+  options.security.api_keys["ApiKeyAuth"] = {"test123"};
   options.access_log = access_log;
   brrt::dispatch::Service service(api, handlers(), options, cfg.threads);
   brrt::http::Server server(cfg, service);

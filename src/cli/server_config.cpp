@@ -3,7 +3,10 @@
 #include <boost/json/value.hpp>
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
+#include <string>
 
 #include "brrt/spec/diagnostic.hpp"
 #include "brrt/spec/document.hpp"
@@ -108,6 +111,122 @@ class ConfigReader {
  private:
   const spec::Document& doc_;
 };
+
+}  // namespace
+
+namespace {
+
+std::vector<std::string> strings(const ConfigReader& r, const json::value& v,
+                                 const std::string& ptr) {
+  std::vector<std::string> out;
+  if (v.is_string()) {
+    out.push_back(r.string(v, ptr));
+    return out;
+  }
+  if (!v.is_array()) r.fail(ptr, "expected a string or a list of strings");
+  std::size_t i = 0;
+  for (const auto& item : v.get_array())
+    out.push_back(r.string(item, ptr + "/" + std::to_string(i++)));
+  return out;
+}
+
+std::string read_text_file(const ConfigReader& r, const std::string& path, const std::string& ptr) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) r.fail(ptr, "cannot read '" + path + "'");
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// jwks:/jwt:/propelauth: entries share their keys.
+void read_jwt(const ConfigReader& r, const json::value& v, const std::string& ptr,
+              security::JwtSchemeConfig& out) {
+  for (const auto& e : r.object(v, ptr)) {
+    const std::string k(e.key());
+    const std::string p = ptr + "/" + spec::pointer_escape(k);
+    const auto& val = e.value();
+    if (k == "jwks_url")
+      out.jwks_url = r.string(val, p);
+    else if (k == "discovery_url" || k == "openid_configuration_url")
+      out.discovery_url = r.string(val, p);
+    else if (k == "iss" || k == "issuer")
+      out.issuer = r.string(val, p);
+    else if (k == "aud" || k == "audience")
+      out.audiences = strings(r, val, p);
+    else if (k == "leeway_secs")
+      out.leeway = std::chrono::seconds(r.integer(val, p, 0, 3600));
+    else if (k == "cache_ttl_secs")
+      out.cache_ttl = std::chrono::seconds(r.integer(val, p, 1, 86400 * 7));
+    else if (k == "algorithms")
+      out.algorithms = strings(r, val, p);
+    else if (k == "cookie" || k == "cookie_name")
+      out.cookie = r.string(val, p);
+    else if (k == "secret" || k == "secrets")
+      for (auto& sec : strings(r, val, p)) out.secrets.push_back(std::move(sec));
+    else if (k == "public_key" || k == "public_keys")
+      for (auto& pem : strings(r, val, p)) out.public_keys.push_back(std::move(pem));
+    else if (k == "public_key_file" || k == "public_key_files")
+      for (auto& f : strings(r, val, p)) out.public_keys.push_back(read_text_file(r, f, p));
+    else if (k == "auth_url")
+      out.issuer = r.string(val, p);  // propelauth: the issuer; jwks below it
+    else
+      r.fail(p, "unknown setting '" + k + "'",
+             "use jwks_url, discovery_url, iss, aud, leeway_secs, cache_ttl_secs, algorithms, "
+             "cookie, secret(s), public_key(s), public_key_file(s)");
+  }
+}
+
+void read_security(const ConfigReader& r, const json::value& v, const std::string& ptr,
+                   security::SecurityConfig& sec) {
+  for (const auto& f : r.object(v, ptr)) {
+    const std::string k(f.key());
+    const std::string p = ptr + "/" + spec::pointer_escape(k);
+    if (k == "propelauth") {
+      security::JwtSchemeConfig jc;
+      read_jwt(r, f.value(), p, jc);
+      if (jc.issuer.empty()) r.fail(p, "propelauth needs auth_url");
+      if (jc.jwks_url.empty()) jc.jwks_url = jc.issuer + "/.well-known/jwks.json";
+      sec.propelauth = std::move(jc);
+      continue;
+    }
+    if (k != "api_keys" && k != "jwks" && k != "jwt" && k != "basic")
+      r.fail(p, "unknown security provider '" + k + "'",
+             "use api_keys, jwks, jwt, basic or propelauth (see docs/security.md)");
+    for (const auto& scheme : r.object(f.value(), p)) {
+      const std::string name(scheme.key());
+      const std::string sp = p + "/" + spec::pointer_escape(name);
+      if (k == "jwks" || k == "jwt") {
+        read_jwt(r, scheme.value(), sp, sec.jwt[name]);
+        continue;
+      }
+      if (k == "basic") {
+        auto& users = sec.basic[name];
+        for (const auto& e : r.object(scheme.value(), sp)) {
+          const std::string ek(e.key());
+          const std::string ep = sp + "/" + spec::pointer_escape(ek);
+          if (ek != "users") r.fail(ep, "unknown basic setting '" + ek + "'", "use users");
+          for (const auto& u : r.object(e.value(), ep))
+            users[std::string(u.key())] =
+                r.string(u.value(), ep + "/" + spec::pointer_escape(u.key()));
+        }
+        continue;
+      }
+      auto& keys = sec.api_keys[name];
+      for (const auto& e : r.object(scheme.value(), sp)) {
+        const std::string ek(e.key());
+        const std::string ep = sp + "/" + spec::pointer_escape(ek);
+        if (ek == "key" || ek == "keys") {
+          for (auto& key : strings(r, e.value(), ep)) keys.push_back(std::move(key));
+        } else if (ek == "header_name") {
+          (void)r.string(e.value(),
+                         ep);  // the spec's scheme names the header; kept for compatibility
+        } else {
+          r.fail(ep, "unknown api_keys setting '" + ek + "'", "use key, keys or header_name");
+        }
+      }
+      for (const auto& k2 : keys)
+        if (k2.empty()) r.fail(sp, "an API key must not be empty");
+    }
+  }
+}
 
 }  // namespace
 
@@ -229,36 +348,7 @@ void apply_config_file(const std::string& path, ServeSettings& s) {
         }
       }
     } else if (key == "security") {
-      for (const auto& f : r.object(kv.value(), ptr)) {
-        const std::string k(f.key());
-        const std::string p = ptr + "/" + spec::pointer_escape(k);
-        if (k != "api_keys")
-          r.fail(p, "security provider '" + k + "' is not available in this version",
-                 "only security.api_keys is read; other schemes fail closed (401)");
-        for (const auto& scheme : r.object(f.value(), p)) {
-          const std::string sp = p + "/" + spec::pointer_escape(scheme.key());
-          auto& keys = s.service.api_keys[std::string(scheme.key())];
-          for (const auto& e : r.object(scheme.value(), sp)) {
-            const std::string ek(e.key());
-            const std::string ep = sp + "/" + spec::pointer_escape(ek);
-            if (ek == "key") {
-              keys.push_back(r.string(e.value(), ep));
-            } else if (ek == "keys") {
-              if (!e.value().is_array()) r.fail(ep, "expected a list of keys");
-              std::size_t i = 0;
-              for (const auto& item : e.value().get_array())
-                keys.push_back(r.string(item, ep + "/" + std::to_string(i++)));
-            } else if (ek == "header_name") {
-              (void)r.string(e.value(),
-                             ep);  // the spec's scheme names the header; kept for compatibility
-            } else {
-              r.fail(ep, "unknown api_keys setting '" + ek + "'", "use key, keys or header_name");
-            }
-          }
-          for (const auto& k2 : keys)
-            if (k2.empty()) r.fail(sp, "an API key must not be empty");
-        }
-      }
+      read_security(r, kv.value(), ptr, s.service.security);
     } else {
       r.fail(ptr, "unknown section '" + key + "'", "use server, endpoints, log or security");
     }

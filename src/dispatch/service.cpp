@@ -28,6 +28,7 @@
 #include "brrt/dispatch/spec_validators.hpp"
 #include "brrt/observe/metrics.hpp"
 #include "brrt/router/api_routes.hpp"
+#include "brrt/security/authenticator.hpp"
 
 namespace brrt::dispatch {
 
@@ -38,23 +39,7 @@ using Clock = std::chrono::steady_clock;
 // ---------------------------------------------------------------------------------------
 // Compiled snapshot
 
-namespace {
-
-using Digest = std::array<unsigned char, SHA256_DIGEST_LENGTH>;
-
-Digest sha256(std::string_view s) {
-  Digest d;
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d.data());
-  return d;
-}
-
-}  // namespace
-
-struct SchemeCheck {
-  const spec::SecurityScheme* scheme = nullptr;  // nullptr: undeclared, never satisfied
-  std::string name;
-  std::vector<Digest> keys;  // apiKey: configured keys, hashed
-};
+namespace {}  // namespace
 
 struct CompiledOperation {
   const spec::Operation* op = nullptr;
@@ -66,14 +51,13 @@ struct CompiledOperation {
   std::string example_content_type;
   std::string example_body;
   int echo_status = 200;
-  // Security: alternatives (OR) of requirements (AND).
-  std::vector<std::vector<SchemeCheck>> security;
-  std::string challenge;  // WWW-Authenticate value for a 401
-  Shape body_shape;       // form bodies are coerced with it
+  Shape body_shape;  // form bodies are coerced with it
 };
 
 struct CompiledApi {
   std::shared_ptr<const spec::Api> api;
+  std::unique_ptr<security::Authenticator> auth;
+  std::vector<std::string> warnings;
   router::RouteTable routes;
   std::unique_ptr<SpecValidators> validators;
   std::vector<CompiledOperation> ops;
@@ -82,18 +66,6 @@ struct CompiledApi {
 };
 
 namespace {
-
-std::string challenge_for(const spec::SecurityScheme* s) {
-  if (!s) return "Bearer realm=\"brrtrouter\"";
-  switch (s->type) {
-    case spec::SecurityScheme::Type::ApiKey:
-      return "APIKey " + std::string(spec::to_string(s->in)) + "=\"" + s->param_name + "\"";
-    case spec::SecurityScheme::Type::Http:
-      return (s->scheme == "basic" ? "Basic" : "Bearer") + std::string(" realm=\"brrtrouter\"");
-    default:
-      return "Bearer realm=\"brrtrouter\"";
-  }
-}
 
 void fill_example(CompiledOperation& c) {
   const spec::Operation& op = *c.op;
@@ -149,20 +121,6 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
     if (!co.handler && op.handler != op.operation_id) co.handler = handlers.find(op.operation_id);
     for (const auto& p : op.parameters) co.params.emplace_back(p);
     fill_example(co);
-    for (const auto& req : op.security) {
-      std::vector<SchemeCheck> all;
-      for (const auto& [name, scopes] : req.schemes) {
-        SchemeCheck check;
-        check.name = name;
-        check.scheme = api->find_security_scheme(name);
-        if (auto it = options.api_keys.find(name); it != options.api_keys.end())
-          for (const auto& k : it->second) check.keys.push_back(sha256(k));
-        all.push_back(std::move(check));
-      }
-      co.security.push_back(std::move(all));
-    }
-    if (!co.security.empty() && !co.security[0].empty())
-      co.challenge = challenge_for(co.security[0][0].scheme);
     if (op.request_body)
       for (const auto& m : op.request_body->content)
         if (media_matches(m.content_type, "application/x-www-form-urlencoded") ||
@@ -171,23 +129,12 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
     c->ops.push_back(std::move(co));
     labels.push_back({op.operation_id, op.method});
   }
-  // Schemes that can never pass fail closed: say so at startup.
-  std::set<std::string> reported;
-  for (const auto& co : c->ops)
-    for (const auto& alt : co.security)
-      for (const auto& check : alt) {
-        std::string why;
-        if (!check.scheme)
-          why = "is not declared in components.securitySchemes";
-        else if (check.scheme->type != spec::SecurityScheme::Type::ApiKey)
-          why = "has no provider (only apiKey schemes with configured keys are verified)";
-        else if (check.keys.empty())
-          why = "has no keys configured (security.api_keys." + check.name + ")";
-        if (!why.empty() && reported.insert(check.name).second)
-          warnings.push_back("security scheme '" + check.name + "' " + why +
-                             ": requests that need it get 401");
-      }
+  // Schemes that can never pass fail closed (every request needing them gets 401).
+  c->auth = std::make_unique<security::Authenticator>(*api, options.security, workers,
+                                                      options.jwks_fetcher);
+  for (const auto& w : c->auth->warnings()) warnings.push_back(w);
   c->metrics = std::make_unique<observe::Metrics>(std::move(labels), workers);
+  c->warnings = warnings;
   c->api = std::move(api);
   return c;
 }
@@ -315,9 +262,7 @@ std::vector<std::string> Service::warnings() const {
     std::lock_guard lock(swap_mutex_);
     api = current_;
   }
-  std::vector<std::string> w;
-  auto tmp = compile(api->api, handlers_, options_, 1, w);
-  out = std::move(w);
+  out = api->warnings;
   if (!options_.docs_path.empty() && assets_->files.empty())
     out.push_back(
         "Swagger UI assets not found (run scripts/setup.sh, or set --swagger-ui DIR / "
@@ -561,6 +506,7 @@ bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
         "# TYPE brrt_response_validation_failures_total counter\n"
         "brrt_response_validation_failures_total " +
         std::to_string(violations) + "\n";
+    extra += api.auth->render_metrics();
     res.body = api.metrics->render(t, extra);
     return true;
   }
@@ -638,6 +584,37 @@ bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
 }
 
 namespace {
+
+// Credentials straight from the request: views, no copies; the query string and the
+// Cookie header are split only when a scheme reads them.
+class RequestCredentials : public security::CredentialSource {
+ public:
+  RequestCredentials(const http::Request& req, std::size_t worker, QueryPairs& scratch)
+      : req_(req), worker_(worker), scratch_(scratch) {}
+  std::optional<std::string_view> header(std::string_view name) const override {
+    return req_.header(name);
+  }
+  std::optional<std::string_view> query(std::string_view name) const override {
+    split_query(req_.query, scratch_);
+    for (const auto& [k, v] : scratch_)
+      if (k == name) return v;
+    return std::nullopt;
+  }
+  std::optional<std::string_view> cookie(std::string_view name) const override {
+    const auto c = req_.header("cookie");
+    if (!c) return std::nullopt;
+    split_cookies(*c, scratch_);
+    for (const auto& [k, v] : scratch_)
+      if (k == name) return v;
+    return std::nullopt;
+  }
+  std::size_t worker() const noexcept override { return worker_; }
+
+ private:
+  const http::Request& req_;
+  std::size_t worker_;
+  QueryPairs& scratch_;
+};
 
 // Appends the schema errors of `value` as problem-details entries:
 // {"in":"query","name":"limit","pointer":"","keyword":"maximum","message":"..."}.
@@ -750,56 +727,6 @@ bool spill_to_file(const std::string& dir, std::string_view data, std::string& p
   return true;
 }
 
-bool check_security(const CompiledOperation& co, const http::Request& req, QueryPairs& pairs,
-                    bool& missing) {
-  missing = true;
-  if (co.security.empty()) return true;
-  for (const auto& alternative : co.security) {
-    bool all = !alternative.empty();
-    for (const auto& check : alternative) {
-      if (!check.scheme || check.scheme->type != spec::SecurityScheme::Type::ApiKey) {
-        all = false;
-        break;
-      }
-      std::optional<std::string_view> credential;
-      switch (check.scheme->in) {
-        case spec::ParamIn::Header:
-          credential = req.header(check.scheme->param_name);
-          break;
-        case spec::ParamIn::Query:
-          split_query(req.query, pairs);
-          for (const auto& [k, v] : pairs)
-            if (k == check.scheme->param_name) credential = v;
-          break;
-        case spec::ParamIn::Cookie:
-          if (auto c = req.header("cookie")) {
-            split_cookies(*c, pairs);
-            for (const auto& [k, v] : pairs)
-              if (k == check.scheme->param_name) credential = v;
-          }
-          break;
-        default:
-          break;
-      }
-      if (!credential) {
-        all = false;
-        break;
-      }
-      missing = false;
-      // Compare digests in constant time: neither content nor length leaks.
-      const Digest got = sha256(*credential);
-      bool ok = false;
-      for (const auto& k : check.keys) ok |= CRYPTO_memcmp(k.data(), got.data(), got.size()) == 0;
-      if (!ok) {
-        all = false;
-        break;
-      }
-    }
-    if (all) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::size_t Service::route(Worker& w, const CompiledApi& api, const http::Request& req,
@@ -839,11 +766,21 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
   json::storage_ptr sp = ctx.path.storage();
 
   // Security first: unauthenticated clients learn nothing about parameters or bodies.
-  bool missing = true;
-  if (!check_security(co, req, w.pairs, missing)) {
-    res.add_header("WWW-Authenticate", co.challenge);
-    problem(res, 401, missing ? "credentials are required" : "the credentials are not valid");
-    return false;
+  if (!op.security.empty()) {
+    const RequestCredentials source(req, ctx.worker, w.pairs);
+    security::AuthDecision auth = api.auth->check(op.security, source);
+    if (auth.status != 200) {
+      res.add_header("WWW-Authenticate", auth.challenge);
+      if (auth.status == 403)
+        problem(res, 403, "the credentials lack a scope this operation requires");
+      else if (auth.reason == "missing")
+        problem(res, 401, "credentials are required");
+      else
+        problem(res, 401, "the credentials are not valid (" + std::string(auth.reason) + ")");
+      return false;
+    }
+    ctx.schemes = std::move(auth.schemes);
+    ctx.claims = std::move(auth.claims);
   }
   std::string& error = w.error;
   // Parameters.

@@ -28,7 +28,7 @@ class BenchApi : public ::testing::Test {
     if (!std::filesystem::exists(kBenchApi)) GTEST_SKIP() << kBenchApi << " is absent";
     dispatch::ServiceOptions o;
     o.access_log = false;
-    o.api_keys["ApiKeyAuth"] = {"test123"};
+    o.security.api_keys["ApiKeyAuth"] = {"test123"};
     service_ = std::make_unique<dispatch::Service>(spec::load_api(kBenchApi.string()),
                                                    dispatch::HandlerTable{}, o, 1);
     http::ServerConfig cfg;

@@ -116,7 +116,7 @@ struct Gate {
 
 dispatch::ServiceOptions with_key() {
   dispatch::ServiceOptions o;
-  o.api_keys["ApiKeyAuth"] = {"test123"};
+  o.security.api_keys["ApiKeyAuth"] = {"test123"};
   return o;
 }
 

@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,8 @@ struct RequestContext {
   // The security requirement that let the request in: the scheme names of the satisfied
   // alternative (empty for a public operation).
   std::vector<std::string_view> schemes;
+  // Verified claims of that requirement (JWT claims; {"sub": user} for basic), or null.
+  std::shared_ptr<const boost::json::object> claims;
 
   RequestContext(const http::Request& r, const spec::Operation& op, boost::json::storage_ptr sp)
       : http(r), operation(op), path(sp), query(sp), headers(sp), cookies(sp), body(sp) {}

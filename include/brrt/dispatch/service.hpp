@@ -22,6 +22,8 @@
 #include "brrt/http/server.hpp"
 #include "brrt/observe/access_log.hpp"
 #include "brrt/router/route_table.hpp"
+#include "brrt/security/key_source.hpp"
+#include "brrt/security/security_config.hpp"
 #include "brrt/spec/api.hpp"
 
 namespace brrt::dispatch {
@@ -37,8 +39,10 @@ struct ServiceOptions {
   std::string docs_path = "/docs";
   std::string docs_title;      // default: the spec's info.title
   std::string swagger_ui_dir;  // default: searched (see docs/server.md)
-  // Static API keys by security scheme name (apiKey schemes).
-  std::map<std::string, std::vector<std::string>> api_keys;
+  // Providers' settings by security scheme name (docs/security.md).
+  security::SecurityConfig security;
+  // Replaces HTTP for JWKS and OpenID discovery fetches (tests); empty = real HTTP.
+  security::Fetcher jwks_fetcher;
   // Blocking handlers: pool threads, and requests allowed to wait for one (beyond: 503).
   unsigned blocking_threads = 4;
   std::size_t blocking_queue = 1024;

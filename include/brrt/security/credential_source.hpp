@@ -1,0 +1,22 @@
+#pragma once
+// Where providers read credentials from: the request's headers, query parameters and
+// cookies by name, as views valid for the duration of the check. The dispatcher
+// implements it over an http::Request without copying anything.
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace brrt::security {
+
+class CredentialSource {
+ public:
+  virtual ~CredentialSource() = default;
+  virtual std::optional<std::string_view> header(std::string_view name) const = 0;
+  // Raw (still percent-encoded) query parameter value.
+  virtual std::optional<std::string_view> query(std::string_view name) const = 0;
+  virtual std::optional<std::string_view> cookie(std::string_view name) const = 0;
+  // The worker thread asking: per-worker caches need no lock.
+  virtual std::size_t worker() const noexcept { return 0; }
+};
+
+}  // namespace brrt::security

@@ -1,0 +1,39 @@
+#pragma once
+// Security settings keyed by the spec's securitySchemes names (the `security:` section of
+// the config file; docs/security.md lists every key).
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "brrt/security/security_provider.hpp"
+
+namespace brrt::security {
+
+struct JwtSchemeConfig {
+  std::string jwks_url;                  // keys from a JWKS document, refreshed every cache_ttl
+  std::string discovery_url;             // or through OpenID discovery (default: openIdConnectUrl)
+  std::vector<std::string> secrets;      // HMAC secrets (HS256/384/512)
+  std::vector<std::string> public_keys;  // PEM public keys (RS/PS/ES/EdDSA)
+  std::string issuer;
+  std::vector<std::string> audiences;
+  std::chrono::seconds leeway{30};
+  std::chrono::seconds cache_ttl{300};  // JWKS refresh period
+  std::vector<std::string> algorithms;  // allowed; empty = all supported
+  std::string cookie;                   // token also accepted from this cookie
+};
+
+struct SecurityConfig {
+  std::map<std::string, std::vector<std::string>> api_keys;         // apiKey scheme -> keys
+  std::map<std::string, JwtSchemeConfig> jwt;                       // bearer/oauth2/openIdConnect
+  std::map<std::string, std::map<std::string, std::string>> basic;  // scheme -> user -> password
+  // PropelAuth-style default for bearer schemes without their own entry: issuer = auth_url,
+  // jwks_url = auth_url + "/.well-known/jwks.json" unless given.
+  std::optional<JwtSchemeConfig> propelauth;
+  // Application providers for any scheme (custom or overriding a built-in).
+  std::map<std::string, std::shared_ptr<const SecurityProvider>> custom;
+};
+
+}  // namespace brrt::security
