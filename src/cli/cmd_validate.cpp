@@ -27,13 +27,15 @@ namespace fs = std::filesystem;
 
 constexpr const char* kUsage =
     "usage: brrtrouter validate --schema FILE --instance FILE [--dialect 2020-12|draft7|oas30]\n"
-    "                           [--format-assert] [--map URL-PREFIX=DIR ...] [--max-errors N]\n"
+    "                           [--format-assert] [--map URL-PREFIX=DIR ...] [--doc FILE ...]\n"
+    "                           [--max-errors N]\n"
     "Validates the instance against the schema (JSON, or YAML for .yaml/.yml files).\n"
     "Exit 0: valid. Exit 1: invalid, one JSON line per error on stdout:\n"
     "  {\"instanceLocation\":..,\"keywordLocation\":..,\"keyword\":..,\"message\":..}\n"
     "Exit 2: bad input (unreadable file, malformed JSON, invalid schema, unresolvable $ref).\n"
     "$refs to file: URIs (relative refs resolve against the schema file) read local files;\n"
-    "--map resolves $refs under URL-PREFIX to files under DIR (never the network).\n";
+    "--map resolves $refs under URL-PREFIX to files under DIR (never the network); --doc\n"
+    "registers a document up front, so $refs to its $id resolve (e.g. a meta-schema's parts).\n";
 
 // Parse failure with a 1-based line and column.
 struct ParseFailure {
@@ -149,6 +151,7 @@ int run_validate(std::span<const std::string_view> args) {
   schema::CompileOptions options;
   std::vector<std::pair<std::string, std::string>> maps;  // URL prefix -> directory
   std::size_t max_errors = 100;
+  std::vector<std::string> docs;  // --doc files
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
     auto value = [&]() -> std::optional<std::string> {
@@ -182,6 +185,8 @@ int run_validate(std::span<const std::string_view> args) {
         return kExitBadInput;
       }
       maps.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+    } else if (a == "--doc" && (v = value())) {
+      docs.push_back(*v);
     } else if (a == "--max-errors" && (v = value())) {
       try {
         max_errors = std::stoul(*v);
@@ -238,6 +243,14 @@ int run_validate(std::span<const std::string_view> args) {
   schema::SchemaId id;
   try {
     schema::Compiler compiler(std::move(options));
+    for (const std::string& path : docs) {
+      auto doc = load_document(path, error);
+      if (!doc) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return kExitBadInput;
+      }
+      compiler.add_document(file_uri(path), *doc);
+    }
     compiler.add_document(file_uri(schema_path), *schema_doc);
     id = compiler.compile(file_uri(schema_path));
     program = compiler.build();

@@ -50,7 +50,12 @@ std::string_view to_string(Dialect d) noexcept {
 namespace {
 
 // The dialects as the compiler tells them apart (2019-09 only where it differs from 2020-12).
-enum class Draft : std::uint8_t { D2020, D2019, D7, Oas30 };
+enum class Draft : std::uint8_t { D2020, D2019, D7, D4, Oas30 };
+
+// draft-04 and draft-06 read as draft-07 except for what differs: `id`, boolean exclusive bounds.
+bool draft7_family(Draft d) {
+  return d == Draft::D7 || d == Draft::D4;
+}
 
 // 2019-09 $recursiveAnchor: true is kept as a dynamic anchor under a name no $dynamicAnchor can
 // have.
@@ -120,9 +125,9 @@ std::optional<Draft> known_metaschema(std::string_view uri) {
   if (u == "https://json-schema.org/draft/2020-12/schema") return Draft::D2020;
   if (u == "https://json-schema.org/draft/2019-09/schema") return Draft::D2019;
   if (u == "http://json-schema.org/draft-07/schema" ||
-      u == "http://json-schema.org/draft-06/schema" ||
-      u == "http://json-schema.org/draft-04/schema")
+      u == "http://json-schema.org/draft-06/schema")
     return Draft::D7;
+  if (u == "http://json-schema.org/draft-04/schema") return Draft::D4;
   return std::nullopt;
 }
 
@@ -228,14 +233,14 @@ struct Compiler::State {
     const json::object& o = v.get_object();
     if (scope.draft == Draft::Oas30) return scope;
 
-    const json::value* id = o.if_contains(scope.draft == Draft::D7 ? "$id" : "$id");
-    if (scope.draft == Draft::D7 && o.contains("$ref")) id = nullptr;  // $ref hides siblings
+    const json::value* id = o.if_contains(scope.draft == Draft::D4 ? "id" : "$id");
+    if (draft7_family(scope.draft) && o.contains("$ref")) id = nullptr;  // $ref hides siblings
     const bool resource_root =
         document_root || (id != nullptr && id->is_string() && !id->get_string().starts_with("#"));
 
     if (resource_root) {
       if (const json::value* s = o.if_contains("$schema");
-          s && s->is_string() && (document_root || scope.draft != Draft::D7))
+          s && s->is_string() && (document_root || !draft7_family(scope.draft)))
         apply_metaschema(doc, pointer, std::string_view(s->get_string()), scope);
     }
     if (id != nullptr) {
@@ -252,13 +257,13 @@ struct Compiler::State {
         uris.emplace(scope.base, Location{doc, pointer});
       }
       if (!parts.fragment.empty()) {
-        if (scope.draft != Draft::D7)
+        if (!draft7_family(scope.draft))
           fail(doc, pointer, "$id must not contain a fragment ('" + std::string(text) + "')");
         uris.emplace(scope.base + "#" + percent_decode(parts.fragment), Location{doc, pointer});
       }
     }
     if (document_root && !scope.base.empty()) uris.emplace(scope.base, Location{doc, pointer});
-    if (scope.draft != Draft::D7) {
+    if (!draft7_family(scope.draft)) {
       if (const json::value* a = o.if_contains("$anchor"); a && a->is_string())
         uris.emplace(scope.base + "#" + std::string(a->get_string()), Location{doc, pointer});
       if (const json::value* a = o.if_contains("$dynamicAnchor"); a && a->is_string()) {
@@ -384,7 +389,7 @@ struct Compiler::State {
       single(k);
     for (auto k : {"allOf", "anyOf", "oneOf", "items"}) array(k);
     for (auto k : {"properties", "patternProperties", "definitions", "dependencies"}) map(k);
-    if (draft != Draft::D7) {
+    if (!draft7_family(draft)) {
       for (auto k : {"unevaluatedItems", "unevaluatedProperties", "contentSchema"}) single(k);
       array("prefixItems");
       for (auto k : {"$defs", "dependentSchemas"}) map(k);
@@ -549,7 +554,7 @@ struct Compiler::State {
       if (!r->is_string()) fail(doc, ptr + "/$ref", "$ref must be a string");
       const Location l = resolve_ref(doc, ptr, scope, r->get_string());
       n.ref = node_at(l.doc, l.pointer, std::nullopt);
-      if (draft == Draft::D7 || draft == Draft::Oas30) {
+      if (draft7_family(draft) || draft == Draft::Oas30) {
         nodes[p.id] = std::move(n);
         return;
       }
@@ -620,14 +625,15 @@ struct Compiler::State {
       }
       number("minimum", n.minimum);
       number("maximum", n.maximum);
-      if (draft == Draft::Oas30) {
-        // OpenAPI 3.0: boolean exclusiveMinimum/Maximum make minimum/maximum exclusive.
+      if (draft == Draft::Oas30 || draft == Draft::D4) {
+        // OpenAPI 3.0 and draft-04: boolean exclusiveMinimum/Maximum make minimum/maximum
+        // exclusive.
         auto exclusive = [&](std::string_view kw, NumberBound& inclusive, NumberBound& out) {
           const json::value* e = o.if_contains(kw);
           if (e == nullptr) return;
           if (!e->is_bool())
             fail(doc, ptr + "/" + std::string(kw),
-                 std::string(kw) + " must be a boolean in OpenAPI 3.0");
+                 std::string(kw) + " must be a boolean in OpenAPI 3.0 and draft-04");
           if (e->get_bool() && inclusive.present) {
             out = inclusive;
             inclusive = NumberBound{};
@@ -711,7 +717,7 @@ struct Compiler::State {
       n.format_assert = (scope.vocab & kVocabFormatAssertion) != 0;
     }
 
-    if (draft == Draft::D7) {
+    if (draft7_family(draft)) {
       if (const json::value* e = o.if_contains("contentEncoding"); e && e->is_string())
         n.content_base64 = e->get_string() == "base64";
       if (const json::value* m = o.if_contains("contentMediaType"); m && m->is_string())
