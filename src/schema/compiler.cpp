@@ -565,7 +565,7 @@ struct Compiler::State {
         const std::string_view ref = r->get_string();
         const Location l = resolve_ref(doc, ptr, scope, ref);
         n.dynamic_ref = node_at(l.doc, l.pointer, std::nullopt);
-        n.ref_keyword = "$dynamicRef";
+        n.dynamic_ref_keyword = "$dynamicRef";
         const UriParts parts = split_fragment(ref);
         // Dynamic only when the initial target carries the matching $dynamicAnchor.
         if (!parts.fragment.empty() && parts.fragment[0] != '/') {
@@ -581,7 +581,7 @@ struct Compiler::State {
       if (const json::value* r = o.if_contains("$recursiveRef"); r && r->is_string()) {
         const Location l = resolve_ref(doc, ptr, scope, r->get_string());
         n.dynamic_ref = node_at(l.doc, l.pointer, std::nullopt);
-        n.ref_keyword = "$recursiveRef";
+        n.dynamic_ref_keyword = "$recursiveRef";
         const json::value* t = navigate(docs[l.doc].root, l.pointer);
         if (t && t->is_object())
           if (const json::value* a = t->get_object().if_contains("$recursiveAnchor");
@@ -860,7 +860,7 @@ Compiler::Compiler(Compiler&&) noexcept = default;
 Compiler& Compiler::operator=(Compiler&&) noexcept = default;
 
 void Compiler::add_document(std::string_view uri, const boost::json::value& document) {
-  if (split_fragment(uri).has_fragment && !split_fragment(uri).fragment.empty())
+  if (!split_fragment(uri).fragment.empty())
     throw CompileError(std::string(uri), "", "a document URI must not have a fragment");
   state_->add_document(uri, document);
 }
@@ -898,7 +898,6 @@ SchemaId Compiler::compile(std::string_view uri, std::string_view pointer) {
   if (navigate(s.docs[l.doc].root, l.pointer) == nullptr)
     throw CompileError(s.docs[l.doc].uri, l.pointer, "no schema at this location");
   const std::size_t before = s.nodes.size();
-  const std::size_t compiled_before = s.compiled.size();
   try {
     const NodeId id = s.node_at(l.doc, l.pointer, std::nullopt);
     s.drain();
@@ -911,7 +910,6 @@ SchemaId Compiler::compile(std::string_view uri, std::string_view pointer) {
         it = it->second >= before ? s.compiled.erase(it) : std::next(it);
       s.nodes.resize(before);
     }
-    (void)compiled_before;
     throw;
   }
 }

@@ -72,9 +72,9 @@ struct Node {
 
   // references
   NodeId ref = kNoNode;
-  NodeId dynamic_ref = kNoNode;      // statically resolved target
-  std::string dynamic_ref_anchor;    // non-empty: look the anchor up in the dynamic scope
-  const char* ref_keyword = "$ref";  // for keyword locations
+  NodeId dynamic_ref = kNoNode;    // statically resolved target
+  std::string dynamic_ref_anchor;  // non-empty: look the anchor up in the dynamic scope
+  const char* dynamic_ref_keyword = "$dynamicRef";  // or "$recursiveRef" (2019-09)
 
   // generic
   bool has_const = false;

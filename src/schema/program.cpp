@@ -367,7 +367,7 @@ class Evaluator {
     };
 
     if (n.ref != kNoNode) {
-      auto g = kw(n.ref_keyword == std::string_view("$ref") ? "$ref" : n.ref_keyword);
+      auto g = kw("$ref");
       if (!eval(n.ref, v, a) && failed()) return false;
     }
     if (n.dynamic_ref != kNoNode) {
@@ -384,7 +384,7 @@ class Evaluator {
           if (found) break;
         }
       }
-      auto g = kw(n.ref_keyword);
+      auto g = kw(n.dynamic_ref_keyword);
       if (!eval(target, v, a) && failed()) return false;
     }
 
