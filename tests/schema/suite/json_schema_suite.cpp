@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -207,4 +208,122 @@ TEST(JsonSchemaSuite, Draft7_Optional) {
 TEST(JsonSchemaSuite, Draft7_Format) {
   SKIP_WITHOUT_SUITE();
   require_ratio(run_dir("draft7", "optional/format", Dialect::Draft7, true));
+}
+
+namespace {
+
+// Deterministic random JSON, biased towards what schemas test: small numbers around bounds,
+// integral doubles, short (also non-ASCII) strings, and the keys the case's data uses.
+class RandomJson {
+ public:
+  explicit RandomJson(std::uint32_t seed) : rng_(seed) {}
+
+  json::value value(int depth) {
+    switch (pick(depth > 2 ? 6 : 8)) {
+      case 0:
+        return nullptr;
+      case 1:
+        return pick(2) == 1;
+      case 2:
+        return static_cast<std::int64_t>(pick(21)) - 10;
+      case 3:
+        return static_cast<double>(pick(41)) / 4.0 - 5.0;
+      case 4: {
+        static const char* const kStrings[] = {"",
+                                               "a",
+                                               "foo",
+                                               "bar",
+                                               "1",
+                                               "\xc3\xa9",
+                                               "2020-01-01",
+                                               "aaaaaaaaaaaaaaaaaaaaaa",
+                                               "\xf0\x9f\x98\x80"};
+        return json::value(kStrings[pick(9)]);
+      }
+      case 5:
+        return static_cast<std::uint64_t>(18446744073709551615ull - pick(3));
+      case 6: {
+        json::array a;
+        for (std::uint32_t i = 0, n = pick(5); i < n; ++i) a.push_back(value(depth + 1));
+        return a;
+      }
+      default: {
+        json::object o;
+        static const char* const kKeys[] = {"foo", "bar", "baz", "a", "b", "", "1", "x-y"};
+        for (std::uint32_t i = 0, n = pick(5); i < n; ++i) o[kKeys[pick(8)]] = value(depth + 1);
+        return o;
+      }
+    }
+  }
+
+  // Replaces a random subtree of `v` (or `v` itself) with a random value.
+  void mutate(json::value& v, int depth = 0) {
+    if (depth > 6 || pick(4) == 0) {
+      v = value(depth);
+      return;
+    }
+    if (v.is_array() && !v.get_array().empty())
+      mutate(v.get_array()[pick(static_cast<std::uint32_t>(v.get_array().size()))], depth + 1);
+    else if (v.is_object() && !v.get_object().empty())
+      mutate(
+          std::next(v.get_object().begin(), pick(static_cast<std::uint32_t>(v.get_object().size())))
+              ->value(),
+          depth + 1);
+    else
+      v = value(depth);
+  }
+
+ private:
+  std::uint32_t pick(std::uint32_t n) {
+    return std::uniform_int_distribution<std::uint32_t>(0, n - 1)(rng_);
+  }
+  std::mt19937 rng_;
+};
+
+}  // namespace
+
+// The quiet path (is_valid: leaf and plain-object shortcuts, required counting, order-guessed
+// lookups) and the collecting path (validate) must agree on every instance, not only on the
+// suite's: mutate each case's data deterministically and compare.
+TEST(JsonSchemaSuite, QuietAndCollectingPathsAgreeOnMutatedInstances) {
+  SKIP_WITHOUT_SUITE();
+  RandomJson random(20261125);
+  std::size_t checked = 0;
+  for (const auto& [draft, dialect] :
+       {std::pair{"draft2020-12", Dialect::Draft2020_12}, std::pair{"draft7", Dialect::Draft7}}) {
+    for (const fs::path& f : json_files(kSuite / "tests" / draft)) {
+      const json::value groups = parse_json(read_file(f));
+      for (const json::value& g : groups.as_array()) {
+        CompileOptions options;
+        options.dialect = dialect;
+        options.resolver = remote;
+        Compiler compiler(options);
+        SchemaId id;
+        try {
+          id = compiler.compile_document(g.at("schema"));
+        } catch (const std::exception&) {
+          continue;
+        }
+        const Program program = compiler.build();
+        for (const json::value& t : g.at("tests").as_array()) {
+          for (int round = 0; round < 32; ++round) {
+            json::value instance = t.at("data");
+            random.mutate(instance);
+            const bool quiet = program.is_valid(id, instance);
+            std::vector<ValidationError> errors;
+            const bool full = program.validate(id, instance, errors, 4);
+            ++checked;
+            if (quiet != full || errors.empty() != full) {
+              ADD_FAILURE() << f.filename() << " / " << g.at("description").as_string() << ": "
+                            << json::serialize(instance) << ": is_valid " << quiet << ", validate "
+                            << full << " with " << errors.size() << " errors";
+              if (quiet != full) return;
+            }
+          }
+        }
+      }
+    }
+  }
+  std::printf("%zu mutated instances checked\n", checked);
+  EXPECT_GT(checked, 10000u);
 }
