@@ -155,6 +155,8 @@ void read_jwt(const ConfigReader& r, const json::value& v, const std::string& pt
       out.leeway = std::chrono::seconds(r.integer(val, p, 0, 3600));
     else if (k == "cache_ttl_secs")
       out.cache_ttl = std::chrono::seconds(r.integer(val, p, 1, 86400 * 7));
+    else if (k == "refetch_min_interval_secs")
+      out.min_refetch_interval = std::chrono::seconds(r.integer(val, p, 0, 86400));
     else if (k == "algorithms")
       out.algorithms = strings(r, val, p);
     else if (k == "cookie" || k == "cookie_name")
@@ -169,7 +171,8 @@ void read_jwt(const ConfigReader& r, const json::value& v, const std::string& pt
       out.issuer = r.string(val, p);  // propelauth: the issuer; jwks below it
     else
       r.fail(p, "unknown setting '" + k + "'",
-             "use jwks_url, discovery_url, iss, aud, leeway_secs, cache_ttl_secs, algorithms, "
+             "use jwks_url, discovery_url, iss, aud, leeway_secs, cache_ttl_secs, "
+             "refetch_min_interval_secs, algorithms, "
              "cookie, secret(s), public_key(s), public_key_file(s)");
   }
 }

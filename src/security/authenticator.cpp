@@ -98,6 +98,7 @@ Authenticator::Authenticator(const spec::Api& api, const SecurityConfig& config,
             o.jwks_url = jc->jwks_url;
             o.discovery_url = jc->discovery_url;
             o.ttl = jc->cache_ttl;
+            o.min_refetch_interval = jc->min_refetch_interval;
             keys = std::make_shared<JwksKeys>(o, workers, fetcher);
           } else {
             KeyList list;

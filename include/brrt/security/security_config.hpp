@@ -20,9 +20,10 @@ struct JwtSchemeConfig {
   std::string issuer;
   std::vector<std::string> audiences;
   std::chrono::seconds leeway{30};
-  std::chrono::seconds cache_ttl{300};  // JWKS refresh period
-  std::vector<std::string> algorithms;  // allowed; empty = all supported
-  std::string cookie;                   // token also accepted from this cookie
+  std::chrono::seconds cache_ttl{300};            // JWKS refresh period
+  std::chrono::seconds min_refetch_interval{10};  // early refetches on an unknown kid, at most
+  std::vector<std::string> algorithms;            // allowed; empty = all supported
+  std::string cookie;                             // token also accepted from this cookie
 };
 
 struct SecurityConfig {
