@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <optional>
@@ -622,6 +623,13 @@ struct Compiler::State {
         if (!e->is_array()) fail(doc, ptr + "/enum", "enum must be an array");
         n.has_enum = true;
         n.enum_values.assign(e->get_array().begin(), e->get_array().end());
+        n.enum_all_strings = std::all_of(n.enum_values.begin(), n.enum_values.end(),
+                                         [](const json::value& x) { return x.is_string(); });
+        if (n.enum_all_strings)
+          for (std::size_t i = 0; i < n.enum_values.size(); ++i)
+            if (n.enum_strings.find(n.enum_values[i].get_string()) == kNoNode)
+              n.enum_strings.add(std::string(n.enum_values[i].get_string()),
+                                 static_cast<NodeId>(i));
       }
       number("minimum", n.minimum);
       number("maximum", n.maximum);

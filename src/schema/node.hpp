@@ -81,6 +81,9 @@ struct Node {
   boost::json::value const_value;
   bool has_enum = false;
   std::vector<boost::json::value> enum_values;
+  // When every enum value is a string (the usual case), a hash lookup instead of a scan.
+  bool enum_all_strings = false;
+  PropertyTable enum_strings;
 
   // numbers
   NumberBound minimum, maximum, exclusive_minimum, exclusive_maximum, multiple_of;

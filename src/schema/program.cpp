@@ -428,11 +428,15 @@ class Evaluator {
     }
     if (n.has_enum) {
       bool found = false;
-      for (const json::value& e : n.enum_values)
-        if (value_equal(v, e)) {
-          found = true;
-          break;
-        }
+      if (n.enum_all_strings) {
+        found = k == json::kind::string && n.enum_strings.find(v.get_string()) != kNoNode;
+      } else {
+        for (const json::value& e : n.enum_values)
+          if (value_equal(v, e)) {
+            found = true;
+            break;
+          }
+      }
       if (!found) {
         std::string allowed;
         for (std::size_t i = 0; i < n.enum_values.size() && i < 8; ++i) {
