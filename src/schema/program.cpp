@@ -1,5 +1,6 @@
 #include "brrt/schema/program.hpp"
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -57,6 +58,9 @@ struct PathStep {
   std::size_t index = 0;
   bool is_index = false;
 };
+
+// Paths of typical depth live inline: building error locations allocates no path storage.
+using PathSteps = boost::container::small_vector<PathStep, 16>;
 
 long double number_of(const json::value& v) noexcept {
   if (v.is_int64()) return static_cast<long double>(v.get_int64());
@@ -214,9 +218,8 @@ class Evaluator {
  private:
   // RAII for path steps, only recorded while collecting errors.
   struct StepGuard {
-    std::vector<PathStep>* path;
-    StepGuard(Evaluator& e, std::vector<PathStep>& p, PathStep s)
-        : path(e.collecting_ ? &p : nullptr) {
+    PathSteps* path;
+    StepGuard(Evaluator& e, PathSteps& p, PathStep s) : path(e.collecting_ ? &p : nullptr) {
       if (path) path->push_back(s);
     }
     ~StepGuard() {
@@ -237,18 +240,27 @@ class Evaluator {
   StepGuard at_key(std::string_view k) { return StepGuard(*this, instance_path_, {k, 0, false}); }
   StepGuard at_index(std::size_t i) { return StepGuard(*this, instance_path_, {{}, i, true}); }
 
-  static void append_pointer(std::string& out, const std::vector<PathStep>& path) {
+  static void append_token(std::string& out, std::string_view token) {
+    for (char c : token) {
+      if (c == '~')
+        out += "~0";
+      else if (c == '/')
+        out += "~1";
+      else
+        out += c;
+    }
+  }
+
+  static void append_pointer(std::string& out, const PathSteps& path) {
+    char digits[24];
     for (const PathStep& s : path) {
+      if (!s.key.empty() || !s.is_index) {
+        out += '/';
+        append_token(out, s.key);
+      }
       if (s.is_index) {
-        if (!s.key.empty()) {
-          out += '/';
-          out += escape_pointer_token(s.key);
-        }
-        out += '/';
-        out += std::to_string(s.index);
-      } else {
-        out += '/';
-        out += escape_pointer_token(s.key);
+        const int n = std::snprintf(digits, sizeof digits, "/%zu", s.index);
+        out.append(digits, static_cast<std::size_t>(n));
       }
     }
   }
@@ -918,8 +930,8 @@ class Evaluator {
   std::size_t max_depth_ = 0;
   std::size_t scope_size_ = 0;
   std::array<std::uint32_t, kMaxScope> scope_;
-  std::vector<PathStep> instance_path_;
-  std::vector<PathStep> keyword_path_;
+  PathSteps instance_path_;
+  PathSteps keyword_path_;
 };
 
 }  // namespace
