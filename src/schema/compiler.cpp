@@ -858,6 +858,10 @@ struct Compiler::State {
                      !n.nullable && !n.has_applicators && !n.needs_annotations &&
                      !n.has_string_checks && !n.has_number_checks && !n.has_array_checks &&
                      n.has_object_checks;
+    n.simple_object = n.plain_object && !n.has_min_properties && !n.has_max_properties &&
+                      n.dependent_required.empty() && n.dependent_schemas.empty() &&
+                      n.pattern_properties.empty() && n.property_names == kNoNode &&
+                      (n.required.empty() || n.required_in_properties);
     nodes[p.id] = std::move(n);
   }
 };

@@ -61,6 +61,9 @@ struct Node {
   // Object keywords only (and "type": "object"): the quiet path goes straight to them. Cycles
   // always pass through a $ref node, which does the depth accounting.
   bool plain_object = false;
+  // A plain object whose only keywords are properties, additionalProperties and a "required"
+  // covered by properties: one loop over the members does everything.
+  bool simple_object = false;
   std::string location;        // absolute schema location, "uri#/pointer"
   std::uint32_t resource = 0;  // schema resource (for the dynamic scope)
   bool boolean_schema = false;

@@ -300,6 +300,7 @@ class Evaluator {
       if (n.leaf) return leaf_valid(n, v);
       if (n.plain_object && !p_.has_dynamic_refs) {
         if (!v.is_object()) return n.types == 0;
+        if (n.simple_object && out == nullptr) return simple_object_valid(n, v.get_object());
         return check_object(n, v, out);
       }
     }
@@ -359,6 +360,32 @@ class Evaluator {
       default:
         return true;
     }
+  }
+
+  // The quiet path of Node::simple_object: the shape of most request bodies.
+  bool simple_object_valid(const Node& n, const json::object& obj) {
+    const PropertyTable::Entry* first = n.properties.entries().data();
+    std::size_t guess = 0;
+    std::size_t required_found = 0;
+    for (const auto& kv : obj) {
+      if (const PropertyTable::Entry* e = n.properties.find_entry(kv.key(), guess)) {
+        guess = static_cast<std::size_t>(e - first) + 1;
+        required_found += e->required;
+        const json::value& member = kv.value();
+        if (e->type_only) {
+          if (e->types != 0 && !(e->nullable && member.is_null()) &&
+              !type_matches(e->types, member))
+            return false;
+        } else if (e->leaf ? !leaf_valid(p_.nodes[e->node], member)
+                           : !eval(e->node, member, nullptr)) {
+          return false;
+        }
+      } else if (n.additional_properties != kNoNode &&
+                 !eval(n.additional_properties, kv.value(), nullptr)) {
+        return false;
+      }
+    }
+    return required_found == n.required_count;
   }
 
   // Evaluates a subschema quietly (no errors); used by anyOf/oneOf/not/if/contains.
