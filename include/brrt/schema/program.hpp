@@ -1,7 +1,8 @@
 #pragma once
 // The compiled, immutable form of a set of schemas. A Program is cheap to copy (it shares
-// its data) and safe to use from any number of threads at once: validation takes no lock,
-// writes no shared state, and allocates nothing while the instance is valid.
+// its data) and safe to use from any number of threads at once: validation takes no lock and
+// writes no shared state. is_valid() allocates nothing, except scratch space under
+// unevaluatedProperties/unevaluatedItems and for uniqueItems on more than 32 items.
 #include <boost/json/fwd.hpp>
 
 #include <cstddef>
