@@ -190,14 +190,45 @@ void read_security(const ConfigReader& r, const json::value& v, const std::strin
       sec.propelauth = std::move(jc);
       continue;
     }
-    if (k != "api_keys" && k != "jwks" && k != "jwt" && k != "basic")
+    if (k != "api_keys" && k != "jwks" && k != "jwt" && k != "basic" && k != "remote_api_keys")
       r.fail(p, "unknown security provider '" + k + "'",
-             "use api_keys, jwks, jwt, basic or propelauth (see docs/security.md)");
+             "use api_keys, remote_api_keys, jwks, jwt, basic or propelauth (see "
+             "docs/security.md)");
     for (const auto& scheme : r.object(f.value(), p)) {
       const std::string name(scheme.key());
       const std::string sp = p + "/" + spec::pointer_escape(name);
       if (k == "jwks" || k == "jwt") {
         read_jwt(r, scheme.value(), sp, sec.jwt[name]);
+        continue;
+      }
+      if (k == "remote_api_keys") {
+        auto& o = sec.remote_api_keys[name];
+        for (const auto& e : r.object(scheme.value(), sp)) {
+          const std::string ek(e.key());
+          const std::string ep = sp + "/" + spec::pointer_escape(ek);
+          const auto& val = e.value();
+          if (ek == "verify_url")
+            o.verify_url = r.string(val, ep);
+          else if (ek == "header_name")
+            o.forward_header = r.string(val, ep);
+          else if (ek == "timeout_ms")
+            o.timeout = std::chrono::milliseconds(r.integer(val, ep, 1, 60'000));
+          else if (ek == "cache_ttl_secs")
+            o.cache_ttl = std::chrono::seconds(r.integer(val, ep, 0, 86400));
+          else if (ek == "negative_cache_ttl_secs")
+            o.negative_cache_ttl = std::chrono::seconds(r.integer(val, ep, 0, 86400));
+          else if (ek == "max_entries")
+            o.max_entries = static_cast<std::size_t>(r.integer(val, ep, 1, 10'000'000));
+          else if (ek == "on_error") {
+            const std::string v = r.string(val, ep);
+            if (v != "deny" && v != "unavailable") r.fail(ep, "on_error is deny or unavailable");
+            o.unavailable_on_error = v == "unavailable";
+          } else
+            r.fail(ep, "unknown remote_api_keys setting '" + ek + "'",
+                   "use verify_url, header_name, timeout_ms, cache_ttl_secs, "
+                   "negative_cache_ttl_secs, max_entries or on_error");
+        }
+        if (o.verify_url.empty()) r.fail(sp, "remote_api_keys needs verify_url");
         continue;
       }
       if (k == "basic") {

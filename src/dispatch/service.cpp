@@ -41,6 +41,47 @@ using Clock = std::chrono::steady_clock;
 
 namespace {}  // namespace
 
+namespace {
+
+// Credentials straight from the request: views, no copies; the query string and the
+// Cookie header are split only when a scheme reads them.
+class RequestCredentials : public security::CredentialSource {
+ public:
+  RequestCredentials(const http::Request& req, std::size_t worker, QueryPairs& scratch)
+      : req_(req), worker_(worker), scratch_(scratch) {}
+  std::optional<std::string_view> header(std::string_view name) const override {
+    return req_.header(name);
+  }
+  std::optional<std::string_view> query(std::string_view name) const override {
+    split_query(req_.query, scratch_);
+    for (const auto& [k, v] : scratch_)
+      if (k == name) return v;
+    return std::nullopt;
+  }
+  std::optional<std::string_view> cookie(std::string_view name) const override {
+    const auto c = req_.header("cookie");
+    if (!c) return std::nullopt;
+    split_cookies(*c, scratch_);
+    for (const auto& [k, v] : scratch_)
+      if (k == name) return v;
+    return std::nullopt;
+  }
+  std::size_t worker() const noexcept override { return worker_; }
+
+ private:
+  const http::Request& req_;
+  std::size_t worker_;
+  QueryPairs& scratch_;
+};
+
+// Runs a provider's blocking remote call; co_spawned onto the blocking pool.
+boost::asio::awaitable<security::RemoteVerdict> resolve_remotely(
+    const security::SecurityProvider* provider, std::string credential) {
+  co_return provider->resolve(credential);
+}
+
+}  // namespace
+
 struct CompiledOperation {
   const spec::Operation* op = nullptr;
   const HandlerTable::Entry* handler = nullptr;
@@ -190,6 +231,7 @@ struct Service::Worker {
   std::string log_line;
   std::vector<MultipartPart> parts;
   std::vector<schema::ValidationError> violations;
+  bool auth_pending = false;         // prepare() found a credential awaiting a remote verdict
   OwnedCounter response_violations;  // responses that did not match the spec
 };
 
@@ -224,7 +266,7 @@ Service::Service(std::shared_ptr<const spec::Api> api, HandlerTable handlers,
   std::vector<std::string> warnings;
   current_ = compile(std::move(api), handlers_, options_, workers_.size(), warnings);
   generation_.store(1);
-  if (handlers_.has_blocking())
+  if (handlers_.has_blocking() || !options_.security.remote_api_keys.empty())
     pool_ = std::make_unique<BlockingPool>(std::max(1u, options_.blocking_threads));
   if (options_.temp_dir.empty()) {
     const char* tmp = std::getenv("TMPDIR");
@@ -313,7 +355,14 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
       json::monotonic_resource arena(w.arena_buffer.data(), w.arena_buffer.size());
       RequestContext ctx(req, *co.op, json::storage_ptr(&arena));
       ctx.worker = worker;
-      if (prepare(w, api, index, m, ctx, res)) {
+      const bool prepared = prepare(w, api, index, m, ctx, res);
+      if (!prepared && w.auth_pending) {
+        // A credential needs a remote verdict: redo the request on the async path.
+        w.auth_pending = false;
+        res.reset();
+        return false;
+      }
+      if (prepared) {
         std::size_t ran = 0;
         if (run_before(ctx, res, ran)) {
           if (co.handler)
@@ -359,8 +408,32 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
     std::string failure;
     try {
       std::size_t ran = 0;
-      if (prepare(w, api, index, m, ctx, res) && run_before(ctx, res, ran)) {
-        if (co.handler->kind == HandlerTable::Kind::Async) {
+      // Credentials that need a remote verdict get it first, off the worker thread.
+      if (!co.op->security.empty() && pool_) {
+        QueryPairs pairs;  // not the worker's scratch: other requests run meanwhile
+        const RequestCredentials source(req, worker, pairs);
+        for (int round = 0; round < 3; ++round) {
+          security::AuthDecision d = api.auth->check(co.op->security, source);
+          if (d.status != 0) break;
+          for (const auto& [provider, credential] : d.pending) {
+            const security::RemoteVerdict v = co_await boost::asio::co_spawn(
+                pool_->pool.get_executor(), resolve_remotely(provider, credential),
+                boost::asio::use_awaitable);
+            provider->remember(worker, credential, v);
+          }
+        }
+      }
+      const bool prepared = prepare(w, api, index, m, ctx, res);
+      if (!prepared && w.auth_pending) {
+        w.auth_pending = false;
+        problem(res, 503, "the credentials could not be verified now; retry later");
+      }
+      if (prepared && run_before(ctx, res, ran)) {
+        if (!co.handler) {
+          answer_from_spec(api, index, ctx, res);
+        } else if (co.handler->kind == HandlerTable::Kind::Plain) {
+          co.handler->fn(ctx, res);
+        } else if (co.handler->kind == HandlerTable::Kind::Async) {
           co_await co.handler->async(ctx, res);
         } else if (pool_->pending.load(std::memory_order_relaxed) >= options_.blocking_queue) {
           res.add_header("Retry-After", "1");
@@ -585,37 +658,6 @@ bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
 
 namespace {
 
-// Credentials straight from the request: views, no copies; the query string and the
-// Cookie header are split only when a scheme reads them.
-class RequestCredentials : public security::CredentialSource {
- public:
-  RequestCredentials(const http::Request& req, std::size_t worker, QueryPairs& scratch)
-      : req_(req), worker_(worker), scratch_(scratch) {}
-  std::optional<std::string_view> header(std::string_view name) const override {
-    return req_.header(name);
-  }
-  std::optional<std::string_view> query(std::string_view name) const override {
-    split_query(req_.query, scratch_);
-    for (const auto& [k, v] : scratch_)
-      if (k == name) return v;
-    return std::nullopt;
-  }
-  std::optional<std::string_view> cookie(std::string_view name) const override {
-    const auto c = req_.header("cookie");
-    if (!c) return std::nullopt;
-    split_cookies(*c, scratch_);
-    for (const auto& [k, v] : scratch_)
-      if (k == name) return v;
-    return std::nullopt;
-  }
-  std::size_t worker() const noexcept override { return worker_; }
-
- private:
-  const http::Request& req_;
-  std::size_t worker_;
-  QueryPairs& scratch_;
-};
-
 // Appends the schema errors of `value` as problem-details entries:
 // {"in":"query","name":"limit","pointer":"","keyword":"maximum","message":"..."}.
 void collect_violations(const schema::Program& program, schema::SchemaId id,
@@ -769,10 +811,16 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
   if (!op.security.empty()) {
     const RequestCredentials source(req, ctx.worker, w.pairs);
     security::AuthDecision auth = api.auth->check(op.security, source);
+    if (auth.status == 0) {
+      w.auth_pending = true;  // the caller goes async (or answers 503 if it already is)
+      return false;
+    }
     if (auth.status != 200) {
       res.add_header("WWW-Authenticate", auth.challenge);
       if (auth.status == 403)
         problem(res, 403, "the credentials lack a scope this operation requires");
+      else if (auth.status == 503)
+        problem(res, 503, "the credentials could not be verified now; retry later");
       else if (auth.reason == "missing")
         problem(res, 401, "credentials are required");
       else

@@ -6,6 +6,7 @@
 #include "brrt/security/api_key_provider.hpp"
 #include "brrt/security/basic_provider.hpp"
 #include "brrt/security/bearer_provider.hpp"
+#include "brrt/security/remote_api_key_provider.hpp"
 
 namespace brrt::security {
 
@@ -58,6 +59,17 @@ Authenticator::Authenticator(const spec::Api& api, const SecurityConfig& config,
         scheme->provider = c->second;
       } else if (!s) {
         why = "is not declared in components.securitySchemes";
+      } else if (auto remote = config.remote_api_keys.find(name);
+                 s && s->type == spec::SecurityScheme::Type::ApiKey &&
+                 remote != config.remote_api_keys.end()) {
+        RemoteApiKeyOptions o = remote->second;
+        o.in = s->in == spec::ParamIn::Query    ? KeyLocation::Query
+               : s->in == spec::ParamIn::Cookie ? KeyLocation::Cookie
+                                                : KeyLocation::Header;
+        o.name = s->param_name;
+        if (o.verify_url.empty() && !o.verifier)
+          throw std::invalid_argument("remote_api_keys needs verify_url");
+        scheme->provider = std::make_shared<RemoteApiKeyProvider>(std::move(o), workers);
       } else if (s->type == spec::SecurityScheme::Type::ApiKey) {
         scheme->no_provider_challenge =
             "APIKey " + std::string(spec::to_string(s->in)) + "=\"" + s->param_name + "\"";
@@ -172,6 +184,12 @@ AuthDecision Authenticator::check(std::span<const spec::SecurityRequirement> req
         if (!claims) claims = r.claims;
         continue;
       }
+      if (r.outcome == Outcome::Pending) {
+        if (auto credential = schemes_[i]->provider->pending_credential(source))
+          d.pending.emplace_back(schemes_[i]->provider.get(), std::move(*credential));
+        all = false;
+        break;
+      }
       const int rank = r.outcome == Outcome::InsufficientScope ? 3
                        : r.outcome == Outcome::Missing         ? 1
                                                                : 2;
@@ -189,7 +207,14 @@ AuthDecision Authenticator::check(std::span<const spec::SecurityRequirement> req
       return d;
     }
   }
-  d.status = best == 3 ? 403 : 401;
+  if (!d.pending.empty()) {
+    d.status = 0;  // another alternative may pass once the remote verdicts are known
+    return d;
+  }
+  d.status = best == 3 ? 403
+             : failure.outcome == Outcome::Unavailable && failure.reason == "verifier_unavailable"
+                 ? 503
+                 : 401;
   d.reason = failure.reason;
   if (failed_scheme < schemes_.size()) {
     const Scheme& s = *schemes_[failed_scheme];

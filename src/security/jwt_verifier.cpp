@@ -27,6 +27,8 @@ std::string_view to_string(Outcome o) noexcept {
       return "insufficient_scope";
     case Outcome::Unavailable:
       return "unavailable";
+    case Outcome::Pending:
+      return "pending";
   }
   return "unknown";
 }

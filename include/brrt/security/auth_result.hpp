@@ -14,7 +14,11 @@ enum class Outcome : std::uint8_t {
   Invalid,            // credential present but wrong, expired, badly signed...: 401
   InsufficientScope,  // verified, but lacks a required scope: 403
   Unavailable,        // the scheme cannot be checked now (no provider, key server down): 401/503
+  Pending,            // needs a remote call first (see SecurityProvider's remote protocol)
 };
+
+// What a remote verifier said about a credential.
+enum class RemoteVerdict : std::uint8_t { Valid, Invalid, Error };
 
 struct AuthResult {
   Outcome outcome = Outcome::Missing;

@@ -26,6 +26,8 @@ struct AuthDecision {
   std::string_view reason;                            // of the failure, for the problem detail
   std::vector<std::string_view> schemes;              // the satisfied requirement's scheme names
   std::shared_ptr<const boost::json::object> claims;  // of the first scheme with claims
+  // When status is 0: the remote calls to make (SecurityProvider's remote protocol).
+  std::vector<std::pair<const SecurityProvider*, std::string>> pending;
 };
 
 class Authenticator {

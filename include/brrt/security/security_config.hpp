@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "brrt/security/remote_api_key_provider.hpp"
 #include "brrt/security/security_provider.hpp"
 
 namespace brrt::security {
@@ -30,6 +31,7 @@ struct SecurityConfig {
   std::map<std::string, std::vector<std::string>> api_keys;         // apiKey scheme -> keys
   std::map<std::string, JwtSchemeConfig> jwt;                       // bearer/oauth2/openIdConnect
   std::map<std::string, std::map<std::string, std::string>> basic;  // scheme -> user -> password
+  std::map<std::string, RemoteApiKeyOptions> remote_api_keys;       // apiKey scheme -> verifier
   // PropelAuth-style default for bearer schemes without their own entry: issuer = auth_url,
   // jwks_url = auth_url + "/.well-known/jwks.json" unless given.
   std::optional<JwtSchemeConfig> propelauth;
