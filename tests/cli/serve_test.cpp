@@ -163,6 +163,28 @@ TEST(Serve, PetStoreWithItsConfigAnswersCurl) {
   EXPECT_EQ(curl(srv.url("/docs/swagger-ui-bundle.js")).status, 200);
   c = curl(srv.url("/openapi.json"));
   EXPECT_EQ(boost::json::parse(c.body).at("openapi").as_string(), "3.1.0");
+  // /secure: a bearer JWT signed with the demo secret of the config file (minted by jose).
+  FILE* mint =
+      ::popen(("cd " + std::string(BRRT_SOURCE_DIR) +
+               " && node -e \"import('jose').then(async ({SignJWT}) => console.log(await new "
+               "SignJWT({scope: 'read:pets'}).setProtectedHeader({alg: 'HS256'}).setIssuer("
+               "'brrtrouter-pet-store').setExpirationTime('1h').sign(new TextEncoder().encode("
+               "'brrtrouter-pet-store-demo-secret-change-me'))))\" 2>/dev/null")
+                  .c_str(),
+              "r");
+  char token[2048] = {};
+  const std::size_t n = mint ? fread(token, 1, sizeof token - 1, mint) : 0;
+  if (mint) ::pclose(mint);
+  std::string jwt(token, n);
+  while (!jwt.empty() && (jwt.back() == '\n' || jwt.back() == '\r')) jwt.pop_back();
+  if (std::system(("test -f " + std::string(BRRT_SOURCE_DIR) + "/node_modules/jose/package.json")
+                      .c_str()) == 0) {
+    ASSERT_FALSE(jwt.empty()) << "minting a token with jose failed";
+    c = curl("-H 'Authorization: Bearer " + jwt + "' " + srv.url("/secure"));
+    EXPECT_EQ(c.status, 200) << c.body;
+    EXPECT_EQ(curl("-H 'Authorization: Bearer " + jwt + "x' " + srv.url("/secure")).status, 401);
+  }
+  EXPECT_EQ(srv.startup().find("warning"), std::string::npos) << srv.startup();
   c = curl(srv.url("/metrics"));
   EXPECT_NE(c.body.find("brrt_requests_total{operation=\"listPets\""), std::string::npos);
 
@@ -179,6 +201,19 @@ TEST(Serve, ConfigSecretsComeFromTheEnvironment) {
   ASSERT_GT(srv.port(), 0) << srv.startup();
   EXPECT_EQ(curl("-H 'X-API-Key: test123' " + srv.url("/pets/1")).status, 401);
   EXPECT_EQ(curl("-H 'X-API-Key: from-env' " + srv.url("/pets/1")).status, 200);
+}
+
+TEST(Serve, InvalidSecurityConfigIsAStartupErrorNamingTheKey) {
+  const std::string path = "/tmp/brrt-bad-security-" + std::to_string(::getpid()) + ".yaml";
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("security:\n  jwks:\n    BearerAuth:\n      jwks_ur1: https://x\n", f);
+  std::fclose(f);
+  ServeProcess srv({"serve", "--port", "0", "--config", path});
+  EXPECT_EQ(srv.port(), 0);
+  EXPECT_EQ(srv.stop(), 2);
+  EXPECT_NE(srv.startup().find(path + ":4:"), std::string::npos) << srv.startup();
+  EXPECT_NE(srv.startup().find("jwks_ur1"), std::string::npos) << srv.startup();
+  std::remove(path.c_str());
 }
 
 TEST(Serve, JsonAccessLogOneLinePerRequest) {
