@@ -300,8 +300,14 @@ class Evaluator {
       if (n.leaf) return leaf_valid(n, v);
       if (n.plain_object && !p_.has_dynamic_refs) {
         if (!v.is_object()) return n.types == 0;
-        if (n.simple_object && out == nullptr) return simple_object_valid(n, v.get_object());
-        return check_object(n, v, out);
+        // Nested objects count towards the depth limit like any other subschema (the
+        // collecting pass re-runs a failure and reports the limit).
+        if (depth_ >= max_depth_) return false;
+        ++depth_;
+        const bool ok = n.simple_object && out == nullptr ? simple_object_valid(n, v.get_object())
+                                                          : check_object(n, v, out);
+        --depth_;
+        return ok;
       }
     }
     if (depth_ >= max_depth_) {

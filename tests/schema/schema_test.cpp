@@ -290,6 +290,31 @@ TEST(SchemaLimits, DeepInstanceIsAnErrorNotACrash) {
   EXPECT_TRUE(c.program.is_valid(c.id, parse("[[[[1]]]]")));
 }
 
+TEST(SchemaLimits, DeepObjectsThroughPlainObjectSchemasAreBounded) {
+  // Plain object schemas (no $ref on the way down) count towards the depth limit too.
+  std::string schema = R"({"$defs": {"n": )";
+  for (int i = 0; i < 50; ++i) schema += R"({"properties": {"a": )";
+  schema += R"({"$ref": "#/$defs/n"})";
+  for (int i = 0; i < 50; ++i) schema += "}}";
+  schema += R"(}, "$ref": "#/$defs/n"})";
+  json::parse_options options;
+  options.max_depth = 10000;
+  Compiler compiler;
+  const SchemaId id = compiler.compile_document(json::parse(schema, {}, options));
+  const Compiled c{compiler.build(), id};
+  std::string deep;
+  for (int i = 0; i < 5000; ++i) deep += R"({"a":)";
+  deep += "1";
+  deep += std::string(5000, '}');
+  const json::value v = json::parse(deep, {}, options);
+  EXPECT_FALSE(c.program.is_valid(c.id, v));
+  std::vector<ValidationError> errors;
+  EXPECT_FALSE(c.program.validate(c.id, v, errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("maximum depth"), std::string::npos);
+  EXPECT_TRUE(c.program.is_valid(c.id, parse(R"({"a": {"a": 1}})")));
+}
+
 TEST(SchemaLimits, RefRecursionWithoutProgressIsAnError) {
   const auto c = compile(R"({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}},
                             "$ref": "#/$defs/a"})");
