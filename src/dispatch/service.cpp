@@ -74,6 +74,35 @@ class RequestCredentials : public security::CredentialSource {
   QueryPairs& scratch_;
 };
 
+// The request target for the access log, with the values of credential-carrying query
+// parameters replaced by "***" (keys must never reach logs).
+std::string_view redacted_target(const std::vector<std::string>& secret_params,
+                                 std::string_view target, std::string& scratch) {
+  const auto q = target.find('?');
+  if (secret_params.empty() || q == std::string_view::npos) return target;
+  scratch.assign(target.substr(0, q + 1));
+  std::string_view query = target.substr(q + 1);
+  bool first = true;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view part = query.substr(0, amp);
+    const auto eq = part.find('=');
+    const std::string_view name = part.substr(0, eq);
+    if (!first) scratch += '&';
+    first = false;
+    if (eq != std::string_view::npos &&
+        std::find(secret_params.begin(), secret_params.end(), name) != secret_params.end()) {
+      scratch.append(name);
+      scratch += "=***";
+    } else {
+      scratch.append(part);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return scratch;
+}
+
 // Runs a provider's blocking remote call; co_spawned onto the blocking pool.
 boost::asio::awaitable<security::RemoteVerdict> resolve_remotely(
     const security::SecurityProvider* provider, std::string credential) {
@@ -99,6 +128,8 @@ struct CompiledApi {
   std::shared_ptr<const spec::Api> api;
   std::unique_ptr<security::Authenticator> auth;
   std::vector<std::string> warnings;
+  // Query parameters that carry credentials (apiKey `in: query`): never logged.
+  std::vector<std::string> secret_query_params;
   router::RouteTable routes;
   std::unique_ptr<SpecValidators> validators;
   std::vector<CompiledOperation> ops;
@@ -174,6 +205,9 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
   c->auth = std::make_unique<security::Authenticator>(*api, options.security, workers,
                                                       options.jwks_fetcher);
   for (const auto& w : c->auth->warnings()) warnings.push_back(w);
+  for (const auto& scheme : api->security_schemes())
+    if (scheme.type == spec::SecurityScheme::Type::ApiKey && scheme.in == spec::ParamIn::Query)
+      c->secret_query_params.push_back(scheme.param_name);
   c->metrics = std::make_unique<observe::Metrics>(std::move(labels), workers);
   c->warnings = warnings;
   c->api = std::move(api);
@@ -231,7 +265,9 @@ struct Service::Worker {
   std::string log_line;
   std::vector<MultipartPart> parts;
   std::vector<schema::ValidationError> violations;
-  bool auth_pending = false;         // prepare() found a credential awaiting a remote verdict
+  bool auth_pending = false;
+  std::string redacted;  // access-log target with credentials masked         // prepare() found a
+                         // credential awaiting a remote verdict
   OwnedCounter response_violations;  // responses that did not match the spec
 };
 
@@ -490,7 +526,7 @@ void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
     observe::AccessRecord rec;
     rec.time = std::chrono::system_clock::now();
     rec.method = req.method_text;
-    rec.target = req.target;
+    rec.target = redacted_target(api.secret_query_params, req.target, w.redacted);
     rec.operation = op_index < api.ops.size() ? std::string_view(api.ops[op_index].op->operation_id)
                                               : std::string_view();
     rec.status = res.status;

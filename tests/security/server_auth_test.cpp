@@ -193,3 +193,83 @@ TEST_F(ServerAuth, KeyRotationAndAKeyServerOutage) {
 
 }  // namespace
 }  // namespace brrt
+
+namespace brrt {
+namespace {
+
+// OR-of-AND requirements, 401 vs 403 and key locations, through the running server.
+const char* const kRequirementsSpec = R"(openapi: 3.1.0
+info: {title: requirements, version: '1'}
+components:
+  securitySchemes:
+    Key: {type: apiKey, in: header, name: X-Key}
+    QueryKey: {type: apiKey, in: query, name: key}
+    Basic: {type: http, scheme: basic}
+    Jwt: {type: http, scheme: bearer}
+paths:
+  /and: {get: {operationId: both, security: [{Key: [], Basic: []}], responses: {'200': {description: ok}}}}
+  /or: {get: {operationId: either, security: [{QueryKey: []}, {Jwt: []}], responses: {'200': {description: ok}}}}
+  /scoped: {get: {operationId: scoped, security: [{Jwt: ['write:pets']}], responses: {'200': {description: ok}}}}
+)";
+
+TEST(ServerRequirements, OrOfAndAnd401Versus403) {
+  std::string why;
+  const json::value* fx = test::jwt_fixtures(why);
+  if (!fx) GTEST_SKIP() << why;
+  int log_pipe[2];
+  ASSERT_EQ(::pipe(log_pipe), 0);
+  dispatch::ServiceOptions o;
+  o.access_log = true;  // keys sent in the query string must not reach it
+  o.log_fd = log_pipe[1];
+  o.security.api_keys["Key"] = {"k-1"};
+  o.security.api_keys["QueryKey"] = {"q-1"};
+  o.security.basic["Basic"] = {{"ada", "lovelace"}};
+  security::JwtSchemeConfig jwt;
+  jwt.public_keys = {std::string(fx->at("pems").at("ES256").as_string())};
+  jwt.issuer = std::string(fx->at("issuer").as_string());
+  jwt.audiences = {std::string(fx->at("audience").as_string())};
+  o.security.jwt["Jwt"] = jwt;
+  dispatch::Service service(spec::load_api_from_text(kRequirementsSpec, "requirements.yaml"), {}, o,
+                            1);
+  http::ServerConfig cfg;
+  cfg.port = 0;
+  cfg.threads = 1;
+  http::Server server(cfg, service);
+  server.start();
+  {
+    test::BeastClient c(server.port());
+    const std::pair<std::string, std::string> key{"X-Key", "k-1"};
+    const std::pair<std::string, std::string> ada{"Authorization", "Basic YWRhOmxvdmVsYWNl"};
+    auto bearer = [&](const char* name) {
+      return std::pair<std::string, std::string>{
+          "Authorization", "Bearer " + std::string(fx->at("tokens").at(name).as_string())};
+    };
+    EXPECT_EQ(c.get("/and", {key}).status, 401);  // AND: the key alone is not enough
+    EXPECT_EQ(c.get("/and", {ada}).status, 401);
+    EXPECT_EQ(c.get("/and", {key, ada}).status, 200);
+    EXPECT_EQ(c.get("/or").status, 401);  // OR: either alternative
+    EXPECT_EQ(c.get("/or?key=q-1").status, 200);
+    EXPECT_EQ(c.get("/or", {bearer("good_ES256")}).status, 200);
+    EXPECT_EQ(c.get("/or?key=wrong").status, 401);
+    const test::Reply forbidden = c.get("/scoped", {bearer("scp_array")});  // read:pets only
+    EXPECT_EQ(forbidden.status, 403);
+    EXPECT_NE(forbidden.header("WWW-Authenticate").find("insufficient_scope"), std::string::npos);
+    EXPECT_EQ(c.get("/scoped", {bearer("good_ES256")}).status, 200);
+    EXPECT_EQ(c.get("/scoped", {bearer("expired")}).status, 401);
+  }
+  server.stop();
+  server.wait();
+  ::close(log_pipe[1]);
+  std::string log;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(log_pipe[0], buf, sizeof buf)) > 0;)
+    log.append(buf, static_cast<std::size_t>(n));
+  ::close(log_pipe[0]);
+  EXPECT_NE(log.find("/or?key=***"), std::string::npos) << log;
+  EXPECT_EQ(log.find("q-1"), std::string::npos) << log;
+  EXPECT_EQ(log.find("lovelace"), std::string::npos);
+  EXPECT_EQ(log.find("YWRhOmxvdmVsYWNl"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace brrt
