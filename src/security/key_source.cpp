@@ -51,12 +51,6 @@ std::string JwksKeys::last_error() const {
   return last_error_;
 }
 
-bool JwksKeys::wait_for_fetch(std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(mu_);
-  const std::uint64_t start = attempts_done_.load();
-  return cv_.wait_for(lock, timeout, [&] { return attempts_done_.load() > start; });
-}
-
 bool JwksKeys::fetch_once() {
   std::string url = options_.jwks_url;
   std::string error;
@@ -104,7 +98,6 @@ bool JwksKeys::fetch_once() {
   } else {
     last_error_ = error;
   }
-  attempts_done_.fetch_add(1);
   return error.empty();
 }
 

@@ -71,8 +71,6 @@ class JwksKeys : public KeySource {
   std::uint64_t fetches() const noexcept { return fetches_.load(); }
   std::uint64_t generation() const noexcept { return generation_.load(); }
   std::string last_error() const;
-  // Blocks until a fetch attempt finished after this call began (tests, startup).
-  bool wait_for_fetch(std::chrono::milliseconds timeout) const;
 
  private:
   void run();
@@ -90,7 +88,6 @@ class JwksKeys : public KeySource {
   std::atomic<bool> ready_{false};
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<std::uint64_t> fetches_{0};
-  mutable std::atomic<std::uint64_t> attempts_done_{0};
   struct alignas(64) WorkerCopy {
     std::uint64_t generation = UINT64_MAX;
     std::shared_ptr<const KeyList> keys;
