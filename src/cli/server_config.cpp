@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "brrt/core/json_pointer.hpp"
 #include "brrt/spec/diagnostic.hpp"
 #include "brrt/spec/document.hpp"
 
@@ -141,7 +142,7 @@ void read_jwt(const ConfigReader& r, const json::value& v, const std::string& pt
               security::JwtSchemeConfig& out) {
   for (const auto& e : r.object(v, ptr)) {
     const std::string k(e.key());
-    const std::string p = ptr + "/" + spec::pointer_escape(k);
+    const std::string p = ptr + "/" + escape_pointer_token(k);
     const auto& val = e.value();
     if (k == "jwks_url")
       out.jwks_url = r.string(val, p);
@@ -181,7 +182,7 @@ void read_security(const ConfigReader& r, const json::value& v, const std::strin
                    security::SecurityConfig& sec) {
   for (const auto& f : r.object(v, ptr)) {
     const std::string k(f.key());
-    const std::string p = ptr + "/" + spec::pointer_escape(k);
+    const std::string p = ptr + "/" + escape_pointer_token(k);
     if (k == "propelauth") {
       security::JwtSchemeConfig jc;
       read_jwt(r, f.value(), p, jc);
@@ -196,7 +197,7 @@ void read_security(const ConfigReader& r, const json::value& v, const std::strin
              "docs/security.md)");
     for (const auto& scheme : r.object(f.value(), p)) {
       const std::string name(scheme.key());
-      const std::string sp = p + "/" + spec::pointer_escape(name);
+      const std::string sp = p + "/" + escape_pointer_token(name);
       if (k == "jwks" || k == "jwt") {
         read_jwt(r, scheme.value(), sp, sec.jwt[name]);
         continue;
@@ -205,7 +206,7 @@ void read_security(const ConfigReader& r, const json::value& v, const std::strin
         auto& o = sec.remote_api_keys[name];
         for (const auto& e : r.object(scheme.value(), sp)) {
           const std::string ek(e.key());
-          const std::string ep = sp + "/" + spec::pointer_escape(ek);
+          const std::string ep = sp + "/" + escape_pointer_token(ek);
           const auto& val = e.value();
           if (ek == "verify_url")
             o.verify_url = r.string(val, ep);
@@ -235,18 +236,18 @@ void read_security(const ConfigReader& r, const json::value& v, const std::strin
         auto& users = sec.basic[name];
         for (const auto& e : r.object(scheme.value(), sp)) {
           const std::string ek(e.key());
-          const std::string ep = sp + "/" + spec::pointer_escape(ek);
+          const std::string ep = sp + "/" + escape_pointer_token(ek);
           if (ek != "users") r.fail(ep, "unknown basic setting '" + ek + "'", "use users");
           for (const auto& u : r.object(e.value(), ep))
             users[std::string(u.key())] =
-                r.string(u.value(), ep + "/" + spec::pointer_escape(u.key()));
+                r.string(u.value(), ep + "/" + escape_pointer_token(u.key()));
         }
         continue;
       }
       auto& keys = sec.api_keys[name];
       for (const auto& e : r.object(scheme.value(), sp)) {
         const std::string ek(e.key());
-        const std::string ep = sp + "/" + spec::pointer_escape(ek);
+        const std::string ep = sp + "/" + escape_pointer_token(ek);
         if (ek == "key" || ek == "keys") {
           for (auto& key : strings(r, e.value(), ep)) keys.push_back(std::move(key));
         } else if (ek == "header_name") {
@@ -277,11 +278,11 @@ void apply_config_file(const std::string& path, ServeSettings& s) {
   const auto& root = r.object(doc->root(), "");
   for (const auto& kv : root) {
     const std::string key(kv.key());
-    const std::string ptr = "/" + spec::pointer_escape(key);
+    const std::string ptr = "/" + escape_pointer_token(key);
     if (key == "server") {
       for (const auto& f : r.object(kv.value(), ptr)) {
         const std::string k(f.key());
-        const std::string p = ptr + "/" + spec::pointer_escape(k);
+        const std::string p = ptr + "/" + escape_pointer_token(k);
         const auto& v = f.value();
         using ms = std::chrono::milliseconds;
         if (k == "host")
@@ -329,7 +330,7 @@ void apply_config_file(const std::string& path, ServeSettings& s) {
     } else if (key == "endpoints") {
       for (const auto& f : r.object(kv.value(), ptr)) {
         const std::string k(f.key());
-        const std::string p = ptr + "/" + spec::pointer_escape(k);
+        const std::string p = ptr + "/" + escape_pointer_token(k);
         if (k == "health")
           s.service.health_path = r.endpoint(f.value(), p);
         else if (k == "metrics")
@@ -349,7 +350,7 @@ void apply_config_file(const std::string& path, ServeSettings& s) {
     } else if (key == "validation") {
       for (const auto& f : r.object(kv.value(), ptr)) {
         const std::string k(f.key());
-        const std::string p = ptr + "/" + spec::pointer_escape(k);
+        const std::string p = ptr + "/" + escape_pointer_token(k);
         if (k == "requests") {
           s.service.validate_requests = r.boolean(f.value(), p);
         } else if (k == "format_assertion") {
@@ -366,7 +367,7 @@ void apply_config_file(const std::string& path, ServeSettings& s) {
     } else if (key == "log") {
       for (const auto& f : r.object(kv.value(), ptr)) {
         const std::string k(f.key());
-        const std::string p = ptr + "/" + spec::pointer_escape(k);
+        const std::string p = ptr + "/" + escape_pointer_token(k);
         if (k == "format") {
           const std::string v = r.string(f.value(), p);
           if (v == "json")

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "brrt/core/json_pointer.hpp"
 #include "schema/metaschemas.hpp"
 #include "schema/node.hpp"
 #include "schema/uri.hpp"

@@ -18,7 +18,5 @@ UriParts split_fragment(std::string_view ref) noexcept;
 std::string resolve_uri(std::string_view base, std::string_view ref);
 
 std::string percent_decode(std::string_view s);
-std::string escape_pointer_token(std::string_view token);
-std::string unescape_pointer_token(std::string_view token);
 
 }  // namespace brrt::schema::detail

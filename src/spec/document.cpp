@@ -17,6 +17,7 @@
 #include <limits>
 #include <sstream>
 
+#include "brrt/core/json_pointer.hpp"
 #include "brrt/spec/diagnostic.hpp"
 
 namespace brrt::spec {
@@ -193,21 +194,6 @@ struct YamlConverter {
   }
 };
 
-// Unescapes one RFC 6901 reference token ("~1" -> "/", "~0" -> "~").
-std::string unescape_token(std::string_view t) {
-  std::string out;
-  out.reserve(t.size());
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    if (t[i] == '~' && i + 1 < t.size() && (t[i + 1] == '0' || t[i + 1] == '1')) {
-      out += t[i + 1] == '0' ? '~' : '/';
-      ++i;
-    } else {
-      out += t[i];
-    }
-  }
-  return out;
-}
-
 template <typename F>
 bool for_each_token(std::string_view pointer, F&& f) {
   if (pointer.empty()) return true;
@@ -215,7 +201,7 @@ bool for_each_token(std::string_view pointer, F&& f) {
   std::size_t pos = 1;
   while (true) {
     const std::size_t next = pointer.find('/', pos);
-    const std::string token = unescape_token(
+    const std::string token = unescape_pointer_token(
         pointer.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
     if (!f(token)) return false;
     if (next == std::string_view::npos) return true;
@@ -510,24 +496,10 @@ const Document* DocumentSet::find(std::string_view uri) const noexcept {
   return it == docs_.end() ? nullptr : it->second.get();
 }
 
-std::string pointer_escape(std::string_view token) {
-  std::string out;
-  out.reserve(token.size());
-  for (char c : token) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
 std::string pointer_append(std::string_view base, std::string_view token) {
   std::string out(base);
   out += '/';
-  out += pointer_escape(token);
+  append_pointer_token(out, token);
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "brrt/core/json_pointer.hpp"
 #include "brrt/spec/diagnostic.hpp"
 #include "brrt/spec/document.hpp"
 
@@ -123,7 +124,8 @@ TEST(Document, UriHelpers) {
   EXPECT_EQ(resolve_uri("file:///a/b/c.yaml", "#/components"), "file:///a/b/c.yaml#/components");
   EXPECT_EQ(uri_to_path("file:///a/b%20c.yaml"), "/a/b c.yaml");
   EXPECT_EQ(uri_to_path("https://x/y"), "");
-  EXPECT_EQ(pointer_escape("a/b~c"), "a~1b~0c");
+  EXPECT_EQ(escape_pointer_token("a/b~c"), "a~1b~0c");
+  EXPECT_EQ(unescape_pointer_token("a~1b~0c~2"), "a/b~c~2");
   EXPECT_EQ(pointer_append("/paths", "/pets"), "/paths/~1pets");
   EXPECT_EQ(file_uri("/tmp/x y.yaml"), "file:///tmp/x%20y.yaml");
 }

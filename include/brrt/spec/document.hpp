@@ -72,7 +72,6 @@ class DocumentSet {
 };
 
 // Helpers for JSON pointers (RFC 6901) and URIs used across the loader and schema compiler.
-std::string pointer_escape(std::string_view token);            // "~" -> "~0", "/" -> "~1"
 std::string pointer_append(std::string_view base, std::string_view token);
 // Absolute file URI for a filesystem path ("file:///abs/path").
 std::string file_uri(const std::string& path);
