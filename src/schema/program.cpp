@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <string>
 
+#include "brrt/core/json_pointer.hpp"
 #include "schema/node.hpp"
 #include "schema/uri.hpp"
 #include "schema/value_equal.hpp"
@@ -240,23 +241,12 @@ class Evaluator {
   StepGuard at_key(std::string_view k) { return StepGuard(*this, instance_path_, {k, 0, false}); }
   StepGuard at_index(std::size_t i) { return StepGuard(*this, instance_path_, {{}, i, true}); }
 
-  static void append_token(std::string& out, std::string_view token) {
-    for (char c : token) {
-      if (c == '~')
-        out += "~0";
-      else if (c == '/')
-        out += "~1";
-      else
-        out += c;
-    }
-  }
-
   static void append_pointer(std::string& out, const PathSteps& path) {
     char digits[24];
     for (const PathStep& s : path) {
       if (!s.key.empty() || !s.is_index) {
         out += '/';
-        append_token(out, s.key);
+        append_pointer_token(out, s.key);
       }
       if (s.is_index) {
         const int n = std::snprintf(digits, sizeof digits, "/%zu", s.index);
@@ -370,9 +360,16 @@ class Evaluator {
 
   // The quiet path of Node::simple_object: the shape of most request bodies.
   bool simple_object_valid(const Node& n, const json::object& obj) {
+    std::size_t required_found = 0;
+    return quiet_members_valid(n, obj, required_found) && required_found == n.required_count;
+  }
+
+  // The quiet member walk (no pattern properties, no error collection): one table lookup
+  // per member, in declaration order first, leaves checked inline. Counts the required
+  // properties it met into `required_found`.
+  bool quiet_members_valid(const Node& n, const json::object& obj, std::size_t& required_found) {
     const PropertyTable::Entry* first = n.properties.entries().data();
     std::size_t guess = 0;
-    std::size_t required_found = 0;
     for (const auto& kv : obj) {
       if (const PropertyTable::Entry* e = n.properties.find_entry(kv.key(), guess)) {
         guess = static_cast<std::size_t>(e - first) + 1;
@@ -391,7 +388,7 @@ class Evaluator {
         return false;
       }
     }
-    return required_found == n.required_count;
+    return true;
   }
 
   // Evaluates a subschema quietly (no errors); used by anyOf/oneOf/not/if/contains.
@@ -771,27 +768,8 @@ class Evaluator {
     const bool per_property = !n.properties.empty() || !n.pattern_properties.empty() ||
                               n.additional_properties != kNoNode;
     if (per_property && !collecting_ && a == nullptr && n.pattern_properties.empty()) {
-      // The hot path (request bodies): one table lookup per member, leaves checked inline.
-      const PropertyTable::Entry* first = n.properties.entries().data();
-      std::size_t guess = 0;
-      for (const auto& kv : obj) {
-        if (const PropertyTable::Entry* e = n.properties.find_entry(kv.key(), guess)) {
-          guess = static_cast<std::size_t>(e - first) + 1;
-          required_found += e->required;
-          const json::value& member = kv.value();
-          if (e->type_only) {
-            if (e->types != 0 && !(e->nullable && member.is_null()) &&
-                !type_matches(e->types, member))
-              return false;
-          } else if (e->leaf ? !leaf_valid(p_.nodes[e->node], member)
-                             : !eval(e->node, member, nullptr)) {
-            return false;
-          }
-        } else if (n.additional_properties != kNoNode &&
-                   !eval(n.additional_properties, kv.value(), nullptr)) {
-          return false;
-        }
-      }
+      // The hot path (request bodies).
+      if (!quiet_members_valid(n, obj, required_found)) return false;
     } else if (per_property) {
       std::size_t i = 0;
       for (const auto& kv : obj) {
