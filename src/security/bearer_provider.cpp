@@ -1,19 +1,11 @@
 #include "brrt/security/bearer_provider.hpp"
 
-#include <openssl/sha.h>
-
 #include <chrono>
 #include <cstring>
 
 #include "brrt/http/message.hpp"
 
 namespace brrt::security {
-
-std::size_t BearerProvider::DigestHash::operator()(const Digest& d) const noexcept {
-  std::size_t h;
-  std::memcpy(&h, d.data(), sizeof h);  // a SHA-256 prefix is already uniform
-  return h;
-}
 
 BearerProvider::BearerProvider(BearerOptions options, std::shared_ptr<KeySource> keys,
                                std::size_t workers)
@@ -39,10 +31,10 @@ AuthResult BearerProvider::verify(const CredentialSource& source,
 AuthResult BearerProvider::verify_token(std::string_view token, std::span<const std::string> scopes,
                                         std::size_t worker, std::int64_t now) const {
   Cache& cache = caches_[worker % caches_.size()];
-  Digest key{};
+  SecretDigest key{};
   const bool caching = options_.cache_entries > 0;
   if (caching) {
-    SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), key.data());
+    key = secret_digest(token);
     if (auto it = cache.entries.find(key); it != cache.entries.end()) {
       if (now < it->second.exp + options_.policy.leeway.count()) {
         // Signature and claims were verified; only the scopes depend on the operation.

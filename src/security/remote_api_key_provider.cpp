@@ -1,55 +1,22 @@
 #include "brrt/security/remote_api_key_provider.hpp"
 
-#include <openssl/sha.h>
-
-#include <cstring>
-
 #include "brrt/security/http_fetch.hpp"
 
 namespace brrt::security {
 
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-std::array<unsigned char, 32> digest(std::string_view s) {
-  std::array<unsigned char, 32> d;
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d.data());
-  return d;
-}
-
-}  // namespace
-
-std::size_t RemoteApiKeyProvider::DigestHash::operator()(const Digest& d) const noexcept {
-  std::size_t h;
-  std::memcpy(&h, d.data(), sizeof h);
-  return h;
-}
-
 RemoteApiKeyProvider::RemoteApiKeyProvider(RemoteApiKeyOptions options, std::size_t workers)
     : options_(std::move(options)), caches_(std::max<std::size_t>(workers, 1)) {
   if (options_.forward_header.empty()) options_.forward_header = options_.name;
 }
 
-std::optional<std::string_view> RemoteApiKeyProvider::credential(
-    const CredentialSource& source) const {
-  switch (options_.in) {
-    case KeyLocation::Header:
-      return source.header(options_.name);
-    case KeyLocation::Query:
-      return source.query(options_.name);
-    case KeyLocation::Cookie:
-      return source.cookie(options_.name);
-  }
-  return std::nullopt;
-}
-
 AuthResult RemoteApiKeyProvider::verify(const CredentialSource& source,
                                         std::span<const std::string>) const {
-  const auto key = credential(source);
+  const auto key = source.find(options_.in, options_.name);
   if (!key || key->empty()) return AuthResult::fail(Outcome::Missing, "missing");
   Cache& cache = caches_[source.worker() % caches_.size()];
-  auto it = cache.entries.find(digest(*key));
+  auto it = cache.entries.find(secret_digest(*key));
   if (it == cache.entries.end() || Clock::now() >= it->second.until)
     return AuthResult::fail(Outcome::Pending, "pending");
   switch (it->second.verdict) {
@@ -67,7 +34,7 @@ AuthResult RemoteApiKeyProvider::verify(const CredentialSource& source,
 
 std::optional<std::string> RemoteApiKeyProvider::pending_credential(
     const CredentialSource& source) const {
-  const auto key = credential(source);
+  const auto key = source.find(options_.in, options_.name);
   if (!key || key->empty()) return std::nullopt;
   return std::string(*key);
 }
@@ -94,7 +61,7 @@ void RemoteApiKeyProvider::remember(std::size_t worker, std::string_view key,
                    : verdict == RemoteVerdict::Invalid ? options_.negative_cache_ttl
                                                        : std::chrono::seconds(1);
   // A zero TTL still answers the request that asked (the entry lives for this instant).
-  cache.entries[digest(key)] =
+  cache.entries[secret_digest(key)] =
       Entry{verdict, now + std::max<Clock::duration>(ttl, std::chrono::milliseconds(100))};
 }
 

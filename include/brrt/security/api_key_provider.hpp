@@ -2,15 +2,14 @@
 // apiKey schemes (header, query or cookie) against static keys. Keys are kept as SHA-256
 // digests and compared with CRYPTO_memcmp over equal-length digests, so neither the
 // content nor the length of a key leaks through timing.
-#include <array>
 #include <string>
 #include <vector>
 
+#include "brrt/security/credential_source.hpp"
+#include "brrt/security/secret_digest.hpp"
 #include "brrt/security/security_provider.hpp"
 
 namespace brrt::security {
-
-enum class KeyLocation : std::uint8_t { Header, Query, Cookie };
 
 class ApiKeyProvider : public SecurityProvider {
  public:
@@ -22,7 +21,7 @@ class ApiKeyProvider : public SecurityProvider {
  private:
   KeyLocation in_;
   std::string name_;
-  std::vector<std::array<unsigned char, 32>> digests_;
+  std::vector<SecretDigest> digests_;
 };
 
 }  // namespace brrt::security

@@ -3,7 +3,6 @@
 // `Authorization: Bearer` (or a configured cookie) verified by a JwtVerifier against a
 // KeySource, required scopes checked. Verified tokens are cached per worker (no lock),
 // keyed by the SHA-256 of the token, until their `exp`; the cache is bounded.
-#include <array>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -11,6 +10,7 @@
 
 #include "brrt/security/jwt_verifier.hpp"
 #include "brrt/security/key_source.hpp"
+#include "brrt/security/secret_digest.hpp"
 #include "brrt/security/security_provider.hpp"
 
 namespace brrt::security {
@@ -34,16 +34,12 @@ class BearerProvider : public SecurityProvider {
   const KeySource& keys() const noexcept { return *keys_; }
 
  private:
-  using Digest = std::array<unsigned char, 32>;
-  struct DigestHash {
-    std::size_t operator()(const Digest& d) const noexcept;
-  };
   struct Cached {
     std::int64_t exp = 0;
     std::shared_ptr<const boost::json::object> claims;
   };
   struct alignas(64) Cache {
-    std::unordered_map<Digest, Cached, DigestHash> entries;
+    std::unordered_map<SecretDigest, Cached, SecretDigestHash> entries;
   };
 
   BearerOptions options_;

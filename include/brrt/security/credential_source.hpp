@@ -3,10 +3,14 @@
 // cookies by name, as views valid for the duration of the check. The dispatcher
 // implements it over an http::Request without copying anything.
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
 namespace brrt::security {
+
+// Where an apiKey scheme carries its key (OpenAPI's `in`).
+enum class KeyLocation : std::uint8_t { Header, Query, Cookie };
 
 class CredentialSource {
  public:
@@ -17,6 +21,9 @@ class CredentialSource {
   virtual std::optional<std::string_view> cookie(std::string_view name) const = 0;
   // The worker thread asking: per-worker caches need no lock.
   virtual std::size_t worker() const noexcept { return 0; }
+
+  // The value named `name` where `in` says; nullopt when absent.
+  std::optional<std::string_view> find(KeyLocation in, std::string_view name) const;
 };
 
 }  // namespace brrt::security

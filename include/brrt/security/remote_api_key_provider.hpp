@@ -5,7 +5,6 @@
 // negative_cache_ttl, errors for one second so an outage is not hammered), bounded by
 // max_entries, keyed by the key's SHA-256. On an error the request gets 401 (`deny`) or
 // 503 (`unavailable`), as configured. The call never runs on a worker thread.
-#include <array>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -42,18 +41,13 @@ class RemoteApiKeyProvider : public SecurityProvider {
   void remember(std::size_t worker, std::string_view key, RemoteVerdict verdict) const override;
 
  private:
-  using Digest = std::array<unsigned char, 32>;
-  struct DigestHash {
-    std::size_t operator()(const Digest& d) const noexcept;
-  };
   struct Entry {
     RemoteVerdict verdict;
     std::chrono::steady_clock::time_point until;
   };
   struct alignas(64) Cache {
-    std::unordered_map<Digest, Entry, DigestHash> entries;
+    std::unordered_map<SecretDigest, Entry, SecretDigestHash> entries;
   };
-  std::optional<std::string_view> credential(const CredentialSource& source) const;
 
   RemoteApiKeyOptions options_;
   mutable std::vector<Cache> caches_;
