@@ -2,7 +2,6 @@
 // large real document (GitHub's full-repository example against its OpenAPI 3.0 schema).
 // bench/ajv/bench.mjs runs the same cases with ajv 8; docs/schema.md compares them.
 #include <benchmark/benchmark.h>
-#include <yaml-cpp/yaml.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -13,6 +12,7 @@
 #include <string>
 
 #include "brrt/schema/compiler.hpp"
+#include "brrt/spec/document.hpp"
 
 namespace json = boost::json;
 using namespace brrt::schema;
@@ -20,34 +20,6 @@ using namespace brrt::schema;
 namespace {
 
 const std::string kShared = BRRT_SHARED_DIR;
-
-json::value yaml_to_json(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Sequence: {
-      json::array a;
-      for (const auto& e : n) a.push_back(yaml_to_json(e));
-      return a;
-    }
-    case YAML::NodeType::Map: {
-      json::object o;
-      for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
-      return o;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& s = n.Scalar();
-      if (n.Tag() == "!") return json::value(s);
-      if (s == "null" || s == "~") return nullptr;
-      if (s == "true") return true;
-      if (s == "false") return false;
-      boost::system::error_code ec;
-      json::value v = json::parse(s, ec);
-      if (!ec && v.is_number()) return v;
-      return json::value(s);
-    }
-    default:
-      return nullptr;
-  }
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -67,7 +39,8 @@ const Case& new_pet() {
   static const Case c = [] {
     Case out;
     try {
-      const json::value api = yaml_to_json(YAML::LoadFile(kShared + "/bench/bench-api.yaml"));
+      const json::value api =
+          brrt::spec::Document::load_file(kShared + "/bench/bench-api.yaml")->root();
       Compiler compiler({.dialect = Dialect::Draft2020_12});  // the bench API is OpenAPI 3.1
       compiler.add_document("file:///bench-api.yaml", api);
       out.id = compiler.compile("file:///bench-api.yaml", "/components/schemas/NewPet");

@@ -3,7 +3,6 @@
 // $dynamicRef. Their own pass/fail example documents must be accepted/rejected, which is what
 // `brrtrouter check` relies on.
 #include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
 
 #include <boost/json/parse.hpp>
 
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "brrt/schema/compiler.hpp"
+#include "brrt/spec/document.hpp"
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -22,36 +22,8 @@ namespace {
 
 const fs::path kOpenApi = fs::path(BRRT_SHARED_DIR) / "conformance" / "openapi-spec";
 
-json::value to_json(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Sequence: {
-      json::array a;
-      for (const auto& e : n) a.push_back(to_json(e));
-      return a;
-    }
-    case YAML::NodeType::Map: {
-      json::object o;
-      for (const auto& kv : n) o[kv.first.as<std::string>()] = to_json(kv.second);
-      return o;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& s = n.Scalar();
-      if (n.Tag() == "!") return json::value(s);
-      if (s == "null" || s == "~") return nullptr;
-      if (s == "true") return true;
-      if (s == "false") return false;
-      boost::system::error_code ec;
-      json::value v = json::parse(s, ec);
-      if (!ec && v.is_number()) return v;
-      return json::value(s);
-    }
-    default:
-      return nullptr;
-  }
-}
-
 json::value load(const fs::path& p) {
-  return to_json(YAML::LoadFile(p.string()));
+  return brrt::spec::Document::load_file(p.string())->root();
 }
 
 std::vector<fs::path> files(const fs::path& dir) {
