@@ -1,120 +1,22 @@
 // bench-server: the shared benchmark workload (../shared/bench/README.md) served by
 // brrtrouter's public API. The spec (bench-api.yaml) drives routing, parameter decoding,
-// validation and API-key security; the handlers below only produce the bodies, the way
-// an application built on brrtrouter would.
+// validation and API-key security; the handlers (bench/server/handlers.cpp) only produce the
+// bodies, the way an application built on brrtrouter would.
 //
 //   bench-server [--spec FILE] [--host H] [--port N] [--threads N] [--access-log]
 #include <pthread.h>
 #include <signal.h>
 
-#include <boost/json/string.hpp>
-
-#include <charconv>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <thread>
 
 #include "brrt/dispatch/service.hpp"
 #include "brrt/http/server.hpp"
-#include "brrt/observe/access_log.hpp"
 #include "brrt/spec/api.hpp"
+#include "server/handlers.hpp"
 
 namespace {
-
-using brrt::dispatch::RequestContext;
-using brrt::http::Response;
-
-void append_int(std::string& out, std::int64_t v) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
-void append_string(std::string& out, std::string_view s) {
-  out += '"';
-  brrt::observe::append_json_escaped(out, s);
-  out += '"';
-}
-
-// Pet N: {"id":N,"name":"pet-N","tag":TAG}
-void append_pet(std::string& out, std::int64_t id, std::string_view tag) {
-  out += "{\"id\":";
-  append_int(out, id);
-  out += ",\"name\":\"pet-";
-  append_int(out, id);
-  out += "\",\"tag\":";
-  append_string(out, tag);
-  out += '}';
-}
-
-void json_body(Response& res, int status) {
-  res.status = status;
-  res.set_content_type("application/json");
-}
-
-void error(Response& res, int status, std::string_view message) {
-  json_body(res, status);
-  res.body = "{\"code\":";
-  append_int(res.body, status);
-  res.body += ",\"message\":";
-  append_string(res.body, message);
-  res.body += '}';
-}
-
-brrt::dispatch::HandlerTable handlers() {
-  brrt::dispatch::HandlerTable h;
-  h.add("getHealth", [](RequestContext&, Response& res) {
-    json_body(res, 200);
-    res.body = "{\"status\":\"ok\"}";
-  });
-  h.add("getPet", [](RequestContext& ctx, Response& res) {
-    const std::int64_t id = *ctx.int_param("petId");  // required and validated by the spec
-    if (id > 1'000'000) return error(res, 404, "pet not found");
-    json_body(res, 200);
-    append_pet(res.body, id, "dog");
-  });
-  h.add("listPets", [](RequestContext& ctx, Response& res) {
-    const std::int64_t limit = ctx.int_param("limit").value_or(10);
-    const std::string_view tag = ctx.string_param("tag").value_or("dog");
-    json_body(res, 200);
-    res.body = '[';
-    for (std::int64_t i = 1; i <= limit; ++i) {
-      if (i > 1) res.body += ',';
-      append_pet(res.body, i, tag);
-    }
-    res.body += ']';
-  });
-  h.add("createPet", [](RequestContext& ctx, Response& res) {
-    const auto& pet = ctx.body.as_object();  // validated against NewPet
-    json_body(res, 201);
-    res.body = "{\"id\":42,\"name\":";
-    append_string(res.body, pet.at("name").as_string());
-    if (const auto* tag = pet.if_contains("tag")) {
-      res.body += ",\"tag\":";
-      append_string(res.body, tag->as_string());
-    }
-    res.body += '}';
-  });
-  h.add("getUserPost", [](RequestContext& ctx, Response& res) {
-    json_body(res, 200);
-    res.body = "{\"userId\":";
-    append_string(res.body, *ctx.string_param("userId"));
-    res.body += ",\"postId\":";
-    append_int(res.body, *ctx.int_param("postId"));
-    res.body += ",\"title\":\"hello\"}";
-  });
-  h.add("listSecurePets", [](RequestContext&, Response& res) {
-    json_body(res, 200);
-    res.body = '[';
-    for (int i = 1; i <= 3; ++i) {
-      if (i > 1) res.body += ',';
-      append_pet(res.body, i, "dog");
-    }
-    res.body += ']';
-  });
-  return h;
-}
 
 int usage() {
   std::fprintf(stderr,
@@ -166,7 +68,7 @@ int main(int argc, char** argv) {
   brrt::dispatch::ServiceOptions options;
   options.security.api_keys["ApiKeyAuth"] = {"test123"};
   options.access_log = access_log;
-  brrt::dispatch::Service service(api, handlers(), options, cfg.threads);
+  brrt::dispatch::Service service(api, brrt::bench::bench_handlers(), options, cfg.threads);
   brrt::http::Server server(cfg, service);
   service.attach(&server);
   try {

@@ -29,6 +29,7 @@
 #include "brrt/observe/metrics.hpp"
 #include "brrt/router/api_routes.hpp"
 #include "brrt/security/authenticator.hpp"
+#include "dispatch/violation_list.hpp"
 
 namespace brrt::dispatch {
 
@@ -264,10 +265,10 @@ struct Service::Worker {
   std::string error;
   std::string log_line;
   std::vector<MultipartPart> parts;
-  std::vector<schema::ValidationError> violations;
-  bool auth_pending = false;
-  std::string redacted;  // access-log target with credentials masked         // prepare() found a
-                         // credential awaiting a remote verdict
+  ViolationList violations;                  // the request's schema violations (400)
+  schema::ValidationErrors response_errors;  // a response's, when responses are validated
+  bool auth_pending = false;         // prepare() found a credential awaiting a remote verdict
+  std::string redacted;              // access-log target with credentials masked
   OwnedCounter response_violations;  // responses that did not match the spec
 };
 
@@ -552,9 +553,9 @@ void Service::check_response(Worker& w, const CompiledApi& api, std::size_t op_i
   if (ec) {
     why = "the body is not valid JSON: " + ec.message();
   } else if (!program.is_valid(id, body)) {
-    w.violations.clear();
-    program.validate(id, body, w.violations, 8);
-    for (const auto& e : w.violations) why += (why.empty() ? "" : "; ") + e.to_string();
+    w.response_errors.clear();
+    program.validate(id, body, w.response_errors, 8);
+    for (const auto& e : w.response_errors) why += (why.empty() ? "" : "; ") + e.to_string();
   } else {
     return;
   }
@@ -694,58 +695,6 @@ bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
 
 namespace {
 
-// Appends the schema errors of `value` as problem-details entries:
-// {"in":"query","name":"limit","pointer":"","keyword":"maximum","message":"..."}.
-void collect_violations(const schema::Program& program, schema::SchemaId id,
-                        const json::value& value, std::string_view in, std::string_view name,
-                        std::vector<schema::ValidationError>& scratch, json::array& out) {
-  scratch.clear();
-  program.validate(id, value, scratch, 16);
-  for (const auto& e : scratch) {
-    json::object entry(out.storage());
-    entry["in"] = in;
-    if (!name.empty()) entry["name"] = name;
-    entry["pointer"] = e.instance_location;
-    entry["keyword"] = e.keyword;
-    std::string message;
-    if (!name.empty()) {
-      message = std::string(in) + " parameter '" + std::string(name) + "'";
-      message += e.instance_location.empty() ? ": " : " at " + e.instance_location + ": ";
-      message += e.message;
-    } else {
-      message = "body" +
-                (e.instance_location.empty() ? std::string() : " at " + e.instance_location) +
-                ": " + e.message;
-    }
-    entry["message"] = message;
-    out.push_back(std::move(entry));
-  }
-  if (scratch.empty()) {  // defensive: is_valid and validate disagree
-    json::object entry(out.storage());
-    entry["in"] = in;
-    if (!name.empty()) entry["name"] = name;
-    entry["message"] = "does not match its schema";
-    out.push_back(std::move(entry));
-  }
-}
-
-// 400 problem+json whose detail is the first violation and whose `errors` lists them all.
-void validation_problem(http::Response& res, const json::array& violations) {
-  json::object body;
-  body["type"] = "about:blank";
-  body["title"] = "Bad Request";
-  body["status"] = 400;
-  const auto& first = violations.front().as_object();
-  std::string detail = "the request does not match the spec: ";
-  detail += first.at("message").as_string();
-  if (violations.size() > 1) detail += " (and " + std::to_string(violations.size() - 1) + " more)";
-  body["detail"] = detail;
-  body["errors"] = json::value(violations);
-  res.status = 400;
-  res.set_content_type("application/problem+json");
-  res.body = json::serialize(body);
-}
-
 // Adds one decoded form field to `form`, coerced to the body schema's primitive type for
 // that property; a repeated name becomes an array.
 bool add_form_field(json::object& form, std::string_view key, std::string_view value,
@@ -873,7 +822,8 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
   const auto& names = api.routes.param_names(static_cast<std::uint32_t>(op_index));
   const OperationSchemas& schemas = api.validators->operation(op_index);
   const schema::Program& program = api.validators->program();
-  json::array violations(sp);
+  ViolationList& violations = w.violations;
+  violations.clear();
   for (std::size_t pi = 0; pi < co.params.size(); ++pi) {
     const ParamDecoder& d = co.params[pi];
     const spec::Parameter& p = d.parameter();
@@ -937,12 +887,11 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
                                                                  : ctx.cookies;
       if (const json::value* value = from.if_contains(p.name);
           value && !program.is_valid(schemas.params[pi], *value))
-        collect_violations(program, schemas.params[pi], *value, spec::to_string(p.in), p.name,
-                           w.violations, violations);
+        violations.collect(program, schemas.params[pi], *value, spec::to_string(p.in), p.name);
     }
   }
   if (!violations.empty()) {
-    validation_problem(res, violations);
+    violations.write_problem(res);
     return false;
   }
 
@@ -1045,8 +994,8 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
       if (options_.validate_requests) {
         const schema::SchemaId id = api.validators->body_schema(op_index, ctx.content_type);
         if (id.valid() && !program.is_valid(id, ctx.body)) {
-          collect_violations(program, id, ctx.body, "body", {}, w.violations, violations);
-          validation_problem(res, violations);
+          violations.collect(program, id, ctx.body, "body", {});
+          violations.write_problem(res);
           return false;
         }
       }

@@ -3,10 +3,12 @@
 #include <boost/container/small_vector.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -20,10 +22,6 @@ namespace brrt::schema {
 
 using namespace detail;
 namespace json = boost::json;
-
-std::string ValidationError::to_string() const {
-  return (instance_location.empty() ? std::string("(root)") : instance_location) + ": " + message;
-}
 
 namespace {
 
@@ -161,10 +159,70 @@ bool decode_base64(std::string_view s, std::string& out) {
   return true;
 }
 
-std::string describe(const json::value& v) {
-  std::string s = json::serialize(v);
-  if (s.size() > 64) s = s.substr(0, 61) + "...";
-  return s;
+// Message parts, appended straight into the error's reused message string (no temporaries):
+// string views as they are, unsigned integers in decimal, and JSON values and quoted strings
+// as JSON cut to 64 characters so a message stays short for large values.
+struct Json {
+  const json::value& v;
+};
+struct Quoted {
+  std::string_view s;
+};
+struct Choices {  // an enum's values: "1, 2, 3", the first 8 then "..."
+  const std::vector<json::value>& values;
+};
+
+template <class Source>
+void append_cut_json(std::string& out, const Source& source) {
+  json::serializer sr;
+  sr.reset(source);
+  char text[65];
+  const std::string_view s = sr.read(text, sizeof text);
+  if (sr.done() && s.size() <= 64) {
+    out += s;
+  } else {
+    out.append(s.data(), std::min<std::size_t>(s.size(), 61));
+    out += "...";
+  }
+}
+
+void append_part(std::string& out, std::string_view s) {
+  out += s;
+}
+void append_part(std::string& out, std::uint64_t n) {
+  char digits[24];
+  const auto r = std::to_chars(digits, digits + sizeof digits, n);
+  out.append(digits, r.ptr);
+}
+void append_part(std::string& out, const Json& j) {
+  switch (j.v.kind()) {
+    case json::kind::int64: {
+      char digits[24];
+      const auto r = std::to_chars(digits, digits + sizeof digits, j.v.get_int64());
+      out.append(digits, r.ptr);
+      return;
+    }
+    case json::kind::uint64:
+      return append_part(out, j.v.get_uint64());
+    case json::kind::bool_:
+      out += j.v.get_bool() ? "true" : "false";
+      return;
+    case json::kind::null:
+      out += "null";
+      return;
+    default:
+      append_cut_json(out, &j.v);
+  }
+}
+void append_part(std::string& out, const Quoted& q) {
+  append_cut_json(out, json::string_view(q.s));
+}
+void append_part(std::string& out, const Choices& c) {
+  for (std::size_t i = 0; i < c.values.size() && i < 8; ++i) {
+    if (i) out += ", ";
+    append_part(out, Json{c.values[i]});
+  }
+  if (c.values.size() > 8) out += ", ...";
 }
 
 std::string type_names(std::uint8_t types) {
@@ -201,15 +259,15 @@ const char* kind_name(const json::value& v) {
 
 // Builds the message only when errors are being collected: the quiet path (is_valid, and
 // subschemas of anyOf/oneOf/not/if/contains) never formats or allocates.
-#define BRRT_SCHEMA_REPORT(node, keyword, message) \
-  (collecting_ && errors_->size() < max_errors_ ? error(node, keyword, message) : false)
+#define BRRT_SCHEMA_REPORT(node, keyword, ...) \
+  (collecting_ && errors_->size() < max_errors_ ? error(node, keyword, __VA_ARGS__) : false)
 
 // Upper bound on dynamic-scope entries; deeper evaluations fail with the depth error.
 constexpr std::size_t kMaxScope = 1024;
 
 class Evaluator {
  public:
-  Evaluator(const ProgramData& p, std::vector<ValidationError>* errors, std::size_t max_errors)
+  Evaluator(const ProgramData& p, ValidationErrors* errors, std::size_t max_errors)
       : p_(p), errors_(errors), max_errors_(max_errors), collecting_(errors != nullptr) {
     max_depth_ = std::min<std::size_t>(p.limits.max_depth, kMaxScope);
   }
@@ -220,8 +278,15 @@ class Evaluator {
   // RAII for path steps, only recorded while collecting errors.
   struct StepGuard {
     PathSteps* path;
-    StepGuard(Evaluator& e, PathSteps& p, PathStep s) : path(e.collecting_ ? &p : nullptr) {
-      if (path) path->push_back(s);
+    StepGuard(Evaluator& e, PathSteps& p, std::string_view key, std::size_t index, bool is_index)
+        : path(e.collecting_ ? &p : nullptr) {
+      if (!path) return;
+      // Filled in place: a PathStep built on the stack and copied in is read back with one
+      // wide load before its narrow stores are done, a store-forwarding stall per step.
+      PathStep& s = path->emplace_back();
+      s.key = key;
+      s.index = index;
+      s.is_index = is_index;
     }
     ~StepGuard() {
       if (path) path->pop_back();
@@ -234,12 +299,12 @@ class Evaluator {
     ~QuietGuard() { e.collecting_ = saved; }
   };
 
-  StepGuard kw(std::string_view k) { return StepGuard(*this, keyword_path_, {k, 0, false}); }
+  StepGuard kw(std::string_view k) { return StepGuard(*this, keyword_path_, k, 0, false); }
   StepGuard kw_index(std::string_view k, std::size_t i) {
-    return StepGuard(*this, keyword_path_, {k, i, true});
+    return StepGuard(*this, keyword_path_, k, i, true);
   }
-  StepGuard at_key(std::string_view k) { return StepGuard(*this, instance_path_, {k, 0, false}); }
-  StepGuard at_index(std::size_t i) { return StepGuard(*this, instance_path_, {{}, i, true}); }
+  StepGuard at_key(std::string_view k) { return StepGuard(*this, instance_path_, k, 0, false); }
+  StepGuard at_index(std::size_t i) { return StepGuard(*this, instance_path_, {}, i, true); }
 
   static void append_pointer(std::string& out, const PathSteps& path) {
     char digits[24];
@@ -255,9 +320,10 @@ class Evaluator {
     }
   }
 
-  bool error(const Node& n, std::string_view keyword, std::string message) {
+  template <class... Parts>
+  bool error(const Node& n, std::string_view keyword, const Parts&... message) {
     if (!collecting_ || errors_->size() >= max_errors_) return false;
-    ValidationError e;
+    ValidationError& e = errors_->emplace_back();
     append_pointer(e.instance_location, instance_path_);
     append_pointer(e.keyword_location, keyword_path_);
     if (!keyword.empty()) {
@@ -269,23 +335,35 @@ class Evaluator {
       e.schema_location += '/';
       e.schema_location += keyword;
     }
-    e.keyword = std::string(keyword);
-    e.message = std::move(message);
-    errors_->push_back(std::move(e));
+    e.keyword.assign(keyword);
+    (append_part(e.message, message), ...);
     return false;
   }
 
+  // While collecting errors, a subtree is first checked quietly: most subtrees are valid, and
+  // the collecting walk (paths, messages) only needs to run where something fails.
   bool eval(NodeId id, const json::value& v, Annotations* out) {
+    if (collecting_ && out == nullptr && quiet_valid(id, v)) return true;
+    return eval_here(id, v, out);
+  }
+
+  bool quiet_valid(NodeId id, const json::value& v) {
+    QuietGuard q(*this);
+    return eval_here(id, v, nullptr);
+  }
+
+  // One member against its property's entry: types and leaves from the entry, inline.
+  bool member_valid(const PropertyTable::Entry& e, const json::value& member) {
+    if (e.type_only)
+      return e.types == 0 || (e.nullable && member.is_null()) || type_matches(e.types, member);
+    if (e.leaf) return leaf_valid(p_.nodes[e.node], member);
+    return quiet_valid(e.node, member);
+  }
+
+  // eval without the quiet first try: for callers that have just made it.
+  bool eval_here(NodeId id, const json::value& v, Annotations* out) {
     if (id >= p_.nodes.size()) return false;
     const Node& n = p_.nodes[id];
-    if (collecting_ && out == nullptr) {
-      // Try the quiet path first: most subtrees are valid, and the collecting walk (paths,
-      // messages) only needs to run where something fails.
-      collecting_ = false;
-      const bool ok = eval(id, v, nullptr);
-      collecting_ = true;
-      if (ok) return true;
-    }
     if (!collecting_) {
       if (n.leaf) return leaf_valid(n, v);
       if (n.plain_object && !p_.has_dynamic_refs) {
@@ -303,9 +381,8 @@ class Evaluator {
     if (depth_ >= max_depth_) {
       if (collecting_ && !depth_reported_) {
         depth_reported_ = true;
-        BRRT_SCHEMA_REPORT(n, "",
-                           "evaluation exceeds the maximum depth " + std::to_string(max_depth_) +
-                               " (instance nested too deeply or $ref recursion without progress)");
+        BRRT_SCHEMA_REPORT(n, "", "evaluation exceeds the maximum depth ", max_depth_,
+                           " (instance nested too deeply or $ref recursion without progress)");
       }
       return false;
     }
@@ -374,15 +451,7 @@ class Evaluator {
       if (const PropertyTable::Entry* e = n.properties.find_entry(kv.key(), guess)) {
         guess = static_cast<std::size_t>(e - first) + 1;
         required_found += e->required;
-        const json::value& member = kv.value();
-        if (e->type_only) {
-          if (e->types != 0 && !(e->nullable && member.is_null()) &&
-              !type_matches(e->types, member))
-            return false;
-        } else if (e->leaf ? !leaf_valid(p_.nodes[e->node], member)
-                           : !eval(e->node, member, nullptr)) {
-          return false;
-        }
+        if (!member_valid(*e, kv.value())) return false;
       } else if (n.additional_properties != kNoNode &&
                  !eval(n.additional_properties, kv.value(), nullptr)) {
         return false;
@@ -458,14 +527,12 @@ class Evaluator {
           break;
       }
       if (!match) {
-        BRRT_SCHEMA_REPORT(
-            n, "type", std::string("expected ") + type_names(n.types) + ", got " + kind_name(v));
+        BRRT_SCHEMA_REPORT(n, "type", "expected ", type_names(n.types), ", got ", kind_name(v));
         if (failed()) return false;
       }
     }
     if (n.has_const && !value_equal(v, n.const_value)) {
-      BRRT_SCHEMA_REPORT(n, "const",
-                         describe(v) + " is not the constant " + describe(n.const_value));
+      BRRT_SCHEMA_REPORT(n, "const", Json{v}, " is not the constant ", Json{n.const_value});
       if (failed()) return false;
     }
     if (n.has_enum) {
@@ -480,13 +547,7 @@ class Evaluator {
           }
       }
       if (!found) {
-        std::string allowed;
-        for (std::size_t i = 0; i < n.enum_values.size() && i < 8; ++i) {
-          if (i) allowed += ", ";
-          allowed += describe(n.enum_values[i]);
-        }
-        if (n.enum_values.size() > 8) allowed += ", ...";
-        BRRT_SCHEMA_REPORT(n, "enum", describe(v) + " is not one of " + allowed);
+        BRRT_SCHEMA_REPORT(n, "enum", Json{v}, " is not one of ", Choices{n.enum_values});
         if (failed()) return false;
       }
     }
@@ -533,9 +594,8 @@ class Evaluator {
           const Node& u = p_.nodes[n.unevaluated_properties];
           if (u.boolean_schema && !u.boolean_value) {
             BRRT_SCHEMA_REPORT(
-                n, "",
-                "property '" + std::string(kv.key()) +
-                    "' is not evaluated by any keyword and unevaluatedProperties is false");
+                n, "", "property '", kv.key(),
+                "' is not evaluated by any keyword and unevaluatedProperties is false");
             if (failed()) return false;
           } else if (!eval(n.unevaluated_properties, kv.value(), nullptr) && failed()) {
             return false;
@@ -551,34 +611,34 @@ class Evaluator {
   bool check_number(const Node& n, const json::value& v) {
     bool ok = true;
     if (n.minimum.present && compare(v, n.minimum) < 0) {
-      ok = BRRT_SCHEMA_REPORT(
-          n, "minimum", describe(v) + " is less than the minimum " + describe(n.minimum.json));
+      ok = BRRT_SCHEMA_REPORT(n, "minimum", Json{v}, " is less than the minimum ",
+                              Json{n.minimum.json});
       if (!collecting_) return false;
     }
     if (n.maximum.present && compare(v, n.maximum) > 0) {
-      ok = BRRT_SCHEMA_REPORT(
-          n, "maximum", describe(v) + " is greater than the maximum " + describe(n.maximum.json));
+      ok = BRRT_SCHEMA_REPORT(n, "maximum", Json{v}, " is greater than the maximum ",
+                              Json{n.maximum.json});
       if (!collecting_) return false;
     }
     if (n.exclusive_minimum.present && compare(v, n.exclusive_minimum) <= 0) {
-      ok = BRRT_SCHEMA_REPORT(n, "exclusiveMinimum",
-                              describe(v) + " is not greater than the exclusive minimum " +
-                                  describe(n.exclusive_minimum.json));
+      ok = BRRT_SCHEMA_REPORT(n, "exclusiveMinimum", Json{v},
+                              " is not greater than the exclusive minimum ",
+                              Json{n.exclusive_minimum.json});
       if (!collecting_) return false;
     }
     if (n.exclusive_maximum.present && compare(v, n.exclusive_maximum) >= 0) {
-      ok = BRRT_SCHEMA_REPORT(n, "exclusiveMaximum",
-                              describe(v) + " is not less than the exclusive maximum " +
-                                  describe(n.exclusive_maximum.json));
+      ok = BRRT_SCHEMA_REPORT(n, "exclusiveMaximum", Json{v},
+                              " is not less than the exclusive maximum ",
+                              Json{n.exclusive_maximum.json});
       if (!collecting_) return false;
     }
     if (n.multiple_of.present && !multiple_of(v, n.multiple_of)) {
-      ok = BRRT_SCHEMA_REPORT(
-          n, "multipleOf", describe(v) + " is not a multiple of " + describe(n.multiple_of.json));
+      ok = BRRT_SCHEMA_REPORT(n, "multipleOf", Json{v}, " is not a multiple of ",
+                              Json{n.multiple_of.json});
       if (!collecting_) return false;
     }
     if (n.format_assert && !check_format(n.format, v)) {
-      ok = BRRT_SCHEMA_REPORT(n, "format", describe(v) + " is not a valid " + n.format_name);
+      ok = BRRT_SCHEMA_REPORT(n, "format", Json{v}, " is not a valid ", n.format_name);
     }
     return ok;
   }
@@ -590,46 +650,39 @@ class Evaluator {
       // Bytes bound code points from above: only count when the byte length is in doubt.
       const std::uint64_t bytes = s.size();
       if (bytes < n.min_length) {
-        ok = BRRT_SCHEMA_REPORT(
-            n, "minLength",
-            describe(v) + " is shorter than " + std::to_string(n.min_length) + " characters");
+        ok = BRRT_SCHEMA_REPORT(n, "minLength", Json{v}, " is shorter than ", n.min_length,
+                                " characters");
         if (!collecting_) return false;
       } else if (bytes > n.max_length || bytes / 4 < n.min_length) {
         const std::uint64_t len = code_points(s);
         if (len < n.min_length) {
-          ok = error(
-              n, "minLength",
-              describe(v) + " is shorter than " + std::to_string(n.min_length) + " characters");
+          ok = error(n, "minLength", Json{v}, " is shorter than ", n.min_length, " characters");
           if (!collecting_) return false;
         }
         if (len > n.max_length) {
-          ok = error(
-              n, "maxLength",
-              describe(v) + " is longer than " + std::to_string(n.max_length) + " characters");
+          ok = error(n, "maxLength", Json{v}, " is longer than ", n.max_length, " characters");
           if (!collecting_) return false;
         }
       }
     }
     if (n.pattern && !n.pattern->search(s)) {
-      ok = BRRT_SCHEMA_REPORT(n, "pattern",
-                              describe(v) + " does not match the pattern " +
-                                  describe(json::value(n.pattern->source())));
+      ok = BRRT_SCHEMA_REPORT(n, "pattern", Json{v}, " does not match the pattern ",
+                              Quoted{n.pattern->source()});
       if (!collecting_) return false;
     }
     if (n.format_assert && !check_string_format(n.format, s)) {
-      ok = BRRT_SCHEMA_REPORT(n, "format", describe(v) + " is not a valid " + n.format_name);
+      ok = BRRT_SCHEMA_REPORT(n, "format", Json{v}, " is not a valid ", n.format_name);
       if (!collecting_) return false;
     }
     if (n.content_base64 || n.content_json) {
       std::string decoded;
       if (n.content_base64 && !decode_base64(s, decoded)) {
-        ok = BRRT_SCHEMA_REPORT(n, "contentEncoding", describe(v) + " is not valid base64");
+        ok = BRRT_SCHEMA_REPORT(n, "contentEncoding", Json{v}, " is not valid base64");
         if (!collecting_) return false;
       } else if (n.content_json) {
         boost::system::error_code ec;
         (void)json::parse(n.content_base64 ? std::string_view(decoded) : s, ec);
-        if (ec)
-          ok = BRRT_SCHEMA_REPORT(n, "contentMediaType", describe(v) + " is not a JSON document");
+        if (ec) ok = BRRT_SCHEMA_REPORT(n, "contentMediaType", Json{v}, " is not a JSON document");
       }
     }
     return ok;
@@ -643,15 +696,13 @@ class Evaluator {
     };
     const std::size_t size = arr.size();
     if (n.has_min_items && size < n.min_items) {
-      BRRT_SCHEMA_REPORT(n, "minItems",
-                         "array has " + std::to_string(size) + " items, fewer than the minimum " +
-                             std::to_string(n.min_items));
+      BRRT_SCHEMA_REPORT(n, "minItems", "array has ", size, " items, fewer than the minimum ",
+                         n.min_items);
       if (failed()) return false;
     }
     if (n.has_max_items && size > n.max_items) {
-      BRRT_SCHEMA_REPORT(n, "maxItems",
-                         "array has " + std::to_string(size) + " items, more than the maximum " +
-                             std::to_string(n.max_items));
+      BRRT_SCHEMA_REPORT(n, "maxItems", "array has ", size, " items, more than the maximum ",
+                         n.max_items);
       if (failed()) return false;
     }
     const std::size_t prefix = std::min(n.prefix_items.size(), size);
@@ -670,15 +721,16 @@ class Evaluator {
       for (std::size_t i = n.prefix_items.size(); i < size; ++i) {
         if (item.boolean_schema && !item.boolean_value) {
           auto at = at_index(i);
-          BRRT_SCHEMA_REPORT(n, n.items_keyword,
-                             "array has " + std::to_string(size) + " items, at most " +
-                                 std::to_string(n.prefix_items.size()) + " are allowed");
+          BRRT_SCHEMA_REPORT(n, n.items_keyword, "array has ", size, " items, at most ",
+                             n.prefix_items.size(), " are allowed");
           if (failed()) return false;
           break;
         }
-        auto g = kw(n.items_keyword);
-        auto at = at_index(i);
-        if (!eval(n.items, arr[i], nullptr) && failed()) return false;
+        if (!collecting_ || !quiet_valid(n.items, arr[i])) {
+          auto g = kw(n.items_keyword);
+          auto at = at_index(i);
+          if (!eval_here(n.items, arr[i], nullptr) && failed()) return false;
+        }
         if (a) a->mark_item(i, size);
       }
     }
@@ -697,26 +749,20 @@ class Evaluator {
         if (n.min_contains == 1)
           BRRT_SCHEMA_REPORT(n, "contains", "no item matches the 'contains' schema");
         else
-          BRRT_SCHEMA_REPORT(n, "minContains",
-                             std::to_string(count) +
-                                 " items match the 'contains' schema, fewer than " +
-                                 std::to_string(n.min_contains));
+          BRRT_SCHEMA_REPORT(n, "minContains", count,
+                             " items match the 'contains' schema, fewer than ", n.min_contains);
         if (failed()) return false;
       }
       if (n.has_max_contains && count > n.max_contains) {
-        BRRT_SCHEMA_REPORT(n, "maxContains",
-                           std::to_string(count) +
-                               " items match the 'contains' schema, more than " +
-                               std::to_string(n.max_contains));
+        BRRT_SCHEMA_REPORT(n, "maxContains", count,
+                           " items match the 'contains' schema, more than ", n.max_contains);
         if (failed()) return false;
       }
     }
     if (n.unique_items) {
       std::size_t first = 0, second = 0;
       if (!all_unique(arr, first, second)) {
-        BRRT_SCHEMA_REPORT(
-            n, "uniqueItems",
-            "items " + std::to_string(first) + " and " + std::to_string(second) + " are equal");
+        BRRT_SCHEMA_REPORT(n, "uniqueItems", "items ", first, " and ", second, " are equal");
         if (failed()) return false;
       }
     }
@@ -732,17 +778,13 @@ class Evaluator {
     };
     const std::size_t size = obj.size();
     if (n.has_min_properties && size < n.min_properties) {
-      BRRT_SCHEMA_REPORT(n, "minProperties",
-                         "object has " + std::to_string(size) +
-                             " properties, fewer than the minimum " +
-                             std::to_string(n.min_properties));
+      BRRT_SCHEMA_REPORT(n, "minProperties", "object has ", size,
+                         " properties, fewer than the minimum ", n.min_properties);
       if (failed()) return false;
     }
     if (n.has_max_properties && size > n.max_properties) {
-      BRRT_SCHEMA_REPORT(n, "maxProperties",
-                         "object has " + std::to_string(size) +
-                             " properties, more than the maximum " +
-                             std::to_string(n.max_properties));
+      BRRT_SCHEMA_REPORT(n, "maxProperties", "object has ", size,
+                         " properties, more than the maximum ", n.max_properties);
       if (failed()) return false;
     }
     // Quiet path: "required" is checked by the member walk below when it can be.
@@ -751,7 +793,7 @@ class Evaluator {
     for (const std::string& name : n.required) {
       if (required_by_mask) break;
       if (!obj.contains(name)) {
-        BRRT_SCHEMA_REPORT(n, "required", "missing required property '" + name + "'");
+        BRRT_SCHEMA_REPORT(n, "required", "missing required property '", name, "'");
         if (failed()) return false;
       }
     }
@@ -759,9 +801,8 @@ class Evaluator {
       if (!obj.contains(d.name)) continue;
       for (const std::string& name : d.required)
         if (!obj.contains(name)) {
-          BRRT_SCHEMA_REPORT(
-              n, n.dependent_required_keyword,
-              "property '" + name + "' is required when '" + d.name + "' is present");
+          BRRT_SCHEMA_REPORT(n, n.dependent_required_keyword, "property '", name,
+                             "' is required when '", d.name, "' is present");
           if (failed()) return false;
         }
     }
@@ -779,10 +820,12 @@ class Evaluator {
           if (const PropertyTable::Entry* e = n.properties.find_entry(key)) {
             matched = true;
             required_found += e->required;
-            auto g = kw("properties");
-            auto g2 = kw(key);
-            auto at = at_key(key);
-            if (!eval(e->node, kv.value(), nullptr) && failed()) return false;
+            if (!collecting_ || !member_valid(*e, kv.value())) {
+              auto g = kw("properties");
+              auto g2 = kw(key);
+              auto at = at_key(key);
+              if (!eval_here(e->node, kv.value(), nullptr) && failed()) return false;
+            }
           }
         }
         for (const PatternSchema& ps : n.pattern_properties) {
@@ -797,12 +840,11 @@ class Evaluator {
           const Node& ap = p_.nodes[n.additional_properties];
           auto at = at_key(key);
           if (ap.boolean_schema && !ap.boolean_value) {
-            BRRT_SCHEMA_REPORT(n, "additionalProperties",
-                               "property '" + std::string(key) + "' is not allowed");
+            BRRT_SCHEMA_REPORT(n, "additionalProperties", "property '", key, "' is not allowed");
             if (failed()) return false;
-          } else {
+          } else if (!collecting_ || !quiet_valid(n.additional_properties, kv.value())) {
             auto g = kw("additionalProperties");
-            if (!eval(n.additional_properties, kv.value(), nullptr) && failed()) return false;
+            if (!eval_here(n.additional_properties, kv.value(), nullptr) && failed()) return false;
           }
           matched = true;
         }
@@ -853,9 +895,8 @@ class Evaluator {
         }
       }
       if (!any) {
-        BRRT_SCHEMA_REPORT(n, "anyOf",
-                           describe(v) + " does not match any of the " +
-                               std::to_string(n.any_of.size()) + " anyOf schemas");
+        BRRT_SCHEMA_REPORT(n, "anyOf", Json{v}, " does not match any of the ", n.any_of.size(),
+                           " anyOf schemas");
         if (failed()) return false;
       }
     }
@@ -874,19 +915,17 @@ class Evaluator {
         }
       }
       if (matches == 0) {
-        BRRT_SCHEMA_REPORT(n, "oneOf",
-                           describe(v) + " does not match any of the " +
-                               std::to_string(n.one_of.size()) + " oneOf schemas");
+        BRRT_SCHEMA_REPORT(n, "oneOf", Json{v}, " does not match any of the ", n.one_of.size(),
+                           " oneOf schemas");
         if (failed()) return false;
       } else if (matches > 1) {
-        BRRT_SCHEMA_REPORT(n, "oneOf",
-                           describe(v) + " matches both oneOf schemas " + std::to_string(first) +
-                               " and " + std::to_string(second) + ", expected exactly one");
+        BRRT_SCHEMA_REPORT(n, "oneOf", Json{v}, " matches both oneOf schemas ", first, " and ",
+                           second, ", expected exactly one");
         if (failed()) return false;
       }
     }
     if (n.not_ != kNoNode && test(n.not_, v, nullptr)) {
-      BRRT_SCHEMA_REPORT(n, "not", describe(v) + " must not match the 'not' schema");
+      BRRT_SCHEMA_REPORT(n, "not", Json{v}, " must not match the 'not' schema");
       if (failed()) return false;
     }
     if (n.if_ != kNoNode) {
@@ -933,7 +972,7 @@ class Evaluator {
   }
 
   const ProgramData& p_;
-  std::vector<ValidationError>* errors_;
+  ValidationErrors* errors_;
   std::size_t max_errors_;
   bool collecting_;
   bool depth_reported_ = false;
@@ -959,17 +998,27 @@ bool Program::is_valid(SchemaId id, const json::value& instance) const noexcept 
   }
 }
 
-bool Program::validate(SchemaId id, const json::value& instance, std::vector<ValidationError>& out,
+bool Program::validate(SchemaId id, const json::value& instance, ValidationErrors& out,
                        std::size_t max_errors) const {
   if (!data_ || id.index >= data_->nodes.size()) {
-    out.push_back({"", "", "", "", "unknown schema id " + std::to_string(id.index)});
+    std::string& message = out.emplace_back().message;
+    message = "unknown schema id ";
+    append_part(message, std::uint64_t{id.index});
     return false;
   }
   const std::size_t before = out.size();
   Evaluator e(*data_, &out, before + (max_errors == 0 ? 1 : max_errors));
   const bool ok = e.run(id.index, instance);
   if (!ok && out.size() == before)
-    out.push_back({"", "", "", "", "instance is invalid"});  // max_errors reached elsewhere
+    out.emplace_back().message = "instance is invalid";  // max_errors reached elsewhere
+  return ok;
+}
+
+bool Program::validate(SchemaId id, const json::value& instance, std::vector<ValidationError>& out,
+                       std::size_t max_errors) const {
+  ValidationErrors errors;
+  const bool ok = validate(id, instance, errors, max_errors);
+  out.insert(out.end(), errors.begin(), errors.end());
   return ok;
 }
 

@@ -285,6 +285,20 @@ TEST(Dispatch, ParametersAndBodiesAreValidatedAgainstTheirSchemas) {
   EXPECT_EQ(seen, (std::set<std::string>{"minLength /name", "minimum /age",
                                          "additionalProperties /color"}))
       << r.body;
+  EXPECT_EQ(v.at("title").as_string(), "Bad Request");
+  EXPECT_EQ(v.at("status").as_int64(), 400);
+  EXPECT_EQ(v.at("detail").as_string(),
+            "the request does not match the spec: body at /name: \"\" is shorter than 1 "
+            "characters (and 2 more)");
+  // Quotes and control characters of the client's value come back escaped, as valid JSON.
+  r = c.request(verb::post, "/pets", R"({"name":"rex","c\"o\nl":1})",
+                {{"X-API-Key", "test123"}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(r.status, 400) << r.body;
+  v = parse(r.body);
+  ASSERT_EQ(v.at("errors").as_array().size(), 1u);
+  EXPECT_EQ(v.at("errors").as_array()[0].at("message").as_string(),
+            "body at /c\"o\nl: property 'c\"o\nl' is not allowed")
+      << r.body;
   // A body of the wrong type, and a valid one.
   EXPECT_EQ(c.request(verb::post, "/pets", "[]",
                       {{"X-API-Key", "test123"}, {"Content-Type", "application/json"}})

@@ -96,6 +96,50 @@ TEST(SchemaErrors, CollectsEveryErrorUpToTheLimit) {
   EXPECT_EQ(missing[0].to_string(), "(root): missing required property 'name'");
 }
 
+TEST(SchemaErrors, MessagesQuoteValuesAndCutLongOnes) {
+  const auto c = compile(R"({"type": "object", "properties": {
+    "e": {"enum": [1, "two", null, true, 2.5, {"a": 1}, [3], "x", "y"]},
+    "p": {"type": "string", "pattern": "^[a-z\\\"]+$"},
+    "n": {"type": "integer", "maximum": 18446744073709551615, "minimum": -5},
+    "c": {"const": "a long constant that is well over the sixty-four characters of a message part"}
+  }})");
+  const auto errors = errors_of(
+      c, R"({"e": "three", "p": "A1", "n": -9223372036854775808, "c": "b"})");
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_EQ(errors[0].message,
+            R"("three" is not one of 1, "two", null, true, 2.5E0, {"a":1}, [3], "x", ...)");
+  EXPECT_EQ(errors[1].message, R"("A1" does not match the pattern "^[a-z\\\"]+$")");
+  EXPECT_EQ(errors[2].message, "-9223372036854775808 is less than the minimum -5");
+  EXPECT_EQ(errors[3].message,
+            "\"b\" is not the constant "
+            "\"a long constant that is well over the sixty-four characters ...");
+}
+
+TEST(SchemaErrors, ReusedListStopsAllocatingAndHoldsOnlyTheNewErrors) {
+  const auto c = compile(kNewPet);
+  const json::value many = parse(R"({"name":"","age":1.5,"extra":true,"more":1})");
+  const json::value one = parse(R"({"name":"rex","age":-1})");
+  ValidationErrors errors;
+  EXPECT_FALSE(c.program.validate(c.id, many, errors));
+  ASSERT_EQ(errors.size(), 4u);
+  errors.clear();
+  g_allocations = 0;
+  g_counting = true;
+  const bool ok = c.program.validate(c.id, one, errors);
+  g_counting = false;
+  EXPECT_FALSE(ok);
+  EXPECT_EQ(g_allocations, 0u);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors.front().to_string(), "/age: -1 is less than the minimum 0");
+  EXPECT_EQ(errors[0].keyword_location, "/properties/age/minimum");
+  std::size_t seen = 0;
+  for (const ValidationError& e : errors) seen += e.keyword == "minimum";
+  EXPECT_EQ(seen, 1u);
+  errors.clear();
+  EXPECT_TRUE(c.program.validate(c.id, parse(R"({"name":"rex"})"), errors));
+  EXPECT_TRUE(errors.empty());
+}
+
 TEST(SchemaErrors, NestedArraysAndCombinators) {
   const auto c = compile(R"({
     "type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},

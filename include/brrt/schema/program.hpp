@@ -32,6 +32,9 @@ class Program {
   // summarised as one error of that keyword.
   bool validate(SchemaId id, const boost::json::value& instance, std::vector<ValidationError>& out,
                 std::size_t max_errors = 32) const;
+  // The same into a reusable list (the request path: no allocation once warmed up).
+  bool validate(SchemaId id, const boost::json::value& instance, ValidationErrors& out,
+                std::size_t max_errors = 32) const;
 
   std::size_t node_count() const noexcept;  // compiled subschemas (for diagnostics)
 

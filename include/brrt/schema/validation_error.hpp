@@ -1,6 +1,8 @@
 #pragma once
-// One reason an instance does not validate against a schema.
+// One reason an instance does not validate against a schema, and a reusable list of them.
+#include <cstddef>
 #include <string>
+#include <vector>
 
 namespace brrt::schema {
 
@@ -13,6 +15,27 @@ struct ValidationError {
 
   // "/age: -3 is less than the minimum 0" ("(root): ..." for the instance root).
   std::string to_string() const;
+};
+
+// The errors of one validation. clear() keeps every error's strings with their capacity, so
+// a list kept per worker and reused request after request stops allocating once it has seen
+// its largest error set: reporting errors on the request path costs formatting, not malloc.
+class ValidationErrors {
+ public:
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  const ValidationError& operator[](std::size_t i) const noexcept { return items_[i]; }
+  const ValidationError& front() const noexcept { return items_[0]; }
+  const ValidationError* begin() const noexcept { return items_.data(); }
+  const ValidationError* end() const noexcept { return items_.data() + size_; }
+  void clear() noexcept { size_ = 0; }
+
+  // Appends an error whose strings are empty (their capacity kept) for the caller to fill.
+  ValidationError& emplace_back();
+
+ private:
+  std::vector<ValidationError> items_;
+  std::size_t size_ = 0;
 };
 
 }  // namespace brrt::schema

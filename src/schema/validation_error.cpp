@@ -1,0 +1,23 @@
+#include "brrt/schema/validation_error.hpp"
+
+namespace brrt::schema {
+
+std::string ValidationError::to_string() const {
+  return (instance_location.empty() ? std::string("(root)") : instance_location) + ": " + message;
+}
+
+ValidationError& ValidationErrors::emplace_back() {
+  if (size_ == items_.size()) {
+    items_.emplace_back();
+    return items_[size_++];
+  }
+  ValidationError& e = items_[size_++];
+  e.instance_location.clear();
+  e.keyword_location.clear();
+  e.schema_location.clear();
+  e.keyword.clear();
+  e.message.clear();
+  return e;
+}
+
+}  // namespace brrt::schema
