@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/load/run.sh [--rounds N] [--duration S] [--peers rust,nginx,go] [--out DIR]
+# bench/load/run.sh [--rounds N] [--duration S] [--peers rust,nginx,go] [--scenarios a,b] [--out DIR]
 #
 # Whole-server load: build/bin/bench-server beside the shared harness's peers, measured
 # by ../shared/bench/run-target.sh, interleaved as finely as the harness allows so that
@@ -21,6 +21,7 @@ ROUNDS=3
 DURATION=6
 WARMUP=1
 PEERS=rust,nginx,go
+SCENARIO_LIST=health,pet_by_id,list_pets,create_pet,create_pet_invalid,user_post,secure_pets
 OUT=""
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -28,8 +29,9 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --peers) PEERS=$2; shift 2 ;;
+    --scenarios) SCENARIO_LIST=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -86,7 +88,7 @@ for p in "${WANTED[@]}"; do
   if start "$p"; then TARGETS+=("$p"); else echo "skipping $p (run $BENCH/setup.sh)" >&2; fi
 done
 
-SCENARIOS=(health pet_by_id list_pets create_pet create_pet_invalid user_post secure_pets)
+IFS=, read -r -a SCENARIOS <<<"$SCENARIO_LIST"
 for ((r = 1; r <= ROUNDS; r++)); do
   for s in "${SCENARIOS[@]}"; do
     for t in "${TARGETS[@]}"; do
@@ -96,11 +98,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
   done
 done
 
-python3 - "$OUT" "$ROUNDS" "${TARGETS[@]}" <<'PY'
+python3 - "$OUT" "$ROUNDS" "$SCENARIO_LIST" "${TARGETS[@]}" <<'PY'
 import json, statistics, sys
 from pathlib import Path
-out, rounds, targets = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
-scen = ["health", "pet_by_id", "list_pets", "create_pet", "create_pet_invalid", "user_post", "secure_pets"]
+out, rounds, scen, targets = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(","), sys.argv[4:]
 def cell(t, s, r):
     f = out / f"{t}.{s}.r{r}.json"
     if not f.exists(): return None
@@ -121,7 +122,7 @@ for t in targets:
         m = med([c[0] for c in cs if c])
         f = any(c and c[2] for c in cs)
         row.append("-" if m is None else f"{m:,.0f}" + (" \\*" if f else ""))
-    p99 = med([c[1] for c in (cell(t, "pet_by_id", r) for r in range(1, rounds + 1)) if c])
+    p99 = med([c[1] for c in (cell(t, "pet_by_id", r) for r in range(1, rounds + 1)) if c]) if "pet_by_id" in scen else None
     print(f"| {t} | " + " | ".join(row) + f" | {p99 if p99 is not None else '-'} |")
 print("\nbrrtrouter / peer, median over rounds of the same-round ratio\n")
 print("| peer | " + " | ".join(scen) + " |")

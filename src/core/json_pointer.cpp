@@ -3,14 +3,16 @@
 namespace brrt {
 
 void append_pointer_token(std::string& out, std::string_view token) {
-  for (char c : token) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
+  // Runs without '~' or '/' (all of a typical name) are appended whole, not char by char.
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    const char c = token[i];
+    if (c != '~' && c != '/') continue;
+    out.append(token.data() + start, i - start);
+    out += c == '~' ? "~0" : "~1";
+    start = i + 1;
   }
+  out.append(token.data() + start, token.size() - start);
 }
 
 std::string escape_pointer_token(std::string_view token) {

@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "brrt/observe/access_log.hpp"
+#include "http/draining_read.hpp"
 
 namespace brrt::http {
 
@@ -364,7 +365,8 @@ asio::awaitable<void> Connection::run() {
     reserve_tail(2048);
     reading_ = true;
     auto [ec, n] = co_await socket_.async_read_some(
-        asio::buffer(io_->in.data() + end_, io_->in.size() - end_), kNoThrow);
+        detail::DrainingBuffer{asio::buffer(io_->in.data() + end_, io_->in.size() - end_)},
+        kNoThrow);
     reading_ = false;
     if (ec == asio::error::operation_aborted && park_ && !timed_out_ && !server_.draining())
       continue;  // parked by the sweeper: nothing was read

@@ -307,15 +307,14 @@ class Evaluator {
   StepGuard at_index(std::size_t i) { return StepGuard(*this, instance_path_, {}, i, true); }
 
   static void append_pointer(std::string& out, const PathSteps& path) {
-    char digits[24];
     for (const PathStep& s : path) {
       if (!s.key.empty() || !s.is_index) {
         out += '/';
         append_pointer_token(out, s.key);
       }
       if (s.is_index) {
-        const int n = std::snprintf(digits, sizeof digits, "/%zu", s.index);
-        out.append(digits, static_cast<std::size_t>(n));
+        out += '/';
+        append_part(out, std::uint64_t{s.index});
       }
     }
   }

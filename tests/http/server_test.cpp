@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "http/raw_client.hpp"
 
@@ -110,6 +112,43 @@ TEST_F(ServerTest, BodiesSplitAcrossReads) {
   ASSERT_TRUE(c.send("lo\r\n6\r\n worl"));
   ASSERT_TRUE(c.send("d\r\n0\r\n\r\n"));
   EXPECT_EQ(body_of(c.read_response()), "POST /c?|hello world");
+}
+
+// Reads wait for epoll after a short read instead of trying again (src/http/draining_read.hpp).
+// Data that arrives while a request is being answered must still wake its connection: many
+// connections at once send requests in fragments and pipelined pairs, cut at every offset,
+// and every response must come back (a lost wake-up shows as a receive timeout).
+TEST_F(ServerTest, FragmentedAndPipelinedRequestsNeverStall) {
+  start();
+  constexpr int kClients = 8;
+  constexpr int kRounds = 60;
+  std::vector<std::future<std::string>> results;
+  for (int id = 0; id < kClients; ++id) {
+    results.push_back(std::async(std::launch::async, [this, id]() -> std::string {
+      RawClient c(port(), 3000);
+      if (!c.connected()) return "connect failed";
+      for (int round = 0; round < kRounds; ++round) {
+        const std::string tag = std::to_string(id) + "-" + std::to_string(round);
+        const std::string one =
+            "POST /f" + tag + " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello";
+        const std::string two = "GET /g" + tag + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        const std::string wire = round % 2 ? one + two : one;
+        // Cut in two or three pieces at offsets that move with the round.
+        const std::size_t a = 1 + (round * 7 + id) % (wire.size() - 2);
+        const std::size_t b = a + (round % 3 == 0 ? 0 : 1 + (round * 13) % (wire.size() - a - 1));
+        if (!c.send(wire.substr(0, a)) || (b > a && !c.send(wire.substr(a, b - a))) ||
+            !c.send(wire.substr(b)))
+          return "send failed at " + tag;
+        if (body_of(c.read_response()) != "POST /f" + tag + "?|hello") return "lost /f" + tag;
+        if (round % 2 && body_of(c.read_response()) != "GET /g" + tag + "?|")
+          return "lost /g" + tag;
+      }
+      return "";
+    }));
+  }
+  for (auto& r : results) EXPECT_EQ(r.get(), "");
+  EXPECT_EQ(server_->transport().requests,
+            static_cast<std::uint64_t>(kClients * (kRounds + kRounds / 2)));
 }
 
 TEST_F(ServerTest, ExpectContinue) {
