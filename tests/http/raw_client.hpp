@@ -51,7 +51,7 @@ class RawClient {
       if (head_end != std::string::npos) {
         std::size_t length = 0;
         const auto cl = lower(buf_.substr(0, head_end)).find("\r\ncontent-length: ");
-        if (cl != std::string::npos) length = std::stoul(buf_.substr(cl + 18));
+        if (cl != std::string::npos) length = std::stoul(buf_.substr(cl + 18, 20));
         const bool head_only = buf_.rfind("HTTP/1.1 1", 0) == 0 || no_body_next_;
         const std::size_t total = head_end + 4 + (head_only ? 0 : length);
         if (buf_.size() >= total) {

@@ -17,7 +17,10 @@ using test::body_of;
 using test::RawClient;
 using test::status_of;
 
-// Echoes method, path, query and body; "/block" waits until released (drain tests).
+constexpr std::size_t kBigBody = 16 * 1024 * 1024;
+
+// Echoes method, path, query and body; "/block" waits until released (drain tests); "/big"
+// answers kBigBody bytes.
 class EchoHandler : public Handler {
  public:
   bool handle(std::size_t, const Request& req, Response& res) noexcept override {
@@ -28,6 +31,11 @@ class EchoHandler : public Handler {
       cv_.wait(lock, [&] { return released_; });
     }
     res.set_content_type("text/plain");
+    if (req.path == "/big") {  // larger than a socket's send buffer: written in parts
+      res.body.resize(kBigBody);
+      for (std::size_t i = 0; i < kBigBody; ++i) res.body[i] = static_cast<char>('a' + i % 26);
+      return true;
+    }
     res.add_header("X-Echo-Method", req.method_text);
     res.body.append(req.method_text).append(" ").append(req.path).append("?").append(req.query);
     res.body.append("|").append(req.body);
@@ -149,6 +157,22 @@ TEST_F(ServerTest, FragmentedAndPipelinedRequestsNeverStall) {
   for (auto& r : results) EXPECT_EQ(r.get(), "");
   EXPECT_EQ(server_->transport().requests,
             static_cast<std::uint64_t>(kClients * (kRounds + kRounds / 2)));
+}
+
+// A response is written directly when it fits the socket's send buffer; the rest of a
+// larger one is written as the client reads. Both parts arrive, in order, and the
+// connection goes on serving.
+TEST_F(ServerTest, ResponsesLargerThanTheSendBufferArriveWhole) {
+  start();
+  RawClient c(port());
+  ASSERT_TRUE(c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string big = body_of(c.read_response());
+  ASSERT_EQ(big.size(), kBigBody);
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < big.size(); ++i) wrong += big[i] != static_cast<char>('a' + i % 26);
+  EXPECT_EQ(wrong, 0u);
+  EXPECT_EQ(body_of(c.read_response()), "GET /after?|");
+  EXPECT_GE(server_->transport().bytes_out, kBigBody);
 }
 
 TEST_F(ServerTest, ExpectContinue) {
