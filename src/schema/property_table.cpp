@@ -1,5 +1,7 @@
 #include "schema/property_table.hpp"
 
+#include <tuple>
+
 namespace brrt::schema::detail {
 
 namespace {
@@ -8,8 +10,11 @@ constexpr std::size_t kLinearLimit = 8;
 }  // namespace
 
 void PropertyTable::add(std::string name, std::uint32_t node) {
-  Entry e{std::move(name), node};
-  if (e.name.size() <= 8) e.short_key = short_key(e.name.data(), e.name.size());
+  Entry e;
+  std::tie(e.head, e.tail) = name_keys(name.data(), name.size());
+  e.size = static_cast<std::uint32_t>(name.size());
+  e.node = node;
+  e.name = std::move(name);
   entries_.push_back(std::move(e));
   if (entries_.size() > kLinearLimit) rebuild_index();
 }

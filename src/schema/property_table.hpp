@@ -5,22 +5,27 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace brrt::schema::detail {
 
 class PropertyTable {
  public:
+  // The fields a lookup reads come first: with the name's bytes folded into head/tail, a
+  // match of a name of up to 16 bytes touches nothing but the first half of the entry.
   struct Entry {
-    std::string name;
-    std::uint32_t node;
-    std::uint64_t short_key = 0;  // short_key(name) when the name has at most 8 bytes
-    bool required = false;        // named in "required" (see Node::required_count)
-    bool leaf = false;            // the property's schema is a Node::leaf
+    std::uint64_t head = 0;  // name_keys(name).first
+    std::uint64_t tail = 0;  // name_keys(name).second
+    std::uint32_t size = 0;  // name.size()
+    std::uint32_t node = 0;
+    bool required = false;  // named in "required" (see Node::required_count)
+    bool leaf = false;      // the property's schema is a Node::leaf
     // A leaf with nothing but "type" (and "nullable"): checked from the entry alone.
     bool type_only = false;
     bool nullable = false;
     std::uint8_t types = 0;  // Node::types (0: any)
+    std::string name;
   };
 
   void add(std::string name, std::uint32_t node);            // names are unique (JSON object keys)
@@ -42,9 +47,11 @@ class PropertyTable {
 
  private:
   static std::uint64_t hash(std::string_view s) noexcept;
-  // For names of at most 8 bytes: two overlapping loads that, with the length, identify the
-  // name exactly, so comparing is one integer test instead of a byte loop.
-  static std::uint64_t short_key(const char* p, std::size_t n) noexcept;
+  // Two words that, with the length, identify a name of up to 16 bytes exactly (longer names
+  // also compare their middle bytes), so a comparison is two integer tests, not a byte loop:
+  // up to 8 bytes, overlapping 4-byte loads (or the bytes themselves) and 0; longer, the first
+  // and the last 8 bytes.
+  static std::pair<std::uint64_t, std::uint64_t> name_keys(const char* p, std::size_t n) noexcept;
   static bool same_name(const Entry& e, std::string_view name) noexcept;
   void rebuild_index();
 
@@ -70,45 +77,34 @@ inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
   return h ^ (h >> 29);
 }
 
-// Property names are short: compare inline, 8 bytes at a time, instead of calling memcmp.
-[[gnu::always_inline]] inline bool same_bytes(const char* a, const char* b,
-                                              std::size_t n) noexcept {
-  while (n >= 8) {
-    std::uint64_t x, y;
-    std::memcpy(&x, a, 8);
-    std::memcpy(&y, b, 8);
-    if (x != y) return false;
-    a += 8;
-    b += 8;
-    n -= 8;
+[[gnu::always_inline]] inline std::pair<std::uint64_t, std::uint64_t> PropertyTable::name_keys(
+    const char* p, std::size_t n) noexcept {
+  std::uint64_t a = 0, b = 0;
+  if (n > 8) {
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+    return {a, b};
   }
-  while (n > 0) {
-    if (*a++ != *b++) return false;
-    --n;
-  }
-  return true;
-}
-
-[[gnu::always_inline]] inline std::uint64_t PropertyTable::short_key(const char* p,
-                                                                     std::size_t n) noexcept {
   if (n >= 4) {
-    std::uint32_t a, b;
-    std::memcpy(&a, p, 4);
-    std::memcpy(&b, p + n - 4, 4);
-    return a | (std::uint64_t{b} << 32);
+    std::uint32_t x, y;
+    std::memcpy(&x, p, 4);
+    std::memcpy(&y, p + n - 4, 4);
+    return {x | (std::uint64_t{y} << 32), 0};
   }
-  if (n == 0) return 0;
-  return std::uint64_t(static_cast<unsigned char>(p[0])) |
-         std::uint64_t(static_cast<unsigned char>(p[n / 2])) << 8 |
-         std::uint64_t(static_cast<unsigned char>(p[n - 1])) << 16;
+  if (n == 0) return {0, 0};
+  a = std::uint64_t(static_cast<unsigned char>(p[0])) |
+      std::uint64_t(static_cast<unsigned char>(p[n / 2])) << 8 |
+      std::uint64_t(static_cast<unsigned char>(p[n - 1])) << 16;
+  return {a, 0};
 }
 
 [[gnu::always_inline]] inline bool PropertyTable::same_name(const Entry& e,
                                                             std::string_view name) noexcept {
   const std::size_t n = name.size();
-  if (e.name.size() != n) return false;
-  if (n <= 8) return e.short_key == short_key(name.data(), n);
-  return same_bytes(e.name.data(), name.data(), n);
+  if (e.size != n) return false;
+  const auto [head, tail] = name_keys(name.data(), n);
+  if (e.head != head || e.tail != tail) return false;
+  return n <= 16 || std::memcmp(e.name.data() + 8, name.data() + 8, n - 16) == 0;
 }
 
 [[gnu::always_inline]] inline const PropertyTable::Entry* PropertyTable::find_entry(

@@ -5,6 +5,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -28,10 +29,12 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept {
+// Not inlined: GCC 12 otherwise sees std::free of a pointer from operator new through
+// inlined std::string code and warns (-Wmismatched-new-delete) although the pair matches.
+[[gnu::noinline]] void operator delete(void* p) noexcept {
   std::free(p);
 }
-void operator delete(void* p, std::size_t) noexcept {
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
 
@@ -103,8 +106,8 @@ TEST(SchemaErrors, MessagesQuoteValuesAndCutLongOnes) {
     "n": {"type": "integer", "maximum": 18446744073709551615, "minimum": -5},
     "c": {"const": "a long constant that is well over the sixty-four characters of a message part"}
   }})");
-  const auto errors = errors_of(
-      c, R"({"e": "three", "p": "A1", "n": -9223372036854775808, "c": "b"})");
+  const auto errors =
+      errors_of(c, R"({"e": "three", "p": "A1", "n": -9223372036854775808, "c": "b"})");
   ASSERT_EQ(errors.size(), 4u);
   EXPECT_EQ(errors[0].message,
             R"("three" is not one of 1, "two", null, true, 2.5E0, {"a":1}, [3], "x", ...)");
@@ -384,6 +387,53 @@ TEST(SchemaLimits, SchemaNestingLimit) {
   Compiler r(relaxed);
   const SchemaId id = r.compile_document(json::parse(deep, {}, options));
   EXPECT_TRUE(r.build().is_valid(id, parse("1")));  // 400 nots: even count
+}
+
+// Member names are matched by their length and two words of their bytes (plus the middle
+// bytes of names over 16): names that differ in one byte anywhere, at every length class,
+// must never be taken for each other, whether the table is scanned (few properties) or hashed.
+TEST(SchemaProperties, NamesDifferingInOneByteAreNeverConfused) {
+  const std::vector<std::string> names = {"",
+                                          "a",
+                                          "ab",
+                                          "abc",
+                                          "abcd",
+                                          "abcdefg",
+                                          "abcdefgh",
+                                          "abcdefghi",
+                                          "abcdefghijklmnop",
+                                          "abcdefghijklmnopq",
+                                          "abcdefghijklmnopqrstuvwxyz0123456789"};
+  for (const std::size_t count : {std::size_t{4}, names.size()}) {
+    std::string schema = R"({"type":"object","additionalProperties":false,"properties":{)";
+    for (std::size_t i = 0; i < count; ++i) {
+      if (i != 0) schema += ',';
+      schema += '"' + names[i] + R"(":{"type":"integer"})";
+    }
+    schema += "}}";
+    const auto c = compile(schema);
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::string& name = names[i];
+      SCOPED_TRACE("table of " + std::to_string(count) + ", name '" + name + "'");
+      EXPECT_TRUE(c.program.is_valid(c.id, parse(R"({")" + name + R"(":1})")));
+      EXPECT_FALSE(c.program.is_valid(c.id, parse(R"({")" + name + R"(":"x"})")));
+      // One byte changed at each position: an unknown property, rejected.
+      for (std::size_t at = 0; at < name.size(); ++at) {
+        std::string other = name;
+        other[at] = '_';
+        EXPECT_FALSE(c.program.is_valid(c.id, parse(R"({")" + other + R"(":1})"))) << other;
+      }
+      // One byte longer or shorter, same head and tail.
+      EXPECT_FALSE(c.program.is_valid(c.id, parse(R"({")" + name + R"(_":1})")));
+      if (name.size() > 1) {
+        const std::string shorter =
+            name.substr(0, name.size() / 2) + name.substr(name.size() / 2 + 1);
+        if (std::find(names.begin(), names.end(), shorter) == names.end()) {
+          EXPECT_FALSE(c.program.is_valid(c.id, parse(R"({")" + shorter + R"(":1})"))) << shorter;
+        }
+      }
+    }
+  }
 }
 
 TEST(SchemaProgram, ValidInstancesAllocateNothing) {
