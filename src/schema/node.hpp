@@ -28,6 +28,23 @@ enum TypeBit : std::uint8_t {
   kInteger = 64,
 };
 
+// Type bits each JSON value kind satisfies, indexed by boost::json::kind (an integral double is
+// an "integer" too; callers test that separately).
+inline constexpr std::uint8_t kKindTypeBits[] = {
+    kNull, kBoolean, kNumber | kInteger, kNumber | kInteger, kNumber, kString, kArray, kObject};
+static_assert(static_cast<int>(boost::json::kind::null) == 0 &&
+              static_cast<int>(boost::json::kind::object) == 7);
+
+// The boost::json::kind values (bit k for kind k) that "type" bits accept outright: all of them
+// for no type, null too when nullable.
+constexpr std::uint8_t accepted_kinds(std::uint8_t types, bool nullable) noexcept {
+  if (types == 0) return 0xFF;
+  std::uint8_t kinds = nullable ? 1 : 0;
+  for (int k = 0; k < 8; ++k)
+    if (types & kKindTypeBits[k]) kinds |= static_cast<std::uint8_t>(1u << k);
+  return kinds;
+}
+
 // A numeric keyword value kept both for comparison and for messages.
 struct NumberBound {
   long double value = 0;  // exact for every JSON number Boost.JSON produces

@@ -90,13 +90,8 @@ bool is_integer(const json::value& v) noexcept {
 }
 
 [[gnu::always_inline]] inline bool type_matches(std::uint8_t types, const json::value& v) noexcept {
-  // Type bits each JSON kind satisfies, indexed by boost::json::kind.
-  static constexpr std::uint8_t kKindBits[] = {
-      kNull, kBoolean, kNumber | kInteger, kNumber | kInteger, kNumber, kString, kArray, kObject};
-  static_assert(static_cast<int>(json::kind::null) == 0 &&
-                static_cast<int>(json::kind::object) == 7);
   const auto k = v.kind();
-  if (types & kKindBits[static_cast<int>(k)]) return true;
+  if (types & kKindTypeBits[static_cast<int>(k)]) return true;
   // A double with an integral value is an "integer" too.
   return k == json::kind::double_ && (types & kInteger) && is_integer(v);
 }
@@ -353,8 +348,11 @@ class Evaluator {
 
   // One member against its property's entry: types and leaves from the entry, inline.
   bool member_valid(const PropertyTable::Entry& e, const json::value& member) {
-    if (e.type_only)
-      return e.types == 0 || (e.nullable && member.is_null()) || type_matches(e.types, member);
+    if (e.type_only) {
+      const auto k = member.kind();
+      if ((e.kinds >> static_cast<unsigned>(k)) & 1u) return true;
+      return e.integral_doubles && k == json::kind::double_ && is_integer(member);
+    }
     if (e.leaf) return leaf_valid(p_.nodes[e.node], member);
     return quiet_valid(e.node, member);
   }
@@ -446,16 +444,18 @@ class Evaluator {
   bool quiet_members_valid(const Node& n, const json::object& obj, std::size_t& required_found) {
     const PropertyTable::Entry* first = n.properties.entries().data();
     std::size_t guess = 0;
+    std::size_t found = 0;  // a local, not the caller's variable: no store per member
     for (const auto& kv : obj) {
       if (const PropertyTable::Entry* e = n.properties.find_entry(kv.key(), guess)) {
         guess = static_cast<std::size_t>(e - first) + 1;
-        required_found += e->required;
+        found += e->required;
         if (!member_valid(*e, kv.value())) return false;
       } else if (n.additional_properties != kNoNode &&
                  !eval(n.additional_properties, kv.value(), nullptr)) {
         return false;
       }
     }
+    required_found += found;
     return true;
   }
 

@@ -25,6 +25,10 @@ class PropertyTable {
     bool type_only = false;
     bool nullable = false;
     std::uint8_t types = 0;  // Node::types (0: any)
+    // For type_only entries: the boost::json kinds accepted outright (bit per kind), and
+    // whether a double with an integral value also passes ("integer" without "number").
+    std::uint8_t kinds = 0xFF;
+    bool integral_doubles = false;
     std::string name;
   };
 
@@ -34,12 +38,15 @@ class PropertyTable {
   // As find_entry, trying entry `guess` first: serializers usually emit members in the
   // schema's order, so passing "one past the previous match" mostly skips the hash.
   const Entry* find_entry(std::string_view name, std::size_t guess) const noexcept;
-  void set_leaf(std::size_t entry, bool leaf, bool type_only, bool nullable, std::uint8_t types) {
+  void set_leaf(std::size_t entry, bool leaf, bool type_only, bool nullable, std::uint8_t types,
+                std::uint8_t kinds, bool integral_doubles) {
     Entry& e = entries_[entry];
     e.leaf = leaf;
     e.type_only = type_only;
     e.nullable = nullable;
     e.types = types;
+    e.kinds = kinds;
+    e.integral_doubles = integral_doubles;
   }
   void set_required(std::size_t entry) { entries_[entry].required = true; }
   const std::vector<Entry>& entries() const noexcept { return entries_; }
@@ -104,7 +111,20 @@ inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
   if (e.size != n) return false;
   const auto [head, tail] = name_keys(name.data(), n);
   if (e.head != head || e.tail != tail) return false;
-  return n <= 16 || std::memcmp(e.name.data() + 8, name.data() + 8, n - 16) == 0;
+  if (n <= 16) return true;
+  // The middle, 8 bytes at a time; the last load overlaps bytes already compared.
+  const char* a = e.name.data() + 8;
+  const char* b = name.data() + 8;
+  std::size_t m = n - 16;
+  std::uint64_t x, y;
+  for (; m > 8; m -= 8, a += 8, b += 8) {
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    if (x != y) return false;
+  }
+  std::memcpy(&x, a + m - 8, 8);
+  std::memcpy(&y, b + m - 8, 8);
+  return x == y;
 }
 
 [[gnu::always_inline]] inline const PropertyTable::Entry* PropertyTable::find_entry(
