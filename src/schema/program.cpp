@@ -421,9 +421,10 @@ class Evaluator {
         if (!n.has_string_checks) return true;
         const json::string& s = v.get_string();
         const std::uint64_t bytes = s.size();
-        // Byte length bounds the code point count: [bytes / 4, bytes].
+        // Byte length bounds the code point count: a code point takes 1 to 4 bytes, so the
+        // count is in [ceil(bytes / 4), bytes].
         if (bytes < n.min_length) return false;
-        if (bytes <= n.max_length && bytes / 4 >= n.min_length) return true;
+        if (bytes <= n.max_length && (bytes + 3) / 4 >= n.min_length) return true;
         const std::uint64_t len = code_points(s);
         return len >= n.min_length && len <= n.max_length;
       }
@@ -442,22 +443,26 @@ class Evaluator {
   // per member, in declaration order first, leaves checked inline. Counts the required
   // properties it met into `required_found`.
   bool quiet_members_valid(const Node& n, const json::object& obj, std::size_t& required_found) {
-    const PropertyTable::Entry* first = n.properties.entries().data();
-    std::size_t guess = 0;
+    // Everything the loop reads of the schema is held in locals: the compiler cannot keep it
+    // in registers across the recursive calls otherwise, and reloads it for every member.
+    const PropertyTable& table = n.properties;
+    const PropertyTable::Entry* const end = table.entries().data() + table.entries().size();
+    const NodeId additional = n.additional_properties;
+    const PropertyTable::Entry* guess = table.entries().data();
     std::size_t found = 0;  // a local, not the caller's variable: no store per member
     for (const auto& kv : obj) {
-      if (const PropertyTable::Entry* e = n.properties.find_entry(kv.key(), guess)) {
-        guess = static_cast<std::size_t>(e - first) + 1;
+      if (const PropertyTable::Entry* e = table.find_entry(kv.key(), guess, end)) {
+        guess = e + 1;
         found += e->required;
         if (!member_valid(*e, kv.value())) return false;
-      } else if (n.additional_properties != kNoNode &&
-                 !eval(n.additional_properties, kv.value(), nullptr)) {
+      } else if (additional != kNoNode && !eval(additional, kv.value(), nullptr)) {
         return false;
       }
     }
     required_found += found;
     return true;
   }
+
 
   // Evaluates a subschema quietly (no errors); used by anyOf/oneOf/not/if/contains.
   bool test(NodeId id, const json::value& v, Annotations* out) {
@@ -652,7 +657,7 @@ class Evaluator {
         ok = BRRT_SCHEMA_REPORT(n, "minLength", Json{v}, " is shorter than ", n.min_length,
                                 " characters");
         if (!collecting_) return false;
-      } else if (bytes > n.max_length || bytes / 4 < n.min_length) {
+      } else if (bytes > n.max_length || (bytes + 3) / 4 < n.min_length) {
         const std::uint64_t len = code_points(s);
         if (len < n.min_length) {
           ok = error(n, "minLength", Json{v}, " is shorter than ", n.min_length, " characters");

@@ -35,9 +35,12 @@ class PropertyTable {
   void add(std::string name, std::uint32_t node);            // names are unique (JSON object keys)
   std::uint32_t find(std::string_view name) const noexcept;  // UINT32_MAX when absent
   const Entry* find_entry(std::string_view name) const noexcept;  // nullptr when absent
-  // As find_entry, trying entry `guess` first: serializers usually emit members in the
-  // schema's order, so passing "one past the previous match" mostly skips the hash.
-  const Entry* find_entry(std::string_view name, std::size_t guess) const noexcept;
+  // As find_entry, trying `*guess` first unless it is `end` (one past the last entry):
+  // serializers usually emit members in the schema's order, so passing "one past the previous
+  // match" mostly skips the hash. The caller keeps `end` in a local, so the walk does not
+  // reload the vector's bounds for every member.
+  const Entry* find_entry(std::string_view name, const Entry* guess,
+                          const Entry* end) const noexcept;
   void set_leaf(std::size_t entry, bool leaf, bool type_only, bool nullable, std::uint8_t types,
                 std::uint8_t kinds, bool integral_doubles) {
     Entry& e = entries_[entry];
@@ -66,24 +69,6 @@ class PropertyTable {
   std::vector<std::uint32_t> slots_;  // entry index + 1, 0 = empty; size is a power of two
 };
 
-// Hashes the length and the first and last 8 bytes: cheap for long keys (no per-byte loop) and
-// distinct enough for property names, which rarely share both ends; equal hashes are resolved
-// by comparing the names.
-inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
-  const std::size_t n = s.size();
-  std::uint64_t head = 0, tail = 0;
-  if (n >= 8) {
-    std::memcpy(&head, s.data(), 8);
-    std::memcpy(&tail, s.data() + n - 8, 8);
-  } else {
-    for (std::size_t i = 0; i < n; ++i)
-      head |= std::uint64_t(static_cast<unsigned char>(s[i])) << (8 * i);
-  }
-  std::uint64_t h = (head ^ (n * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
-  h ^= (tail + n) * 0x165667B19E3779F9ull;
-  return h ^ (h >> 29);
-}
-
 [[gnu::always_inline]] inline std::pair<std::uint64_t, std::uint64_t> PropertyTable::name_keys(
     const char* p, std::size_t n) noexcept {
   std::uint64_t a = 0, b = 0;
@@ -103,6 +88,17 @@ inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
       std::uint64_t(static_cast<unsigned char>(p[n / 2])) << 8 |
       std::uint64_t(static_cast<unsigned char>(p[n - 1])) << 16;
   return {a, 0};
+}
+
+// Hashes the length and the two name keys: cheap for long names (no per-byte loop), distinct
+// enough for property names, which rarely share both ends; equal hashes are resolved by
+// comparing the names.
+[[gnu::always_inline]] inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
+  const std::size_t n = s.size();
+  const auto [head, tail] = name_keys(s.data(), n);
+  std::uint64_t h = (head ^ (n * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
+  h ^= (tail + n) * 0x165667B19E3779F9ull;
+  return h ^ (h >> 29);
 }
 
 [[gnu::always_inline]] inline bool PropertyTable::same_name(const Entry& e,
@@ -144,11 +140,8 @@ inline std::uint64_t PropertyTable::hash(std::string_view s) noexcept {
 }
 
 [[gnu::always_inline]] inline const PropertyTable::Entry* PropertyTable::find_entry(
-    std::string_view name, std::size_t guess) const noexcept {
-  if (guess < entries_.size()) {
-    const Entry& e = entries_[guess];
-    if (same_name(e, name)) return &e;
-  }
+    std::string_view name, const Entry* guess, const Entry* end) const noexcept {
+  if (guess != end && same_name(*guess, name)) return guess;
   return find_entry(name);
 }
 
