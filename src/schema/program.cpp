@@ -835,11 +835,15 @@ class Evaluator {
       if (!quiet_members_valid(n, obj, required_found)) return false;
     } else if (per_property) {
       std::size_t i = 0;
+      const PropertyTable::Entry* const end =
+          n.properties.entries().data() + n.properties.entries().size();
+      const PropertyTable::Entry* guess = n.properties.entries().data();
       for (const auto& kv : obj) {
         const std::string_view key = kv.key();
         bool matched = false;
         if (!n.properties.empty()) {
-          if (const PropertyTable::Entry* e = n.properties.find_entry(key)) {
+          if (const PropertyTable::Entry* e = n.properties.find_entry(key, guess, end)) {
+            guess = e + 1;
             matched = true;
             required_found += e->required;
             if (!collecting_ || !member_valid(*e, kv.value())) {
