@@ -4,8 +4,10 @@ PRESET ?= release
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 PORT ?= 8080
+# The fuzz preset's binaryDir (CMakePresets.json).
+FUZZ_DIR = build-fuzz
 
-.PHONY: all deps configure build run test bench format clean
+.PHONY: all deps configure build fuzzers run test bench format clean
 
 all: build
 
@@ -18,11 +20,17 @@ configure: deps
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The libFuzzer targets (clang 14 with AddressSanitizer: a second build tree).
+fuzzers: deps
+	@test -f $(FUZZ_DIR)/build.ninja || cmake --preset fuzz
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzzers
+
 run: build
 	./$(BUILD_DIR)/bin/brrtrouter serve examples/pet_store/openapi.yaml --config examples/pet_store/config.yaml --port $(PORT)
 
-test: build
+test: build fuzzers
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 600
+	ctest --test-dir $(FUZZ_DIR) --output-on-failure -j $(JOBS) --timeout 600
 
 bench: build
 	./$(BUILD_DIR)/bin/bench-router
@@ -32,4 +40,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

@@ -82,17 +82,33 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
 
   // Target forms: origin-form "/path?q", asterisk-form "*", absolute-form "http://h/p".
   std::string_view target = req.target;
+  // An absolute-form target with no path ("http://h" or "http://h?q") means the path "/":
+  // a literal, the only view the parser returns that does not point into the buffer.
+  bool root_path = false;
   if (target.front() != '/') {
     if (target == "*") {
       if (req.method_text != "OPTIONS") return fail(400, "'*' is only valid for OPTIONS");
     } else {
       const auto scheme = target.find("://");
       if (scheme == std::string_view::npos) return fail(400, "malformed request target");
-      const auto slash = target.find('/', scheme + 3);
-      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+      if (!iequals(target.substr(0, scheme), "http") && !iequals(target.substr(0, scheme), "https"))
+        return fail(400, "an absolute-form request target must be an http or https URI");
+      const std::size_t authority = scheme + 3;
+      const std::size_t end = target.find_first_of("/?", authority);
+      if (end == authority || authority == target.size())
+        return fail(400, "an absolute-form request target must name a host");
+      if (end == std::string_view::npos || target[end] == '?') {
+        root_path = true;
+        target = end == std::string_view::npos ? std::string_view() : target.substr(end);
+      } else {
+        target = target.substr(end);
+      }
     }
   }
-  if (const auto q = target.find('?'); q != std::string_view::npos) {
+  if (root_path) {
+    req.path = "/";
+    req.query = target.empty() ? std::string_view() : target.substr(1);
+  } else if (const auto q = target.find('?'); q != std::string_view::npos) {
     req.path = target.substr(0, q);
     req.query = target.substr(q + 1);
   } else {

@@ -67,6 +67,21 @@ TEST(RequestParser, TargetForms) {
   EXPECT_EQ(error_status("GET * HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
   EXPECT_EQ(error_status("GET pets HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
   EXPECT_EQ(error_status("GET /a#frag HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  // Absolute form without a path: the path is "/", and a query right after the host is kept.
+  p = parse("GET HTTPS://example.com?c=1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
+  EXPECT_EQ(p.req.path, "/");
+  EXPECT_EQ(p.req.query, "c=1");
+  p = parse("GET http://example.com HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
+  EXPECT_EQ(p.req.path, "/");
+  EXPECT_EQ(p.req.query, "");
+  // Found by fuzz/request_parser: no scheme, another scheme, no host.
+  EXPECT_EQ(error_status("GET ://ts HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET ftp://h/x HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET http:// HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET http://?q HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
 }
 
 TEST(RequestParser, UnknownMethodsParseWithoutARoute) {
