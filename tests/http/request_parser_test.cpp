@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 namespace brrt::http {
 namespace {
 
@@ -57,31 +60,30 @@ TEST(RequestParser, KeepAliveRules) {
       parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade, keep-alive\r\n\r\n").req.keep_alive);
 }
 
+// The path and query a request line's target parses to.
+void expect_target(std::string_view target, std::string_view path, std::string_view query) {
+  const std::string text = "GET " + std::string(target) + " HTTP/1.1\r\nHost: a\r\n\r\n";
+  const auto p = parse(text);
+  ASSERT_EQ(p.head.state, HeadResult::State::Complete) << target;
+  EXPECT_EQ(p.req.path, path) << target;
+  EXPECT_EQ(p.req.query, query) << target;
+}
+
 TEST(RequestParser, TargetForms) {
   auto p = parse("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
   EXPECT_EQ(p.head.state, HeadResult::State::Complete);
-  p = parse("GET http://example.com/a/b?c=1 HTTP/1.1\r\nHost: a\r\n\r\n");
-  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
-  EXPECT_EQ(p.req.path, "/a/b");
-  EXPECT_EQ(p.req.query, "c=1");
+  expect_target("http://example.com/a/b?c=1", "/a/b", "c=1");
   EXPECT_EQ(error_status("GET * HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
   EXPECT_EQ(error_status("GET pets HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
   EXPECT_EQ(error_status("GET /a#frag HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
   // Absolute form without a path: the path is "/", and a query right after the host is kept.
-  p = parse("GET HTTPS://example.com?c=1 HTTP/1.1\r\nHost: a\r\n\r\n");
-  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
-  EXPECT_EQ(p.req.path, "/");
-  EXPECT_EQ(p.req.query, "c=1");
-  p = parse("GET http://example.com HTTP/1.1\r\nHost: a\r\n\r\n");
-  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
-  EXPECT_EQ(p.req.path, "/");
-  EXPECT_EQ(p.req.query, "");
+  expect_target("HTTPS://example.com?c=1", "/", "c=1");
+  expect_target("http://example.com", "/", "");
   // Found by fuzz/request_parser: no scheme, another scheme, no host.
-  EXPECT_EQ(error_status("GET ://ts HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
-  EXPECT_EQ(error_status("GET ftp://h/x HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
-  EXPECT_EQ(error_status("GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
-  EXPECT_EQ(error_status("GET http:// HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
-  EXPECT_EQ(error_status("GET http://?q HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  for (const char* target : {"://ts", "ftp://h/x", "http:///x", "http://", "http://?q"}) {
+    EXPECT_EQ(error_status("GET " + std::string(target) + " HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        << target;
+  }
 }
 
 TEST(RequestParser, UnknownMethodsParseWithoutARoute) {
