@@ -939,6 +939,31 @@ SchemaId Compiler::compile_document(const boost::json::value& schema, std::strin
   return compile(uri, "");
 }
 
+namespace {
+
+// The property table's inline check for a leaf that is a bounded string or integer range
+// (most request body fields): see PropertyTable::Entry::FastLeaf.
+void set_fast_leaf(PropertyTable& table, std::size_t entry, const Node& child) {
+  using FastLeaf = PropertyTable::Entry::FastLeaf;
+  if (!child.leaf || child.nullable) return;
+  if (child.types == kString) {
+    table.set_fast_leaf(entry, FastLeaf::Length, child.min_length, child.max_length);
+    return;
+  }
+  const bool numeric = child.types != 0 && (child.types & ~(kInteger | kNumber)) == 0;
+  const bool int_bounds = (!child.minimum.present || child.minimum.is_int) &&
+                          (!child.maximum.present || child.maximum.is_int);
+  if (numeric && int_bounds && !child.exclusive_minimum.present &&
+      !child.exclusive_maximum.present && !child.multiple_of.present) {
+    const std::int64_t lo = child.minimum.present ? child.minimum.int_value : INT64_MIN;
+    const std::int64_t hi = child.maximum.present ? child.maximum.int_value : INT64_MAX;
+    table.set_fast_leaf(entry, FastLeaf::IntRange, static_cast<std::uint64_t>(lo),
+                        static_cast<std::uint64_t>(hi));
+  }
+}
+
+}  // namespace
+
 Program Compiler::build() const {
   auto data = std::make_shared<ProgramData>();
   data->nodes = state_->nodes;
@@ -961,6 +986,7 @@ Program Compiler::build() const {
           e, child.leaf, child.leaf && !child.has_number_checks && !child.has_string_checks,
           child.nullable, child.types, accepted_kinds(child.types, child.nullable),
           (child.types & kInteger) && !(child.types & kNumber));
+      set_fast_leaf(n.properties, e, child);
     }
   }
   return Program(std::move(data));

@@ -347,11 +347,25 @@ class Evaluator {
   }
 
   // One member against its property's entry: types and leaves from the entry, inline.
-  bool member_valid(const PropertyTable::Entry& e, const json::value& member) {
+  [[gnu::always_inline]] bool member_valid(const PropertyTable::Entry& e,
+                                           const json::value& member) {
     if (e.type_only) {
       const auto k = member.kind();
       if ((e.kinds >> static_cast<unsigned>(k)) & 1u) return true;
       return e.integral_doubles && k == json::kind::double_ && is_integer(member);
+    }
+    if (e.fast == PropertyTable::Entry::FastLeaf::Length) {
+      if (!member.is_string()) return false;  // "type": "string", not nullable
+      const std::uint64_t bytes = member.get_string().size();
+      // A code point takes 1 to 4 bytes: only count them when the byte length leaves doubt.
+      if (bytes >= e.fast_lo && bytes <= e.fast_hi && (bytes + 3) / 4 >= e.fast_lo) return true;
+      if (bytes < e.fast_lo) return false;
+      const std::uint64_t len = code_points(member.get_string());
+      return len >= e.fast_lo && len <= e.fast_hi;
+    }
+    if (e.fast == PropertyTable::Entry::FastLeaf::IntRange && member.is_int64()) {
+      const std::int64_t v = member.get_int64();
+      return v >= static_cast<std::int64_t>(e.fast_lo) && v <= static_cast<std::int64_t>(e.fast_hi);
     }
     if (e.leaf) return leaf_valid(p_.nodes[e.node], member);
     return quiet_valid(e.node, member);

@@ -29,6 +29,12 @@ class PropertyTable {
     // whether a double with an integral value also passes ("integer" without "number").
     std::uint8_t kinds = 0xFF;
     bool integral_doubles = false;
+    // Leaves whose whole check fits here, decided without loading the property's node:
+    // Length, a string (nothing else) with code point bounds [lo, hi]; IntRange, an integer
+    // or number with integral inclusive bounds [lo, hi] as int64 (other numbers go to the node).
+    enum class FastLeaf : std::uint8_t { None, Length, IntRange };
+    FastLeaf fast = FastLeaf::None;
+    std::uint64_t fast_lo = 0, fast_hi = 0;
     std::string name;
   };
 
@@ -50,6 +56,12 @@ class PropertyTable {
     e.types = types;
     e.kinds = kinds;
     e.integral_doubles = integral_doubles;
+  }
+  void set_fast_leaf(std::size_t entry, Entry::FastLeaf fast, std::uint64_t lo, std::uint64_t hi) {
+    Entry& e = entries_[entry];
+    e.fast = fast;
+    e.fast_lo = lo;
+    e.fast_hi = hi;
   }
   void set_required(std::size_t entry) { entries_[entry].required = true; }
   const std::vector<Entry>& entries() const noexcept { return entries_; }

@@ -11,6 +11,7 @@
 #include <new>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "brrt/schema/compiler.hpp"
@@ -433,6 +434,47 @@ TEST(SchemaProperties, NamesDifferingInOneByteAreNeverConfused) {
         }
       }
     }
+  }
+}
+
+// Bounded string and integer properties are checked from the property table entry; every
+// kind of value must still get the node's answer.
+TEST(SchemaProperties, BoundedLeavesCheckedInlineAgreeWithTheirSchemas) {
+  const auto c = compile(R"({"type":"object","properties":{
+      "s":{"type":"string","minLength":2,"maxLength":3},
+      "i":{"type":"integer","minimum":-1,"maximum":100},
+      "n":{"type":"number","maximum":100},
+      "o":{"type":"integer","minimum":0}}})");
+  const std::pair<const char*, bool> cases[] = {
+      {R"({"s":"ab"})", true},
+      {R"({"s":"abc"})", true},
+      {R"({"s":"a"})", false},
+      {R"({"s":"abcd"})", false},
+      {R"({"s":"\u00e9\u00e9"})", true},               // 4 bytes, 2 code points
+      {R"({"s":"\u00e9"})", false},                    // 2 bytes, 1 code point
+      {R"({"s":"\u00e9\u00e9\u00e9\u00e9"})", false},  // 8 bytes, 4 code points
+      {R"({"s":"\ud83d\ude00\ud83d\ude00"})", true},   // 8 bytes, 2 code points
+      {R"({"s":1})", false},
+      {R"({"s":null})", false},
+      {R"({"i":-1})", true},
+      {R"({"i":100})", true},
+      {R"({"i":-2})", false},
+      {R"({"i":101})", false},
+      {R"({"i":3.0})", true},  // an integral double is an integer
+      {R"({"i":3.5})", false},
+      {R"({"i":18446744073709551615})", false},  // uint64
+      {R"({"i":"3"})", false},
+      {R"({"n":2.5})", true},
+      {R"({"n":100.5})", false},
+      {R"({"n":1e30})", false},
+      {R"({"n":-9223372036854775808})", true},
+      {R"({"o":9223372036854775807})", true},
+      {R"({"o":18446744073709551615})", true},  // uint64, no maximum
+      {R"({"o":-1})", false},
+  };
+  for (const auto& [instance, valid] : cases) {
+    EXPECT_EQ(c.program.is_valid(c.id, parse(instance)), valid) << instance;
+    EXPECT_EQ(errors_of(c, instance).empty(), valid) << instance;
   }
 }
 
