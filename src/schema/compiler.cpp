@@ -982,10 +982,10 @@ Program Compiler::build() const {
     // Whether each property's schema is a leaf is known only once every node is compiled.
     for (std::size_t e = 0; e < n.properties.entries().size(); ++e) {
       const Node& child = data->nodes[n.properties.entries()[e].node];
-      n.properties.set_leaf(
-          e, child.leaf, child.leaf && !child.has_number_checks && !child.has_string_checks,
-          child.nullable, child.types, accepted_kinds(child.types, child.nullable),
-          (child.types & kInteger) && !(child.types & kNumber));
+      n.properties.set_leaf(e, child.leaf,
+                            child.leaf && !child.has_number_checks && !child.has_string_checks,
+                            accepted_kinds(child.types, child.nullable),
+                            (child.types & kInteger) && !(child.types & kNumber));
       set_fast_leaf(n.properties, e, child);
     }
   }

@@ -102,6 +102,18 @@ std::uint64_t code_points(std::string_view s) noexcept {
   return n;
 }
 
+// Whether `s` has between `lo` and `hi` code points. A code point takes 1 to 4 bytes, so the
+// count is in [ceil(bytes / 4), bytes]: the code points are counted only when the byte length
+// leaves doubt.
+[[gnu::always_inline]] inline bool code_points_within(std::string_view s, std::uint64_t lo,
+                                                      std::uint64_t hi) noexcept {
+  const std::uint64_t bytes = s.size();
+  if (bytes < lo) return false;
+  if (bytes <= hi && (bytes + 3) / 4 >= lo) return true;
+  const std::uint64_t len = code_points(s);
+  return len >= lo && len <= hi;
+}
+
 bool multiple_of(const json::value& x, const NumberBound& m) noexcept {
   // Integers by integers exactly; everything else in extended precision with a tolerance
   // for the binary representation of decimal fractions (0.0075 / 0.0001).
@@ -355,13 +367,8 @@ class Evaluator {
       return e.integral_doubles && k == json::kind::double_ && is_integer(member);
     }
     if (e.fast == PropertyTable::Entry::FastLeaf::Length) {
-      if (!member.is_string()) return false;  // "type": "string", not nullable
-      const std::uint64_t bytes = member.get_string().size();
-      // A code point takes 1 to 4 bytes: only count them when the byte length leaves doubt.
-      if (bytes >= e.fast_lo && bytes <= e.fast_hi && (bytes + 3) / 4 >= e.fast_lo) return true;
-      if (bytes < e.fast_lo) return false;
-      const std::uint64_t len = code_points(member.get_string());
-      return len >= e.fast_lo && len <= e.fast_hi;
+      // "type": "string", not nullable
+      return member.is_string() && code_points_within(member.get_string(), e.fast_lo, e.fast_hi);
     }
     if (e.fast == PropertyTable::Entry::FastLeaf::IntRange && member.is_int64()) {
       const std::int64_t v = member.get_int64();
@@ -432,15 +439,8 @@ class Evaluator {
         if (n.exclusive_maximum.present && compare(v, n.exclusive_maximum) >= 0) return false;
         return !n.multiple_of.present || multiple_of(v, n.multiple_of);
       case json::kind::string: {
-        if (!n.has_string_checks) return true;
-        const json::string& s = v.get_string();
-        const std::uint64_t bytes = s.size();
-        // Byte length bounds the code point count: a code point takes 1 to 4 bytes, so the
-        // count is in [ceil(bytes / 4), bytes].
-        if (bytes < n.min_length) return false;
-        if (bytes <= n.max_length && (bytes + 3) / 4 >= n.min_length) return true;
-        const std::uint64_t len = code_points(s);
-        return len >= n.min_length && len <= n.max_length;
+        return !n.has_string_checks ||
+               code_points_within(v.get_string(), n.min_length, n.max_length);
       }
       default:
         return true;
@@ -459,14 +459,11 @@ class Evaluator {
   bool quiet_members_valid(const Node& n, const json::object& obj, std::size_t& required_found) {
     // Everything the loop reads of the schema is held in locals: the compiler cannot keep it
     // in registers across the recursive calls otherwise, and reloads it for every member.
-    const PropertyTable& table = n.properties;
-    const PropertyTable::Entry* const end = table.entries().data() + table.entries().size();
+    PropertyTable::Cursor properties(n.properties);
     const NodeId additional = n.additional_properties;
-    const PropertyTable::Entry* guess = table.entries().data();
     std::size_t found = 0;  // a local, not the caller's variable: no store per member
     for (const auto& kv : obj) {
-      if (const PropertyTable::Entry* e = table.find_entry(kv.key(), guess, end)) {
-        guess = e + 1;
+      if (const PropertyTable::Entry* e = properties.find(kv.key())) {
         found += e->required;
         if (!member_valid(*e, kv.value())) return false;
       } else if (additional != kNoNode && !eval(additional, kv.value(), nullptr)) {
@@ -479,15 +476,10 @@ class Evaluator {
 
   // How many of the object's members are properties named in "required".
   static std::size_t count_required(const PropertyTable& table, const json::object& obj) noexcept {
-    const PropertyTable::Entry* const end = table.entries().data() + table.entries().size();
-    const PropertyTable::Entry* guess = table.entries().data();
+    PropertyTable::Cursor properties(table);
     std::size_t found = 0;
-    for (const auto& kv : obj) {
-      if (const PropertyTable::Entry* e = table.find_entry(kv.key(), guess, end)) {
-        guess = e + 1;
-        found += e->required;
-      }
-    }
+    for (const auto& kv : obj)
+      if (const PropertyTable::Entry* e = properties.find(kv.key())) found += e->required;
     return found;
   }
 
@@ -849,15 +841,12 @@ class Evaluator {
       if (!quiet_members_valid(n, obj, required_found)) return false;
     } else if (per_property) {
       std::size_t i = 0;
-      const PropertyTable::Entry* const end =
-          n.properties.entries().data() + n.properties.entries().size();
-      const PropertyTable::Entry* guess = n.properties.entries().data();
+      PropertyTable::Cursor properties(n.properties);
       for (const auto& kv : obj) {
         const std::string_view key = kv.key();
         bool matched = false;
         if (!n.properties.empty()) {
-          if (const PropertyTable::Entry* e = n.properties.find_entry(key, guess, end)) {
-            guess = e + 1;
+          if (const PropertyTable::Entry* e = properties.find(key)) {
             matched = true;
             required_found += e->required;
             if (!collecting_ || !member_valid(*e, kv.value())) {

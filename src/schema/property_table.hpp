@@ -21,12 +21,10 @@ class PropertyTable {
     std::uint32_t node = 0;
     bool required = false;  // named in "required" (see Node::required_count)
     bool leaf = false;      // the property's schema is a Node::leaf
-    // A leaf with nothing but "type" (and "nullable"): checked from the entry alone.
+    // A leaf with nothing but "type" (and "nullable"): checked from the entry alone, by the
+    // boost::json kinds its type accepts outright (bit per kind) and whether a double with an
+    // integral value also passes ("integer" without "number").
     bool type_only = false;
-    bool nullable = false;
-    std::uint8_t types = 0;  // Node::types (0: any)
-    // For type_only entries: the boost::json kinds accepted outright (bit per kind), and
-    // whether a double with an integral value also passes ("integer" without "number").
     std::uint8_t kinds = 0xFF;
     bool integral_doubles = false;
     // Leaves whose whole check fits here, decided without loading the property's node:
@@ -41,19 +39,29 @@ class PropertyTable {
   void add(std::string name, std::uint32_t node);            // names are unique (JSON object keys)
   std::uint32_t find(std::string_view name) const noexcept;  // UINT32_MAX when absent
   const Entry* find_entry(std::string_view name) const noexcept;  // nullptr when absent
-  // As find_entry, trying `*guess` first unless it is `end` (one past the last entry):
-  // serializers usually emit members in the schema's order, so passing "one past the previous
-  // match" mostly skips the hash. The caller keeps `end` in a local, so the walk does not
-  // reload the vector's bounds for every member.
-  const Entry* find_entry(std::string_view name, const Entry* guess,
-                          const Entry* end) const noexcept;
-  void set_leaf(std::size_t entry, bool leaf, bool type_only, bool nullable, std::uint8_t types,
-                std::uint8_t kinds, bool integral_doubles) {
+  // Looks up an object's members in their order: tries the entry after the previous match
+  // first (serializers usually emit members in the schema's order, so the hash is mostly
+  // skipped), then the hash. A member walk keeps its cursor in a local, so the bounds stay in
+  // registers across the walk's recursive calls instead of being reloaded per member.
+  class Cursor {
+   public:
+    explicit Cursor(const PropertyTable& table) noexcept
+        : table_(table),
+          next_(table.entries_.data()),
+          end_(table.entries_.data() + table.entries_.size()) {}
+    const Entry* find(std::string_view name) noexcept;
+
+   private:
+    const PropertyTable& table_;
+    const Entry* next_;
+    const Entry* end_;
+  };
+
+  void set_leaf(std::size_t entry, bool leaf, bool type_only, std::uint8_t kinds,
+                bool integral_doubles) {
     Entry& e = entries_[entry];
     e.leaf = leaf;
     e.type_only = type_only;
-    e.nullable = nullable;
-    e.types = types;
     e.kinds = kinds;
     e.integral_doubles = integral_doubles;
   }
@@ -151,10 +159,11 @@ class PropertyTable {
   }
 }
 
-[[gnu::always_inline]] inline const PropertyTable::Entry* PropertyTable::find_entry(
-    std::string_view name, const Entry* guess, const Entry* end) const noexcept {
-  if (guess != end && same_name(*guess, name)) return guess;
-  return find_entry(name);
+[[gnu::always_inline]] inline const PropertyTable::Entry* PropertyTable::Cursor::find(
+    std::string_view name) noexcept {
+  const Entry* e = next_ != end_ && same_name(*next_, name) ? next_ : table_.find_entry(name);
+  if (e != nullptr) next_ = e + 1;
+  return e;
 }
 
 inline std::uint32_t PropertyTable::find(std::string_view name) const noexcept {
