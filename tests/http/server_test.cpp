@@ -236,6 +236,28 @@ TEST_F(ServerTest, ConnectionCloseAndHttp10) {
   }
 }
 
+TEST_F(ServerTest, AbsoluteFormTargetsNeedAnHttpSchemeAndAHost) {
+  start();
+  {
+    RawClient c(port());
+    ASSERT_TRUE(c.send("GET http://example.com/a?b=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(body_of(c.read_response()), "GET /a?b=1|");
+    ASSERT_TRUE(c.send("GET https://example.com?b=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(body_of(c.read_response()), "GET /?b=1|");
+  }
+  for (const char* target : {"://ts", "ftp://h/x", "http:///x"}) {
+    RawClient c(port());
+    ASSERT_TRUE(c.send("GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const std::string r = c.read_response();
+    EXPECT_EQ(status_of(r), 400) << target;
+    EXPECT_NE(r.find("application/problem+json"), std::string::npos) << target;
+    EXPECT_TRUE(c.closed_by_peer()) << target;
+  }
+  RawClient c(port());
+  ASSERT_TRUE(c.send("GET /fine HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(status_of(c.read_response()), 200);
+}
+
 TEST_F(ServerTest, LimitsAnswerWithTheirStatusAndClose) {
   ServerConfig cfg;
   cfg.parser.max_request_line = 64;
