@@ -943,6 +943,16 @@ namespace {
 
 // The property table's inline check for a leaf that is a bounded string or integer range
 // (most request body fields): see PropertyTable::Entry::FastLeaf.
+// The end of a chain of "$ref"-only nodes starting at `id`, or kNoNode when `id` is not one
+// (or the chain is a cycle of references, which evaluation reports as too deep).
+NodeId ref_chain_end(const std::vector<Node>& nodes, NodeId id) {
+  NodeId at = id;
+  for (std::size_t hops = 0; hops < 64 && at < nodes.size() && only_ref(nodes[at]); ++hops)
+    at = nodes[at].ref;
+  if (at == id || at >= nodes.size() || only_ref(nodes[at])) return kNoNode;
+  return at;
+}
+
 void set_fast_leaf(PropertyTable& table, std::size_t entry, const Node& child) {
   using FastLeaf = PropertyTable::Entry::FastLeaf;
   if (!child.leaf || child.nullable) return;
@@ -977,11 +987,19 @@ Program Compiler::build() const {
         data->resources[r].dynamic_anchors.emplace_back(name, it->second);
     }
   }
-  for (Node& n : data->nodes) {
+  for (const Node& n : data->nodes)
     if (!n.dynamic_ref_anchor.empty()) data->has_dynamic_refs = true;
+  if (!data->has_dynamic_refs)
+    for (std::size_t id = 0; id < data->nodes.size(); ++id)
+      data->nodes[id].ref_target = ref_chain_end(data->nodes, static_cast<NodeId>(id));
+  for (Node& n : data->nodes) {
     // Whether each property's schema is a leaf is known only once every node is compiled.
     for (std::size_t e = 0; e < n.properties.entries().size(); ++e) {
-      const Node& child = data->nodes[n.properties.entries()[e].node];
+      const NodeId node = n.properties.entries()[e].node;
+      const NodeId quiet =
+          data->nodes[node].ref_target != kNoNode ? data->nodes[node].ref_target : node;
+      n.properties.set_quiet_node(e, quiet);
+      const Node& child = data->nodes[quiet];
       n.properties.set_leaf(e, child.leaf,
                             child.leaf && !child.has_number_checks && !child.has_string_checks,
                             accepted_kinds(child.types, child.nullable),

@@ -81,6 +81,12 @@ struct Node {
   // A plain object whose only keywords are properties, additionalProperties and a "required"
   // covered by properties: one loop over the members does everything.
   bool simple_object = false;
+  // A node with nothing but "$ref" (the usual shape of a property, an array's items or a
+  // request body in OpenAPI): the end of its chain of such references, kNoNode otherwise.
+  // Quiet evaluation goes straight there; the collecting walk keeps the "$ref" step for its
+  // keyword locations. Set by Compiler::build, not when the program has dynamic references
+  // (a "$ref" may enter another resource, which the dynamic scope must see).
+  NodeId ref_target = kNoNode;
   std::string location;        // absolute schema location, "uri#/pointer"
   std::uint32_t resource = 0;  // schema resource (for the dynamic scope)
   bool boolean_schema = false;
@@ -162,6 +168,16 @@ struct Node {
   bool required_in_properties = false;
   std::size_t required_count = 0;  // distinct names in "required"
 };
+
+// Whether a node has nothing but "$ref" (no sibling keyword, not nullable): evaluating it is
+// evaluating its target, bar the "$ref" step of error locations.
+inline bool only_ref(const Node& n) noexcept {
+  return n.ref != kNoNode && n.dynamic_ref == kNoNode && !n.boolean_schema && n.types == 0 &&
+         !n.nullable && !n.has_const && !n.has_enum && !n.pattern && !n.content_base64 &&
+         !n.content_json && !(n.format_assert && n.format != Format::None) && !n.has_array_checks &&
+         !n.has_object_checks && !n.has_string_checks && !n.has_number_checks &&
+         !n.has_applicators && !n.needs_annotations;
+}
 
 struct Resource {
   std::vector<std::pair<std::string, NodeId>> dynamic_anchors;

@@ -374,8 +374,8 @@ class Evaluator {
       const std::int64_t v = member.get_int64();
       return v >= static_cast<std::int64_t>(e.fast_lo) && v <= static_cast<std::int64_t>(e.fast_hi);
     }
-    if (e.leaf) return leaf_valid(p_.nodes[e.node], member);
-    return quiet_valid(e.node, member);
+    if (e.leaf) return leaf_valid(p_.nodes[e.quiet_node], member);
+    return quiet_valid(e.quiet_node, member);
   }
 
   // eval without the quiet first try: for callers that have just made it.
@@ -383,6 +383,7 @@ class Evaluator {
     if (id >= p_.nodes.size()) return false;
     const Node& n = p_.nodes[id];
     if (!collecting_) {
+      if (n.ref_target != kNoNode) return eval_here(n.ref_target, v, out);
       if (n.leaf) return leaf_valid(n, v);
       if (n.plain_object && !p_.has_dynamic_refs) {
         if (!v.is_object()) return n.types == 0;

@@ -19,6 +19,9 @@ class PropertyTable {
     std::uint64_t tail = 0;  // name_keys(name).second
     std::uint32_t size = 0;  // name.size()
     std::uint32_t node = 0;
+    // The node quiet evaluation uses: node, or the end of its chain of "$ref"-only nodes
+    // (Node::ref_target); the leaf flags below describe this node.
+    std::uint32_t quiet_node = 0;
     bool required = false;  // named in "required" (see Node::required_count)
     bool leaf = false;      // the property's schema is a Node::leaf
     // A leaf with nothing but "type" (and "nullable"): checked from the entry alone, by the
@@ -57,6 +60,7 @@ class PropertyTable {
     const Entry* end_;
   };
 
+  void set_quiet_node(std::size_t entry, std::uint32_t node) { entries_[entry].quiet_node = node; }
   void set_leaf(std::size_t entry, bool leaf, bool type_only, std::uint8_t kinds,
                 bool integral_doubles) {
     Entry& e = entries_[entry];
