@@ -995,7 +995,7 @@ Program Compiler::build() const {
   for (Node& n : data->nodes) {
     // Whether each property's schema is a leaf is known only once every node is compiled.
     for (std::size_t e = 0; e < n.properties.entries().size(); ++e) {
-      const NodeId node = n.properties.entries()[e].node;
+      const NodeId node = n.properties.declared_node(n.properties.entries()[e]);
       const NodeId quiet =
           data->nodes[node].ref_target != kNoNode ? data->nodes[node].ref_target : node;
       n.properties.set_quiet_node(e, quiet);

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "brrt/core/json_pointer.hpp"
@@ -56,6 +57,9 @@ struct PathStep {
   std::string_view key;
   std::size_t index = 0;
   bool is_index = false;
+  // A keyword ("properties", "$ref", ...) is written as it is; property names and instance
+  // keys may hold '~' or '/' and are escaped (RFC 6901).
+  bool escape = false;
 };
 
 // Paths of typical depth live inline: building error locations allocates no path storage.
@@ -280,12 +284,17 @@ class Evaluator {
   }
 
   bool run(NodeId id, const json::value& v) { return eval(id, v, nullptr); }
+  // Collecting from the root without the quiet try first: callers validate an instance that
+  // is_valid has just rejected (the request path), and the walk still tries each subtree
+  // quietly before collecting in it.
+  bool run_collecting(NodeId id, const json::value& v) { return eval_here(id, v, nullptr); }
 
  private:
   // RAII for path steps, only recorded while collecting errors.
   struct StepGuard {
     PathSteps* path;
-    StepGuard(Evaluator& e, PathSteps& p, std::string_view key, std::size_t index, bool is_index)
+    StepGuard(Evaluator& e, PathSteps& p, std::string_view key, std::size_t index, bool is_index,
+              bool escape)
         : path(e.collecting_ ? &p : nullptr) {
       if (!path) return;
       // Filled in place: a PathStep built on the stack and copied in is read back with one
@@ -294,6 +303,7 @@ class Evaluator {
       s.key = key;
       s.index = index;
       s.is_index = is_index;
+      s.escape = escape;
     }
     ~StepGuard() {
       if (path) path->pop_back();
@@ -306,42 +316,91 @@ class Evaluator {
     ~QuietGuard() { e.collecting_ = saved; }
   };
 
-  StepGuard kw(std::string_view k) { return StepGuard(*this, keyword_path_, k, 0, false); }
-  StepGuard kw_index(std::string_view k, std::size_t i) {
-    return StepGuard(*this, keyword_path_, k, i, true);
+  // A keyword of the schema language, a property name or pattern of the schema, an instance key.
+  StepGuard kw(std::string_view k) { return StepGuard(*this, keyword_path_, k, 0, false, false); }
+  StepGuard kw_name(std::string_view k) {
+    return StepGuard(*this, keyword_path_, k, 0, false, true);
   }
-  StepGuard at_key(std::string_view k) { return StepGuard(*this, instance_path_, k, 0, false); }
-  StepGuard at_index(std::size_t i) { return StepGuard(*this, instance_path_, {}, i, true); }
+  StepGuard kw_index(std::string_view k, std::size_t i) {
+    return StepGuard(*this, keyword_path_, k, i, true, false);
+  }
+  StepGuard at_key(std::string_view k) {
+    return StepGuard(*this, instance_path_, k, 0, false, true);
+  }
+  StepGuard at_index(std::size_t i) { return StepGuard(*this, instance_path_, {}, i, true, false); }
 
-  static void append_pointer(std::string& out, const PathSteps& path) {
-    for (const PathStep& s : path) {
-      if (!s.key.empty() || !s.is_index) {
-        out += '/';
-        append_pointer_token(out, s.key);
+  // Builds a JSON pointer in a stack buffer and appends it to its string in one go: error
+  // locations are short, and an append per token cost more than the bytes it copied.
+  class PointerBuffer {
+   public:
+    explicit PointerBuffer(std::string& out) noexcept : out_(out) {}
+    PointerBuffer(const PointerBuffer&) = delete;
+    PointerBuffer& operator=(const PointerBuffer&) = delete;
+    ~PointerBuffer() { flush(); }
+    void token(std::string_view t, bool escape) {
+      if (2 * t.size() + 1 > sizeof buffer_ - size_) {
+        flush();
+        if (2 * t.size() + 1 > sizeof buffer_) {  // a very long name: straight to the string
+          out_ += '/';
+          append_pointer_token(out_, t);
+          return;
+        }
       }
-      if (s.is_index) {
-        out += '/';
-        append_part(out, std::uint64_t{s.index});
+      // Written through a local pointer: stores of chars may alias size_, which the compiler
+      // would otherwise reload after every byte.
+      char* w = buffer_ + size_;
+      *w++ = '/';
+      if (!escape) {
+        std::memcpy(w, t.data(), t.size());
+        w += t.size();
+      } else {
+        for (const char c : t) {
+          if (c == '~' || c == '/') [[unlikely]] {
+            *w++ = '~';
+            *w++ = c == '~' ? '0' : '1';
+          } else {
+            *w++ = c;
+          }
+        }
+      }
+      size_ = static_cast<std::size_t>(w - buffer_);
+    }
+    void index(std::size_t i) {
+      if (size_ + 24 > sizeof buffer_) flush();
+      buffer_[size_] = '/';
+      const auto r = std::to_chars(buffer_ + size_ + 1, buffer_ + sizeof buffer_, i);
+      size_ = static_cast<std::size_t>(r.ptr - buffer_);
+    }
+    void steps(const PathSteps& path) {
+      for (const PathStep& s : path) {
+        if (!s.key.empty() || !s.is_index) token(s.key, s.escape);
+        if (s.is_index) index(s.index);
       }
     }
-  }
+
+   private:
+    void flush() {
+      out_.append(buffer_, size_);
+      size_ = 0;
+    }
+    std::string& out_;
+    std::size_t size_ = 0;
+    char buffer_[256];
+  };
 
   template <class... Parts>
   bool error(const Node& n, std::string_view keyword, const Parts&... message) {
     if (!collecting_ || errors_->size() >= max_errors_) return false;
-    ValidationError& e = errors_->emplace_back();
-    append_pointer(e.instance_location, instance_path_);
-    append_pointer(e.keyword_location, keyword_path_);
-    if (!keyword.empty()) {
-      e.keyword_location += '/';
-      e.keyword_location += keyword;
+    ValidationError& e = errors_->emplace_back();  // its strings empty, capacity kept
+    PointerBuffer(e.instance_location).steps(instance_path_);
+    {
+      PointerBuffer b(e.keyword_location);
+      b.steps(keyword_path_);
+      if (!keyword.empty()) b.token(keyword, false);
     }
-    e.schema_location = n.location;
-    if (!keyword.empty()) {
-      e.schema_location += '/';
-      e.schema_location += keyword;
-    }
-    e.keyword.assign(keyword);
+    e.schema_location.append(n.location);
+    if (!keyword.empty()) PointerBuffer(e.schema_location).token(keyword, false);
+    e.keyword.append(keyword);
     (append_part(e.message, message), ...);
     return false;
   }
@@ -374,8 +433,8 @@ class Evaluator {
       const std::int64_t v = member.get_int64();
       return v >= static_cast<std::int64_t>(e.fast_lo) && v <= static_cast<std::int64_t>(e.fast_hi);
     }
-    if (e.leaf) return leaf_valid(p_.nodes[e.quiet_node], member);
-    return quiet_valid(e.quiet_node, member);
+    if (e.leaf) return leaf_valid(p_.nodes[e.node], member);
+    return quiet_valid(e.node, member);
   }
 
   // eval without the quiet first try: for callers that have just made it.
@@ -852,9 +911,10 @@ class Evaluator {
             required_found += e->required;
             if (!collecting_ || !member_valid(*e, kv.value())) {
               auto g = kw("properties");
-              auto g2 = kw(key);
+              auto g2 = kw_name(key);
               auto at = at_key(key);
-              if (!eval_here(e->node, kv.value(), nullptr) && failed()) return false;
+              if (!eval_here(n.properties.declared_node(*e), kv.value(), nullptr) && failed())
+                return false;
             }
           }
         }
@@ -862,7 +922,7 @@ class Evaluator {
           if (!ps.regex->search(key)) continue;
           matched = true;
           auto g = kw("patternProperties");
-          auto g2 = kw(ps.regex->source());
+          auto g2 = kw_name(ps.regex->source());
           auto at = at_key(key);
           if (!eval(ps.node, kv.value(), nullptr) && failed()) return false;
         }
@@ -894,7 +954,7 @@ class Evaluator {
     for (const DependentSchema& d : n.dependent_schemas) {
       if (!obj.contains(d.name)) continue;
       auto g = kw(n.dependent_schemas_keyword);
-      auto g2 = kw(d.name);
+      auto g2 = kw_name(d.name);
       if (!eval(d.node, v, a) && failed()) return false;
     }
     return ok;
@@ -1038,7 +1098,7 @@ bool Program::validate(SchemaId id, const json::value& instance, ValidationError
   }
   const std::size_t before = out.size();
   Evaluator e(*data_, &out, before + (max_errors == 0 ? 1 : max_errors));
-  const bool ok = e.run(id.index, instance);
+  const bool ok = e.run_collecting(id.index, instance);
   if (!ok && out.size() == before)
     out.emplace_back().message = "instance is invalid";  // max_errors reached elsewhere
   return ok;

@@ -14,9 +14,9 @@ void PropertyTable::add(std::string name, std::uint32_t node) {
   std::tie(e.head, e.tail) = name_keys(name.data(), name.size());
   e.size = static_cast<std::uint32_t>(name.size());
   e.node = node;
-  e.quiet_node = node;
   e.name = std::move(name);
   entries_.push_back(std::move(e));
+  declared_.push_back(node);
   if (entries_.size() > kLinearLimit) rebuild_index();
 }
 

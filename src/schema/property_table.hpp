@@ -18,10 +18,10 @@ class PropertyTable {
     std::uint64_t head = 0;  // name_keys(name).first
     std::uint64_t tail = 0;  // name_keys(name).second
     std::uint32_t size = 0;  // name.size()
+    // The node quiet evaluation uses: the property's schema, or the end of its chain of
+    // "$ref"-only nodes (Node::ref_target); the leaf flags below describe this node. The
+    // collecting walk uses declared_node(), kept outside the entry so that it stays 80 bytes.
     std::uint32_t node = 0;
-    // The node quiet evaluation uses: node, or the end of its chain of "$ref"-only nodes
-    // (Node::ref_target); the leaf flags below describe this node.
-    std::uint32_t quiet_node = 0;
     bool required = false;  // named in "required" (see Node::required_count)
     bool leaf = false;      // the property's schema is a Node::leaf
     // A leaf with nothing but "type" (and "nullable"): checked from the entry alone, by the
@@ -60,7 +60,11 @@ class PropertyTable {
     const Entry* end_;
   };
 
-  void set_quiet_node(std::size_t entry, std::uint32_t node) { entries_[entry].quiet_node = node; }
+  void set_quiet_node(std::size_t entry, std::uint32_t node) { entries_[entry].node = node; }
+  // The property's own schema (the node passed to add).
+  std::uint32_t declared_node(const Entry& e) const noexcept {
+    return declared_[static_cast<std::size_t>(&e - entries_.data())];
+  }
   void set_leaf(std::size_t entry, bool leaf, bool type_only, std::uint8_t kinds,
                 bool integral_doubles) {
     Entry& e = entries_[entry];
@@ -90,7 +94,8 @@ class PropertyTable {
   void rebuild_index();
 
   std::vector<Entry> entries_;
-  std::vector<std::uint32_t> slots_;  // entry index + 1, 0 = empty; size is a power of two
+  std::vector<std::uint32_t> declared_;  // parallel to entries_
+  std::vector<std::uint32_t> slots_;     // entry index + 1, 0 = empty; size is a power of two
 };
 
 [[gnu::always_inline]] inline std::pair<std::uint64_t, std::uint64_t> PropertyTable::name_keys(
@@ -172,7 +177,7 @@ class PropertyTable {
 
 inline std::uint32_t PropertyTable::find(std::string_view name) const noexcept {
   const Entry* e = find_entry(name);
-  return e ? e->node : UINT32_MAX;
+  return e ? declared_node(*e) : UINT32_MAX;
 }
 
 }  // namespace brrt::schema::detail

@@ -165,6 +165,47 @@ TEST(SchemaErrors, RefPathInKeywordLocation) {
   EXPECT_NE(errors[0].schema_location.find("#/$defs/pos/minimum"), std::string::npos);
 }
 
+// Quiet evaluation skips nodes that are nothing but "$ref" (Node::ref_target); the answer and
+// the collected errors' locations must be those of the full walk.
+TEST(SchemaRefs, RefOnlyChainsGiveTheTargetsAnswerAndKeepTheirSteps) {
+  const auto c = compile(R"({"$ref": "#/$defs/root", "$defs": {
+      "root": {"$ref": "#/$defs/obj"},
+      "obj": {"type": "object", "required": ["n"], "properties": {
+        "n": {"$ref": "#/$defs/chain"},
+        "o": {"$ref": "#/$defs/inner"},
+        "s": {"$ref": "#/$defs/small", "maximum": 5},
+        "list": {"type": "array", "items": {"$ref": "#/$defs/chain"}}}},
+      "chain": {"$ref": "#/$defs/pos"},
+      "pos": {"type": "integer", "minimum": 1},
+      "small": {"type": "integer", "minimum": 0},
+      "inner": {"$ref": "#/$defs/innerobj"},
+      "innerobj": {"type": "object", "properties": {"x": {"$ref": "#/$defs/chain"}}}}})");
+  const std::pair<const char*, bool> cases[] = {
+      {R"({"n": 1})", true},
+      {R"({"n": 0})", false},
+      {R"({"n": "1"})", false},
+      {R"({})", false},
+      {R"([])", false},
+      {R"({"n": 1, "o": {"x": 2}})", true},
+      {R"({"n": 1, "o": {"x": 0}})", false},
+      {R"({"n": 1, "o": 3})", false},
+      {R"({"n": 1, "s": 5})", true},
+      {R"({"n": 1, "s": 6})", false},  // the sibling of a $ref applies
+      {R"({"n": 1, "s": -1})", false},
+      {R"({"n": 1, "list": [1, 2, 3]})", true},
+      {R"({"n": 1, "list": [1, 0]})", false},
+  };
+  for (const auto& [instance, valid] : cases) {
+    EXPECT_EQ(c.program.is_valid(c.id, parse(instance)), valid) << instance;
+    EXPECT_EQ(errors_of(c, instance).empty(), valid) << instance;
+  }
+  const auto errors = errors_of(c, R"({"n": 1, "o": {"x": 0}})");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].instance_location, "/o/x");
+  EXPECT_EQ(errors[0].keyword_location,
+            "/$ref/$ref/properties/o/$ref/$ref/properties/x/$ref/$ref/minimum");
+}
+
 TEST(SchemaDocument, CompilesASchemaInsideABiggerDocument) {
   Compiler c({.dialect = Dialect::Oas30});
   c.add_document("file:///api.json", parse(R"({

@@ -29,7 +29,9 @@ class Program {
 
   // Appends up to `max_errors` errors to `out` (all of them, not only the first) and returns
   // whether the instance is valid. Errors of subschemas of anyOf/oneOf/not/if/contains are
-  // summarised as one error of that keyword.
+  // summarised as one error of that keyword. Meant for instances is_valid has rejected: the
+  // walk collects from the root (each subtree is still tried quietly first), so a large valid
+  // instance costs more here than in is_valid.
   bool validate(SchemaId id, const boost::json::value& instance, std::vector<ValidationError>& out,
                 std::size_t max_errors = 32) const;
   // The same into a reusable list (the request path: no allocation once warmed up).
