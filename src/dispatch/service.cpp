@@ -924,6 +924,9 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
         json::parse_options opts;
         opts.max_depth = 64;
         json::parser parser(sp, opts);
+        // The parser's storage is for its own stack; the value it builds uses the storage
+        // given to reset (the default heap otherwise, and moving that into ctx.body copied it).
+        parser.reset(sp);
         boost::system::error_code ec;
         const std::size_t used = parser.write(req.body.data(), req.body.size(), ec);
         if (ec) {

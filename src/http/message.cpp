@@ -1,16 +1,52 @@
 #include "brrt/http/message.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace brrt::http {
 
+namespace {
+
+// Eight bytes with ASCII 'A'..'Z' turned into lower case, every other byte unchanged (SWAR: the
+// seven low bits of each byte are compared against 'A' and 'Z' by additions that cannot carry
+// into the next byte).
+std::uint64_t ascii_lower8(std::uint64_t x) noexcept {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  const std::uint64_t low7 = x & ~kHigh;
+  const std::uint64_t at_least_a = low7 + 0x3F3F3F3F3F3F3F3Full;  // high bit: >= 'A'
+  const std::uint64_t above_z = low7 + 0x2525252525252525ull;     // high bit: > 'Z'
+  const std::uint64_t upper = at_least_a & ~above_z & ~x & kHigh;
+  return x | (upper >> 2);  // 0x80 >> 2 == 0x20, the case bit
+}
+
+std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+
+}  // namespace
+
+// Header names and media types are compared case-insensitively for every request: eight bytes
+// at a time (the last, possibly overlapping, word covers the tail), after a plain comparison
+// that settles the usual case of identical spelling.
 bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      char x = a[i], y = b[i];
+      if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+      if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+      if (x != y) return false;
+    }
+    return true;
   }
-  return true;
+  if (std::memcmp(a.data(), b.data(), n) == 0) return true;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    if (ascii_lower8(load8(a.data() + i)) != ascii_lower8(load8(b.data() + i))) return false;
+  return i == n || ascii_lower8(load8(a.data() + n - 8)) == ascii_lower8(load8(b.data() + n - 8));
 }
 
 std::optional<std::string_view> Request::header(std::string_view name) const noexcept {

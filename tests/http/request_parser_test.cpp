@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace brrt::http {
 namespace {
@@ -148,6 +149,43 @@ TEST(RequestParser, Limits) {
 TEST(RequestParser, SkipsLeadingEmptyLines) {
   auto p = parse("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n");
   EXPECT_EQ(p.head.state, HeadResult::State::Complete);
+}
+
+// iequals compares eight bytes at a time; it must agree with a byte-by-byte ASCII comparison
+// for every length and position, and never fold characters other than A-Z (such as '^' and
+// '~' or '@' and '`', which differ by the same bit).
+TEST(Iequals, AgreesWithByteByByteComparisonAtEveryLengthAndPosition) {
+  auto reference = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
+      if (lower(static_cast<unsigned char>(a[i])) != lower(static_cast<unsigned char>(b[i])))
+        return false;
+    }
+    return true;
+  };
+  const std::string base = "content-type-application/json+x";
+  const std::pair<char, char> swaps[] = {{'a', 'A'}, {'z', 'Z'},  {'^', '~'},    {'@', '`'},
+                                         {'[', '{'}, {'-', '\r'}, {'a', '\xC1'}, {'a', 'b'}};
+  int compared = 0;
+  for (std::size_t n = 0; n <= base.size(); ++n) {
+    const std::string a = base.substr(0, n);
+    EXPECT_TRUE(iequals(a, a));
+    for (std::size_t at = 0; at < n; ++at)
+      for (const auto& [from, to] : swaps) {
+        std::string x = a, y = a;
+        x[at] = from;
+        y[at] = to;
+        EXPECT_EQ(iequals(x, y), reference(x, y)) << x << " vs " << y;
+        EXPECT_EQ(iequals(y, x), reference(y, x)) << y << " vs " << x;
+        ++compared;
+      }
+  }
+  EXPECT_GT(compared, 1000);
+  EXPECT_TRUE(iequals("Content-Type", "content-type"));
+  EXPECT_TRUE(iequals("APPLICATION/JSON", "application/json"));
+  EXPECT_FALSE(iequals("application/json", "application/jsom"));
+  EXPECT_FALSE(iequals("application/json", "application/json "));
 }
 
 TEST(ChunkedDecoder, DecodesAcrossArbitrarySplits) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <boost/json/parse.hpp>
+#include <cstdio>
 
 namespace brrt::observe {
 namespace {
@@ -45,6 +46,58 @@ TEST(AccessLog, HostileTargetStaysOneValidJsonLine) {
   auto v = boost::json::parse(line).as_object();
   EXPECT_EQ(v["target"].as_string(), "/a\nb\r\x01\xEF\xBF\xBD\xEF\xBF\xBD\\");
   EXPECT_TRUE(v["operation"].is_null());
+}
+
+// append_json_escaped skips printable ASCII eight bytes at a time; every byte value at every
+// position of a longer string must come out as the byte-by-byte escaping gives it, and the
+// result must parse back as JSON to the original text (invalid UTF-8 as U+FFFD).
+TEST(JsonEscape, EveryByteAtEveryPositionMatchesTheByteByByteEscape) {
+  auto reference = [](std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c == '"')
+        out += "\\\"";
+      else if (c == '\\')
+        out += "\\\\";
+      else if (c == '\n')
+        out += "\\n";
+      else if (c == '\r')
+        out += "\\r";
+      else if (c == '\t')
+        out += "\\t";
+      else if (c < 0x20 || c == 0x7F) {
+        char u[8];
+        std::snprintf(u, sizeof u, "\\u%04x", c);
+        out += u;
+      } else if (c >= 0x80) {
+        out += "\xEF\xBF\xBD";  // lone bytes here: never a valid sequence
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out;
+  };
+  const std::string text = "the quick brown fox jumps over";
+  for (int b = 0; b < 256; ++b) {
+    for (std::size_t at = 0; at < text.size(); ++at) {
+      std::string s = text;
+      s[at] = static_cast<char>(b);
+      std::string out;
+      append_json_escaped(out, s);
+      ASSERT_EQ(out, reference(s)) << "byte " << b << " at " << at;
+    }
+  }
+  // Valid multi-byte sequences are kept, wherever they fall relative to the 8-byte words.
+  for (std::size_t at = 0; at < 12; ++at) {
+    const std::string s =
+        std::string(at, 'x') + "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80" + "tail-of-it";
+    std::string out;
+    append_json_escaped(out, s);
+    EXPECT_EQ(out, s);
+    const std::string quoted = "\"" + out + "\"";
+    EXPECT_EQ(boost::json::parse(quoted).as_string(), s);
+  }
 }
 
 TEST(AccessLog, TextLine) {
