@@ -156,7 +156,7 @@ BENCHMARK(BM_GitHubFullRepository_InvalidWithErrors);
 BENCHMARK(BM_GitHubCompileFullRepository)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // Fixed iteration counts for counting instructions, registered only when
-// BRRT_BENCH_COUNTED is set (bench/schema_instructions.sh sets it): each case runs at 1 and at
+// BRRT_BENCH_COUNTED is set (bench/instructions.sh sets it): each case runs at 1 and at
 // 1001 iterations under cachegrind and the difference is 1000 validations, free of the setup.
 // Instruction counts do not drift with the machine's load as times do.
 int main(int argc, char** argv) {

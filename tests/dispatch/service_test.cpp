@@ -221,7 +221,7 @@ TEST(Dispatch, DecodesEveryParameterStyle) {
     dispatch::json_response(res, 200, all);
   };
   h.add("search", capture).add("matrixCoords", capture).add("labelColors", capture);
-  h.add("listPets", capture);
+  h.add("listPets", capture).add("getUserPost", capture);
   Running srv(pet_store(), std::move(h), with_key());
   BeastClient c(srv.port());
 
@@ -241,6 +241,19 @@ TEST(Dispatch, DecodesEveryParameterStyle) {
   r = c.get("/labels/.red.green");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::serialize(parse(r.body).at("path").at("color")), R"(["red","green"])");
+  // Percent-encoding is decoded (and '+' is a space in a query), also where most values
+  // are taken as they lie in the target.
+  r = c.get("/labels/.r%65d.gr%C3%BCn");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::serialize(parse(r.body).at("path").at("color")), R"(["red","grün"])");
+  r = c.get("/search?q=a+b%21&ids=1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r.body).at("query").at("q").as_string(), "a b!");
+  expect_problem(c.get("/labels/.r%6"), 400, "percent-encoding");
+  r = c.get("/users/u%201/posts/7", {{"X-API-Key", "test123"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r.body).at("path"), parse(R"({"user_id":"u 1","post_id":7})"));
+  expect_problem(c.get("/users/u%2/posts/7", {{"X-API-Key", "test123"}}), 400, "percent-encoding");
   r = c.get("/pets?limit=5&tags=a&tags=b");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(parse(r.body).at("query").at("limit").as_int64(), 5);
