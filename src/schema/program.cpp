@@ -442,7 +442,6 @@ class Evaluator {
     if (id >= p_.nodes.size()) return false;
     const Node& n = p_.nodes[id];
     if (!collecting_) {
-      if (n.ref_target != kNoNode) return eval_here(n.ref_target, v, out);
       if (n.leaf) return leaf_valid(n, v);
       if (n.plain_object && !p_.has_dynamic_refs) {
         if (!v.is_object()) return n.types == 0;
@@ -455,6 +454,8 @@ class Evaluator {
         --depth_;
         return ok;
       }
+      // Neither a leaf nor a plain object: possibly a "$ref"-only node.
+      if (n.ref_target != kNoNode) return eval_here(n.ref_target, v, out);
     }
     if (depth_ >= max_depth_) {
       if (collecting_ && !depth_reported_) {
