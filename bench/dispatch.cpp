@@ -14,6 +14,7 @@
 #include "brrt/dispatch/service.hpp"
 #include "brrt/http/request_parser.hpp"
 #include "brrt/spec/api.hpp"
+#include "counted_main.hpp"
 #include "server/handlers.hpp"
 
 namespace {
@@ -120,27 +121,16 @@ BENCHMARK(BM_CreatePetInvalid);
 BENCHMARK(BM_UserPost);
 BENCHMARK(BM_SecurePets);
 
-// Fixed iteration counts for counting instructions, registered only when BRRT_BENCH_COUNTED
-// is set (bench/instructions.sh dispatch sets it): each case runs at 1 and at 1001 iterations
-// under cachegrind and the difference is 1000 requests, free of loading the service.
+// The cases bench/instructions.sh counts (counted_main.hpp).
 int main(int argc, char** argv) {
-  if (std::getenv("BRRT_BENCH_COUNTED") != nullptr) {
-    const std::pair<const char*, void (*)(benchmark::State&)> cases[] = {
-        {"BM_Health", BM_Health},
-        {"BM_PetById", BM_PetById},
-        {"BM_ListPets", BM_ListPets},
-        {"BM_CreatePet", BM_CreatePet},
-        {"BM_CreatePetInvalid", BM_CreatePetInvalid},
-        {"BM_UserPost", BM_UserPost},
-        {"BM_SecurePets", BM_SecurePets},
-    };
-    for (const auto& [name, fn] : cases)
-      for (const int n : {1, 1001})
-        benchmark::RegisterBenchmark((std::string("counted/") + name).c_str(), fn)->Iterations(n);
-  }
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return brrt::bench::counted_main(argc, argv,
+                                   {
+                                       BRRT_COUNTED(BM_Health),
+                                       BRRT_COUNTED(BM_PetById),
+                                       BRRT_COUNTED(BM_ListPets),
+                                       BRRT_COUNTED(BM_CreatePet),
+                                       BRRT_COUNTED(BM_CreatePetInvalid),
+                                       BRRT_COUNTED(BM_UserPost),
+                                       BRRT_COUNTED(BM_SecurePets),
+                                   });
 }

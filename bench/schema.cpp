@@ -15,6 +15,7 @@
 
 #include "brrt/schema/compiler.hpp"
 #include "brrt/spec/document.hpp"
+#include "counted_main.hpp"
 
 namespace json = boost::json;
 using namespace brrt::schema;
@@ -155,27 +156,15 @@ BENCHMARK(BM_GitHubFullRepository_Invalid);
 BENCHMARK(BM_GitHubFullRepository_InvalidWithErrors);
 BENCHMARK(BM_GitHubCompileFullRepository)->Unit(benchmark::kMillisecond)->Iterations(3);
 
-// Fixed iteration counts for counting instructions, registered only when
-// BRRT_BENCH_COUNTED is set (bench/instructions.sh sets it): each case runs at 1 and at
-// 1001 iterations under cachegrind and the difference is 1000 validations, free of the setup.
-// Instruction counts do not drift with the machine's load as times do.
+// The cases bench/instructions.sh counts (counted_main.hpp).
 int main(int argc, char** argv) {
-  if (std::getenv("BRRT_BENCH_COUNTED") != nullptr) {
-    const std::pair<const char*, void (*)(benchmark::State&)> cases[] = {
-        {"BM_NewPet_Valid", BM_NewPet_Valid},
-        {"BM_NewPet_Invalid", BM_NewPet_Invalid},
-        {"BM_NewPet_InvalidWithErrors", BM_NewPet_InvalidWithErrors},
-        {"BM_GitHubFullRepository_Valid", BM_GitHubFullRepository_Valid},
-        {"BM_GitHubFullRepository_Invalid", BM_GitHubFullRepository_Invalid},
-        {"BM_GitHubFullRepository_InvalidWithErrors", BM_GitHubFullRepository_InvalidWithErrors},
-    };
-    for (const auto& [name, fn] : cases)
-      for (const int n : {1, 1001})
-        benchmark::RegisterBenchmark((std::string("counted/") + name).c_str(), fn)->Iterations(n);
-  }
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return brrt::bench::counted_main(argc, argv,
+                                   {
+                                       BRRT_COUNTED(BM_NewPet_Valid),
+                                       BRRT_COUNTED(BM_NewPet_Invalid),
+                                       BRRT_COUNTED(BM_NewPet_InvalidWithErrors),
+                                       BRRT_COUNTED(BM_GitHubFullRepository_Valid),
+                                       BRRT_COUNTED(BM_GitHubFullRepository_Invalid),
+                                       BRRT_COUNTED(BM_GitHubFullRepository_InvalidWithErrors),
+                                   });
 }
