@@ -1,6 +1,7 @@
 #include "brrt/http/request_parser.hpp"
 
 #include <array>
+#include <cstdint>
 
 #include <cstring>
 
@@ -9,27 +10,36 @@ namespace brrt::http {
 namespace {
 
 // RFC 9110 tchar.
-// One table load per byte of a method or header name, instead of a chain of comparisons.
-constexpr auto kTchar = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0; c < 256; ++c)
-    t[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '!' ||
-           c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' || c == '+' ||
-           c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~';
+// The byte classes the request head is checked against, one table load per byte instead of a
+// chain of comparisons (the head's bytes are each looked at once, most of them in the target
+// and the header values).
+enum ByteClass : std::uint8_t {
+  kToken = 1,   // tchar: method and header-name bytes
+  kValue = 2,   // field-value bytes: VCHAR, obs-text, SP, HTAB
+  kTarget = 4,  // request-target bytes: visible ASCII (no space, no controls, no obs-text)
+};
+constexpr auto kByteClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const bool token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' ||
+                       c == '*' || c == '+' || c == '-' || c == '.' || c == '^' || c == '_' ||
+                       c == '`' || c == '|' || c == '~';
+    const bool value = c == ' ' || c == '\t' || (c > 0x20 && c != 0x7F);
+    const bool target = c > 0x20 && c < 0x7F;
+    t[c] = static_cast<std::uint8_t>((token ? kToken : 0) | (value ? kValue : 0) |
+                                     (target ? kTarget : 0));
+  }
   return t;
 }();
 constexpr bool is_tchar(unsigned char c) noexcept {
-  return kTchar[c];
+  return kByteClass[c] & kToken;
 }
-
-// Field-value bytes: VCHAR, obs-text, SP, HTAB.
 constexpr bool is_value_char(unsigned char c) noexcept {
-  return c == ' ' || c == '\t' || (c > 0x20 && c != 0x7F);
+  return kByteClass[c] & kValue;
 }
-
-// Request-target bytes: visible ASCII (no space, no controls); obs-text is rejected.
 constexpr bool is_target_char(unsigned char c) noexcept {
-  return c > 0x20 && c < 0x7F;
+  return kByteClass[c] & kTarget;
 }
 
 HeadResult fail(int status, std::string_view message) {
@@ -124,9 +134,8 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
     req.path = target;
     req.query = {};
   }
-  if (const auto hash = req.query.find('#'); hash != std::string_view::npos)
-    return fail(400, "a request target must not contain a fragment");
-  if (req.path.find('#') != std::string_view::npos)
+  // Anywhere in the target, the authority of an absolute form included.
+  if (req.target.find('#') != std::string_view::npos)
     return fail(400, "a request target must not contain a fragment");
 
   // Header fields.

@@ -76,7 +76,20 @@ TEST(RequestParser, TargetForms) {
   expect_target("http://example.com/a/b?c=1", "/a/b", "c=1");
   EXPECT_EQ(error_status("GET * HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
   EXPECT_EQ(error_status("GET pets HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
-  EXPECT_EQ(error_status("GET /a#frag HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  // A fragment is never sent: '#' anywhere in the target is an error.
+  for (const char* target : {"/a#frag", "/a?q=1#frag", "/#", "http://h/p#f", "http://h#x/p"}) {
+    EXPECT_EQ(error_status("GET " + std::string(target) + " HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        << target;
+  }
+  // Every byte a target may hold, and the first that it may not.
+  std::string visible;
+  for (int c = 0x21; c < 0x7F; ++c)
+    if (c != '#' && c != '?') visible += static_cast<char>(c);
+  expect_target("/" + visible + "?" + visible, "/" + visible, visible);
+  for (const char bad : {'\x01', '\x7F', '\x80', '\xFF'}) {
+    EXPECT_EQ(error_status("GET /a" + std::string(1, bad) + "b HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        << int(static_cast<unsigned char>(bad));
+  }
   // Absolute form without a path: the path is "/", and a query right after the host is kept.
   expect_target("HTTPS://example.com?c=1", "/", "c=1");
   expect_target("http://example.com", "/", "");
@@ -84,6 +97,27 @@ TEST(RequestParser, TargetForms) {
   for (const char* target : {"://ts", "ftp://h/x", "http:///x", "http://", "http://?q"}) {
     EXPECT_EQ(error_status("GET " + std::string(target) + " HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
         << target;
+  }
+}
+
+TEST(RequestParser, HeaderNameAndValueBytes) {
+  // Tabs, spaces, visible ASCII and obs-text are value bytes; other controls and DEL are not.
+  auto p = parse("GET / HTTP/1.1\r\nHost: a\r\nX-V: a\tb c\xC3\xA9~\r\n\r\n");
+  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
+  EXPECT_EQ(p.req.header("x-v"), "a\tb c\xC3\xA9~");
+  for (const char bad : {'\x00', '\x01', '\x1F', '\x7F'}) {
+    const std::string text =
+        "GET / HTTP/1.1\r\nHost: a\r\nX-V: a" + std::string(1, bad) + "b\r\n\r\n";
+    EXPECT_EQ(error_status(text), 400) << int(bad);
+  }
+  // Names are tokens: every tchar is accepted, a separator is not.
+  p = parse("GET / HTTP/1.1\r\nHost: a\r\n!#$%&'*+-.^_`|~09azAZ: v\r\n\r\n");
+  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
+  EXPECT_EQ(p.req.header("!#$%&'*+-.^_`|~09AZaz"), "v");
+  for (const char* name : {"X(Y", "X@Y", "X\"Y", "X/Y", "X{Y"}) {
+    EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\n" + std::string(name) + ": v\r\n\r\n"),
+              400)
+        << name;
   }
 }
 
