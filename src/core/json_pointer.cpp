@@ -2,17 +2,23 @@
 
 namespace brrt {
 
-void append_pointer_token(std::string& out, std::string_view token) {
-  // Runs without '~' or '/' (all of a typical name) are appended whole, not char by char.
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < token.size(); ++i) {
-    const char c = token[i];
-    if (c != '~' && c != '/') continue;
-    out.append(token.data() + start, i - start);
-    out += c == '~' ? "~0" : "~1";
-    start = i + 1;
+char* write_pointer_token(char* out, std::string_view token) noexcept {
+  for (const char c : token) {
+    if (c == '~' || c == '/') [[unlikely]] {
+      *out++ = '~';
+      *out++ = c == '~' ? '0' : '1';
+    } else {
+      *out++ = c;
+    }
   }
-  out.append(token.data() + start, token.size() - start);
+  return out;
+}
+
+void append_pointer_token(std::string& out, std::string_view token) {
+  const std::size_t at = out.size();
+  out.resize(at + 2 * token.size());
+  char* const end = write_pointer_token(out.data() + at, token);
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 std::string escape_pointer_token(std::string_view token) {

@@ -2,19 +2,17 @@
 
 #include <array>
 #include <cstdint>
-
 #include <cstring>
 
 namespace brrt::http {
 
 namespace {
 
-// RFC 9110 tchar.
 // The byte classes the request head is checked against, one table load per byte instead of a
 // chain of comparisons (the head's bytes are each looked at once, most of them in the target
 // and the header values).
 enum ByteClass : std::uint8_t {
-  kToken = 1,   // tchar: method and header-name bytes
+  kToken = 1,   // RFC 9110 tchar: method and header-name bytes
   kValue = 2,   // field-value bytes: VCHAR, obs-text, SP, HTAB
   kTarget = 4,  // request-target bytes: visible ASCII (no space, no controls, no obs-text)
 };

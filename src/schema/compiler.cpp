@@ -941,8 +941,6 @@ SchemaId Compiler::compile_document(const boost::json::value& schema, std::strin
 
 namespace {
 
-// The property table's inline check for a leaf that is a bounded string or integer range
-// (most request body fields): see PropertyTable::Entry::FastLeaf.
 // The end of a chain of "$ref"-only nodes starting at `id`, or kNoNode when `id` is not one
 // (or the chain is a cycle of references, which evaluation reports as too deep).
 NodeId ref_chain_end(const std::vector<Node>& nodes, NodeId id) {
@@ -953,6 +951,8 @@ NodeId ref_chain_end(const std::vector<Node>& nodes, NodeId id) {
   return at;
 }
 
+// The property table's inline check for a leaf that is a bounded string or integer range
+// (most request body fields): see PropertyTable::Entry::FastLeaf.
 void set_fast_leaf(PropertyTable& table, std::size_t entry, const Node& child) {
   using FastLeaf = PropertyTable::Entry::FastLeaf;
   if (!child.leaf || child.nullable) return;

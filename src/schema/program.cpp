@@ -342,7 +342,10 @@ class Evaluator {
         flush();
         if (2 * t.size() + 1 > sizeof buffer_) {  // a very long name: straight to the string
           out_ += '/';
-          append_pointer_token(out_, t);
+          if (escape)
+            append_pointer_token(out_, t);
+          else
+            out_ += t;
           return;
         }
       }
@@ -354,14 +357,7 @@ class Evaluator {
         std::memcpy(w, t.data(), t.size());
         w += t.size();
       } else {
-        for (const char c : t) {
-          if (c == '~' || c == '/') [[unlikely]] {
-            *w++ = '~';
-            *w++ = c == '~' ? '0' : '1';
-          } else {
-            *w++ = c;
-          }
-        }
+        w = write_pointer_token(w, t);
       }
       size_ = static_cast<std::size_t>(w - buffer_);
     }

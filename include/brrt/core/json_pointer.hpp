@@ -6,7 +6,10 @@
 
 namespace brrt {
 
-// Appends `token` escaped ("~" -> "~0", "/" -> "~1"), without the leading "/".
+// Writes `token` escaped ("~" -> "~0", "/" -> "~1") at `out`, which has room for
+// 2 * token.size() bytes, and returns the end of what it wrote.
+char* write_pointer_token(char* out, std::string_view token) noexcept;
+// Appends `token` escaped, without the leading "/".
 void append_pointer_token(std::string& out, std::string_view token);
 std::string escape_pointer_token(std::string_view token);
 // The inverse: "~1" -> "/", "~0" -> "~"; any other "~" is kept as it is.
