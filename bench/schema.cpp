@@ -8,10 +8,14 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "brrt/schema/compiler.hpp"
 #include "brrt/spec/document.hpp"
@@ -130,6 +134,99 @@ void BM_GitHubFullRepository_InvalidWithErrors(benchmark::State& s) {
   run_validate(s, github());
 }
 
+// Floors for the large document: what any validator over a boost::json::value pays before it
+// checks anything. WalkOnly visits every value and reads its kind (and each member's name
+// length); WalkNames also compares every member name with the name expected at its position,
+// as a validator that guessed each property right would have to, with the same word compares
+// as the property table (length, first and last 8 bytes; the middle of longer names). The
+// expected names come from a separate copy of the document, so no two strings share storage.
+// ajv does neither: V8 reads a known property through the object's hidden class.
+// docs/schema.md sets them beside ajv.
+struct ExpectedName {
+  std::uint64_t head = 0, tail = 0;
+  std::string_view name;
+};
+
+std::pair<std::uint64_t, std::uint64_t> name_words(std::string_view s) {
+  std::uint64_t a = 0, b = 0;
+  if (s.size() >= 8) {
+    std::memcpy(&a, s.data(), 8);
+    std::memcpy(&b, s.data() + s.size() - 8, 8);
+  } else if (s.size() >= 4) {
+    std::uint32_t x, y;
+    std::memcpy(&x, s.data(), 4);
+    std::memcpy(&y, s.data() + s.size() - 4, 4);
+    a = x | (std::uint64_t{y} << 32);
+  } else {
+    for (char ch : s) a = a << 8 | static_cast<unsigned char>(ch);
+  }
+  return {a, b};
+}
+
+bool same_name(std::string_view key, const ExpectedName& e) {
+  if (key.size() != e.name.size()) return false;
+  const auto [head, tail] = name_words(key);
+  if (head != e.head || tail != e.tail) return false;
+  return key.size() <= 16 || std::memcmp(key.data() + 8, e.name.data() + 8, key.size() - 16) == 0;
+}
+
+std::uint64_t walk(const json::value& v, const ExpectedName*& expected) {
+  std::uint64_t sum = 0;
+  if (v.is_object()) {
+    for (const auto& kv : v.get_object()) {
+      const std::string_view key = kv.key();
+      if (expected != nullptr) sum += same_name(key, *expected++);
+      sum += key.size();
+      const json::value& m = kv.value();
+      sum += m.is_structured() ? walk(m, expected) : static_cast<std::uint64_t>(m.kind());
+    }
+  } else if (v.is_array()) {
+    for (const json::value& m : v.get_array())
+      sum += m.is_structured() ? walk(m, expected) : static_cast<std::uint64_t>(m.kind());
+  }
+  return sum;
+}
+
+void collect_names(const json::value& v, std::vector<ExpectedName>& out) {
+  if (v.is_object()) {
+    for (const auto& kv : v.get_object()) {
+      const auto [head, tail] = name_words(kv.key());
+      out.push_back({head, tail, kv.key()});
+      collect_names(kv.value(), out);
+    }
+  } else if (v.is_array()) {
+    for (const json::value& m : v.get_array()) collect_names(m, out);
+  }
+}
+
+void run_walk(benchmark::State& state, bool names) {
+  const Case& c = github();
+  if (!c.error.empty()) {
+    state.SkipWithError(c.error.c_str());
+    return;
+  }
+  static const json::value copy = c.valid;  // owns the expected names
+  std::vector<ExpectedName> expected;
+  collect_names(copy, expected);
+  const ExpectedName* probe = expected.data();
+  if (walk(c.valid, probe) == 0 || probe != expected.data() + expected.size()) {
+    state.SkipWithError("the walk did not visit every member");
+    return;
+  }
+  for (auto _ : state) {
+    const ExpectedName* next = names ? expected.data() : nullptr;
+    benchmark::DoNotOptimize(walk(c.valid, next));
+  }
+  state.counters["members"] = static_cast<double>(expected.size());
+}
+
+void BM_GitHubFullRepository_WalkOnly(benchmark::State& s) {
+  run_walk(s, false);
+}
+void BM_GitHubFullRepository_WalkNames(benchmark::State& s) {
+  run_walk(s, true);
+}
+
 // Compiling the whole GitHub description's schemas is load-time work; measured for scale.
 void BM_GitHubCompileFullRepository(benchmark::State& state) {
   const std::string text = read_file(kShared + "/specs/realworld/github/api.github.com.json");
@@ -154,6 +251,8 @@ BENCHMARK(BM_NewPet_InvalidWithErrors);
 BENCHMARK(BM_GitHubFullRepository_Valid);
 BENCHMARK(BM_GitHubFullRepository_Invalid);
 BENCHMARK(BM_GitHubFullRepository_InvalidWithErrors);
+BENCHMARK(BM_GitHubFullRepository_WalkOnly);
+BENCHMARK(BM_GitHubFullRepository_WalkNames);
 BENCHMARK(BM_GitHubCompileFullRepository)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // The cases bench/instructions.sh counts (counted_main.hpp).
