@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -20,6 +20,7 @@
 #include "brrt/schema/compiler.hpp"
 #include "brrt/spec/document.hpp"
 #include "counted_main.hpp"
+#include "schema/property_table.hpp"
 
 namespace json = boost::json;
 using namespace brrt::schema;
@@ -136,67 +137,50 @@ void BM_GitHubFullRepository_InvalidWithErrors(benchmark::State& s) {
 
 // Floors for the large document: what any validator over a boost::json::value pays before it
 // checks anything. WalkOnly visits every value and reads its kind (and each member's name
-// length); WalkNames also compares every member name with the name expected at its position,
-// as a validator that guessed each property right would have to, with the same word compares
-// as the property table (length, first and last 8 bytes; the middle of longer names). The
-// expected names come from a separate copy of the document, so no two strings share storage.
-// ajv does neither: V8 reads a known property through the object's hidden class.
+// length). WalkNames also looks every member name up the way brrt::schema's member walk does
+// (a PropertyTable per object, its cursor trying the entry after the previous match), with
+// tables built from a separate copy of the document, so every member is found at the first
+// try and no two strings share storage: the name matching of a validator whose every guess
+// is right. ajv does neither: V8 reads a known property through the object's hidden class.
 // docs/schema.md sets them beside ajv.
-struct ExpectedName {
-  std::uint64_t head = 0, tail = 0;
-  std::string_view name;
-};
+using brrt::schema::detail::PropertyTable;
+constexpr std::uint64_t kFound = std::uint64_t{1} << 40;  // walk()'s count of names found
 
-std::pair<std::uint64_t, std::uint64_t> name_words(std::string_view s) {
-  std::uint64_t a = 0, b = 0;
-  if (s.size() >= 8) {
-    std::memcpy(&a, s.data(), 8);
-    std::memcpy(&b, s.data() + s.size() - 8, 8);
-  } else if (s.size() >= 4) {
-    std::uint32_t x, y;
-    std::memcpy(&x, s.data(), 4);
-    std::memcpy(&y, s.data() + s.size() - 4, 4);
-    a = x | (std::uint64_t{y} << 32);
-  } else {
-    for (char ch : s) a = a << 8 | static_cast<unsigned char>(ch);
-  }
-  return {a, b};
-}
-
-bool same_name(std::string_view key, const ExpectedName& e) {
-  if (key.size() != e.name.size()) return false;
-  const auto [head, tail] = name_words(key);
-  if (head != e.head || tail != e.tail) return false;
-  return key.size() <= 16 || std::memcmp(key.data() + 8, e.name.data() + 8, key.size() - 16) == 0;
-}
-
-std::uint64_t walk(const json::value& v, const ExpectedName*& expected) {
+std::uint64_t walk(const json::value& v, const std::unique_ptr<PropertyTable>*& tables) {
   std::uint64_t sum = 0;
   if (v.is_object()) {
-    for (const auto& kv : v.get_object()) {
-      const std::string_view key = kv.key();
-      if (expected != nullptr) sum += same_name(key, *expected++);
-      sum += key.size();
-      const json::value& m = kv.value();
-      sum += m.is_structured() ? walk(m, expected) : static_cast<std::uint64_t>(m.kind());
+    if (tables != nullptr) {
+      PropertyTable::Cursor cursor(**tables++);
+      for (const auto& kv : v.get_object()) {
+        if (cursor.find(kv.key()) != nullptr) sum += kFound;
+        const json::value& m = kv.value();
+        sum += m.is_structured() ? walk(m, tables) : static_cast<std::uint64_t>(m.kind());
+      }
+    } else {
+      for (const auto& kv : v.get_object()) {
+        sum += kv.key().size();
+        const json::value& m = kv.value();
+        sum += m.is_structured() ? walk(m, tables) : static_cast<std::uint64_t>(m.kind());
+      }
     }
   } else if (v.is_array()) {
     for (const json::value& m : v.get_array())
-      sum += m.is_structured() ? walk(m, expected) : static_cast<std::uint64_t>(m.kind());
+      sum += m.is_structured() ? walk(m, tables) : static_cast<std::uint64_t>(m.kind());
   }
   return sum;
 }
 
-void collect_names(const json::value& v, std::vector<ExpectedName>& out) {
+// One table per object, in the order walk() meets them; counts the members.
+std::size_t build_tables(const json::value& v, std::vector<std::unique_ptr<PropertyTable>>& out) {
+  std::size_t members = 0;
   if (v.is_object()) {
-    for (const auto& kv : v.get_object()) {
-      const auto [head, tail] = name_words(kv.key());
-      out.push_back({head, tail, kv.key()});
-      collect_names(kv.value(), out);
-    }
+    auto& table = out.emplace_back(std::make_unique<PropertyTable>());
+    for (const auto& kv : v.get_object()) table->add(std::string(kv.key()), 0);
+    for (const auto& kv : v.get_object()) members += 1 + build_tables(kv.value(), out);
   } else if (v.is_array()) {
-    for (const json::value& m : v.get_array()) collect_names(m, out);
+    for (const json::value& m : v.get_array()) members += build_tables(m, out);
   }
+  return members;
 }
 
 void run_walk(benchmark::State& state, bool names) {
@@ -205,19 +189,19 @@ void run_walk(benchmark::State& state, bool names) {
     state.SkipWithError(c.error.c_str());
     return;
   }
-  static const json::value copy = c.valid;  // owns the expected names
-  std::vector<ExpectedName> expected;
-  collect_names(copy, expected);
-  const ExpectedName* probe = expected.data();
-  if (walk(c.valid, probe) == 0 || probe != expected.data() + expected.size()) {
-    state.SkipWithError("the walk did not visit every member");
+  static const json::value copy = c.valid;  // the tables' names come from this copy
+  std::vector<std::unique_ptr<PropertyTable>> tables;
+  const std::size_t members = build_tables(copy, tables);
+  const std::unique_ptr<PropertyTable>* probe = tables.data();
+  if (walk(c.valid, probe) / kFound != members || probe != tables.data() + tables.size()) {
+    state.SkipWithError("the walk did not find every member");
     return;
   }
   for (auto _ : state) {
-    const ExpectedName* next = names ? expected.data() : nullptr;
+    const std::unique_ptr<PropertyTable>* next = names ? tables.data() : nullptr;
     benchmark::DoNotOptimize(walk(c.valid, next));
   }
-  state.counters["members"] = static_cast<double>(expected.size());
+  state.counters["members"] = static_cast<double>(members);
 }
 
 void BM_GitHubFullRepository_WalkOnly(benchmark::State& s) {
