@@ -86,9 +86,9 @@ class PropertyTable {
  private:
   static std::uint64_t hash(std::string_view s) noexcept;
   // Two words that, with the length, identify a name of up to 16 bytes exactly (longer names
-  // also compare their middle bytes), so a comparison is two integer tests, not a byte loop:
-  // up to 8 bytes, overlapping 4-byte loads (or the bytes themselves) and 0; longer, the first
-  // and the last 8 bytes.
+  // also compare their middle bytes), so a comparison is a few integer tests, not a byte loop:
+  // under 4 bytes, the first, middle and last bytes and 0; 4 to 7, two overlapping 4-byte loads
+  // and 0; 8 or more, the first and the last 8 bytes.
   static std::pair<std::uint64_t, std::uint64_t> name_keys(const char* p, std::size_t n) noexcept;
   static bool same_name(const Entry& e, std::string_view name) noexcept;
   void rebuild_index();
