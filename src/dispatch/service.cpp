@@ -112,10 +112,18 @@ boost::asio::awaitable<security::RemoteVerdict> resolve_remotely(
 
 }  // namespace
 
+constexpr std::uint32_t kNoSlot = UINT32_MAX;
+
 struct CompiledOperation {
   const spec::Operation* op = nullptr;
   const HandlerTable::Entry* handler = nullptr;
   std::vector<ParamDecoder> params;
+  // For each of params, the index of its value in the route's template (RouteMatch::params),
+  // found by name once at load; kNoSlot for parameters not in the path.
+  std::vector<std::uint32_t> path_slots;
+  // How many path parameters there are (all required, so all present): their object is
+  // sized once per request (boost::json grows an object one rehash at a time: two for two).
+  std::size_t path_count = 0;
   // Example answer when no handler is registered.
   bool has_example = false;
   int example_status = 200;
@@ -192,7 +200,19 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
     co.op = &op;
     co.handler = handlers.find(op.handler);
     if (!co.handler && op.handler != op.operation_id) co.handler = handlers.find(op.operation_id);
-    for (const auto& p : op.parameters) co.params.emplace_back(p);
+    const auto& template_names = c->routes.param_names(static_cast<std::uint32_t>(c->ops.size()));
+    for (const auto& p : op.parameters) {
+      co.params.emplace_back(p);
+      std::uint32_t slot = kNoSlot;
+      if (p.in == spec::ParamIn::Path)
+        for (std::size_t i = 0; i < template_names.size(); ++i)
+          if (template_names[i] == p.name) {
+            slot = static_cast<std::uint32_t>(i);
+            break;
+          }
+      co.path_slots.push_back(slot);
+      co.path_count += p.in == spec::ParamIn::Path;
+    }
     fill_example(co);
     if (op.request_body)
       for (const auto& m : op.request_body->content)
@@ -819,25 +839,25 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
   // Parameters.
   bool query_split = false, cookies_split = false;
   QueryPairs cookie_pairs;
-  const auto& names = api.routes.param_names(static_cast<std::uint32_t>(op_index));
   const OperationSchemas& schemas = api.validators->operation(op_index);
   const schema::Program& program = api.validators->program();
   ViolationList& violations = w.violations;
   violations.clear();
+  if (co.path_count > 1) ctx.path.reserve(co.path_count);
   for (std::size_t pi = 0; pi < co.params.size(); ++pi) {
     const ParamDecoder& d = co.params[pi];
     const spec::Parameter& p = d.parameter();
     json::value v(sp);
     bool present = false;
     bool ok = true;
+    json::object* into = nullptr;  // where a decoded value is kept, once validated
     switch (p.in) {
       case spec::ParamIn::Path:
-        for (std::size_t i = 0; i < m.param_count; ++i)
-          if (names[i] == p.name) {
-            present = true;
-            ok = d.decode_path(m.params[i], v, error);
-          }
-        if (ok && present) ctx.path.emplace(p.name, std::move(v));
+        if (const std::uint32_t slot = co.path_slots[pi]; slot < m.param_count) {
+          present = true;
+          ok = d.decode_path(m.params[slot], v, error);
+        }
+        into = &ctx.path;
         break;
       case spec::ParamIn::Query:
         if (!query_split) {
@@ -845,14 +865,14 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
           query_split = true;
         }
         ok = d.decode_pairs(w.pairs, v, present, error);
-        if (ok && present) ctx.query.emplace(p.name, std::move(v));
+        into = &ctx.query;
         break;
       case spec::ParamIn::Header:
         if (auto h = req.header(p.name)) {
           present = true;
           ok = d.decode_header(*h, v, error);
-          if (ok) ctx.headers.emplace(p.name, std::move(v));
         }
+        into = &ctx.headers;
         break;
       case spec::ParamIn::Cookie:
         if (!cookies_split) {
@@ -860,7 +880,7 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
           cookies_split = true;
         }
         ok = d.decode_pairs(cookie_pairs, v, present, error);
-        if (ok && present) ctx.cookies.emplace(p.name, std::move(v));
+        into = &ctx.cookies;
         break;
     }
     if (!ok) {
@@ -872,22 +892,17 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
               std::string(spec::to_string(p.in)) + " parameter '" + p.name + "' is required");
       return false;
     }
-    if (!present && d.default_value()) {
+    if (present) {
+      // Validated before it is stored: the decoded value is at hand here, and looking it up
+      // again by name in the object afterwards cost a hash of the name per parameter.
+      if (options_.validate_requests && schemas.params[pi].valid() &&
+          !program.is_valid(schemas.params[pi], v))
+        violations.collect(program, schemas.params[pi], v, spec::to_string(p.in), p.name);
+      into->emplace(p.name, std::move(v));
+    } else if (d.default_value() && p.in != spec::ParamIn::Path) {
       // An absent optional parameter takes its schema's default (OpenAPI: the value the
       // server uses when none is sent), so handlers see one value either way.
-      json::object& into = p.in == spec::ParamIn::Query    ? ctx.query
-                           : p.in == spec::ParamIn::Header ? ctx.headers
-                                                           : ctx.cookies;
-      into.emplace(p.name, json::value(*d.default_value(), sp));
-    }
-    if (present && options_.validate_requests && schemas.params[pi].valid()) {
-      const json::object& from = p.in == spec::ParamIn::Path     ? ctx.path
-                                 : p.in == spec::ParamIn::Query  ? ctx.query
-                                 : p.in == spec::ParamIn::Header ? ctx.headers
-                                                                 : ctx.cookies;
-      if (const json::value* value = from.if_contains(p.name);
-          value && !program.is_valid(schemas.params[pi], *value))
-        violations.collect(program, schemas.params[pi], *value, spec::to_string(p.in), p.name);
+      into->emplace(p.name, json::value(*d.default_value(), sp));
     }
   }
   if (!violations.empty()) {

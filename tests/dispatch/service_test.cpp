@@ -208,6 +208,39 @@ TEST(Dispatch, EchoesTheDecodedRequestWhenNoHandlerAndNoExample) {
   EXPECT_EQ(c.request(verb::delete_, "/gone").status, 204);
 }
 
+// Path values are taken from the route's template by position, found once per parameter when
+// the spec is compiled: parameters declared in another order than the template's, and one
+// declared on the path item, each get their own segment.
+TEST(Dispatch, PathParametersDeclaredInAnyOrderGetTheirOwnSegments) {
+  const char* const spec = R"(openapi: 3.1.0
+info: {title: path order, version: '1'}
+paths:
+  /pairs/{first}/and/{second}/in/{third}:
+    parameters:
+      - {name: third, in: path, required: true, schema: {type: string, enum: [x, y]}}
+    get:
+      operationId: pairs
+      parameters:
+        - {name: second, in: path, required: true, schema: {type: string, minLength: 2}}
+        - {name: first, in: path, required: true, schema: {type: integer, minimum: 1}}
+      responses:
+        '200': {description: ok}
+)";
+  Running srv(spec::load_api_from_text(spec, "path-order.yaml"), {});
+  BeastClient c(srv.port());
+  Reply r = c.get("/pairs/7/and/ab/in/y");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto path = parse(r.body).at("params").at("path");
+  EXPECT_EQ(path.at("first").as_int64(), 7);
+  EXPECT_EQ(path.at("second").as_string(), "ab");
+  EXPECT_EQ(path.at("third").as_string(), "y");
+  // Each value is validated against its own parameter's schema.
+  expect_problem(c.get("/pairs/0/and/ab/in/y"), 400, "first");
+  expect_problem(c.get("/pairs/7/and/a/in/y"), 400, "second");
+  expect_problem(c.get("/pairs/7/and/ab/in/z"), 400, "third");
+  expect_problem(c.get("/pairs/ab/and/7/in/y"), 400, "first");
+}
+
 TEST(Dispatch, DecodesEveryParameterStyle) {
   dispatch::HandlerTable h;
   std::string seen;
