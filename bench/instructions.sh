@@ -13,7 +13,8 @@ WHICH=${1:-}
 case $WHICH in
   schema)
     CASES="NewPet_Valid NewPet_Invalid NewPet_InvalidWithErrors GitHubFullRepository_Valid
-      GitHubFullRepository_Invalid GitHubFullRepository_InvalidWithErrors"
+      GitHubFullRepository_Invalid GitHubFullRepository_InvalidWithErrors
+      GitHubFullRepository_WalkOnly GitHubFullRepository_WalkNames"
     UNIT='instructions per validation' ;;
   dispatch)
     CASES="Health PetById ListPets CreatePet CreatePetInvalid UserPost SecurePets"

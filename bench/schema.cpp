@@ -249,5 +249,7 @@ int main(int argc, char** argv) {
                                        BRRT_COUNTED(BM_GitHubFullRepository_Valid),
                                        BRRT_COUNTED(BM_GitHubFullRepository_Invalid),
                                        BRRT_COUNTED(BM_GitHubFullRepository_InvalidWithErrors),
+                                       BRRT_COUNTED(BM_GitHubFullRepository_WalkOnly),
+                                       BRRT_COUNTED(BM_GitHubFullRepository_WalkNames),
                                    });
 }
