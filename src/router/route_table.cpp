@@ -275,17 +275,23 @@ struct RouteTable::Impl {
   // `rest` is the path after the '/' that starts the current segment.
   bool walk(std::uint32_t node_index, std::string_view rest, Walk& w) const noexcept {
     const Node& n = nodes[node_index];
-    // One pass finds the segment's end, hashes it and notes escapes.
+    // One pass finds the segment's end and, where the node has literal children to look the
+    // segment up among, hashes it and notes escapes (a node with only a parameter or patterns
+    // below it needs neither: the common "/{id}" segment is only scanned for its end).
     std::uint32_t h = kFnvOffset;
     bool escaped = false;
     std::size_t len = 0;
     const char* p = rest.data();
     const std::size_t size = rest.size();
-    while (len < size && p[len] != '/') {
-      const auto c = static_cast<unsigned char>(p[len]);
-      escaped |= c == '%';
-      h = (h ^ c) * kFnvPrime;
-      ++len;
+    if (n.literals.empty()) {
+      while (len < size && p[len] != '/') ++len;
+    } else {
+      while (len < size && p[len] != '/') {
+        const auto c = static_cast<unsigned char>(p[len]);
+        escaped |= c == '%';
+        h = (h ^ c) * kFnvPrime;
+        ++len;
+      }
     }
     const std::string_view seg(p, len);
     const bool last = len == size;
