@@ -200,7 +200,8 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
     co.op = &op;
     co.handler = handlers.find(op.handler);
     if (!co.handler && op.handler != op.operation_id) co.handler = handlers.find(op.operation_id);
-    const auto& template_names = c->routes.param_names(static_cast<std::uint32_t>(c->ops.size()));
+    // The route id is the operation's index, as compile_routes registered it.
+    const auto& template_names = c->routes.param_names(static_cast<std::uint32_t>(op.index));
     for (const auto& p : op.parameters) {
       co.params.emplace_back(p);
       std::uint32_t slot = kNoSlot;
