@@ -170,9 +170,85 @@ bool decode_base64(std::string_view s, std::string& out) {
   return true;
 }
 
-// Message parts, appended straight into the error's reused message string (no temporaries):
-// string views as they are, unsigned integers in decimal, and JSON values and quoted strings
-// as JSON cut to 64 characters so a message stays short for large values.
+// Text assembled in a stack buffer and appended to its string in one go: an error's
+// locations and message are short, and a std::string append per piece (the previous way)
+// cost more than the bytes it copied. Pieces too long for the buffer go straight through.
+class TextBuffer {
+ public:
+  explicit TextBuffer(std::string& out) noexcept : out_(out) {}
+  TextBuffer(const TextBuffer&) = delete;
+  TextBuffer& operator=(const TextBuffer&) = delete;
+  ~TextBuffer() { flush(); }
+
+  void raw(const char* p, std::size_t n) {
+    if (n > sizeof buffer_ - size_) {
+      flush();
+      if (n > sizeof buffer_) {
+        out_.append(p, n);
+        return;
+      }
+    }
+    std::memcpy(buffer_ + size_, p, n);
+    size_ += n;
+  }
+  void raw(std::string_view s) { raw(s.data(), s.size()); }
+  template <std::size_t N>
+  void literal(const char (&s)[N]) {  // a string literal: its length known, no strlen
+    raw(s, N - 1);
+  }
+  template <class Int>
+  void decimal(Int i) {
+    if (24 > sizeof buffer_ - size_) flush();
+    const auto r = std::to_chars(buffer_ + size_, buffer_ + sizeof buffer_, i);
+    size_ = static_cast<std::size_t>(r.ptr - buffer_);
+  }
+  // "/token", escaped per RFC 6901 when `escape` (property names, instance keys).
+  void token(std::string_view t, bool escape) {
+    if (2 * t.size() + 1 > sizeof buffer_ - size_) {
+      flush();
+      if (2 * t.size() + 1 > sizeof buffer_) {  // a very long name: straight to the string
+        out_ += '/';
+        if (escape)
+          append_pointer_token(out_, t);
+        else
+          out_ += t;
+        return;
+      }
+    }
+    // Written through a local pointer: stores of chars may alias size_, which the compiler
+    // would otherwise reload after every byte.
+    char* w = buffer_ + size_;
+    *w++ = '/';
+    if (!escape) {
+      std::memcpy(w, t.data(), t.size());
+      w += t.size();
+    } else {
+      w = write_pointer_token(w, t);
+    }
+    size_ = static_cast<std::size_t>(w - buffer_);
+  }
+  void steps(const PathSteps& path) {
+    for (const PathStep& s : path) {
+      if (!s.key.empty() || !s.is_index) token(s.key, s.escape);
+      if (s.is_index) {
+        literal("/");
+        decimal(s.index);
+      }
+    }
+  }
+
+ private:
+  void flush() {
+    out_.append(buffer_, size_);
+    size_ = 0;
+  }
+  std::string& out_;
+  std::size_t size_ = 0;
+  char buffer_[256];
+};
+
+// Message parts: string views as they are, unsigned integers in decimal, and JSON values and
+// quoted strings as JSON cut to 64 characters so a message stays short for large values.
 struct Json {
   const json::value& v;
 };
@@ -184,56 +260,56 @@ struct Choices {  // an enum's values: "1, 2, 3", the first 8 then "..."
 };
 
 template <class Source>
-void append_cut_json(std::string& out, const Source& source) {
+void append_cut_json(TextBuffer& out, const Source& source) {
   json::serializer sr;
   sr.reset(source);
   char text[65];
   const std::string_view s = sr.read(text, sizeof text);
   if (sr.done() && s.size() <= 64) {
-    out += s;
+    out.raw(s);
   } else {
-    out.append(s.data(), std::min<std::size_t>(s.size(), 61));
-    out += "...";
+    out.raw(s.data(), std::min<std::size_t>(s.size(), 61));
+    out.literal("...");
   }
 }
 
-void append_part(std::string& out, std::string_view s) {
-  out += s;
+void append_part(TextBuffer& out, std::string_view s) {
+  out.raw(s);
 }
-void append_part(std::string& out, std::uint64_t n) {
-  char digits[24];
-  const auto r = std::to_chars(digits, digits + sizeof digits, n);
-  out.append(digits, r.ptr);
+template <std::size_t N>
+void append_part(TextBuffer& out, const char (&s)[N]) {
+  out.literal(s);
 }
-void append_part(std::string& out, const Json& j) {
+void append_part(TextBuffer& out, std::uint64_t n) {
+  out.decimal(n);
+}
+void append_part(TextBuffer& out, const Json& j) {
   switch (j.v.kind()) {
-    case json::kind::int64: {
-      char digits[24];
-      const auto r = std::to_chars(digits, digits + sizeof digits, j.v.get_int64());
-      out.append(digits, r.ptr);
-      return;
-    }
+    case json::kind::int64:
+      return out.decimal(j.v.get_int64());
     case json::kind::uint64:
-      return append_part(out, j.v.get_uint64());
+      return out.decimal(j.v.get_uint64());
     case json::kind::bool_:
-      out += j.v.get_bool() ? "true" : "false";
+      if (j.v.get_bool())
+        out.literal("true");
+      else
+        out.literal("false");
       return;
     case json::kind::null:
-      out += "null";
-      return;
+      return out.literal("null");
     default:
       append_cut_json(out, &j.v);
   }
 }
-void append_part(std::string& out, const Quoted& q) {
+void append_part(TextBuffer& out, const Quoted& q) {
   append_cut_json(out, json::string_view(q.s));
 }
-void append_part(std::string& out, const Choices& c) {
+void append_part(TextBuffer& out, const Choices& c) {
   for (std::size_t i = 0; i < c.values.size() && i < 8; ++i) {
-    if (i) out += ", ";
+    if (i) out.literal(", ");
     append_part(out, Json{c.values[i]});
   }
-  if (c.values.size() > 8) out += ", ...";
+  if (c.values.size() > 8) out.literal(", ...");
 }
 
 std::string type_names(std::uint8_t types) {
@@ -329,75 +405,24 @@ class Evaluator {
   }
   StepGuard at_index(std::size_t i) { return StepGuard(*this, instance_path_, {}, i, true, false); }
 
-  // Builds a JSON pointer in a stack buffer and appends it to its string in one go: error
-  // locations are short, and an append per token cost more than the bytes it copied.
-  class PointerBuffer {
-   public:
-    explicit PointerBuffer(std::string& out) noexcept : out_(out) {}
-    PointerBuffer(const PointerBuffer&) = delete;
-    PointerBuffer& operator=(const PointerBuffer&) = delete;
-    ~PointerBuffer() { flush(); }
-    void token(std::string_view t, bool escape) {
-      if (2 * t.size() + 1 > sizeof buffer_ - size_) {
-        flush();
-        if (2 * t.size() + 1 > sizeof buffer_) {  // a very long name: straight to the string
-          out_ += '/';
-          if (escape)
-            append_pointer_token(out_, t);
-          else
-            out_ += t;
-          return;
-        }
-      }
-      // Written through a local pointer: stores of chars may alias size_, which the compiler
-      // would otherwise reload after every byte.
-      char* w = buffer_ + size_;
-      *w++ = '/';
-      if (!escape) {
-        std::memcpy(w, t.data(), t.size());
-        w += t.size();
-      } else {
-        w = write_pointer_token(w, t);
-      }
-      size_ = static_cast<std::size_t>(w - buffer_);
-    }
-    void index(std::size_t i) {
-      if (size_ + 24 > sizeof buffer_) flush();
-      buffer_[size_] = '/';
-      const auto r = std::to_chars(buffer_ + size_ + 1, buffer_ + sizeof buffer_, i);
-      size_ = static_cast<std::size_t>(r.ptr - buffer_);
-    }
-    void steps(const PathSteps& path) {
-      for (const PathStep& s : path) {
-        if (!s.key.empty() || !s.is_index) token(s.key, s.escape);
-        if (s.is_index) index(s.index);
-      }
-    }
-
-   private:
-    void flush() {
-      out_.append(buffer_, size_);
-      size_ = 0;
-    }
-    std::string& out_;
-    std::size_t size_ = 0;
-    char buffer_[256];
-  };
-
   template <class... Parts>
   bool error(const Node& n, std::string_view keyword, const Parts&... message) {
     if (!collecting_ || errors_->size() >= max_errors_) return false;
     ValidationError& e = errors_->emplace_back();  // its strings empty, capacity kept
-    PointerBuffer(e.instance_location).steps(instance_path_);
+    TextBuffer(e.instance_location).steps(instance_path_);
     {
-      PointerBuffer b(e.keyword_location);
+      TextBuffer b(e.keyword_location);
       b.steps(keyword_path_);
       if (!keyword.empty()) b.token(keyword, false);
     }
-    e.schema_location.append(n.location);
-    if (!keyword.empty()) PointerBuffer(e.schema_location).token(keyword, false);
-    e.keyword.append(keyword);
-    (append_part(e.message, message), ...);
+    {
+      TextBuffer b(e.schema_location);
+      b.raw(n.location);
+      if (!keyword.empty()) b.token(keyword, false);
+    }
+    e.keyword.append(keyword.data(), keyword.size());
+    TextBuffer text(e.message);
+    (append_part(text, message), ...);
     return false;
   }
 
@@ -452,6 +477,12 @@ class Evaluator {
       }
       // Neither a leaf nor a plain object: possibly a "$ref"-only node.
       if (n.ref_target != kNoNode) return eval_here(n.ref_target, v, out);
+    } else if (n.simple_object && out == nullptr && !p_.has_dynamic_refs && v.is_object() &&
+               depth_ < max_depth_) {
+      ++depth_;
+      const bool ok = collect_simple_object(n, v.get_object());
+      --depth_;
+      return ok;
     }
     if (depth_ >= max_depth_) {
       if (collecting_ && !depth_reported_) {
@@ -529,6 +560,48 @@ class Evaluator {
     }
     required_found += found;
     return true;
+  }
+
+  // The collecting walk of Node::simple_object: the quiet member walk, with each member that
+  // fails its entry's inline check evaluated again to report why, and "required" counted on
+  // the way (no lookup per required name unless one is missing). Reports what check_object
+  // would, in the same order: missing required properties first.
+  bool collect_simple_object(const Node& n, const json::object& obj) {
+    bool ok = true;
+    const std::size_t before = errors_->size();
+    PropertyTable::Cursor properties(n.properties);
+    const NodeId additional = n.additional_properties;
+    std::size_t found = 0;
+    for (const auto& kv : obj) {
+      if (const PropertyTable::Entry* e = properties.find(kv.key())) {
+        found += e->required;
+        if (member_valid(*e, kv.value())) continue;
+        auto g = kw("properties");
+        auto g2 = kw_name(kv.key());
+        auto at = at_key(kv.key());
+        if (!eval_here(n.properties.declared_node(*e), kv.value(), nullptr)) ok = false;
+      } else if (additional != kNoNode) {
+        const Node& ap = p_.nodes[additional];
+        auto at = at_key(kv.key());
+        if (ap.boolean_schema && !ap.boolean_value) {
+          BRRT_SCHEMA_REPORT(n, "additionalProperties", "property '", kv.key(), "' is not allowed");
+          ok = false;
+        } else if (!quiet_valid(additional, kv.value())) {
+          auto g = kw("additionalProperties");
+          eval_here(additional, kv.value(), nullptr);
+          ok = false;
+        }
+      }
+    }
+    if (found != n.required_count) {
+      ok = false;
+      const std::size_t middle = errors_->size();
+      for (const std::string& name : n.required)
+        if (!obj.contains(name))
+          BRRT_SCHEMA_REPORT(n, "required", "missing required property '", name, "'");
+      errors_->rotate(before, middle);  // the required errors before the members' errors
+    }
+    return ok;
   }
 
   // How many of the object's members are properties named in "required".
@@ -1088,9 +1161,9 @@ bool Program::is_valid(SchemaId id, const json::value& instance) const noexcept 
 bool Program::validate(SchemaId id, const json::value& instance, ValidationErrors& out,
                        std::size_t max_errors) const {
   if (!data_ || id.index >= data_->nodes.size()) {
-    std::string& message = out.emplace_back().message;
-    message = "unknown schema id ";
-    append_part(message, std::uint64_t{id.index});
+    TextBuffer message(out.emplace_back().message);
+    message.literal("unknown schema id ");
+    message.decimal(id.index);
     return false;
   }
   const std::size_t before = out.size();

@@ -1,5 +1,8 @@
 #include "brrt/schema/validation_error.hpp"
 
+#include <algorithm>
+#include <cstddef>
+
 namespace brrt::schema {
 
 std::string ValidationError::to_string() const {
@@ -18,6 +21,13 @@ ValidationError& ValidationErrors::emplace_back() {
   e.keyword.clear();
   e.message.clear();
   return e;
+}
+
+void ValidationErrors::rotate(std::size_t first, std::size_t middle) noexcept {
+  if (first < middle && middle < size_)
+    std::rotate(items_.begin() + static_cast<std::ptrdiff_t>(first),
+                items_.begin() + static_cast<std::ptrdiff_t>(middle),
+                items_.begin() + static_cast<std::ptrdiff_t>(size_));
 }
 
 }  // namespace brrt::schema

@@ -144,6 +144,62 @@ TEST(SchemaErrors, ReusedListStopsAllocatingAndHoldsOnlyTheNewErrors) {
   EXPECT_TRUE(errors.empty());
 }
 
+// An object schema of properties, additionalProperties and required alone (Node::simple_object)
+// is collected by its own member walk, which finds missing required names last and moves
+// their errors first. "minProperties": 0 fails nothing but sends the same schema down the
+// general walk: both must report the same errors, in the same order, at the same locations.
+TEST(SchemaErrors, SimpleObjectWalkReportsWhatTheGeneralWalkReports) {
+  const std::string properties = R"("properties": {
+      "a": {"type": "integer", "minimum": 0},
+      "b": {"type": "string", "maxLength": 3},
+      "c": {"$ref": "#/$defs/inner"},
+      "d": {"type": "array", "items": {"type": "boolean"}},
+      "e": {"enum": ["x", "y"]}},
+    "$defs": {"inner": {"type": "object", "required": ["q", "r"], "additionalProperties": false,
+                        "properties": {"q": {"type": "number"}, "r": {"type": "null"}}}})";
+  for (const std::string extra :
+       {R"("additionalProperties": false)", R"("additionalProperties": {"type": "string"})",
+        R"("additionalProperties": true)"}) {
+    const std::string head = R"({"type": "object", "required": ["a", "c", "e"], )" + extra + ", ";
+    const auto simple = compile(head + properties + "}");
+    const auto general = compile(head + R"("minProperties": 0, )" + properties + "}");
+    for (const std::string_view instance : {
+             R"({})",
+             R"({"a": -1})",
+             R"({"b": "long", "z": 1, "a": 1.5, "y": "s"})",
+             R"({"a": 1, "c": {}, "e": "x"})",
+             R"({"c": {"q": "no", "s": 1}, "d": [true, 1, null], "e": "w", "f": []})",
+             R"({"e": "x", "c": {"r": null, "q": 1}, "a": 0, "b": "abc", "d": []})",
+             R"([1])",
+         }) {
+      SCOPED_TRACE(extra + " " + std::string(instance));
+      const auto a = errors_of(simple, instance);
+      const auto b = errors_of(general, instance);
+      ASSERT_EQ(a.size(), b.size());
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].instance_location, b[i].instance_location);
+        EXPECT_EQ(a[i].keyword_location, b[i].keyword_location);
+        EXPECT_EQ(a[i].keyword, b[i].keyword);
+        EXPECT_EQ(a[i].message, b[i].message);
+        // The schema locations differ only by the documents' different texts: same pointer.
+        EXPECT_EQ(a[i].schema_location.substr(a[i].schema_location.find('#')),
+                  b[i].schema_location.substr(b[i].schema_location.find('#')));
+      }
+    }
+  }
+  // Missing required names come first, then the members' errors in document order.
+  const auto c = compile(R"({"type": "object", "required": ["a", "c", "e"], )" + properties + "}");
+  const auto errors = errors_of(c, R"({"b": "long", "c": {"q": 1, "x": 2}, "a": -1})");
+  ASSERT_EQ(errors.size(), 5u);
+  EXPECT_EQ(errors[0].to_string(), "(root): missing required property 'e'");
+  EXPECT_EQ(errors[1].to_string(), "/b: \"long\" is longer than 3 characters");
+  EXPECT_EQ(errors[2].to_string(), "/c: missing required property 'r'");
+  EXPECT_EQ(errors[2].keyword_location, "/properties/c/$ref/required");
+  EXPECT_EQ(errors[3].to_string(), "/c/x: property 'x' is not allowed");
+  EXPECT_EQ(errors[4].to_string(), "/a: -1 is less than the minimum 0");
+  EXPECT_EQ(errors_of(c, R"({"b": "long", "c": {"q": 1, "x": 2}, "a": -1})", 3).size(), 3u);
+}
+
 TEST(SchemaErrors, NestedArraysAndCombinators) {
   const auto c = compile(R"({
     "type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},

@@ -32,6 +32,9 @@ class ValidationErrors {
 
   // Appends an error whose strings are empty (their capacity kept) for the caller to fill.
   ValidationError& emplace_back();
+  // Moves the errors from `middle` to the end before those from `first` to `middle`, keeping
+  // the order within each group (a validator that finds an earlier keyword's errors last).
+  void rotate(std::size_t first, std::size_t middle) noexcept;
 
  private:
   std::vector<ValidationError> items_;
