@@ -856,9 +856,8 @@ struct Compiler::State {
              !n.needs_annotations;
     n.plain_object = !n.boolean_schema && (n.types == 0 || n.types == kObject) &&
                      n.ref == kNoNode && n.dynamic_ref == kNoNode && !n.has_const && !n.has_enum &&
-                     !n.nullable && !n.has_applicators && !n.needs_annotations &&
-                     !n.has_string_checks && !n.has_number_checks && !n.has_array_checks &&
-                     n.has_object_checks;
+                     !n.has_applicators && !n.needs_annotations && !n.has_string_checks &&
+                     !n.has_number_checks && !n.has_array_checks && n.has_object_checks;
     n.simple_object = n.plain_object && !n.has_min_properties && !n.has_max_properties &&
                       n.dependent_required.empty() && n.dependent_schemas.empty() &&
                       n.pattern_properties.empty() && n.property_names == kNoNode &&

@@ -75,8 +75,9 @@ struct Node {
   // Hot fields first: the quiet path reads these for every member it validates.
   // Only type and scalar bounds: validated inline without the general walk.
   bool leaf = false;
-  // Object keywords only (and "type": "object"): the quiet path goes straight to them. Cycles
-  // always pass through a $ref node, which does the depth accounting.
+  // Object keywords only (and "type": "object", possibly OpenAPI 3.0's "nullable"): the quiet
+  // path goes straight to them. Cycles always pass through a $ref node, which does the depth
+  // accounting.
   bool plain_object = false;
   // A plain object whose only keywords are properties, additionalProperties and a "required"
   // covered by properties: one loop over the members does everything.

@@ -465,7 +465,7 @@ class Evaluator {
     if (!collecting_) {
       if (n.leaf) return leaf_valid(n, v);
       if (n.plain_object && !p_.has_dynamic_refs) {
-        if (!v.is_object()) return n.types == 0;
+        if (!v.is_object()) return n.types == 0 || (n.nullable && v.is_null());
         // Nested objects count towards the depth limit like any other subschema (the
         // collecting pass re-runs a failure and reports the limit).
         if (depth_ >= max_depth_) return false;

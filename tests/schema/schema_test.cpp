@@ -346,6 +346,46 @@ TEST(SchemaOas30, NullableAndBooleanExclusiveBounds) {
   EXPECT_THROW(compile(R"({"exclusiveMinimum": 3})", oas), CompileError);
 }
 
+// A nullable object schema (GitHub's nullable-simple-user and the like) takes the object fast
+// paths: null passes only where "nullable" says so, anything else that is not an object fails
+// its "type", and an object is checked member by member.
+TEST(SchemaOas30, NullableObjectsTakeTheObjectPaths) {
+  CompileOptions oas;
+  oas.dialect = Dialect::Oas30;
+  const std::string object = R"("type": "object", "required": ["id"], "additionalProperties": false,
+    "properties": {"id": {"type": "integer", "minimum": 1}, "login": {"type": "string"}})";
+  const auto nullable = compile("{" + object + R"(, "nullable": true})", oas);
+  const auto strict = compile("{" + object + "}", oas);
+  for (const auto* c : {&nullable, &strict}) {
+    EXPECT_TRUE(c->program.is_valid(c->id, parse(R"({"id": 1, "login": "octocat"})")));
+    EXPECT_FALSE(c->program.is_valid(c->id, parse(R"({"id": 0})")));
+    EXPECT_FALSE(c->program.is_valid(c->id, parse(R"({"login": "x"})")));
+    EXPECT_FALSE(c->program.is_valid(c->id, parse(R"({"id": 1, "x": 1})")));
+    for (const std::string_view other : {R"("text")", "1", "[]", "true"}) {
+      const auto errors = errors_of(*c, other);
+      ASSERT_EQ(errors.size(), 1u) << other;
+      EXPECT_EQ(errors[0].keyword, "type");
+    }
+    const auto errors = errors_of(*c, R"({"id": 0, "x": 1})");
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_EQ(errors[0].to_string(), "/id: 0 is less than the minimum 1");
+    EXPECT_EQ(errors[1].to_string(), "/x: property 'x' is not allowed");
+  }
+  EXPECT_TRUE(nullable.program.is_valid(nullable.id, parse("null")));
+  EXPECT_TRUE(errors_of(nullable, "null").empty());
+  EXPECT_FALSE(strict.program.is_valid(strict.id, parse("null")));
+  ASSERT_EQ(errors_of(strict, "null").size(), 1u);
+  // Reached through a property, as in a GitHub repository's "license" or "organization".
+  const auto parent = compile(
+      R"({"type": "object", "properties": {"owner": {)" + object + R"(, "nullable": true}}})", oas);
+  EXPECT_TRUE(parent.program.is_valid(parent.id, parse(R"({"owner": null})")));
+  EXPECT_TRUE(parent.program.is_valid(parent.id, parse(R"({"owner": {"id": 2}})")));
+  const auto errors = errors_of(parent, R"({"owner": "me"})");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].instance_location, "/owner");
+  EXPECT_EQ(errors[0].keyword_location, "/properties/owner/type");
+}
+
 TEST(SchemaOas30, RefSiblingsAreIgnoredAndKeywordsAreTheSubset) {
   CompileOptions oas;
   oas.dialect = Dialect::Oas30;
