@@ -40,9 +40,12 @@ using Clock = std::chrono::steady_clock;
 // ---------------------------------------------------------------------------------------
 // Compiled snapshot
 
-namespace {}  // namespace
-
 namespace {
+
+// The built-in endpoints' rows in the metrics, in this order after the operations' rows, a
+// GET and a HEAD row each (Service::builtin answers both methods).
+enum class BuiltinRow : std::size_t { Health, Metrics, Spec, Docs };
+constexpr std::string_view kBuiltinRowNames[] = {"(health)", "(metrics)", "(openapi)", "(docs)"};
 
 // Credentials straight from the request: views, no copies; the query string and the
 // Cookie header are split only when a scheme reads them.
@@ -230,6 +233,10 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
   for (const auto& scheme : api->security_schemes())
     if (scheme.type == spec::SecurityScheme::Type::ApiKey && scheme.in == spec::ParamIn::Query)
       c->secret_query_params.push_back(scheme.param_name);
+  // Built-in endpoints have rows of their own, by method (GET and HEAD), after the
+  // operations: a load balancer's /health probes are not "unmatched" requests.
+  for (const std::string_view name : kBuiltinRowNames)
+    for (const Method m : {Method::Get, Method::Head}) labels.push_back({std::string(name), m});
   c->metrics = std::make_unique<observe::Metrics>(std::move(labels), workers);
   c->warnings = warnings;
   c->api = std::move(api);
@@ -401,10 +408,10 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
   Worker& w = *workers_[worker % workers_.size()];
   const auto start = Clock::now();
   const CompiledApi& api = snapshot(w);
-  std::size_t op_index = api.ops.size();  // "unmatched" in metrics
+  std::size_t op_index = api.metrics->unmatched_index();  // the metrics row
   try {
     router::RouteMatch m;
-    const std::size_t index = route(w, api, req, res, m);
+    const std::size_t index = route(w, api, req, res, m, op_index);
     if (index != api.ops.size()) {
       const CompiledOperation& co = api.ops[index];
       if (co.handler && co.handler->kind != HandlerTable::Kind::Plain) return false;
@@ -450,14 +457,14 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
   // operation it runs.
   const std::shared_ptr<const CompiledApi> hold = w.api;
   const CompiledApi& api = *hold;
-  std::size_t op_index = api.ops.size();
+  std::size_t op_index = api.metrics->unmatched_index();  // the metrics row
   auto& slot = api.metrics->thread(worker % workers_.size());
   slot.in_flight.add();
   // A request that awaits needs its own arena: other requests run on this worker meanwhile.
   auto buffer = std::make_unique<unsigned char[]>(8192);
   json::monotonic_resource arena(buffer.get(), 8192);
   router::RouteMatch m;
-  const std::size_t index = route(w, api, req, res, m);
+  const std::size_t index = route(w, api, req, res, m, op_index);
   if (index != api.ops.size()) {
     op_index = index;
     const CompiledOperation& co = api.ops[index];
@@ -606,11 +613,15 @@ void Service::run_after(const RequestContext& ctx, http::Response& res, std::siz
   }
 }
 
-bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
-                      http::Response& res) {
-  if (req.method != Method::Get && req.method != Method::Head) return false;
+std::size_t Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
+                             http::Response& res) {
+  if (req.method != Method::Get && req.method != Method::Head) return kNotBuiltin;
   const std::string_view path = req.path;
   const auto& o = options_;
+  // The metrics row of the endpoint that answers (see compile: after the operations).
+  const auto row = [&](BuiltinRow r) {
+    return api.ops.size() + 2 * static_cast<std::size_t>(r) + (req.method == Method::Head);
+  };
   if (!o.health_path.empty() && path == o.health_path) {
     if (server_ && server_->draining()) {
       res.status = 503;
@@ -620,7 +631,7 @@ bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
       res.set_content_type("application/json");
       res.body = "{\"status\":\"ok\"}";
     }
-    return true;
+    return row(BuiltinRow::Health);
   }
   if (!o.metrics_path.empty() && path == o.metrics_path) {
     observe::TransportTotals t;
@@ -639,25 +650,25 @@ bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
         std::to_string(violations) + "\n";
     extra += api.auth->render_metrics();
     res.body = api.metrics->render(t, extra);
-    return true;
+    return row(BuiltinRow::Metrics);
   }
   if (!o.spec_path.empty()) {
     if (path == o.spec_path + ".json") {
       res.set_content_type("application/json");
       res.body = api.spec_json;
-      return true;
+      return row(BuiltinRow::Spec);
     }
     if (path == o.spec_path + ".yaml") {
       res.set_content_type("application/yaml");
       res.body = api.api->root().text();
-      return true;
+      return row(BuiltinRow::Spec);
     }
   }
   if (!o.docs_path.empty()) {
     if (path == o.docs_path || path == o.docs_path + "/" || path == o.docs_path + "/index.html") {
       if (assets_->files.empty()) {
         problem(res, 503, "Swagger UI assets are not installed: run scripts/setup.sh");
-        return true;
+        return row(BuiltinRow::Docs);
       }
       const std::string title = o.docs_title.empty() ? api.api->info().title : o.docs_title;
       std::string t;
@@ -699,19 +710,19 @@ bool Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
           "dom_id: \"#swagger-ui\", deepLinking: true, "
           "presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], "
           "layout: \"BaseLayout\"});</script></body></html>\n";
-      return true;
+      return row(BuiltinRow::Docs);
     }
     if (path.size() > o.docs_path.size() + 1 &&
         path.compare(0, o.docs_path.size(), o.docs_path) == 0 && path[o.docs_path.size()] == '/') {
       auto it = assets_->files.find(path.substr(o.docs_path.size() + 1));
-      if (it == assets_->files.end()) return false;
+      if (it == assets_->files.end()) return kNotBuiltin;
       res.set_content_type(it->second.content_type);
       res.add_header("Cache-Control", "public, max-age=3600");
       res.body = it->second.bytes;
-      return true;
+      return row(BuiltinRow::Docs);
     }
   }
-  return false;
+  return kNotBuiltin;
 }
 
 namespace {
@@ -778,16 +789,18 @@ bool spill_to_file(const std::string& dir, std::string_view data, std::string& p
 }  // namespace
 
 std::size_t Service::route(Worker& w, const CompiledApi& api, const http::Request& req,
-                           http::Response& res, router::RouteMatch& m) {
+                           http::Response& res, router::RouteMatch& m, std::size_t& metrics_row) {
   const std::size_t none = api.ops.size();
   if (!req.method) {
-    if (builtin(w, api, req, res)) return none;
     problem(res, 501, "method " + std::string(req.method_text) + " is not supported");
     return none;
   }
   m = api.routes.match(*req.method, req.path);
   if (m.status == router::RouteMatch::Status::NotFound) {
-    if (builtin(w, api, req, res)) return none;
+    if (const std::size_t row = builtin(w, api, req, res); row != kNotBuiltin) {
+      metrics_row = row;
+      return none;
+    }
     problem(res, 404, "no operation matches " + std::string(req.path));
     return none;
   }

@@ -668,6 +668,24 @@ TEST(Dispatch, BuiltinEndpoints) {
   EXPECT_EQ(r.status, 200);
   EXPECT_GT(r.body.size(), 100000u);
   EXPECT_EQ(c.get("/docs/nope.js").status, 404);
+  EXPECT_EQ(c.request(verb::head, "/health").status, 200);
+  EXPECT_EQ(c.get("/nope").status, 404);
+  // Built-in endpoints are counted on rows of their own, by method; only requests that no
+  // operation or endpoint answers are "(unmatched)".
+  r = c.get("/metrics");
+  ASSERT_EQ(r.status, 200);
+  for (const char* row : {
+           R"m(brrt_requests_total{operation="(health)",method="GET",status="200"} 1)m",
+           R"m(brrt_requests_total{operation="(health)",method="HEAD",status="200"} 1)m",
+           R"m(brrt_requests_total{operation="(metrics)",method="GET",status="200"} 1)m",
+           R"m(brrt_requests_total{operation="(openapi)",method="GET",status="200"} 2)m",
+           R"m(brrt_requests_total{operation="(docs)",method="GET",status="200"} 2)m",
+           R"m(brrt_requests_total{operation="(unmatched)",method="",status="404"} 2)m",
+           R"m(brrt_request_duration_seconds_count{operation="(health)",method="GET"} 1)m",
+       })
+    EXPECT_NE(r.body.find(row), std::string::npos) << row << "\n" << r.body;
+  EXPECT_EQ(r.body.find(R"m(operation="(unmatched)",method="",status="200")m"), std::string::npos)
+      << r.body;
 }
 
 TEST(Dispatch, BuiltinsCanBeMovedOrDisabled) {

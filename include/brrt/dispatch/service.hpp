@@ -92,8 +92,10 @@ class Service : public http::Handler {
   const CompiledApi& snapshot(Worker& w) noexcept;
   // Routes `req`; returns the operation's index, or npos when `res` is complete (404,
   // 405, 501 or a built-in endpoint).
+  // The operation's index, or the number of operations when `res` is already complete (a
+  // built-in endpoint, whose metrics row goes to `metrics_row`, or 404/405/501).
   std::size_t route(Worker& w, const CompiledApi& api, const http::Request& req,
-                    http::Response& res, router::RouteMatch& m);
+                    http::Response& res, router::RouteMatch& m, std::size_t& metrics_row);
   // Security, parameters, body, validation; false when `res` is complete (401/400/415).
   bool prepare(Worker& w, const CompiledApi& api, std::size_t op_index, const router::RouteMatch& m,
                RequestContext& ctx, http::Response& res);
@@ -107,7 +109,11 @@ class Service : public http::Handler {
   void fail(const http::Request& req, http::Response& res, const char* what) noexcept;
   void finish(Worker& w, const CompiledApi& api, std::size_t worker, const http::Request& req,
               const http::Response& res, std::size_t op_index, Clock::time_point start);
-  bool builtin(Worker& w, const CompiledApi& api, const http::Request& req, http::Response& res);
+  // /health, /metrics, /openapi.json|yaml, /docs: the metrics row of the endpoint that
+  // answered into `res`, or kNotBuiltin.
+  static constexpr std::size_t kNotBuiltin = static_cast<std::size_t>(-1);
+  std::size_t builtin(Worker& w, const CompiledApi& api, const http::Request& req,
+                      http::Response& res);
 
   HandlerTable handlers_;
   ServiceOptions options_;
