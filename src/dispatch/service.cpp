@@ -146,6 +146,7 @@ struct CompiledApi {
   std::unique_ptr<SpecValidators> validators;
   std::vector<CompiledOperation> ops;
   std::unique_ptr<observe::Metrics> metrics;
+  std::size_t unmatched_row = 0;  // metrics->unmatched_index(), kept beside ops
   std::string spec_json;
 };
 
@@ -238,6 +239,7 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
   for (const std::string_view name : kBuiltinRowNames)
     for (const Method m : {Method::Get, Method::Head}) labels.push_back({std::string(name), m});
   c->metrics = std::make_unique<observe::Metrics>(std::move(labels), workers);
+  c->unmatched_row = c->metrics->unmatched_index();
   c->warnings = warnings;
   c->api = std::move(api);
   return c;
@@ -408,7 +410,7 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
   Worker& w = *workers_[worker % workers_.size()];
   const auto start = Clock::now();
   const CompiledApi& api = snapshot(w);
-  std::size_t op_index = api.metrics->unmatched_index();  // the metrics row
+  std::size_t op_index = api.unmatched_row;  // the metrics row
   try {
     router::RouteMatch m;
     const std::size_t index = route(w, api, req, res, m, op_index);
@@ -457,7 +459,7 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
   // operation it runs.
   const std::shared_ptr<const CompiledApi> hold = w.api;
   const CompiledApi& api = *hold;
-  std::size_t op_index = api.metrics->unmatched_index();  // the metrics row
+  std::size_t op_index = api.unmatched_row;  // the metrics row
   auto& slot = api.metrics->thread(worker % workers_.size());
   slot.in_flight.add();
   // A request that awaits needs its own arena: other requests run on this worker meanwhile.
