@@ -43,9 +43,25 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // The built-in endpoints' rows in the metrics, in this order after the operations' rows, a
-// GET and a HEAD row each (Service::builtin answers both methods).
+// GET and a HEAD row each (Service::builtin answers both methods), then "OPTIONS *".
 enum class BuiltinRow : std::size_t { Health, Metrics, Spec, Docs };
 constexpr std::string_view kBuiltinRowNames[] = {"(health)", "(metrics)", "(openapi)", "(docs)"};
+constexpr std::size_t kServerOptionsRow = 2 * std::size(kBuiltinRowNames);  // after the ops
+
+// An Allow header's value: the methods in `mask`, sorted by name ("DELETE, GET, HEAD").
+std::string allow_list(MethodMask mask) {
+  std::vector<std::string_view> names;
+  for (std::size_t i = 0; i < kMethodCount; ++i)
+    if (mask & method_bit(static_cast<Method>(i)))
+      names.push_back(method_name(static_cast<Method>(i)));
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const std::string_view n : names) {
+    if (!list.empty()) list += ", ";
+    list += n;
+  }
+  return list;
+}
 
 // Credentials straight from the request: views, no copies; the query string and the
 // Cookie header are split only when a scheme reads them.
@@ -147,6 +163,7 @@ struct CompiledApi {
   std::vector<CompiledOperation> ops;
   std::unique_ptr<observe::Metrics> metrics;
   std::size_t unmatched_row = 0;  // metrics->unmatched_index(), kept beside ops
+  std::string server_allow;       // the Allow header of "OPTIONS *"
   std::string spec_json;
 };
 
@@ -238,6 +255,12 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
   // operations: a load balancer's /health probes are not "unmatched" requests.
   for (const std::string_view name : kBuiltinRowNames)
     for (const Method m : {Method::Get, Method::Head}) labels.push_back({std::string(name), m});
+  labels.push_back({"(server)", Method::Options});  // "OPTIONS *"
+  // What "OPTIONS *" answers in Allow: every method some operation or endpoint takes.
+  MethodMask methods =
+      method_bit(Method::Get) | method_bit(Method::Head) | method_bit(Method::Options);
+  for (const auto& op : api->operations()) methods |= method_bit(op.method);
+  c->server_allow = allow_list(methods);
   c->metrics = std::make_unique<observe::Metrics>(std::move(labels), workers);
   c->unmatched_row = c->metrics->unmatched_index();
   c->warnings = warnings;
@@ -450,6 +473,14 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
   return true;
 }
 
+// GCC 12 may pair Asio's awaitable frame operator new (thread_info_base's recycling
+// allocator) with the wrong delete after inlining and warn (-Wmismatched-new-delete, GCC PR
+// middle-end/109224; Asio frames are allocated and freed by the same class), depending on
+// what else this file inlines: silenced for this coroutine only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const http::Request& req,
                                                    http::Response& res) {
   Worker& w = *workers_[worker % workers_.size()];
@@ -534,6 +565,9 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
   slot.in_flight.sub();
   finish(w, api, worker, req, res, op_index, start);
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 void Service::fail(const http::Request& req, http::Response& res, const char* what) noexcept {
   std::fprintf(stderr, "brrtrouter: handler for %.*s %.*s failed: %s\n",
@@ -797,6 +831,13 @@ std::size_t Service::route(Worker& w, const CompiledApi& api, const http::Reques
     problem(res, 501, "method " + std::string(req.method_text) + " is not supported");
     return none;
   }
+  if (req.path == "*") {
+    // "OPTIONS *" asks about the server, not a resource (RFC 9110 9.3.7); the HTTP layer
+    // has already refused the asterisk with any other method.
+    res.add_header("Allow", api.server_allow);
+    metrics_row = api.ops.size() + kServerOptionsRow;
+    return none;
+  }
   m = api.routes.match(*req.method, req.path);
   if (m.status == router::RouteMatch::Status::NotFound) {
     if (const std::size_t row = builtin(w, api, req, res); row != kNotBuiltin) {
@@ -807,13 +848,7 @@ std::size_t Service::route(Worker& w, const CompiledApi& api, const http::Reques
     return none;
   }
   if (m.status == router::RouteMatch::Status::MethodNotAllowed) {
-    std::vector<std::string_view> allow;
-    for (std::size_t i = 0; i < kMethodCount; ++i)
-      if (m.allow & method_bit(static_cast<Method>(i)))
-        allow.push_back(method_name(static_cast<Method>(i)));
-    std::sort(allow.begin(), allow.end());
-    std::string list;
-    for (auto a : allow) list += (list.empty() ? "" : ", ") + std::string(a);
+    const std::string list = allow_list(m.allow);
     res.add_header("Allow", list);
     problem(res, 405, std::string(req.method_text) + " is not allowed here; allowed: " + list);
     return none;

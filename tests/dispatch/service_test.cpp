@@ -688,6 +688,27 @@ TEST(Dispatch, BuiltinEndpoints) {
       << r.body;
 }
 
+// "OPTIONS *" asks about the server (RFC 9110 9.3.7): 200, no content, and in Allow every
+// method some operation or built-in endpoint takes; counted on its own metrics row.
+TEST(Dispatch, OptionsAsteriskDescribesTheServer) {
+  Running srv(pet_store(), {}, with_key());
+  BeastClient c(srv.port());
+  Reply r = c.request(verb::options, "*");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(r.header("Content-Length"), "0");
+  // The pet store's operations use DELETE, GET, HEAD, OPTIONS, POST and PUT, none PATCH.
+  EXPECT_EQ(r.header("Allow"), "DELETE, GET, HEAD, OPTIONS, POST, PUT");
+  r = c.get("/metrics");
+  EXPECT_NE(
+      r.body.find(R"m(brrt_requests_total{operation="(server)",method="OPTIONS",status="200"} 1)m"),
+      std::string::npos)
+      << r.body;
+  // Any other method with the asterisk is refused by the HTTP layer.
+  BeastClient d(srv.port());
+  EXPECT_EQ(d.request(verb::get, "*").status, 400);
+}
+
 TEST(Dispatch, BuiltinsCanBeMovedOrDisabled) {
   dispatch::ServiceOptions o;
   o.health_path = "/healthz";
