@@ -71,6 +71,18 @@ UploadedFile::~UploadedFile() {
   if (!path.empty()) ::unlink(path.c_str());
 }
 
+const observe::TraceContext& TraceSlot::get(const http::Request& req) {
+  if (!context) {
+    thread_local observe::TraceIdGenerator local;
+    context = observe::TraceContext::from_header(req.header("traceparent"), ids ? *ids : local);
+  }
+  return *context;
+}
+
+const observe::TraceContext& RequestContext::trace() const {
+  return (trace_slot ? *trace_slot : own_trace_).get(http);
+}
+
 const boost::json::value* RequestContext::param(std::string_view name) const noexcept {
   for (const boost::json::object* o : {&path, &query, &headers, &cookies})
     if (auto it = o->find(name); it != o->end()) return &it->value();

@@ -320,9 +320,10 @@ struct Service::Worker {
   std::vector<MultipartPart> parts;
   ViolationList violations;                  // the request's schema violations (400)
   schema::ValidationErrors response_errors;  // a response's, when responses are validated
-  bool auth_pending = false;         // prepare() found a credential awaiting a remote verdict
-  std::string redacted;              // access-log target with credentials masked
-  OwnedCounter response_violations;  // responses that did not match the spec
+  bool auth_pending = false;            // prepare() found a credential awaiting a remote verdict
+  std::string redacted;                 // access-log target with credentials masked
+  OwnedCounter response_violations;     // responses that did not match the spec
+  observe::TraceIdGenerator trace_ids;  // new trace and span ids, this worker's own
 };
 
 struct Service::BlockingPool {
@@ -434,6 +435,7 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
   const auto start = Clock::now();
   const CompiledApi& api = snapshot(w);
   std::size_t op_index = api.unmatched_row;  // the metrics row
+  TraceSlot trace{&w.trace_ids, {}};
   try {
     router::RouteMatch m;
     const std::size_t index = route(w, api, req, res, m, op_index);
@@ -445,6 +447,7 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
       json::monotonic_resource arena(w.arena_buffer.data(), w.arena_buffer.size());
       RequestContext ctx(req, *co.op, json::storage_ptr(&arena));
       ctx.worker = worker;
+      ctx.trace_slot = &trace;
       const bool prepared = prepare(w, api, index, m, ctx, res);
       if (!prepared && w.auth_pending) {
         // A credential needs a remote verdict: redo the request on the async path.
@@ -469,7 +472,7 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
   } catch (...) {
     fail(req, res, "unknown exception");
   }
-  finish(w, api, worker, req, res, op_index, start);
+  finish(w, api, worker, req, res, op_index, start, trace);
   return true;
 }
 
@@ -491,6 +494,7 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
   const std::shared_ptr<const CompiledApi> hold = w.api;
   const CompiledApi& api = *hold;
   std::size_t op_index = api.unmatched_row;  // the metrics row
+  TraceSlot trace{&w.trace_ids, {}};
   auto& slot = api.metrics->thread(worker % workers_.size());
   slot.in_flight.add();
   // A request that awaits needs its own arena: other requests run on this worker meanwhile.
@@ -503,6 +507,7 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
     const CompiledOperation& co = api.ops[index];
     RequestContext ctx(req, *co.op, json::storage_ptr(&arena));
     ctx.worker = worker;
+    ctx.trace_slot = &trace;
     std::string failure;
     try {
       std::size_t ran = 0;
@@ -563,7 +568,7 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
     if (!failure.empty()) fail(req, res, failure.c_str());
   }
   slot.in_flight.sub();
-  finish(w, api, worker, req, res, op_index, start);
+  finish(w, api, worker, req, res, op_index, start, trace);
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -583,7 +588,7 @@ void Service::fail(const http::Request& req, http::Response& res, const char* wh
 
 void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
                      const http::Request& req, const http::Response& res, std::size_t op_index,
-                     Clock::time_point start) {
+                     Clock::time_point start, TraceSlot& trace) {
   const auto elapsed = Clock::now() - start;
   observe::Metrics::record(api.metrics->thread(worker % workers_.size()), op_index, res.status,
                            std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
@@ -598,6 +603,9 @@ void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
     rec.bytes_out = res.body.size();
     rec.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed);
     rec.remote = req.remote;
+    const observe::TraceContext& t = trace.get(req);
+    rec.trace_id = t.trace();
+    rec.span_id = t.span();
     access_log_.write(rec, w.log_line);
   }
 }

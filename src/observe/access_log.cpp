@@ -132,12 +132,20 @@ void AccessLog::format(const AccessRecord& r, std::string& out) const {
       out += '"';
     }
     const int n =
-        std::snprintf(num, sizeof num, ",\"status\":%d,\"bytes\":%llu,\"duration_ms\":%.3f}\n",
+        std::snprintf(num, sizeof num, ",\"status\":%d,\"bytes\":%llu,\"duration_ms\":%.3f",
                       r.status, static_cast<unsigned long long>(r.bytes_out), ms);
     out.append(num, static_cast<std::size_t>(n));
+    if (!r.trace_id.empty()) {  // hex ids: nothing to escape
+      out += ",\"trace_id\":\"";
+      out += r.trace_id;
+      out += "\",\"span_id\":\"";
+      out += r.span_id;
+      out += '"';
+    }
+    out += "}\n";
     return;
   }
-  // Text: time remote "METHOD target" status bytes duration operation
+  // Text: time remote "METHOD target" status bytes duration operation [trace-id span-id]
   append_iso8601(out, r.time);
   out += ' ';
   out += r.remote.empty() ? std::string_view("-") : r.remote;
@@ -150,6 +158,12 @@ void AccessLog::format(const AccessRecord& r, std::string& out) const {
                               static_cast<unsigned long long>(r.bytes_out), ms);
   out.append(num, static_cast<std::size_t>(n));
   out += r.operation.empty() ? std::string_view("-") : r.operation;
+  if (!r.trace_id.empty()) {
+    out += ' ';
+    out += r.trace_id;
+    out += ' ';
+    out += r.span_id;
+  }
   out += '\n';
 }
 

@@ -220,10 +220,27 @@ TEST(Serve, JsonAccessLogOneLinePerRequest) {
   if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
   ServeProcess srv({"serve", "--port", "0", "--threads", "1", "--log-format", "json"});
   ASSERT_GT(srv.port(), 0) << srv.startup();
-  EXPECT_EQ(curl(srv.url("/pets?limit=2")).status, 200);
+  // The first request continues the caller's W3C trace; the second starts one.
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736", parent = "00f067aa0ba902b7";
+  EXPECT_EQ(curl("-H 'traceparent: 00-" + trace + "-" + parent + "-01' " + srv.url("/pets?limit=2"))
+                .status,
+            200);
   EXPECT_EQ(curl(srv.url("/nope")).status, 404);
   const auto lines = srv.log_lines(2);
   ASSERT_EQ(lines.size(), 2u);
+  auto lower_hex = [](const boost::json::value& v, std::size_t n) {
+    const std::string_view s = v.as_string();
+    return s.size() == n && s.find_first_not_of("0123456789abcdef") == std::string_view::npos &&
+           s.find_first_not_of('0') != std::string_view::npos;
+  };
+  const auto traced = boost::json::parse(lines[0]).as_object();
+  EXPECT_EQ(traced.at("trace_id").as_string(), trace);
+  EXPECT_TRUE(lower_hex(traced.at("span_id"), 16)) << lines[0];
+  EXPECT_NE(traced.at("span_id").as_string(), parent);  // this server's own span
+  const auto fresh = boost::json::parse(lines[1]).as_object();
+  EXPECT_TRUE(lower_hex(fresh.at("trace_id"), 32)) << lines[1];
+  EXPECT_NE(fresh.at("trace_id").as_string(), trace);
+  EXPECT_TRUE(lower_hex(fresh.at("span_id"), 16)) << lines[1];
   const auto first = boost::json::parse(lines[0]).as_object();
   EXPECT_EQ(first.at("method").as_string(), "GET");
   EXPECT_EQ(first.at("target").as_string(), "/pets?limit=2");

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <sys/stat.h>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -707,6 +708,80 @@ TEST(Dispatch, OptionsAsteriskDescribesTheServer) {
   // Any other method with the asterisk is refused by the HTTP layer.
   BeastClient d(srv.port());
   EXPECT_EQ(d.request(verb::get, "*").status, 400);
+}
+
+// A handler's ctx.trace() is the trace context the access log records: the caller's trace
+// id from traceparent (or a new one) and one span id per request, on the plain and the
+// coroutine path alike.
+TEST(Dispatch, HandlersAndTheAccessLogShareTheTraceContext) {
+  int log_pipe[2];
+  ASSERT_EQ(::pipe(log_pipe), 0);
+  dispatch::HandlerTable h;
+  h.add("plain", [](dispatch::RequestContext& ctx, http::Response& res) {
+    res.body = ctx.trace().traceparent();
+  });
+  h.add_async(
+      "slow",
+      [](dispatch::RequestContext& ctx, http::Response& res) -> boost::asio::awaitable<void> {
+        boost::asio::steady_timer t(co_await boost::asio::this_coro::executor);
+        t.expires_after(std::chrono::milliseconds(1));
+        co_await t.async_wait(boost::asio::use_awaitable);
+        res.body = ctx.trace().traceparent();
+      });
+  dispatch::ServiceOptions o;
+  o.access_log = true;
+  o.log_format = observe::LogFormat::Json;
+  o.log_fd = log_pipe[1];
+  std::vector<std::string> bodies;
+  {
+    dispatch::Service service(test_spec(), std::move(h), o, 1);
+    http::ServerConfig cfg;
+    cfg.port = 0;
+    cfg.threads = 1;
+    http::Server server(cfg, service);
+    service.attach(&server);
+    server.start();
+    {
+      BeastClient c(server.port());
+      const std::pair<std::string, std::string> tp{
+          "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"};
+      for (const char* path : {"/plain", "/async"}) {
+        Reply r = c.get(path, {tp});
+        ASSERT_EQ(r.status, 200);
+        bodies.push_back(r.body);
+        r = c.get(path);  // no traceparent: a new trace
+        ASSERT_EQ(r.status, 200);
+        bodies.push_back(r.body);
+      }
+    }
+    server.stop();
+    server.wait();
+  }
+  ::close(log_pipe[1]);
+  std::string log;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(log_pipe[0], buf, sizeof buf)) > 0;)
+    log.append(buf, static_cast<std::size_t>(n));
+  ::close(log_pipe[0]);
+  std::vector<json::object> lines;
+  for (std::size_t at = 0, nl; (nl = log.find('\n', at)) != std::string::npos; at = nl + 1)
+    lines.push_back(parse(log.substr(at, nl - at)).as_object());
+  ASSERT_EQ(lines.size(), 4u) << log;
+  std::set<std::string> spans, traces;
+  for (std::size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE(bodies[i]);
+    const std::string trace(lines[i].at("trace_id").as_string());
+    const std::string span(lines[i].at("span_id").as_string());
+    // The handler's traceparent for downstream calls: this trace, this request's span.
+    EXPECT_EQ(bodies[i], "00-" + trace + "-" + span + (i % 2 == 0 ? "-01" : "-00"));
+    if (i % 2 == 0) {
+      EXPECT_EQ(trace, "4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+    spans.insert(span);
+    traces.insert(trace);
+  }
+  EXPECT_EQ(spans.size(), 4u);
+  EXPECT_EQ(traces.size(), 3u);  // the caller's, and one new trace per untraced request
 }
 
 TEST(Dispatch, BuiltinsCanBeMovedOrDisabled) {

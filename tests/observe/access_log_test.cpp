@@ -108,6 +108,25 @@ TEST(AccessLog, TextLine) {
             "getPet\n");
 }
 
+TEST(AccessLog, TraceIdsInBothFormats) {
+  auto r = sample();
+  r.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  r.span_id = "00f067aa0ba902b7";
+  std::string line;
+  AccessLog(LogFormat::Json, -1).format(r, line);
+  auto v = boost::json::parse(line).as_object();
+  EXPECT_EQ(v["trace_id"].as_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(v["span_id"].as_string(), "00f067aa0ba902b7");
+  EXPECT_EQ(v["status"].as_int64(), 200);
+  AccessLog(LogFormat::Text, -1).format(r, line);
+  EXPECT_EQ(line,
+            "2025-11-25T03:40:00.123Z 127.0.0.1:5000 \"GET /pets/42?x=\\\"1\\\"\" 200 51 1.500ms "
+            "getPet 4bf92f3577b34da6a3ce929d0e0e4736 00f067aa0ba902b7\n");
+  // Without ids (a record made by other code), neither format mentions them.
+  AccessLog(LogFormat::Json, -1).format(sample(), line);
+  EXPECT_EQ(line.find("trace_id"), std::string::npos);
+}
+
 TEST(AccessLog, WritesWholeLinesToTheDescriptor) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "brrt/http/message.hpp"
+#include "brrt/observe/trace_context.hpp"
 #include "brrt/spec/api.hpp"
 
 namespace brrt::dispatch {
@@ -36,6 +37,14 @@ struct UploadedFile {
   ~UploadedFile();  // unlinks `path`
 };
 
+// Where a request's trace context is kept: made from its traceparent header the first time a
+// handler or the access log asks, so a request nobody asks about costs nothing.
+struct TraceSlot {
+  observe::TraceIdGenerator* ids = nullptr;  // the worker's; a thread-local one when null
+  std::optional<observe::TraceContext> context;
+  const observe::TraceContext& get(const http::Request& req);
+};
+
 struct RequestContext {
   const http::Request& http;
   const spec::Operation& operation;
@@ -57,12 +66,21 @@ struct RequestContext {
   RequestContext(const http::Request& r, const spec::Operation& op, boost::json::storage_ptr sp)
       : http(r), operation(op), path(sp), query(sp), headers(sp), cookies(sp), body(sp) {}
 
+  // The W3C trace context (observe/trace_context.hpp): the caller's trace or a new one, and
+  // this request's span. Send trace().traceparent() on calls made for this request. The
+  // access log records the same ids.
+  const observe::TraceContext& trace() const;
+  TraceSlot* trace_slot = nullptr;  // set by the dispatcher; the context's own slot when null
+
   // A decoded parameter by name (path, then query, header, cookie); nullptr if absent.
   const boost::json::value* param(std::string_view name) const noexcept;
   // Convenience accessors for the typed value of a parameter (nullopt if absent or of
   // another type).
   std::optional<std::int64_t> int_param(std::string_view name) const noexcept;
   std::optional<std::string_view> string_param(std::string_view name) const noexcept;
+
+ private:
+  mutable TraceSlot own_trace_;
 };
 
 }  // namespace brrt::dispatch

@@ -90,8 +90,6 @@ class Service : public http::Handler {
  private:
   using Clock = std::chrono::steady_clock;
   const CompiledApi& snapshot(Worker& w) noexcept;
-  // Routes `req`; returns the operation's index, or npos when `res` is complete (404,
-  // 405, 501 or a built-in endpoint).
   // The operation's index, or the number of operations when `res` is already complete (a
   // built-in endpoint, whose metrics row goes to `metrics_row`, or 404/405/501).
   std::size_t route(Worker& w, const CompiledApi& api, const http::Request& req,
@@ -108,7 +106,8 @@ class Service : public http::Handler {
                         http::Response& res);
   void fail(const http::Request& req, http::Response& res, const char* what) noexcept;
   void finish(Worker& w, const CompiledApi& api, std::size_t worker, const http::Request& req,
-              const http::Response& res, std::size_t op_index, Clock::time_point start);
+              const http::Response& res, std::size_t op_index, Clock::time_point start,
+              TraceSlot& trace);
   // /health, /metrics, /openapi.json|yaml, /docs: the metrics row of the endpoint that
   // answered into `res`, or kNotBuiltin.
   static constexpr std::size_t kNotBuiltin = static_cast<std::size_t>(-1);

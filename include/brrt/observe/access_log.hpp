@@ -21,6 +21,10 @@ struct AccessRecord {
   std::uint64_t bytes_out = 0;
   std::chrono::nanoseconds duration{0};
   std::string_view remote;  // "127.0.0.1:53122"
+  // W3C trace context (trace_context.hpp): the request's trace and this server's span;
+  // empty when not known.
+  std::string_view trace_id;
+  std::string_view span_id;
 };
 
 class AccessLog {
