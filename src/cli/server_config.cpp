@@ -384,8 +384,37 @@ void apply_config_file(const std::string& path, ServeSettings& s) {
       }
     } else if (key == "security") {
       read_security(r, kv.value(), ptr, s.service.security);
+    } else if (key == "cors") {
+      dispatch::CorsOptions& c = s.service.cors;
+      for (const auto& f : r.object(kv.value(), ptr)) {
+        const std::string k(f.key());
+        const std::string p = ptr + "/" + escape_pointer_token(k);
+        // Each entry is checked on its own, so that an error points at it.
+        if (k == "origins" || k == "headers" || k == "expose") {
+          std::vector<std::string> items = strings(r, f.value(), p);
+          for (std::size_t i = 0; i < items.size(); ++i) {
+            dispatch::CorsOptions one;
+            (k == "origins" ? one.allow_origins : one.allow_headers) = {items[i]};
+            const std::string why = dispatch::cors_options_error(one);
+            if (!why.empty())
+              r.fail(f.value().is_array() ? p + "/" + std::to_string(i) : p, why,
+                     k == "origins" ? "e.g. origins: [\"https://app.example.com\"] or \"*\""
+                                    : "one header name per entry, e.g. [content-type, x-api-key]");
+          }
+          (k == "origins"   ? c.allow_origins
+           : k == "headers" ? c.allow_headers
+                            : c.expose_headers) = std::move(items);
+        } else if (k == "credentials")
+          c.allow_credentials = r.boolean(f.value(), p);
+        else if (k == "max_age")
+          c.max_age_seconds = static_cast<unsigned>(r.integer(f.value(), p, 0, 86'400));
+        else
+          r.fail(p, "unknown CORS setting '" + k + "'",
+                 "use origins, credentials, headers, expose or max_age");
+      }
     } else {
-      r.fail(ptr, "unknown section '" + key + "'", "use server, endpoints, log or security");
+      r.fail(ptr, "unknown section '" + key + "'",
+             "use server, endpoints, validation, log, cors or security");
     }
   }
 }

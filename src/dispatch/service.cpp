@@ -47,21 +47,7 @@ namespace {
 enum class BuiltinRow : std::size_t { Health, Metrics, Spec, Docs };
 constexpr std::string_view kBuiltinRowNames[] = {"(health)", "(metrics)", "(openapi)", "(docs)"};
 constexpr std::size_t kServerOptionsRow = 2 * std::size(kBuiltinRowNames);  // after the ops
-
-// An Allow header's value: the methods in `mask`, sorted by name ("DELETE, GET, HEAD").
-std::string allow_list(MethodMask mask) {
-  std::vector<std::string_view> names;
-  for (std::size_t i = 0; i < kMethodCount; ++i)
-    if (mask & method_bit(static_cast<Method>(i)))
-      names.push_back(method_name(static_cast<Method>(i)));
-  std::sort(names.begin(), names.end());
-  std::string list;
-  for (const std::string_view n : names) {
-    if (!list.empty()) list += ", ";
-    list += n;
-  }
-  return list;
-}
+constexpr std::size_t kPreflightRow = kServerOptionsRow + 1;                // CORS preflights
 
 // Credentials straight from the request: views, no copies; the query string and the
 // Cookie header are split only when a scheme reads them.
@@ -255,12 +241,13 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
   // operations: a load balancer's /health probes are not "unmatched" requests.
   for (const std::string_view name : kBuiltinRowNames)
     for (const Method m : {Method::Get, Method::Head}) labels.push_back({std::string(name), m});
-  labels.push_back({"(server)", Method::Options});  // "OPTIONS *"
+  labels.push_back({"(server)", Method::Options});     // "OPTIONS *"
+  labels.push_back({"(preflight)", Method::Options});  // CORS preflights
   // What "OPTIONS *" answers in Allow: every method some operation or endpoint takes.
   MethodMask methods =
       method_bit(Method::Get) | method_bit(Method::Head) | method_bit(Method::Options);
   for (const auto& op : api->operations()) methods |= method_bit(op.method);
-  c->server_allow = allow_list(methods);
+  c->server_allow = method_list(methods);
   c->metrics = std::make_unique<observe::Metrics>(std::move(labels), workers);
   c->unmatched_row = c->metrics->unmatched_index();
   c->warnings = warnings;
@@ -352,6 +339,9 @@ Service::Service(std::shared_ptr<const spec::Api> api, HandlerTable handlers,
       options_(std::move(options)),
       assets_(std::make_unique<Assets>()),
       access_log_(options_.log_format, options_.log_fd) {
+  if (const std::string why = cors_options_error(options_.cors); !why.empty())
+    throw std::invalid_argument("CORS settings: " + why);
+  cors_ = CorsPolicy(options_.cors);
   for (std::size_t i = 0; i < std::max<std::size_t>(workers, 1); ++i)
     workers_.push_back(std::make_unique<Worker>());
   std::vector<std::string> warnings;
@@ -472,6 +462,7 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
   } catch (...) {
     fail(req, res, "unknown exception");
   }
+  if (cors_.enabled()) add_cors_headers(api, req, res, op_index);
   finish(w, api, worker, req, res, op_index, start, trace);
   return true;
 }
@@ -568,6 +559,7 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
     if (!failure.empty()) fail(req, res, failure.c_str());
   }
   slot.in_flight.sub();
+  if (cors_.enabled()) add_cors_headers(api, req, res, op_index);
   finish(w, api, worker, req, res, op_index, start, trace);
 }
 #if defined(__GNUC__) && !defined(__clang__)
@@ -584,6 +576,12 @@ void Service::fail(const http::Request& req, http::Response& res, const char* wh
   } catch (...) {
     res.status = 500;
   }
+}
+
+void Service::add_cors_headers(const CompiledApi& api, const http::Request& req,
+                               http::Response& res, std::size_t metrics_row) const {
+  if (metrics_row == api.ops.size() + kPreflightRow) return;
+  if (const auto origin = req.header("Origin")) cors_.decorate(*origin, res);
 }
 
 void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
@@ -846,6 +844,24 @@ std::size_t Service::route(Worker& w, const CompiledApi& api, const http::Reques
     metrics_row = api.ops.size() + kServerOptionsRow;
     return none;
   }
+  if (*req.method == Method::Options && cors_.enabled()) {
+    const auto origin = req.header("Origin");
+    const auto asked = req.header("Access-Control-Request-Method");
+    if (origin && asked) {
+      // A CORS preflight: answered before security (browsers send no credentials with it),
+      // from the methods the spec's operations take on this path.
+      MethodMask methods = 0;
+      for (std::size_t i = 0; i < kMethodCount; ++i) {
+        const auto method = static_cast<Method>(i);
+        if (api.routes.match(method, req.path).status == router::RouteMatch::Status::Found)
+          methods |= method_bit(method);
+      }
+      cors_.preflight(*origin, *asked, req.header("Access-Control-Request-Headers").value_or(""),
+                      methods, res, problem);
+      metrics_row = api.ops.size() + kPreflightRow;
+      return none;
+    }
+  }
   m = api.routes.match(*req.method, req.path);
   if (m.status == router::RouteMatch::Status::NotFound) {
     if (const std::size_t row = builtin(w, api, req, res); row != kNotBuiltin) {
@@ -856,7 +872,7 @@ std::size_t Service::route(Worker& w, const CompiledApi& api, const http::Reques
     return none;
   }
   if (m.status == router::RouteMatch::Status::MethodNotAllowed) {
-    const std::string list = allow_list(m.allow);
+    const std::string list = method_list(m.allow);
     res.add_header("Allow", list);
     problem(res, 405, std::string(req.method_text) + " is not allowed here; allowed: " + list);
     return none;

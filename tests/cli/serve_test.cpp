@@ -203,6 +203,48 @@ TEST(Serve, ConfigSecretsComeFromTheEnvironment) {
   EXPECT_EQ(curl("-H 'X-API-Key: from-env' " + srv.url("/pets/1")).status, 200);
 }
 
+// CORS from the config file, seen by curl as a browser would send it.
+TEST(Serve, CorsFromTheConfigFile) {
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  const std::string path = "/tmp/brrt-cors-" + std::to_string(::getpid()) + ".yaml";
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs(
+      "cors:\n  origins: [\"https://app.example.com\"]\n  headers: [content-type, x-api-key]\n"
+      "  max_age: 60\n",
+      f);
+  std::fclose(f);
+  ServeProcess srv({"serve", "--port", "0", "--config", path, "--no-access-log"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  Curl c = curl(
+      "-X OPTIONS -D - -o /dev/null -H 'Origin: https://app.example.com' "
+      "-H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: x-api-key' " +
+      srv.url("/pets"));
+  EXPECT_EQ(c.status, 204);
+  EXPECT_NE(c.body.find("Access-Control-Allow-Origin: https://app.example.com"), std::string::npos)
+      << c.body;
+  EXPECT_NE(c.body.find("Access-Control-Allow-Methods: GET, HEAD, POST"), std::string::npos);
+  EXPECT_NE(c.body.find("Access-Control-Max-Age: 60"), std::string::npos);
+  c = curl("-D - -o /dev/null -H 'Origin: https://other.example' " + srv.url("/pets"));
+  EXPECT_EQ(c.status, 200);
+  EXPECT_EQ(c.body.find("Access-Control-Allow-Origin"), std::string::npos) << c.body;
+  EXPECT_EQ(srv.stop(), 0);
+  std::remove(path.c_str());
+}
+
+TEST(Serve, BadCorsOriginIsAStartupErrorWithItsLocation) {
+  const std::string path = "/tmp/brrt-bad-cors-" + std::to_string(::getpid()) + ".yaml";
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("cors:\n  origins:\n    - https://ok.example\n    - https://app.example.com/\n", f);
+  std::fclose(f);
+  ServeProcess srv({"serve", "--port", "0", "--config", path});
+  EXPECT_EQ(srv.port(), 0);
+  EXPECT_EQ(srv.stop(), 2);
+  EXPECT_NE(srv.startup().find(path + ":4:"), std::string::npos) << srv.startup();
+  EXPECT_NE(srv.startup().find("/cors/origins/1"), std::string::npos) << srv.startup();
+  EXPECT_NE(srv.startup().find("no trailing slash"), std::string::npos) << srv.startup();
+  std::remove(path.c_str());
+}
+
 TEST(Serve, InvalidSecurityConfigIsAStartupErrorNamingTheKey) {
   const std::string path = "/tmp/brrt-bad-security-" + std::to_string(::getpid()) + ".yaml";
   FILE* f = std::fopen(path.c_str(), "w");

@@ -784,6 +784,112 @@ TEST(Dispatch, HandlersAndTheAccessLogShareTheTraceContext) {
   EXPECT_EQ(traces.size(), 3u);  // the caller's, and one new trace per untraced request
 }
 
+dispatch::ServiceOptions with_cors(std::vector<std::string> origins, bool credentials = false) {
+  dispatch::ServiceOptions o = with_key();
+  o.cors.allow_origins = std::move(origins);
+  o.cors.allow_credentials = credentials;
+  o.cors.allow_headers = {"Content-Type", "X-API-Key"};
+  o.cors.expose_headers = {"X-Operation"};
+  o.cors.max_age_seconds = 120;
+  return o;
+}
+
+// A preflight is answered before security, from the methods of the path's operations; an
+// origin that is not allowed, a method the path does not take or a header not listed is
+// refused with a problem a developer can read (the browser only sees the missing headers).
+TEST(Dispatch, CorsPreflightsAnswerFromTheSpec) {
+  Running srv(pet_store(), {}, with_cors({"https://app.example.com"}));
+  BeastClient c(srv.port());
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  const std::pair<std::string, std::string> origin{"Origin", "https://app.example.com"};
+  auto preflight = [&](const std::string& path, Headers h) {
+    return c.request(verb::options, path, {}, std::move(h));
+  };
+  Reply r = preflight("/pets", {origin,
+                                {"Access-Control-Request-Method", "POST"},
+                                {"Access-Control-Request-Headers", "content-type, x-api-key"}});
+  EXPECT_EQ(r.status, 204);  // no API key needed: browsers send none with a preflight
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "https://app.example.com");
+  EXPECT_EQ(r.header("Access-Control-Allow-Methods"), "GET, HEAD, POST");
+  EXPECT_EQ(r.header("Access-Control-Allow-Headers"), "content-type, x-api-key");
+  EXPECT_EQ(r.header("Access-Control-Max-Age"), "120");
+  EXPECT_EQ(r.header("Vary"), "Origin");
+  EXPECT_EQ(r.header("Access-Control-Allow-Credentials"), "");
+
+  r = preflight("/pets",
+                {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "");
+  EXPECT_NE(r.body.find("https://evil.example"), std::string::npos) << r.body;
+  r = preflight("/pets", {origin, {"Access-Control-Request-Method", "DELETE"}});
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.header("Allow"), "GET, HEAD, POST");
+  r = preflight("/pets", {origin,
+                          {"Access-Control-Request-Method", "GET"},
+                          {"Access-Control-Request-Headers", "x-secret"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find("x-secret"), std::string::npos) << r.body;
+  EXPECT_EQ(preflight("/nowhere", {origin, {"Access-Control-Request-Method", "GET"}}).status, 404);
+  // Path parameters match as for any request.
+  r = preflight("/users/7/posts/3", {origin, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_EQ(r.status, 204);
+  // OPTIONS without Access-Control-Request-Method is no preflight: the spec's own OPTIONS
+  // operation (optionsUser, 204 from its example) answers it, as an ordinary response.
+  r = c.request(verb::options, "/users/7", {}, {origin});
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.header("Access-Control-Allow-Methods"), "");
+  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "https://app.example.com");
+
+  // Ordinary responses, errors included, carry the headers for an allowed origin only.
+  r = c.get("/pets", {origin});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "https://app.example.com");
+  EXPECT_EQ(r.header("Access-Control-Expose-Headers"), "X-Operation");
+  EXPECT_EQ(r.header("Vary"), "Origin");
+  r = c.get("/pets/1", {origin});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "https://app.example.com");
+  r = c.get("/pets", {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "");
+  EXPECT_EQ(r.header("Vary"), "Origin");
+  r = c.get("/pets");
+  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "");
+
+  r = c.get("/metrics");
+  EXPECT_NE(r.body.find(R"m(operation="(preflight)",method="OPTIONS",status="204"} 2)m"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(R"m(operation="optionsUser",method="OPTIONS",status="204"} 1)m"),
+            std::string::npos)
+      << r.body;
+}
+
+TEST(Dispatch, CorsAnyOriginAndCredentials) {
+  {
+    Running srv(pet_store(), {}, with_cors({"*"}));
+    BeastClient c(srv.port());
+    Reply r = c.get("/pets", {{"Origin", "https://anywhere.example"}});
+    EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "*");
+    EXPECT_EQ(r.header("Vary"), "");  // the same answer for every origin
+  }
+  {
+    // With credentials a browser refuses "*": the origin is echoed.
+    Running srv(pet_store(), {}, with_cors({"*"}, true));
+    BeastClient c(srv.port());
+    Reply r = c.request(
+        verb::options, "/pets", {},
+        {{"Origin", "https://anywhere.example"}, {"Access-Control-Request-Method", "GET"}});
+    EXPECT_EQ(r.status, 204);
+    EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "https://anywhere.example");
+    EXPECT_EQ(r.header("Access-Control-Allow-Credentials"), "true");
+    EXPECT_EQ(r.header("Vary"), "Origin");
+  }
+  // Settings that cannot work are refused when the service is made.
+  dispatch::ServiceOptions bad = with_cors({"https://app.example.com/"});
+  EXPECT_THROW(dispatch::Service(pet_store(), {}, bad, 1), std::invalid_argument);
+}
+
 TEST(Dispatch, BuiltinsCanBeMovedOrDisabled) {
   dispatch::ServiceOptions o;
   o.health_path = "/healthz";

@@ -2,6 +2,7 @@
 // HTTP methods that OpenAPI can describe, as a compact enum usable as a bitmask index.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace brrt {
@@ -15,7 +16,8 @@ enum class Method : std::uint8_t {
   Head,
   Patch,
   Trace,
-  Query,  // the QUERY method (OpenAPI 3.2 `query` operations, draft-ietf-httpbis-safe-method-w-body)
+  Query,  // the QUERY method (OpenAPI 3.2 `query` operations,
+          // draft-ietf-httpbis-safe-method-w-body)
 };
 
 inline constexpr std::size_t kMethodCount = 9;
@@ -35,5 +37,7 @@ std::string_view method_key(Method m) noexcept;
 std::optional<Method> parse_method(std::string_view wire) noexcept;
 // Parses a lower-case path-item key ("get").
 std::optional<Method> parse_method_key(std::string_view key) noexcept;
+// The methods of `mask` as an Allow header lists them, sorted by name: "DELETE, GET, HEAD".
+std::string method_list(MethodMask mask);
 
 }  // namespace brrt

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "brrt/dispatch/cors.hpp"
 #include "brrt/dispatch/handler_table.hpp"
 #include "brrt/dispatch/multipart.hpp"
 #include "brrt/http/server.hpp"
@@ -61,6 +62,8 @@ struct ServiceOptions {
   bool access_log = true;
   observe::LogFormat log_format = observe::LogFormat::Text;
   int log_fd = 1;
+  // Browsers on other origins (docs/server.md, "CORS"); off while cors.allow_origins is empty.
+  CorsOptions cors;
 };
 
 struct CompiledApi;
@@ -114,8 +117,13 @@ class Service : public http::Handler {
   std::size_t builtin(Worker& w, const CompiledApi& api, const http::Request& req,
                       http::Response& res);
 
+  // CORS headers of an answered request (not of a preflight, which route() answered whole).
+  void add_cors_headers(const CompiledApi& api, const http::Request& req, http::Response& res,
+                        std::size_t metrics_row) const;
+
   HandlerTable handlers_;
   ServiceOptions options_;
+  CorsPolicy cors_;
   const http::Server* server_ = nullptr;
   std::vector<std::unique_ptr<Worker>> workers_;
   mutable std::mutex swap_mutex_;  // taken on reload and on a worker's rare refresh

@@ -1,0 +1,122 @@
+#include "brrt/dispatch/cors.hpp"
+
+#include <string>
+
+namespace brrt::dispatch {
+
+namespace {
+
+bool is_origin(std::string_view o) {
+  // scheme "://" host [":" port], nothing after: what a browser sends in Origin.
+  const std::size_t sep = o.find("://");
+  if (sep == std::string_view::npos || sep == 0) return false;
+  const std::string_view rest = o.substr(sep + 3);
+  return !rest.empty() && rest.find_first_of("/?#*") == std::string_view::npos;
+}
+
+// Each comma-separated token of `list` (optional whitespace around), in order.
+template <class F>
+bool each_token(std::string_view list, F&& f) {
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    std::string_view t = list.substr(0, comma);
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+    if (!t.empty() && !f(t)) return false;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string cors_options_error(const CorsOptions& o) {
+  for (const std::string& origin : o.allow_origins)
+    if (origin != "*" && !is_origin(origin))
+      return "origin '" + origin +
+             "' is not scheme://host[:port] or \"*\" (no path, no trailing slash)";
+  for (const std::string& h : o.allow_headers)
+    if (h.empty() || h.find_first_of(" ,:\t") != std::string::npos)
+      return "header name '" + h + "' is not a single header name";
+  for (const std::string& h : o.expose_headers)
+    if (h.empty() || h.find_first_of(" ,:\t") != std::string::npos)
+      return "header name '" + h + "' is not a single header name";
+  return {};
+}
+
+CorsPolicy::CorsPolicy(CorsOptions options) : options_(std::move(options)) {
+  for (const std::string& o : options_.allow_origins) any_origin_ = any_origin_ || o == "*";
+  for (const std::string& h : options_.allow_headers) any_header_ = any_header_ || h == "*";
+  for (const std::string& h : options_.expose_headers) expose_ += (expose_.empty() ? "" : ", ") + h;
+  max_age_ = std::to_string(options_.max_age_seconds);
+}
+
+std::optional<std::string_view> CorsPolicy::allowed_origin(std::string_view origin) const noexcept {
+  if (any_origin_) {
+    // With credentials the browser refuses "*": the origin itself is the answer.
+    return options_.allow_credentials ? origin : std::string_view("*");
+  }
+  for (const std::string& o : options_.allow_origins)
+    if (o == origin) return origin;  // origins compare exactly (the scheme and host are lower case)
+  return std::nullopt;
+}
+
+void CorsPolicy::decorate(std::string_view origin, http::Response& res) const {
+  const auto allowed = allowed_origin(origin);
+  // Unless every origin gets "*", the answer depends on Origin: caches must keep them apart.
+  if (!allowed || *allowed != "*") res.add_header("Vary", "Origin");
+  if (!allowed) return;
+  res.add_header("Access-Control-Allow-Origin", *allowed);
+  if (options_.allow_credentials) res.add_header("Access-Control-Allow-Credentials", "true");
+  if (!expose_.empty()) res.add_header("Access-Control-Expose-Headers", expose_);
+}
+
+int CorsPolicy::check_preflight(std::string_view origin, std::string_view method,
+                                std::string_view headers, MethodMask path_methods,
+                                std::string& why) const {
+  if (!allowed_origin(origin)) {
+    why = "origin '" + std::string(origin) + "' may not call this API (CORS)";
+    return 403;
+  }
+  if (path_methods == 0) {
+    why = "no operation has this path";
+    return 404;
+  }
+  const auto m = parse_method(method);
+  if (!m || !(path_methods & method_bit(*m))) {
+    why = "CORS preflight for " + std::string(method) + ", which this path does not take";
+    return 405;
+  }
+  if (!any_header_) {
+    std::string refused;
+    each_token(headers, [&](std::string_view h) {
+      for (const std::string& a : options_.allow_headers)
+        if (http::iequals(a, h)) return true;
+      refused = h;
+      return false;
+    });
+    if (!refused.empty()) {
+      why = "request header '" + refused + "' is not allowed (CORS)";
+      return 403;
+    }
+  }
+  return 204;
+}
+
+void CorsPolicy::answer_preflight(std::string_view origin, std::string_view headers,
+                                  MethodMask methods, int status, http::Response& res) const {
+  if (status == 204) {
+    res.status = 204;
+    res.body.clear();
+  }
+  decorate(origin, res);
+  if (status != 204) return;
+  res.add_header("Access-Control-Allow-Methods", method_list(methods));
+  // The requested headers were each checked (or any is allowed): echo them, which also works
+  // with credentials, where a literal "*" would not.
+  if (!headers.empty()) res.add_header("Access-Control-Allow-Headers", headers);
+  res.add_header("Access-Control-Max-Age", max_age_);
+}
+
+}  // namespace brrt::dispatch
