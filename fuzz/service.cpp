@@ -1,8 +1,10 @@
 // libFuzzer target: a whole request through the pet store service in-process, as the
 // server hands it over: head parsing, routing, security, parameter decoding of every style,
 // JSON, urlencoded and multipart bodies, validation, the zero-code responses (examples and
-// echo) and response validation in enforce mode. Checks that every request gets a status,
-// that an error status carries a JSON problem body, and that nothing crashes or leaks.
+// echo), response validation in enforce mode, CORS and the access log. Checks that every request
+// gets a status, that an error status carries a JSON problem body, and that nothing crashes or
+// leaks.
+#include <fcntl.h>
 #include <boost/json/parse.hpp>
 
 #include <cstddef>
@@ -24,7 +26,14 @@ dispatch::Service& service() {
   static const std::unique_ptr<dispatch::Service> s = [] {
     dispatch::ServiceOptions options;
     options.security.api_keys["ApiKeyAuth"] = {"test123"};
-    options.access_log = false;
+    // The access log (with its trace context from a hostile traceparent) and CORS (hostile
+    // Origin and Access-Control-Request-* headers) run too; the log goes nowhere.
+    options.access_log = true;
+    options.log_format = observe::LogFormat::Json;
+    options.log_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    options.cors.allow_origins = {"https://app.example.com"};
+    options.cors.allow_headers = {"content-type", "x-api-key"};
+    options.cors.expose_headers = {"x-operation"};
     options.response_validation = dispatch::ResponseValidation::Enforce;
     options.blocking_threads = 1;
     return std::make_unique<dispatch::Service>(

@@ -46,6 +46,10 @@ std::string cors_options_error(const CorsOptions& o) {
 }
 
 CorsPolicy::CorsPolicy(CorsOptions options) : options_(std::move(options)) {
+  // Browsers serialize an origin's scheme and host in lower case; so are the configured ones.
+  for (std::string& o : options_.allow_origins)
+    for (char& c : o)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   for (const std::string& o : options_.allow_origins) any_origin_ = any_origin_ || o == "*";
   for (const std::string& h : options_.allow_headers) any_header_ = any_header_ || h == "*";
   for (const std::string& h : options_.expose_headers) expose_ += (expose_.empty() ? "" : ", ") + h;
@@ -58,7 +62,7 @@ std::optional<std::string_view> CorsPolicy::allowed_origin(std::string_view orig
     return options_.allow_credentials ? origin : std::string_view("*");
   }
   for (const std::string& o : options_.allow_origins)
-    if (o == origin) return origin;  // origins compare exactly (the scheme and host are lower case)
+    if (o == origin) return origin;
   return std::nullopt;
 }
 

@@ -798,7 +798,7 @@ dispatch::ServiceOptions with_cors(std::vector<std::string> origins, bool creden
 // origin that is not allowed, a method the path does not take or a header not listed is
 // refused with a problem a developer can read (the browser only sees the missing headers).
 TEST(Dispatch, CorsPreflightsAnswerFromTheSpec) {
-  Running srv(pet_store(), {}, with_cors({"https://app.example.com"}));
+  Running srv(pet_store(), {}, with_cors({"https://App.Example.com"}));  // as browsers send it
   BeastClient c(srv.port());
   using Headers = std::vector<std::pair<std::string, std::string>>;
   const std::pair<std::string, std::string> origin{"Origin", "https://app.example.com"};
