@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 DEBS=(
   g++ cmake ninja-build make pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libyaml-cpp-dev libssl-dev libpcre2-dev
+  libyaml-cpp-dev libssl-dev libpcre2-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev valgrind
   curl wrk chromium

@@ -384,6 +384,21 @@ void apply_config_file(const std::string& path, ServeSettings& s) {
       }
     } else if (key == "security") {
       read_security(r, kv.value(), ptr, s.service.security);
+    } else if (key == "compression") {
+      dispatch::CompressionOptions& c = s.service.compression;
+      c.enabled = true;  // a compression section turns it on unless it says enabled: false
+      for (const auto& f : r.object(kv.value(), ptr)) {
+        const std::string k(f.key());
+        const std::string p = ptr + "/" + escape_pointer_token(k);
+        if (k == "enabled")
+          c.enabled = r.boolean(f.value(), p);
+        else if (k == "min_bytes")
+          c.min_bytes = static_cast<std::size_t>(r.integer(f.value(), p, 0, INT64_MAX));
+        else if (k == "level")
+          c.level = static_cast<int>(r.integer(f.value(), p, 1, 9));
+        else
+          r.fail(p, "unknown compression setting '" + k + "'", "use enabled, min_bytes or level");
+      }
     } else if (key == "cors") {
       dispatch::CorsOptions& c = s.service.cors;
       for (const auto& f : r.object(kv.value(), ptr)) {
@@ -414,7 +429,7 @@ void apply_config_file(const std::string& path, ServeSettings& s) {
       }
     } else {
       r.fail(ptr, "unknown section '" + key + "'",
-             "use server, endpoints, validation, log, cors or security");
+             "use server, endpoints, validation, log, compression, cors or security");
     }
   }
 }

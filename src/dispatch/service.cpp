@@ -311,6 +311,8 @@ struct Service::Worker {
   std::string redacted;                 // access-log target with credentials masked
   OwnedCounter response_violations;     // responses that did not match the spec
   observe::TraceIdGenerator trace_ids;  // new trace and span ids, this worker's own
+  std::unique_ptr<GzipEncoder> gzip;    // when responses are compressed
+  std::string gzip_out;                 // the compressed body, swapped into the response
 };
 
 struct Service::BlockingPool {
@@ -342,8 +344,13 @@ Service::Service(std::shared_ptr<const spec::Api> api, HandlerTable handlers,
   if (const std::string why = cors_options_error(options_.cors); !why.empty())
     throw std::invalid_argument("CORS settings: " + why);
   cors_ = CorsPolicy(options_.cors);
-  for (std::size_t i = 0; i < std::max<std::size_t>(workers, 1); ++i)
+  if (options_.compression.level < 1 || options_.compression.level > 9)
+    throw std::invalid_argument("compression level must be 1 to 9");
+  for (std::size_t i = 0; i < std::max<std::size_t>(workers, 1); ++i) {
     workers_.push_back(std::make_unique<Worker>());
+    if (options_.compression.enabled)
+      workers_.back()->gzip = std::make_unique<GzipEncoder>(options_.compression.level);
+  }
   std::vector<std::string> warnings;
   current_ = compile(std::move(api), handlers_, options_, workers_.size(), warnings);
   generation_.store(1);
@@ -462,6 +469,7 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
   } catch (...) {
     fail(req, res, "unknown exception");
   }
+  if (w.gzip) compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
   if (cors_.enabled()) add_cors_headers(api, req, res, op_index);
   finish(w, api, worker, req, res, op_index, start, trace);
   return true;
@@ -559,6 +567,7 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
     if (!failure.empty()) fail(req, res, failure.c_str());
   }
   slot.in_flight.sub();
+  if (w.gzip) compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
   if (cors_.enabled()) add_cors_headers(api, req, res, op_index);
   finish(w, api, worker, req, res, op_index, start, trace);
 }

@@ -1,13 +1,15 @@
 // Loads brrtrouter's Swagger UI (/docs) in headless Chromium and checks that it rendered
 // the served spec's operations. Usage:
 //   node tests/browser/docs_ui.mjs (BASE_URL | --server BRRTROUTER) SCREENSHOT [OPERATION_ID ...]
-// With --server the script starts `BRRTROUTER serve --port 0` (the embedded pet store) on
-// loopback, waits for its readiness line, runs the check and stops it with SIGTERM.
+// With --server the script starts `BRRTROUTER serve --port 0` (the embedded pet store, with
+// examples/pet_store/config.yaml as `make run` has it) on loopback, waits for its readiness
+// line, runs the check and stops it with SIGTERM.
 // Exits 0 when every named operationId is rendered, 1 otherwise (with the reason), 77 when
 // no Chromium is installed (ctest reports the test as skipped).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 let serverBinary = null;
@@ -29,8 +31,10 @@ if (!existsSync(executablePath)) {
 // Starts the server and resolves with its base URL once it prints the line that names the
 // bound port; rejects if it exits first or stays silent for 30 s.
 function startServer(binary) {
+  // The pet store's own config (what `make run` serves), so the browser also takes its gzip.
+  const config = fileURLToPath(new URL('../../examples/pet_store/config.yaml', import.meta.url));
   const child = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', '0', '--threads', '1',
-    '--no-access-log'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--no-access-log', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`server not ready in 30 s: ${err}`)), 30000);
@@ -72,6 +76,11 @@ try {
   });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  const encodings = {};
+  page.on('response', async (r) => {
+    if (r.url().endsWith('/swagger-ui-bundle.js'))
+      encodings.bundle = (await r.allHeaders())['content-encoding'] || 'identity';
+  });
   const res = await page.goto(`${baseUrl}/docs`, { waitUntil: 'networkidle', timeout: 30000 });
   if (!res || res.status() !== 200) throw new Error(`/docs answered ${res && res.status()}`);
   await page.waitForSelector('.opblock', { timeout: 30000 });
@@ -89,6 +98,12 @@ try {
       console.error(`operation ${id} not rendered`);
       failed = true;
     }
+  }
+  // Served with the pet store config, the 1.7 MB bundle must reach Chromium gzipped.
+  console.log(`swagger-ui-bundle.js content-encoding: ${encodings.bundle}`);
+  if (serverBinary && encodings.bundle !== 'gzip') {
+    console.error('swagger-ui-bundle.js was not gzipped');
+    failed = true;
   }
   if (external.length) {
     console.error(`requests left the machine (must be offline): ${external.join(', ')}`);

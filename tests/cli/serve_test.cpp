@@ -231,6 +231,37 @@ TEST(Serve, CorsFromTheConfigFile) {
   std::remove(path.c_str());
 }
 
+// gzip from the config file: curl asks for it and inflates it back to the same bytes as the
+// uncompressed answer; a client that does not ask gets those bytes as they are.
+TEST(Serve, GzipFromTheConfigFile) {
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  const std::string path = "/tmp/brrt-gzip-" + std::to_string(::getpid()) + ".yaml";
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("compression:\n  min_bytes: 512\n  level: 6\n", f);
+  std::fclose(f);
+  ServeProcess srv({"serve", "--port", "0", "--config", path, "--no-access-log"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  for (const char* target : {"/openapi.json", "/docs/swagger-ui-bundle.js"}) {
+    SCOPED_TRACE(target);
+    Curl head = curl("-D - -o /dev/null -H 'Accept-Encoding: gzip' " + srv.url(target));
+    EXPECT_EQ(head.status, 200);
+    EXPECT_NE(head.body.find("Content-Encoding: gzip"), std::string::npos) << head.body;
+    EXPECT_NE(head.body.find("Vary: Accept-Encoding"), std::string::npos) << head.body;
+    const Curl inflated = curl("--compressed " + srv.url(target));
+    const Curl identity = curl(srv.url(target));
+    EXPECT_GT(identity.body.size(), 10000u);
+    EXPECT_TRUE(inflated.body == identity.body)
+        << inflated.body.size() << " vs " << identity.body.size();
+    head = curl("-D - -o /dev/null " + srv.url(target));
+    EXPECT_EQ(head.body.find("Content-Encoding"), std::string::npos) << head.body;
+  }
+  // Small answers stay as they are.
+  const Curl small = curl("-D - -o /dev/null -H 'Accept-Encoding: gzip' " + srv.url("/health"));
+  EXPECT_EQ(small.body.find("Content-Encoding"), std::string::npos) << small.body;
+  EXPECT_EQ(srv.stop(), 0);
+  std::remove(path.c_str());
+}
+
 TEST(Serve, BadCorsOriginIsAStartupErrorWithItsLocation) {
   const std::string path = "/tmp/brrt-bad-cors-" + std::to_string(::getpid()) + ".yaml";
   FILE* f = std::fopen(path.c_str(), "w");

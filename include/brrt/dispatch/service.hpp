@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "brrt/dispatch/compression.hpp"
 #include "brrt/dispatch/cors.hpp"
 #include "brrt/dispatch/handler_table.hpp"
 #include "brrt/dispatch/multipart.hpp"
@@ -64,6 +65,8 @@ struct ServiceOptions {
   int log_fd = 1;
   // Browsers on other origins (docs/server.md, "CORS"); off while cors.allow_origins is empty.
   CorsOptions cors;
+  // gzip for clients that accept it (docs/server.md, "Compression"); off by default.
+  CompressionOptions compression;
 };
 
 struct CompiledApi;
