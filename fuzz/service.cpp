@@ -1,10 +1,11 @@
 // libFuzzer target: a whole request through the pet store service in-process, as the
 // server hands it over: head parsing, routing, security, parameter decoding of every style,
 // JSON, urlencoded and multipart bodies, validation, the zero-code responses (examples and
-// echo), response validation in enforce mode, CORS and the access log. Checks that every request
-// gets a status, that an error status carries a JSON problem body, and that nothing crashes or
-// leaks.
+// echo), response validation in enforce mode, CORS, gzip and the access log. Checks that every
+// request gets a status, that an error status carries a JSON problem body, and that nothing crashes
+// or leaks.
 #include <fcntl.h>
+#include <zlib.h>
 #include <boost/json/parse.hpp>
 
 #include <cstddef>
@@ -34,6 +35,8 @@ dispatch::Service& service() {
     options.cors.allow_origins = {"https://app.example.com"};
     options.cors.allow_headers = {"content-type", "x-api-key"};
     options.cors.expose_headers = {"x-operation"};
+    options.compression.enabled = true;  // hostile Accept-Encoding values, bodies of any size
+    options.compression.min_bytes = 64;
     options.response_validation = dispatch::ResponseValidation::Enforce;
     options.blocking_threads = 1;
     return std::make_unique<dispatch::Service>(
@@ -45,6 +48,24 @@ dispatch::Service& service() {
 
 void check(bool ok) {
   if (!ok) std::abort();
+}
+
+bool gunzip(std::string_view in, std::string& out) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return false;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  out.clear();
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    char chunk[16384];
+    z.next_out = reinterpret_cast<Bytef*>(chunk);
+    z.avail_out = sizeof chunk;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(chunk, sizeof chunk - z.avail_out);
+  }
+  inflateEnd(&z);
+  return rc == Z_STREAM_END && z.avail_in == 0;
 }
 
 }  // namespace
@@ -63,9 +84,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // false: the request needs the server's event loop (an SSE stream, say); nothing to check.
   if (!service().handle(0, req, res)) return 0;
   check(res.status >= 100 && res.status < 600);
-  if (res.status >= 400 && !res.body.empty() && req.method != Method::Head) {
+  std::string body = res.body;
+  if (const auto encoding = res.header("Content-Encoding")) {
+    // Only gzip, only when asked for, and it must inflate.
+    check(*encoding == "gzip" && req.header("Accept-Encoding").has_value());
+    check(gunzip(res.body, body));
+  }
+  if (res.status >= 400 && !body.empty() && req.method != Method::Head) {
     boost::system::error_code ec;
-    const boost::json::value problem = boost::json::parse(res.body, ec);
+    const boost::json::value problem = boost::json::parse(body, ec);
     check(!ec && problem.is_object());
   }
   return 0;
