@@ -9,17 +9,11 @@ namespace brrt::dispatch {
 
 namespace {
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The q of "coding;q=0.5" (1 when absent; 0 for a malformed one, which refuses).
 double quality(std::string_view params) noexcept {
   while (!params.empty()) {
     const std::size_t semi = params.find(';');
-    const std::string_view p = trim(params.substr(0, semi));
+    const std::string_view p = http::trim_ows(params.substr(0, semi));
     if (p.size() > 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
       const std::string_view v = p.substr(2);
       if (v.empty() || v.size() > 5 || (v[0] != '0' && v[0] != '1')) return 0;
@@ -45,9 +39,9 @@ bool accepts_gzip(std::string_view header) noexcept {
   double gzip = -1, any = -1;
   while (!header.empty()) {
     const std::size_t comma = header.find(',');
-    const std::string_view item = trim(header.substr(0, comma));
+    const std::string_view item = http::trim_ows(header.substr(0, comma));
     const std::size_t semi = item.find(';');
-    const std::string_view coding = trim(item.substr(0, semi));
+    const std::string_view coding = http::trim_ows(item.substr(0, semi));
     const double q = semi == std::string_view::npos ? 1 : quality(item.substr(semi + 1));
     if (http::iequals(coding, "gzip") || http::iequals(coding, "x-gzip"))
       gzip = q;
@@ -61,7 +55,7 @@ bool accepts_gzip(std::string_view header) noexcept {
 
 bool compressible_type(std::string_view t) noexcept {
   const std::size_t semi = t.find(';');
-  t = trim(t.substr(0, semi));
+  t = http::trim_ows(t.substr(0, semi));
   auto starts = [&](std::string_view p) {
     return t.size() >= p.size() && http::iequals(t.substr(0, p.size()), p);
   };

@@ -19,9 +19,7 @@ template <class F>
 bool each_token(std::string_view list, F&& f) {
   while (!list.empty()) {
     const std::size_t comma = list.find(',');
-    std::string_view t = list.substr(0, comma);
-    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+    const std::string_view t = http::trim_ows(list.substr(0, comma));
     if (!t.empty() && !f(t)) return false;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);

@@ -6,12 +6,6 @@ namespace brrt::dispatch {
 
 namespace {
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The value of parameter `key` in a header value like
 // `form-data; name="field"; filename="a.txt"` (quoted or token); nullopt if absent.
 std::optional<std::string_view> header_param(std::string_view value, std::string_view key) {
@@ -21,7 +15,7 @@ std::optional<std::string_view> header_param(std::string_view value, std::string
     while (i < value.size() && (value[i] == ' ' || value[i] == '\t')) ++i;
     const std::size_t eq = value.find('=', i);
     if (eq == std::string_view::npos) return std::nullopt;
-    const std::string_view k = trim(value.substr(i, eq - i));
+    const std::string_view k = http::trim_ows(value.substr(i, eq - i));
     std::size_t j = eq + 1;
     std::string_view v;
     if (j < value.size() && value[j] == '"') {
@@ -33,7 +27,7 @@ std::optional<std::string_view> header_param(std::string_view value, std::string
     } else {
       const std::size_t start = j;
       while (j < value.size() && value[j] != ';') ++j;
-      v = trim(value.substr(start, j - start));
+      v = http::trim_ows(value.substr(start, j - start));
     }
     if (http::iequals(k, key)) return v;
     i = value.find(';', j);
@@ -107,10 +101,10 @@ bool parse_multipart(std::string_view body, std::string_view boundary,
         error = "a multipart part has a malformed header line";
         return false;
       }
-      const std::string_view name = trim(line.substr(0, colon));
-      const std::string_view value = trim(line.substr(colon + 1));
+      const std::string_view name = http::trim_ows(line.substr(0, colon));
+      const std::string_view value = http::trim_ows(line.substr(colon + 1));
       if (http::iequals(name, "content-disposition")) {
-        const std::string_view type = trim(value.substr(0, value.find(';')));
+        const std::string_view type = http::trim_ows(value.substr(0, value.find(';')));
         if (!http::iequals(type, "form-data")) {
           error = "a multipart part's Content-Disposition is not form-data";
           return false;

@@ -20,6 +20,7 @@
 #include "brrt/dispatch/service.hpp"
 #include "brrt/http/server.hpp"
 #include "brrt/spec/api.hpp"
+#include "log_pipe.hpp"
 
 namespace brrt {
 namespace {
@@ -714,8 +715,8 @@ TEST(Dispatch, OptionsAsteriskDescribesTheServer) {
 // id from traceparent (or a new one) and one span id per request, on the plain and the
 // coroutine path alike.
 TEST(Dispatch, HandlersAndTheAccessLogShareTheTraceContext) {
-  int log_pipe[2];
-  ASSERT_EQ(::pipe(log_pipe), 0);
+  test::LogPipe log_pipe;
+  ASSERT_TRUE(log_pipe.ok());
   dispatch::HandlerTable h;
   h.add("plain", [](dispatch::RequestContext& ctx, http::Response& res) {
     res.body = ctx.trace().traceparent();
@@ -731,7 +732,7 @@ TEST(Dispatch, HandlersAndTheAccessLogShareTheTraceContext) {
   dispatch::ServiceOptions o;
   o.access_log = true;
   o.log_format = observe::LogFormat::Json;
-  o.log_fd = log_pipe[1];
+  o.log_fd = log_pipe.write_fd();
   std::vector<std::string> bodies;
   {
     dispatch::Service service(test_spec(), std::move(h), o, 1);
@@ -757,12 +758,7 @@ TEST(Dispatch, HandlersAndTheAccessLogShareTheTraceContext) {
     server.stop();
     server.wait();
   }
-  ::close(log_pipe[1]);
-  std::string log;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(log_pipe[0], buf, sizeof buf)) > 0;)
-    log.append(buf, static_cast<std::size_t>(n));
-  ::close(log_pipe[0]);
+  const std::string log = log_pipe.read_all();
   std::vector<json::object> lines;
   for (std::size_t at = 0, nl; (nl = log.find('\n', at)) != std::string::npos; at = nl + 1)
     lines.push_back(parse(log.substr(at, nl - at)).as_object());

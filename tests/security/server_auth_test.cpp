@@ -16,6 +16,7 @@
 #include "brrt/http/server.hpp"
 #include "dispatch/beast_client.hpp"
 #include "fixtures.hpp"
+#include "log_pipe.hpp"
 
 namespace brrt {
 namespace {
@@ -216,11 +217,11 @@ TEST(ServerRequirements, OrOfAndAnd401Versus403) {
   std::string why;
   const json::value* fx = test::jwt_fixtures(why);
   if (!fx) GTEST_SKIP() << why;
-  int log_pipe[2];
-  ASSERT_EQ(::pipe(log_pipe), 0);
+  test::LogPipe log_pipe;
+  ASSERT_TRUE(log_pipe.ok());
   dispatch::ServiceOptions o;
   o.access_log = true;  // keys sent in the query string must not reach it
-  o.log_fd = log_pipe[1];
+  o.log_fd = log_pipe.write_fd();
   o.security.api_keys["Key"] = {"k-1"};
   o.security.api_keys["QueryKey"] = {"q-1"};
   o.security.basic["Basic"] = {{"ada", "lovelace"}};
@@ -259,12 +260,7 @@ TEST(ServerRequirements, OrOfAndAnd401Versus403) {
   }
   server.stop();
   server.wait();
-  ::close(log_pipe[1]);
-  std::string log;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(log_pipe[0], buf, sizeof buf)) > 0;)
-    log.append(buf, static_cast<std::size_t>(n));
-  ::close(log_pipe[0]);
+  const std::string log = log_pipe.read_all();
   EXPECT_NE(log.find("/or?key=***"), std::string::npos) << log;
   EXPECT_EQ(log.find("q-1"), std::string::npos) << log;
   EXPECT_EQ(log.find("lovelace"), std::string::npos);

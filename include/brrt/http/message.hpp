@@ -24,6 +24,13 @@ inline constexpr std::size_t kMaxHeaders = 128;
 // ASCII case-insensitive equality (header names, tokens).
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
+// `s` without the optional whitespace (spaces and tabs, RFC 9110 5.6.3) around it.
+constexpr std::string_view trim_ows(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 struct Request {
   std::optional<Method> method;  // empty for a method brrtrouter does not route
   std::string_view method_text;
