@@ -37,9 +37,7 @@ double quality(std::string_view params) noexcept {
 
 bool accepts_gzip(std::string_view header) noexcept {
   double gzip = -1, any = -1;
-  while (!header.empty()) {
-    const std::size_t comma = header.find(',');
-    const std::string_view item = http::trim_ows(header.substr(0, comma));
+  http::for_each_list_item(header, [&](std::string_view item) {
     const std::size_t semi = item.find(';');
     const std::string_view coding = http::trim_ows(item.substr(0, semi));
     const double q = semi == std::string_view::npos ? 1 : quality(item.substr(semi + 1));
@@ -47,9 +45,8 @@ bool accepts_gzip(std::string_view header) noexcept {
       gzip = q;
     else if (coding == "*")
       any = q;
-    if (comma == std::string_view::npos) break;
-    header.remove_prefix(comma + 1);
-  }
+    return true;
+  });
   return gzip >= 0 ? gzip > 0 : any > 0;
 }
 

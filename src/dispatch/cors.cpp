@@ -14,19 +14,6 @@ bool is_origin(std::string_view o) {
   return !rest.empty() && rest.find_first_of("/?#*") == std::string_view::npos;
 }
 
-// Each comma-separated token of `list` (optional whitespace around), in order.
-template <class F>
-bool each_token(std::string_view list, F&& f) {
-  while (!list.empty()) {
-    const std::size_t comma = list.find(',');
-    const std::string_view t = http::trim_ows(list.substr(0, comma));
-    if (!t.empty() && !f(t)) return false;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string cors_options_error(const CorsOptions& o) {
@@ -92,7 +79,7 @@ int CorsPolicy::check_preflight(std::string_view origin, std::string_view method
   }
   if (!any_header_) {
     std::string refused;
-    each_token(headers, [&](std::string_view h) {
+    http::for_each_list_item(headers, [&](std::string_view h) {
       for (const std::string& a : options_.allow_headers)
         if (http::iequals(a, h)) return true;
       refused = h;

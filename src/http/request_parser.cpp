@@ -48,16 +48,7 @@ HeadResult fail(int status, std::string_view message) {
 }
 
 bool has_token(std::string_view list, std::string_view token) noexcept {
-  while (!list.empty()) {
-    const auto comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (iequals(item, token)) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return false;
+  return !for_each_list_item(list, [&](std::string_view item) { return !iequals(item, token); });
 }
 
 }  // namespace

@@ -31,6 +31,21 @@ constexpr std::string_view trim_ows(std::string_view s) noexcept {
   return s;
 }
 
+// Calls f(item) for each non-empty element of a comma-separated header list (RFC 9110 5.6.1:
+// "gzip, br;q=0.5", "keep-alive, Upgrade"), whitespace trimmed, until f returns false;
+// returns whether every call returned true.
+template <class F>
+bool for_each_list_item(std::string_view list, F&& f) {
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    const std::string_view item = trim_ows(list.substr(0, comma));
+    if (!item.empty() && !f(item)) return false;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return true;
+}
+
 struct Request {
   std::optional<Method> method;  // empty for a method brrtrouter does not route
   std::string_view method_text;
