@@ -469,8 +469,6 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
   } catch (...) {
     fail(req, res, "unknown exception");
   }
-  if (w.gzip) compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
-  if (cors_.enabled()) add_cors_headers(api, req, res, op_index);
   finish(w, api, worker, req, res, op_index, start, trace);
   return true;
 }
@@ -567,8 +565,6 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
     if (!failure.empty()) fail(req, res, failure.c_str());
   }
   slot.in_flight.sub();
-  if (w.gzip) compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
-  if (cors_.enabled()) add_cors_headers(api, req, res, op_index);
   finish(w, api, worker, req, res, op_index, start, trace);
 }
 #if defined(__GNUC__) && !defined(__clang__)
@@ -594,8 +590,10 @@ void Service::add_cors_headers(const CompiledApi& api, const http::Request& req,
 }
 
 void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
-                     const http::Request& req, const http::Response& res, std::size_t op_index,
+                     const http::Request& req, http::Response& res, std::size_t op_index,
                      Clock::time_point start, TraceSlot& trace) {
+  if (w.gzip) compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
+  if (cors_.enabled()) add_cors_headers(api, req, res, op_index);
   const auto elapsed = Clock::now() - start;
   observe::Metrics::record(api.metrics->thread(worker % workers_.size()), op_index, res.status,
                            std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));

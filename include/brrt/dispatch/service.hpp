@@ -111,9 +111,10 @@ class Service : public http::Handler {
   void answer_from_spec(const CompiledApi& api, std::size_t op_index, RequestContext& ctx,
                         http::Response& res);
   void fail(const http::Request& req, http::Response& res, const char* what) noexcept;
+  // Every answered request, either path: gzip and CORS headers on the response, then its
+  // metrics and access log line.
   void finish(Worker& w, const CompiledApi& api, std::size_t worker, const http::Request& req,
-              const http::Response& res, std::size_t op_index, Clock::time_point start,
-              TraceSlot& trace);
+              http::Response& res, std::size_t op_index, Clock::time_point start, TraceSlot& trace);
   // /health, /metrics, /openapi.json|yaml, /docs: the metrics row of the endpoint that
   // answered into `res`, or kNotBuiltin.
   static constexpr std::size_t kNotBuiltin = static_cast<std::size_t>(-1);
