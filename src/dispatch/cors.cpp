@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "brrt/core/ascii.hpp"
+
 namespace brrt::dispatch {
 
 namespace {
@@ -32,9 +34,7 @@ std::string cors_options_error(const CorsOptions& o) {
 
 CorsPolicy::CorsPolicy(CorsOptions options) : options_(std::move(options)) {
   // Browsers serialize an origin's scheme and host in lower case; so are the configured ones.
-  for (std::string& o : options_.allow_origins)
-    for (char& c : o)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  for (std::string& o : options_.allow_origins) to_lower_ascii(o);
   for (const std::string& o : options_.allow_origins) any_origin_ = any_origin_ || o == "*";
   for (const std::string& h : options_.allow_headers) any_header_ = any_header_ || h == "*";
   for (const std::string& h : options_.expose_headers) expose_ += (expose_.empty() ? "" : ", ") + h;

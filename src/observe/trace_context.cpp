@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "brrt/core/ascii.hpp"
+
 namespace brrt::observe {
 
 namespace {
@@ -20,10 +22,6 @@ bool hex_id(std::string_view s, std::size_t at, std::size_t n) noexcept {
     nonzero = nonzero || s[i] != '0';
   }
   return nonzero;
-}
-
-unsigned hex_value(char c) noexcept {
-  return c <= '9' ? static_cast<unsigned>(c - '0') : static_cast<unsigned>(c - 'a' + 10);
 }
 
 template <std::size_t N>
@@ -82,7 +80,7 @@ TraceContext TraceContext::from_header(std::optional<std::string_view> tracepare
     const std::string_view h = *traceparent;
     for (std::size_t i = 0; i < 32; ++i) t.trace_id[i] = h[3 + i];
     for (std::size_t i = 0; i < 16; ++i) t.parent_id[i] = h[36 + i];
-    t.flags = static_cast<std::uint8_t>(hex_value(h[53]) << 4 | hex_value(h[54]));
+    t.flags = static_cast<std::uint8_t>(hex_digit_value(h[53]) << 4 | hex_digit_value(h[54]));
     t.has_parent = true;
   } else {
     write_hex(t.trace_id, 0, ids.next());

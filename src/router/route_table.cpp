@@ -11,18 +11,13 @@
 #include <map>
 #include <set>
 
+#include "brrt/core/ascii.hpp"
+
 namespace brrt::router {
 
 namespace {
 
 constexpr std::int32_t kNone = -1;
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // FNV-1a: literal children are found by hashing the segment while scanning for its end,
 // then one memcmp to confirm (cheaper than a binary search of string compares).
@@ -51,7 +46,7 @@ bool decoded_equals(std::string_view raw, std::string_view label) noexcept {
     char c = raw[i];
     if (c == '%') {
       if (i + 2 >= raw.size()) return false;
-      const int hi = hex_value(raw[i + 1]), lo = hex_value(raw[i + 2]);
+      const int hi = hex_digit_value(raw[i + 1]), lo = hex_digit_value(raw[i + 2]);
       if (hi < 0 || lo < 0) return false;
       c = static_cast<char>(hi * 16 + lo);
       i += 2;
@@ -473,7 +468,7 @@ bool percent_decode(std::string_view in, std::string& out) {
       continue;
     }
     if (i + 2 >= in.size()) return false;
-    const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+    const int hi = hex_digit_value(in[i + 1]), lo = hex_digit_value(in[i + 2]);
     if (hi < 0 || lo < 0) return false;
     out += static_cast<char>(hi * 16 + lo);
     i += 2;

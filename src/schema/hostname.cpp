@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "brrt/core/ascii.hpp"
 #include "schema/regex.hpp"
 
 namespace brrt::schema::detail {
@@ -375,7 +376,7 @@ bool check_hostname(std::string_view s, bool idn) {
         if (!punycode_decode(std::string_view(text).substr(4), decoded)) return false;
         if (decoded.empty()) return false;
         std::string lower(text.substr(4));
-        for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        to_lower_ascii(lower);
         if (punycode_encode(decoded) != lower) return false;  // not canonical
         if (!check_u_label(decoded)) return false;
         rtl = rtl || has_rtl(decoded);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <set>
 
+#include "brrt/core/ascii.hpp"
 #include "brrt/spec/api.hpp"
 
 namespace brrt::spec {
@@ -20,13 +21,7 @@ std::string decode_fragment(std::string_view f) {
   std::string out;
   for (std::size_t i = 0; i < f.size(); ++i) {
     if (f[i] == '%' && i + 2 < f.size()) {
-      auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-      };
-      const int hi = hex(f[i + 1]), lo = hex(f[i + 2]);
+      const int hi = hex_digit_value(f[i + 1]), lo = hex_digit_value(f[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out += static_cast<char>(hi * 16 + lo);
         i += 2;
@@ -40,8 +35,7 @@ std::string decode_fragment(std::string_view f) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  to_lower_ascii(out);
   return out;
 }
 
