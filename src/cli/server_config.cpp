@@ -408,9 +408,8 @@ void apply_config_file(const std::string& path, ServeSettings& s) {
         if (k == "origins" || k == "headers" || k == "expose") {
           std::vector<std::string> items = strings(r, f.value(), p);
           for (std::size_t i = 0; i < items.size(); ++i) {
-            dispatch::CorsOptions one;
-            (k == "origins" ? one.allow_origins : one.allow_headers) = {items[i]};
-            const std::string why = dispatch::cors_options_error(one);
+            const std::string why = k == "origins" ? dispatch::cors_origin_error(items[i])
+                                                   : dispatch::cors_header_error(items[i]);
             if (!why.empty())
               r.fail(f.value().is_array() ? p + "/" + std::to_string(i) : p, why,
                      k == "origins" ? "e.g. origins: [\"https://app.example.com\"] or \"*\""

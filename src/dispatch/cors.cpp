@@ -18,17 +18,23 @@ bool is_origin(std::string_view o) {
 
 }  // namespace
 
+std::string cors_origin_error(std::string_view origin) {
+  if (origin == "*" || is_origin(origin)) return {};
+  return "origin '" + std::string(origin) +
+         "' is not scheme://host[:port] or \"*\" (no path, no trailing slash)";
+}
+
+std::string cors_header_error(std::string_view name) {
+  if (!name.empty() && name.find_first_of(" ,:\t") == std::string_view::npos) return {};
+  return "header name '" + std::string(name) + "' is not a single header name";
+}
+
 std::string cors_options_error(const CorsOptions& o) {
   for (const std::string& origin : o.allow_origins)
-    if (origin != "*" && !is_origin(origin))
-      return "origin '" + origin +
-             "' is not scheme://host[:port] or \"*\" (no path, no trailing slash)";
-  for (const std::string& h : o.allow_headers)
-    if (h.empty() || h.find_first_of(" ,:\t") != std::string::npos)
-      return "header name '" + h + "' is not a single header name";
-  for (const std::string& h : o.expose_headers)
-    if (h.empty() || h.find_first_of(" ,:\t") != std::string::npos)
-      return "header name '" + h + "' is not a single header name";
+    if (std::string why = cors_origin_error(origin); !why.empty()) return why;
+  for (const auto* names : {&o.allow_headers, &o.expose_headers})
+    for (const std::string& h : *names)
+      if (std::string why = cors_header_error(h); !why.empty()) return why;
   return {};
 }
 

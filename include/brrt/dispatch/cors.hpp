@@ -30,8 +30,14 @@ struct CorsOptions {
   bool enabled() const noexcept { return !allow_origins.empty(); }
 };
 
-// Why `options` cannot be used ("origin 'x' ..."), or empty when it can.
+// Why `options` cannot be used ("origin 'x' ..."), or empty when it can; the first of the
+// two checks below that fails for an entry.
 std::string cors_options_error(const CorsOptions& options);
+// Why `origin` cannot be listed as allowed (not "*" and not scheme://host[:port]), or empty.
+std::string cors_origin_error(std::string_view origin);
+// Why `name` cannot be listed as a header name (empty, or holding ' ', ',', ':' or a tab),
+// or empty.
+std::string cors_header_error(std::string_view name);
 
 class CorsPolicy {
  public:
