@@ -2,7 +2,6 @@
 
 #include <zlib.h>
 
-#include <charconv>
 #include <stdexcept>
 
 namespace brrt::dispatch {
