@@ -5,7 +5,6 @@
 // request gets a status, that an error status carries a JSON problem body, and that nothing crashes
 // or leaks.
 #include <fcntl.h>
-#include <zlib.h>
 #include <boost/json/parse.hpp>
 
 #include <cstddef>
@@ -18,6 +17,7 @@
 #include "brrt/dispatch/service.hpp"
 #include "brrt/http/request_parser.hpp"
 #include "brrt/spec/api.hpp"
+#include "gunzip.hpp"
 
 namespace {
 
@@ -50,24 +50,6 @@ void check(bool ok) {
   if (!ok) std::abort();
 }
 
-bool gunzip(std::string_view in, std::string& out) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 16) != Z_OK) return false;
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  out.clear();
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    char chunk[16384];
-    z.next_out = reinterpret_cast<Bytef*>(chunk);
-    z.avail_out = sizeof chunk;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(chunk, sizeof chunk - z.avail_out);
-  }
-  inflateEnd(&z);
-  return rc == Z_STREAM_END && z.avail_in == 0;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -88,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (const auto encoding = res.header("Content-Encoding")) {
     // Only gzip, only when asked for, and it must inflate.
     check(*encoding == "gzip" && req.header("Accept-Encoding").has_value());
-    check(gunzip(res.body, body));
+    check(test::gunzip(res.body, body));
   }
   if (res.status >= 400 && !body.empty() && req.method != Method::Head) {
     boost::system::error_code ec;

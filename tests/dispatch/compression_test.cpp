@@ -4,9 +4,10 @@
 #include "brrt/dispatch/compression.hpp"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <string>
+
+#include "gunzip.hpp"
 
 namespace {
 
@@ -14,21 +15,8 @@ using namespace brrt;
 using namespace brrt::dispatch;
 
 std::string gunzip(const std::string& in) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
   std::string out;
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    char chunk[16384];
-    z.next_out = reinterpret_cast<Bytef*>(chunk);
-    z.avail_out = sizeof chunk;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(chunk, sizeof chunk - z.avail_out);
-  }
-  EXPECT_EQ(rc, Z_STREAM_END);
-  inflateEnd(&z);
+  EXPECT_TRUE(test::gunzip(in, out));
   return out;
 }
 
