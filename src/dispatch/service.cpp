@@ -26,6 +26,7 @@
 #include "brrt/dispatch/media_type.hpp"
 #include "brrt/dispatch/param_decoder.hpp"
 #include "brrt/dispatch/spec_validators.hpp"
+#include "brrt/dispatch/static_body.hpp"
 #include "brrt/observe/metrics.hpp"
 #include "brrt/router/api_routes.hpp"
 #include "brrt/security/authenticator.hpp"
@@ -47,7 +48,15 @@ namespace {
 enum class BuiltinRow : std::size_t { Health, Metrics, Spec, Docs };
 constexpr std::string_view kBuiltinRowNames[] = {"(health)", "(metrics)", "(openapi)", "(docs)"};
 constexpr std::size_t kServerOptionsRow = 2 * std::size(kBuiltinRowNames);  // after the ops
-constexpr std::size_t kPreflightRow = kServerOptionsRow + 1;                // CORS preflights
+
+// Whether a metrics row (GET or HEAD) is the spec's or Swagger UI's: answers made from a
+// StaticBody, which brings its own gzip form.
+constexpr bool static_body_row(std::size_t ops, std::size_t row) noexcept {
+  static_assert(std::size_t(BuiltinRow::Docs) == std::size_t(BuiltinRow::Spec) + 1);
+  return row >= ops + 2 * std::size_t(BuiltinRow::Spec) &&
+         row < ops + 2 * (std::size_t(BuiltinRow::Docs) + 1);
+}
+constexpr std::size_t kPreflightRow = kServerOptionsRow + 1;  // CORS preflights
 
 // Credentials straight from the request: views, no copies; the query string and the
 // Cookie header are split only when a scheme reads them.
@@ -150,7 +159,10 @@ struct CompiledApi {
   std::unique_ptr<observe::Metrics> metrics;
   std::size_t unmatched_row = 0;  // metrics->unmatched_index(), kept beside ops
   std::string server_allow;       // the Allow header of "OPTIONS *"
-  std::string spec_json;
+  // The served spec and the Swagger UI page, with their tags and gzip forms.
+  StaticBody spec_json;
+  StaticBody spec_yaml;
+  StaticBody docs_page;
 };
 
 namespace {
@@ -193,6 +205,46 @@ void fill_example(CompiledOperation& c) {
   }
 }
 
+// Swagger UI's page, pointing at the served spec's JSON form.
+std::string docs_page_html(const spec::Api& api, const ServiceOptions& options) {
+  const std::string title = options.docs_title.empty() ? api.info().title : options.docs_title;
+  std::string html_title;  // the title is HTML text, and the only spec text on the page
+  for (char c : title) {
+    if (c == '<')
+      html_title += "&lt;";
+    else if (c == '>')
+      html_title += "&gt;";
+    else if (c == '&')
+      html_title += "&amp;";
+    else
+      html_title += c;
+  }
+  const std::string d = options.docs_path;
+  return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+         "<title>" +
+         html_title +
+         "</title>"
+         "<link rel=\"stylesheet\" href=\"" +
+         d +
+         "/swagger-ui.css\">"
+         "<link rel=\"icon\" type=\"image/png\" href=\"" +
+         d +
+         "/favicon-32x32.png\">"
+         "</head><body><div id=\"swagger-ui\"></div>"
+         "<script src=\"" +
+         d +
+         "/swagger-ui-bundle.js\"></script>"
+         "<script src=\"" +
+         d +
+         "/swagger-ui-standalone-preset.js\"></script>"
+         "<script>window.ui = SwaggerUIBundle({url: \"" +
+         options.spec_path +
+         ".json\", "
+         "dom_id: \"#swagger-ui\", deepLinking: true, "
+         "presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], "
+         "layout: \"BaseLayout\"});</script></body></html>\n";
+}
+
 std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
                                            const HandlerTable& handlers,
                                            const ServiceOptions& options, std::size_t workers,
@@ -200,7 +252,14 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
   auto c = std::make_shared<CompiledApi>();
   c->routes = router::compile_routes(*api);
   c->validators = std::make_unique<SpecValidators>(*api, options.format_assertion);
-  c->spec_json = json::serialize(api->root().root());
+  // A reload gives new tags: "no-cache" makes browsers ask, and an unchanged spec is a 304.
+  c->spec_json = StaticBody("application/json", json::serialize(api->root().root()), "no-cache",
+                            options.compression);
+  c->spec_yaml =
+      StaticBody("application/yaml", api->root().text(), "no-cache", options.compression);
+  if (!options.docs_path.empty())
+    c->docs_page = StaticBody("text/html; charset=utf-8", docs_page_html(*api, options), "no-cache",
+                              options.compression);
   std::vector<observe::OperationLabel> labels;
   for (const auto& op : api->operations()) {
     CompiledOperation co;
@@ -261,11 +320,7 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
 // Assets: Swagger UI files, read once at startup.
 
 struct Service::Assets {
-  struct File {
-    std::string content_type;
-    std::string bytes;
-  };
-  std::map<std::string, File, std::less<>> files;  // by file name
+  std::map<std::string, StaticBody, std::less<>> files;  // by file name
   std::string dir;
 };
 
@@ -375,7 +430,9 @@ Service::Service(std::shared_ptr<const spec::Api> api, HandlerTable handlers,
         if (!in) continue;
         std::ostringstream ss;
         ss << in.rdbuf();
-        assets_->files[name] = {type, ss.str()};
+        // Swagger UI changes only with brrtrouter's install: an hour without asking.
+        assets_->files.emplace(name, StaticBody(type, std::move(ss).str(), "public, max-age=3600",
+                                                options_.compression));
       }
     }
   }
@@ -592,7 +649,8 @@ void Service::add_cors_headers(const CompiledApi& api, const http::Request& req,
 void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
                      const http::Request& req, http::Response& res, std::size_t op_index,
                      Clock::time_point start, TraceSlot& trace) {
-  if (w.gzip) compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
+  if (w.gzip && !static_body_row(api.ops.size(), op_index))
+    compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
   if (cors_.enabled()) add_cors_headers(api, req, res, op_index);
   const auto elapsed = Clock::now() - start;
   observe::Metrics::record(api.metrics->thread(worker % workers_.size()), op_index, res.status,
@@ -703,13 +761,11 @@ std::size_t Service::builtin(Worker&, const CompiledApi& api, const http::Reques
   }
   if (!o.spec_path.empty()) {
     if (path == o.spec_path + ".json") {
-      res.set_content_type("application/json");
-      res.body = api.spec_json;
+      api.spec_json.answer(req, res);
       return row(BuiltinRow::Spec);
     }
     if (path == o.spec_path + ".yaml") {
-      res.set_content_type("application/yaml");
-      res.body = api.api->root().text();
+      api.spec_yaml.answer(req, res);
       return row(BuiltinRow::Spec);
     }
   }
@@ -719,55 +775,14 @@ std::size_t Service::builtin(Worker&, const CompiledApi& api, const http::Reques
         problem(res, 503, "Swagger UI assets are not installed: run scripts/setup.sh");
         return row(BuiltinRow::Docs);
       }
-      const std::string title = o.docs_title.empty() ? api.api->info().title : o.docs_title;
-      std::string t;
-      observe::append_json_escaped(t, title);  // safe inside a JS string and HTML text
-      std::string html_title;
-      for (char c : title) {
-        if (c == '<')
-          html_title += "&lt;";
-        else if (c == '>')
-          html_title += "&gt;";
-        else if (c == '&')
-          html_title += "&amp;";
-        else
-          html_title += c;
-      }
-      const std::string d = o.docs_path;
-      res.set_content_type("text/html; charset=utf-8");
-      res.body =
-          "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-          "<title>" +
-          html_title +
-          "</title>"
-          "<link rel=\"stylesheet\" href=\"" +
-          d +
-          "/swagger-ui.css\">"
-          "<link rel=\"icon\" type=\"image/png\" href=\"" +
-          d +
-          "/favicon-32x32.png\">"
-          "</head><body><div id=\"swagger-ui\"></div>"
-          "<script src=\"" +
-          d +
-          "/swagger-ui-bundle.js\"></script>"
-          "<script src=\"" +
-          d +
-          "/swagger-ui-standalone-preset.js\"></script>"
-          "<script>window.ui = SwaggerUIBundle({url: \"" +
-          o.spec_path +
-          ".json\", "
-          "dom_id: \"#swagger-ui\", deepLinking: true, "
-          "presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], "
-          "layout: \"BaseLayout\"});</script></body></html>\n";
+      api.docs_page.answer(req, res);
       return row(BuiltinRow::Docs);
     }
     if (path.size() > o.docs_path.size() + 1 &&
         path.compare(0, o.docs_path.size(), o.docs_path) == 0 && path[o.docs_path.size()] == '/') {
       auto it = assets_->files.find(path.substr(o.docs_path.size() + 1));
       if (it == assets_->files.end()) return kNotBuiltin;
-      res.set_content_type(it->second.content_type);
-      res.add_header("Cache-Control", "public, max-age=3600");
-      res.body = it->second.bytes;
+      it->second.answer(req, res);
       return row(BuiltinRow::Docs);
     }
   }

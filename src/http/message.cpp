@@ -49,6 +49,27 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
   return i == n || ascii_lower8(load8(a.data() + n - 8)) == ascii_lower8(load8(b.data() + n - 8));
 }
 
+bool if_none_match(std::string_view list, std::string_view etag) noexcept {
+  if (etag.size() >= 2 && etag.substr(0, 2) == "W/") etag.remove_prefix(2);
+  std::size_t i = 0;
+  while (i < list.size()) {
+    const char c = list[i];
+    if (c == ' ' || c == '\t' || c == ',') {
+      ++i;
+      continue;
+    }
+    if (c == '*') return true;
+    if (c == 'W' && i + 1 < list.size() && list[i + 1] == '/') i += 2;
+    if (i >= list.size() || list[i] != '"') return false;
+    const std::size_t close = list.find('"', i + 1);
+    if (close == std::string_view::npos) return false;
+    if (list.substr(i, close + 1 - i) == etag) return true;
+    i = close + 1;
+    if (i < list.size() && list[i] != ',' && list[i] != ' ' && list[i] != '\t') return false;
+  }
+  return false;
+}
+
 std::optional<std::string_view> Request::header(std::string_view name) const noexcept {
   for (std::size_t i = 0; i < header_count; ++i)
     if (iequals(headers[i].name, name)) return headers[i].value;

@@ -262,6 +262,38 @@ TEST(Serve, GzipFromTheConfigFile) {
   std::remove(path.c_str());
 }
 
+// A browser's revalidation as curl makes it: the tag of the form it got, then 304 and no body.
+TEST(Serve, SpecAndSwaggerUiRevalidateByEntityTag) {
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  ServeProcess srv({"serve", "--port", "0", "--config",
+                    std::string(BRRT_SOURCE_DIR) + "/examples/pet_store/config.yaml",
+                    "--no-access-log"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  auto etag_of = [](const std::string& head) {
+    const std::size_t at = head.find("ETag: ");
+    if (at == std::string::npos) return std::string();
+    return head.substr(at + 6, head.find('\r', at) - at - 6);
+  };
+  for (const char* target : {"/openapi.yaml", "/docs/", "/docs/swagger-ui-bundle.js"}) {
+    SCOPED_TRACE(target);
+    for (const char* encoding : {"identity", "gzip"}) {
+      SCOPED_TRACE(encoding);
+      const std::string accept = std::string(" -H 'Accept-Encoding: ") + encoding + "' ";
+      const Curl first = curl("-D - -o /dev/null" + accept + srv.url(target));
+      ASSERT_EQ(first.status, 200);
+      const std::string tag = etag_of(first.body);
+      ASSERT_FALSE(tag.empty()) << first.body;
+      const Curl again =
+          curl("-D -" + accept + "-H 'If-None-Match: " + tag + "' " + srv.url(target));
+      EXPECT_EQ(again.status, 304) << again.body;
+      EXPECT_EQ(etag_of(again.body), tag);
+      EXPECT_EQ(again.body.find("Content-Length"), std::string::npos) << again.body;
+      EXPECT_EQ(again.body.substr(again.body.find("\r\n\r\n") + 4), "") << "no body after 304";
+    }
+  }
+  EXPECT_EQ(srv.stop(), 0);
+}
+
 TEST(Serve, BadCorsOriginIsAStartupErrorWithItsLocation) {
   const std::string path = "/tmp/brrt-bad-cors-" + std::to_string(::getpid()) + ".yaml";
   FILE* f = std::fopen(path.c_str(), "w");

@@ -20,6 +20,7 @@
 #include "brrt/dispatch/service.hpp"
 #include "brrt/http/server.hpp"
 #include "brrt/spec/api.hpp"
+#include "gunzip.hpp"
 #include "log_pipe.hpp"
 
 namespace brrt {
@@ -884,6 +885,50 @@ TEST(Dispatch, CorsAnyOriginAndCredentials) {
   // Settings that cannot work are refused when the service is made.
   dispatch::ServiceOptions bad = with_cors({"https://app.example.com/"});
   EXPECT_THROW(dispatch::Service(pet_store(), {}, bad, 1), std::invalid_argument);
+}
+
+// The spec and Swagger UI carry entity tags: a client that has the current bytes gets 304 with
+// no body; a reload changes the spec's tag; the gzip form is made once, with a tag of its own.
+TEST(Dispatch, SpecAndDocsAnswerConditionalRequests) {
+  dispatch::ServiceOptions o;
+  o.compression.enabled = true;
+  Running srv(test_spec(), {}, o);
+  BeastClient c(srv.port());
+  for (const char* target : {"/openapi.json", "/openapi.yaml", "/docs", "/docs/swagger-ui.css"}) {
+    SCOPED_TRACE(target);
+    Reply r = c.get(target);
+    ASSERT_EQ(r.status, 200);
+    const std::string tag = r.header("ETag");
+    ASSERT_FALSE(tag.empty());
+    EXPECT_FALSE(r.header("Cache-Control").empty());
+    Reply again = c.get(target, {{"If-None-Match", tag}});
+    EXPECT_EQ(again.status, 304);
+    EXPECT_TRUE(again.body.empty());
+    EXPECT_EQ(again.header("ETag"), tag);
+    EXPECT_EQ(c.get(target, {{"If-None-Match", "\"stale\""}}).status, 200);
+    EXPECT_EQ(c.request(verb::head, target, {}, {{"If-None-Match", tag}}).status, 304);
+  }
+  // The gzip form: its own tag, and inflating it gives the plain bytes.
+  Reply plain = c.get("/docs/swagger-ui.css");
+  Reply gz = c.get("/docs/swagger-ui.css", {{"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(gz.header("Content-Encoding"), "gzip");
+  EXPECT_NE(gz.header("ETag"), plain.header("ETag"));
+  std::string inflated;
+  ASSERT_TRUE(test::gunzip(gz.body, inflated));
+  EXPECT_TRUE(inflated == plain.body);
+  EXPECT_EQ(c.get("/docs/swagger-ui.css",
+                  {{"Accept-Encoding", "gzip"}, {"If-None-Match", gz.header("ETag")}})
+                .status,
+            304);
+  // A reload serves another spec under another tag; the old tag gets the new bytes.
+  const std::string before = c.get("/openapi.json").header("ETag");
+  std::string next = kTestSpec;
+  next += "  /added: {get: {operationId: added, responses: {'200': {description: ok}}}}\n";
+  srv.service->reload(spec::load_api_from_text(next, "next.yaml"));
+  Reply r = c.get("/openapi.json", {{"If-None-Match", before}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.header("ETag"), before);
+  EXPECT_NE(r.body.find("/added"), std::string::npos);
 }
 
 TEST(Dispatch, BuiltinsCanBeMovedOrDisabled) {

@@ -46,6 +46,13 @@ bool for_each_list_item(std::string_view list, F&& f) {
   return true;
 }
 
+// Whether an If-None-Match value (RFC 9110 13.1.2: "*" or a list of entity tags, W/ marking
+// weak ones) matches `etag`, a quoted entity tag such as "\"3f2a-1c\"", by the weak
+// comparison GET and HEAD use. Tags may hold commas, so the list is scanned tag by tag; a
+// malformed list matches nothing from the first bad element on (the request is answered in
+// full, never wrongly with 304).
+bool if_none_match(std::string_view list, std::string_view etag) noexcept;
+
 struct Request {
   std::optional<Method> method;  // empty for a method brrtrouter does not route
   std::string_view method_text;
