@@ -1,9 +1,9 @@
 // libFuzzer target: a whole request through the pet store service in-process, as the
 // server hands it over: head parsing, routing, security, parameter decoding of every style,
 // JSON, urlencoded and multipart bodies, validation, the zero-code responses (examples and
-// echo), response validation in enforce mode, CORS, gzip and the access log. Checks that every
-// request gets a status, that an error status carries a JSON problem body, and that nothing crashes
-// or leaks.
+// echo), response validation in enforce mode, CORS, gzip, conditional GETs and the access log.
+// Checks that every request gets a status, that an error status carries a JSON problem body, and
+// that nothing crashes or leaks.
 #include <fcntl.h>
 #include <boost/json/parse.hpp>
 
@@ -66,6 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // false: the request needs the server's event loop (an SSE stream, say); nothing to check.
   if (!service().handle(0, req, res)) return 0;
   check(res.status >= 100 && res.status < 600);
+  // 304 only for a conditional request, and with nothing but headers.
+  if (res.status == 304) check(req.header("If-None-Match").has_value() && res.body.empty());
   std::string body = res.body;
   if (const auto encoding = res.header("Content-Encoding")) {
     // Only gzip, only when asked for, and it must inflate.
