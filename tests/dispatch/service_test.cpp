@@ -10,6 +10,7 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -964,6 +965,63 @@ TEST(Dispatch, ReloadSwapsTheSpecBetweenRequests) {
                    "bad.yaml")),
                std::exception);
   EXPECT_EQ(c.get("/added").status, 200);
+}
+
+// Reloads while clients keep their keep-alive connections busy: every request gets its answer,
+// and a request in flight when the spec changes finishes on the spec it started with.
+TEST(Dispatch, ReloadUnderLoadDropsNothing) {
+  dispatch::HandlerTable h;
+  h.add("plain", [](dispatch::RequestContext&, http::Response& res) { res.body = "ok"; });
+  Gate gate;
+  gate.install(h);
+  Running srv(test_spec(), std::move(h), {}, 2);
+  std::string without_blocking = kTestSpec;
+  const std::string line =
+      "  /blocking: {get: {operationId: blocking, responses: {'200': {description: ok}}}}\n";
+  const std::size_t at = without_blocking.find(line);
+  ASSERT_NE(at, std::string::npos);
+  without_blocking.erase(at, line.size());
+
+  // In flight across the reload: /blocking is gone from the new spec, but this request
+  // started on the old one and finishes there.
+  auto in_flight = std::async(std::launch::async, [&] {
+    BeastClient c(srv.port());
+    return c.get("/blocking");
+  });
+  gate.entered.get_future().wait();
+  srv.service->reload(spec::load_api_from_text(without_blocking, "next.yaml"));
+  BeastClient probe(srv.port());
+  EXPECT_EQ(probe.get("/blocking").status, 404);
+  gate.release.set_value();
+  const Reply held = in_flight.get();
+  EXPECT_EQ(held.status, 200);
+  EXPECT_EQ(held.body, "done");
+
+  // Two clients, 300 keep-alive requests each, while the spec is swapped over and over until
+  // both are done (bounded, in case they never are).
+  std::atomic<int> answered{0}, wrong{0}, running{2};
+  auto client = [&] {
+    BeastClient c(srv.port());
+    for (int i = 0; i < 300; ++i) {
+      const Reply r = c.get("/plain");
+      if (r.status == 200 && r.body == "ok")
+        ++answered;
+      else
+        ++wrong;
+    }
+    --running;
+  };
+  auto a = std::async(std::launch::async, client);
+  auto b = std::async(std::launch::async, client);
+  int reloads = 0;
+  for (; running.load() > 0 && reloads < 20000; ++reloads)
+    srv.service->reload(
+        spec::load_api_from_text(reloads % 2 ? kTestSpec : without_blocking, "swap.yaml"));
+  a.get();
+  b.get();
+  EXPECT_GT(reloads, 1);
+  EXPECT_EQ(answered.load(), 600);
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(Dispatch, HealthTurns503WhileDraining) {
