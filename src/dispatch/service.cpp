@@ -468,7 +468,14 @@ std::vector<std::string> Service::unhandled_operations() const {
 
 void Service::reload(std::shared_ptr<const spec::Api> api) {
   std::vector<std::string> warnings;
+  std::lock_guard serial(reload_mutex_);  // one reload at a time: each carries the last's counts
   auto next = compile(std::move(api), handlers_, options_, workers_.size(), warnings);
+  std::shared_ptr<const CompiledApi> previous;
+  {
+    std::lock_guard lock(swap_mutex_);
+    previous = current_;
+  }
+  next->metrics->carry_over(*previous->metrics);
   std::lock_guard lock(swap_mutex_);
   current_ = std::move(next);
   generation_.fetch_add(1, std::memory_order_release);

@@ -14,26 +14,32 @@ Metrics::Metrics(std::vector<OperationLabel> operations, std::size_t threads)
     threads_.push_back(std::make_unique<ThreadMetrics>(labels_.size()));
 }
 
-void Metrics::record(ThreadMetrics& slot, std::size_t operation, int status,
-                     std::chrono::nanoseconds latency) noexcept {
-  OperationStats& s = slot.operations[operation];
-  const auto code = static_cast<std::uint16_t>(status);
-  bool counted = false;
+namespace {
+
+// Adds `n` to the count of status `code` in the first slot holding it or free, else to
+// other_status. Only the slot's owner thread claims slots, so a plain store is enough; the
+// count is bumped after the code is visible.
+void count_status(OperationStats& s, std::uint16_t code, std::uint64_t n) noexcept {
   for (std::size_t i = 0; i < OperationStats::kStatusSlots; ++i) {
     std::uint16_t c = s.status_code[i].load(std::memory_order_relaxed);
     if (c == 0) {
-      // Only the owner thread claims slots, so a plain store is enough; the count is
-      // bumped after the code is visible.
       s.status_code[i].store(code, std::memory_order_release);
       c = code;
     }
     if (c == code) {
-      s.status_count[i].add();
-      counted = true;
-      break;
+      s.status_count[i].add(n);
+      return;
     }
   }
-  if (!counted) s.other_status.add();
+  s.other_status.add(n);
+}
+
+}  // namespace
+
+void Metrics::record(ThreadMetrics& slot, std::size_t operation, int status,
+                     std::chrono::nanoseconds latency) noexcept {
+  OperationStats& s = slot.operations[operation];
+  count_status(s, static_cast<std::uint16_t>(status), 1);
 
   const double secs = std::chrono::duration<double>(latency).count();
   std::size_t b = 0;
@@ -41,6 +47,37 @@ void Metrics::record(ThreadMetrics& slot, std::size_t operation, int status,
   s.latency_bucket[b].add();
   s.latency_sum_ns.add(static_cast<std::uint64_t>(latency.count()));
   s.latency_count.add();
+}
+
+void Metrics::carry_over(const Metrics& previous) {
+  if (threads_.empty()) return;
+  auto key = [](const std::vector<OperationLabel>& labels, std::size_t i) {
+    return i == labels.size() ? std::pair<std::string_view, int>{"", -1}
+                              : std::pair<std::string_view, int>{
+                                    labels[i].operation_id, static_cast<int>(labels[i].method)};
+  };
+  std::map<std::pair<std::string_view, int>, std::size_t> before;  // reload path: maps are fine
+  for (std::size_t j = 0; j <= previous.labels_.size(); ++j)
+    before.emplace(key(previous.labels_, j), j);
+  ThreadMetrics& into = *threads_[0];
+  for (std::size_t i = 0; i <= labels_.size(); ++i) {
+    const auto found = before.find(key(labels_, i));
+    if (found == before.end()) continue;
+    OperationStats& to = into.operations[i];
+    for (const auto& t : previous.threads_) {
+      const OperationStats& from = t->operations[found->second];
+      for (std::size_t k = 0; k < OperationStats::kStatusSlots; ++k) {
+        const auto code = from.status_code[k].load(std::memory_order_acquire);
+        if (code == 0) break;
+        count_status(to, code, from.status_count[k].get());
+      }
+      to.other_status.add(from.other_status.get());
+      for (std::size_t b = 0; b < to.latency_bucket.size(); ++b)
+        to.latency_bucket[b].add(from.latency_bucket[b].get());
+      to.latency_sum_ns.add(from.latency_sum_ns.get());
+      to.latency_count.add(from.latency_count.get());
+    }
+  }
 }
 
 void append_label_value(std::string& out, std::string_view value) {

@@ -342,6 +342,12 @@ TEST(Serve, SighupReloadsTheSpecFile) {
   EXPECT_EQ(c.status, 200);
   EXPECT_EQ(c.body, R"({"v":2})");
   EXPECT_NE(curl(srv.url("/openapi.json")).body.find("\"/b\""), std::string::npos);
+  // Counters go on from where they were: /a was answered once before the reload.
+  EXPECT_EQ(curl(srv.url("/a")).status, 200);
+  const std::string metrics = curl(srv.url("/metrics")).body;
+  EXPECT_NE(metrics.find("brrt_requests_total{operation=\"a\",method=\"GET\",status=\"200\"} 2"),
+            std::string::npos)
+      << metrics;
 
   // Line 4 refers to a schema that does not exist: reported, and /b is still served.
   write(

@@ -89,6 +89,37 @@ TEST(Metrics, TransportTotalsAndInFlight) {
   EXPECT_NE(text.find("brrt_sent_bytes_total 200\n"), std::string::npos);
 }
 
+// A reload's new metrics start from the old totals where the operation and method are the
+// same; rows only the old spec had are dropped, new rows start at zero.
+TEST(Metrics, CarryOverKeepsCountersMonotonicAcrossASwap) {
+  auto old = two_ops(2);
+  Metrics::record(old.thread(0), 0, 200, 100us);
+  Metrics::record(old.thread(1), 0, 200, 2ms);
+  Metrics::record(old.thread(1), 0, 404, 100us);
+  Metrics::record(old.thread(0), 1, 201, 100us);
+  Metrics::record(old.thread(1), old.unmatched_index(), 404, 100us);
+  // createPet is gone, getPet stays (another index), listPets is new, and getPet by POST is
+  // another row.
+  Metrics next({{"listPets", Method::Get}, {"getPet", Method::Post}, {"getPet", Method::Get}}, 2);
+  next.carry_over(old);
+  Metrics::record(next.thread(1), 2, 200, 100us);
+  const std::string text = next.render({});
+  for (const char* line : {
+           "brrt_requests_total{operation=\"getPet\",method=\"GET\",status=\"200\"} 3",
+           "brrt_requests_total{operation=\"getPet\",method=\"GET\",status=\"404\"} 1",
+           "brrt_requests_total{operation=\"(unmatched)\",method=\"\",status=\"404\"} 1",
+           "brrt_request_duration_seconds_count{operation=\"getPet\",method=\"GET\"} 4",
+           "brrt_request_duration_seconds_bucket{operation=\"getPet\",method=\"GET\",le=\"0.0025\"}"
+           " 4",
+           "brrt_request_duration_seconds_bucket{operation=\"getPet\",method=\"GET\",le=\"0.001\"} "
+           "3",
+       })
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+  EXPECT_EQ(text.find("createPet"), std::string::npos) << text;
+  EXPECT_EQ(text.find("operation=\"getPet\",method=\"POST\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("operation=\"listPets\""), std::string::npos) << text;
+}
+
 TEST(Metrics, EscapesLabelValues) {
   std::string out;
   append_label_value(out, "a\"b\\c\nd");

@@ -131,6 +131,7 @@ class Service : public http::Handler {
   const http::Server* server_ = nullptr;
   std::vector<std::unique_ptr<Worker>> workers_;
   mutable std::mutex swap_mutex_;  // taken on reload and on a worker's rare refresh
+  std::mutex reload_mutex_;        // reloads one at a time
   std::shared_ptr<const CompiledApi> current_;
   std::atomic<std::uint64_t> generation_{0};
   struct Assets;

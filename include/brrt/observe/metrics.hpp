@@ -71,6 +71,12 @@ class Metrics {
   static void record(ThreadMetrics& slot, std::size_t operation, int status,
                      std::chrono::nanoseconds latency) noexcept;
 
+  // Starts these counters (not yet counting: no worker records into them) from `previous`'s
+  // totals, row by row where both have the same operation and method, so that swapping in a
+  // new spec's metrics does not reset counters Prometheus takes as monotonic. `previous`
+  // may still be counting (requests finishing on the old spec): it is only read.
+  void carry_over(const Metrics& previous);
+
   // Prometheus text exposition format 0.0.4.
   std::string render(const TransportTotals& transport, std::string_view extra = {}) const;
 
