@@ -676,6 +676,8 @@ void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
     const observe::TraceContext& t = trace.get(req);
     rec.trace_id = t.trace();
     rec.span_id = t.span();
+    if (options_.log_format == observe::LogFormat::Json)
+      rec.user_agent = req.header("User-Agent").value_or(std::string_view());
     access_log_.write(rec, w.log_line);
   }
 }

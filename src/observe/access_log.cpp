@@ -142,6 +142,11 @@ void AccessLog::format(const AccessRecord& r, std::string& out) const {
       out += r.span_id;
       out += '"';
     }
+    if (!r.user_agent.empty()) {
+      out += ",\"user_agent\":\"";
+      append_json_escaped(out, r.user_agent);
+      out += '"';
+    }
     out += "}\n";
     return;
   }

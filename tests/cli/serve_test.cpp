@@ -427,6 +427,7 @@ TEST(Serve, JsonAccessLogOneLinePerRequest) {
   const auto second = boost::json::parse(lines[1]).as_object();
   EXPECT_EQ(second.at("status").as_int64(), 404);
   EXPECT_TRUE(second.at("operation").is_null());
+  EXPECT_EQ(first.at("user_agent").as_string().rfind("curl/", 0), 0u) << lines[0];
   EXPECT_EQ(srv.stop(), 0);
 }
 

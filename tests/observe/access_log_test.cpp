@@ -127,6 +127,17 @@ TEST(AccessLog, TraceIdsInBothFormats) {
   EXPECT_EQ(line.find("trace_id"), std::string::npos);
 }
 
+TEST(AccessLog, UserAgentInJsonEscaped) {
+  auto r = sample();
+  r.user_agent = "curl/7.88.1 \"quoted\"\x01";
+  std::string line;
+  AccessLog(LogFormat::Json, -1).format(r, line);
+  auto v = boost::json::parse(line).as_object();
+  EXPECT_EQ(v["user_agent"].as_string(), "curl/7.88.1 \"quoted\"\x01");
+  AccessLog(LogFormat::Json, -1).format(sample(), line);
+  EXPECT_EQ(line.find("user_agent"), std::string::npos);  // absent header, absent field
+}
+
 TEST(AccessLog, WritesWholeLinesToTheDescriptor) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);

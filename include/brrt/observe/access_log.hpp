@@ -25,6 +25,7 @@ struct AccessRecord {
   // empty when not known.
   std::string_view trace_id;
   std::string_view span_id;
+  std::string_view user_agent;  // the User-Agent header; empty when absent (JSON format only)
 };
 
 class AccessLog {
