@@ -91,19 +91,35 @@ bool GzipEncoder::encode(std::string_view in, std::string& out) {
   return true;
 }
 
-void compress_response(const CompressionOptions& o, GzipEncoder& encoder, const http::Request& req,
-                       http::Response& res, std::string& scratch) {
+EncodingChoice choose_encoding(const CompressionOptions& o, const http::Request& req,
+                               const http::Response& res) noexcept {
+  EncodingChoice c;
   if (!o.enabled || res.body.size() < o.min_bytes || res.status == 204 || res.status == 206 ||
       res.status == 304 || res.status < 200)
-    return;
-  if (res.header("Content-Encoding") || !compressible_type(res.content_type())) return;
-  if (res.body.size() > UINT32_MAX / 2) return;  // zlib's 32-bit lengths; never on this path
-  res.add_header("Vary", "Accept-Encoding");     // the answer depends on it from here on
+    return c;
+  if (res.header("Content-Encoding") || !compressible_type(res.content_type())) return c;
+  if (res.body.size() > UINT32_MAX / 2) return c;  // zlib's 32-bit lengths; never on this path
+  c.varies = true;
   const auto accept = req.header("Accept-Encoding");
-  if (!accept || !accepts_gzip(*accept)) return;
+  c.gzip = accept && accepts_gzip(*accept);
+  return c;
+}
+
+void compress_response(const CompressionOptions& o, GzipEncoder& encoder, const http::Request& req,
+                       http::Response& res, std::string& scratch) {
+  const EncodingChoice c = choose_encoding(o, req, res);
+  if (c.varies) res.add_header("Vary", "Accept-Encoding");  // the answer depends on it
+  if (!c.gzip) return;
   if (!encoder.encode(res.body, scratch) || scratch.size() >= res.body.size()) return;
   res.body.swap(scratch);
   res.add_header("Content-Encoding", "gzip");
+  weaken_etag(res);
+}
+
+void weaken_etag(http::Response& res) {
+  const auto tag = res.header("ETag");
+  if (!tag || tag->substr(0, 2) == "W/") return;
+  res.set_header("ETag", "W/" + std::string(*tag));
 }
 
 }  // namespace brrt::dispatch

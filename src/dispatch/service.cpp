@@ -205,6 +205,19 @@ void fill_example(CompiledOperation& c) {
   }
 }
 
+// Turns a 200 into the 304 for a client that has its bytes (RFC 9110 15.4.5): the same
+// headers (ETag, Cache-Control, ...; Vary and the gzip form's weak tag as compress_response
+// would have set them), no body and no Content-Type.
+void answer_not_modified(const CompressionOptions* compression, const http::Request& req,
+                         http::Response& res) {
+  const EncodingChoice e = compression ? choose_encoding(*compression, req, res) : EncodingChoice{};
+  if (e.varies) res.add_header("Vary", "Accept-Encoding");
+  if (e.gzip) weaken_etag(res);
+  res.status = 304;
+  res.body.clear();
+  res.set_content_type({});
+}
+
 // Swagger UI's page, pointing at the served spec's JSON form.
 std::string docs_page_html(const spec::Api& api, const ServiceOptions& options) {
   const std::string title = options.docs_title.empty() ? api.info().title : options.docs_title;
@@ -656,8 +669,14 @@ void Service::add_cors_headers(const CompiledApi& api, const http::Request& req,
 void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
                      const http::Request& req, http::Response& res, std::size_t op_index,
                      Clock::time_point start, TraceSlot& trace) {
-  if (w.gzip && !static_body_row(api.ops.size(), op_index))
-    compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
+  if (!static_body_row(api.ops.size(), op_index)) {  // a StaticBody has done both below
+    // A handler that tags its answer (ETag) gets conditional GETs: a client whose
+    // If-None-Match matches has these bytes and gets 304 with the headers and no body.
+    if (res.status == 200 && (req.method == Method::Get || req.method == Method::Head))
+      if (const auto tag = res.header("ETag"); tag && req.not_modified(*tag))
+        answer_not_modified(w.gzip ? &options_.compression : nullptr, req, res);
+    if (w.gzip) compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
+  }
   if (cors_.enabled()) add_cors_headers(api, req, res, op_index);
   const auto elapsed = Clock::now() - start;
   observe::Metrics::record(api.metrics->thread(worker % workers_.size()), op_index, res.status,

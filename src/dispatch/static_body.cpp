@@ -30,16 +30,6 @@ std::string entity_tag(std::string_view bytes, std::string_view suffix) {
   return tag;
 }
 
-// Whether any If-None-Match header of `req` matches `etag` (a field may be repeated, its
-// values forming one list).
-bool not_modified(const http::Request& req, std::string_view etag) noexcept {
-  for (std::size_t i = 0; i < req.header_count; ++i)
-    if (http::iequals(req.headers[i].name, "If-None-Match") &&
-        http::if_none_match(req.headers[i].value, etag))
-      return true;
-  return false;
-}
-
 }  // namespace
 
 StaticBody::StaticBody(std::string content_type, std::string bytes, std::string cache_control,
@@ -68,7 +58,7 @@ void StaticBody::answer(const http::Request& req, http::Response& res) const {
   res.add_header("ETag", tag);
   if (!cache_control_.empty()) res.add_header("Cache-Control", cache_control_);
   if (varies_) res.add_header("Vary", "Accept-Encoding");
-  if (not_modified(req, tag)) {
+  if (req.not_modified(tag)) {
     res.status = 304;  // no body, no Content-Type: the client's copy stands (RFC 9110 15.4.5)
     return;
   }

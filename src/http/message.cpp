@@ -76,6 +76,22 @@ std::optional<std::string_view> Request::header(std::string_view name) const noe
   return std::nullopt;
 }
 
+bool Request::not_modified(std::string_view etag) const noexcept {
+  for (std::size_t i = 0; i < header_count; ++i)
+    if (iequals(headers[i].name, "If-None-Match") && if_none_match(headers[i].value, etag))
+      return true;
+  return false;
+}
+
+void Response::set_header(std::string_view name, std::string_view value) {
+  for (std::size_t i = 0; i < header_count_; ++i)
+    if (iequals(names_[i], name)) {
+      values_[i].assign(value);
+      return;
+    }
+  add_header(name, value);
+}
+
 void Response::add_header(std::string_view name, std::string_view value) {
   if (header_count_ == names_.size()) {
     names_.emplace_back();

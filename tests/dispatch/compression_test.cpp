@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "gunzip.hpp"
 
@@ -109,6 +110,33 @@ TEST(Compression, WhichResponsesAreCompressed) {
   compress_response(o, gz, req, res, scratch);
   EXPECT_FALSE(res.header("Content-Encoding"));
   EXPECT_FALSE(res.header("Vary"));
+}
+
+TEST(Compression, CompressedAnswersWeakenStrongEntityTags) {
+  CompressionOptions o;
+  o.enabled = true;
+  GzipEncoder gz(o.level);
+  std::string scratch;
+  http::Request req;
+  req.headers[0] = {"Accept-Encoding", "gzip"};
+  req.header_count = 1;
+  for (const auto& [tag, expected] : {std::pair{"\"a1\"", "W/\"a1\""}, {"W/\"a1\"", "W/\"a1\""}}) {
+    http::Response res;
+    res.body = pets(100);
+    res.set_content_type("application/json");
+    res.add_header("ETag", tag);
+    compress_response(o, gz, req, res, scratch);
+    ASSERT_EQ(res.header("Content-Encoding"), "gzip");
+    EXPECT_EQ(res.header("ETag"), expected);
+  }
+  // Not compressed (small): the handler's bytes, the handler's tag.
+  http::Response res;
+  res.body = pets(1);
+  res.set_content_type("application/json");
+  res.add_header("ETag", "\"a1\"");
+  compress_response(o, gz, req, res, scratch);
+  EXPECT_FALSE(res.header("Content-Encoding"));
+  EXPECT_EQ(res.header("ETag"), "\"a1\"");
 }
 
 }  // namespace

@@ -932,6 +932,54 @@ TEST(Dispatch, SpecAndDocsAnswerConditionalRequests) {
   EXPECT_NE(r.body.find("/added"), std::string::npos);
 }
 
+// A handler that sets ETag gets conditional GETs: 304 with the tag and no body for a client
+// that has the bytes; compressed answers carry the tag weakened, and match it weakly.
+TEST(Dispatch, HandlerEntityTagsAnswerConditionalGets) {
+  dispatch::HandlerTable h;
+  const std::string big(4000, 'x');
+  h.add("plain", [&](dispatch::RequestContext& ctx, http::Response& res) {
+    res.set_content_type("text/plain");
+    res.add_header("ETag", "\"v7\"");
+    res.add_header("Cache-Control", "max-age=60");
+    res.body = ctx.http.header("X-Big") ? big : "ok";
+  });
+  h.add("echoIt", [](dispatch::RequestContext&, http::Response& res) {
+    res.status = 201;
+    res.add_header("ETag", "\"v7\"");
+    res.body = "{}";
+  });
+  dispatch::ServiceOptions o;
+  o.compression.enabled = true;
+  Running srv(test_spec(), std::move(h), o);
+  BeastClient c(srv.port());
+  Reply r = c.get("/plain", {{"If-None-Match", "\"v7\""}});
+  EXPECT_EQ(r.status, 304);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(r.header("ETag"), "\"v7\"");
+  EXPECT_EQ(r.header("Cache-Control"), "max-age=60");
+  EXPECT_EQ(r.header("Content-Type"), "");
+  EXPECT_EQ(c.request(verb::head, "/plain", {}, {{"If-None-Match", "W/\"v7\", \"v8\""}}).status,
+            304);
+  r = c.get("/plain", {{"If-None-Match", "\"v6\""}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "ok");
+  // Only GET and HEAD: other methods are answered as the handler says.
+  r = c.request(verb::post, "/echo/1", "{}",
+                {{"Content-Type", "application/json"}, {"If-None-Match", "\"v7\""}});
+  EXPECT_EQ(r.status, 201);
+  // Compressed, the tag is weak (other bytes than the handler tagged); it still matches.
+  r = c.get("/plain", {{"X-Big", "1"}, {"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Encoding"), "gzip");
+  EXPECT_EQ(r.header("ETag"), "W/\"v7\"");
+  r = c.get("/plain", {{"X-Big", "1"}, {"Accept-Encoding", "gzip"}, {"If-None-Match", "W/\"v7\""}});
+  EXPECT_EQ(r.status, 304);
+  EXPECT_EQ(r.header("ETag"), "W/\"v7\"");  // what the 200 would have said
+  EXPECT_EQ(r.header("Vary"), "Accept-Encoding");
+  EXPECT_EQ(r.header("Content-Encoding"), "");
+  EXPECT_TRUE(r.body.empty());
+}
+
 TEST(Dispatch, BuiltinsCanBeMovedOrDisabled) {
   dispatch::ServiceOptions o;
   o.health_path = "/healthz";

@@ -36,4 +36,27 @@ TEST(IfNoneMatch, AMalformedListMatchesNothingFromTheBadElementOn) {
   EXPECT_FALSE(if_none_match("W/", R"("x")"));
 }
 
+TEST(IfNoneMatch, EveryFieldOfTheRequestCounts) {
+  brrt::http::Request req;
+  req.headers[req.header_count++] = {"Accept", "*/*"};
+  req.headers[req.header_count++] = {"if-none-match", "\"a\""};
+  req.headers[req.header_count++] = {"If-None-Match", "\"b\""};
+  EXPECT_TRUE(req.not_modified("\"a\""));
+  EXPECT_TRUE(req.not_modified("\"b\""));
+  EXPECT_FALSE(req.not_modified("\"c\""));
+  EXPECT_FALSE(brrt::http::Request().not_modified("\"a\""));
+}
+
+TEST(ResponseHeaders, SetReplacesTheFirstOrAdds) {
+  brrt::http::Response res;
+  res.add_header("ETag", "\"1\"");
+  res.add_header("Vary", "Origin");
+  res.set_header("etag", "W/\"1\"");
+  EXPECT_EQ(res.header("ETag"), "W/\"1\"");
+  EXPECT_EQ(res.header_count(), 2u);
+  res.set_header("Cache-Control", "no-cache");
+  EXPECT_EQ(res.header_count(), 3u);
+  EXPECT_EQ(res.header("Cache-Control"), "no-cache");
+}
+
 }  // namespace

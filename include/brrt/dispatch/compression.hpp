@@ -40,10 +40,24 @@ class GzipEncoder {
   std::unique_ptr<Stream> z_;
 };
 
-// Compresses `res` for `req` when the options, the request's Accept-Encoding, the status,
-// the media type and the size allow, swapping the body with `scratch`; adds
-// Vary: Accept-Encoding whenever the answer depends on that header.
+// What compress_response decides for `res` and `req`, without compressing: whether the
+// answer depends on Accept-Encoding (the options, the status, the media type and the size
+// allow gzip and the handler did not encode the body) and whether this client gets gzip.
+struct EncodingChoice {
+  bool varies = false;
+  bool gzip = false;
+};
+EncodingChoice choose_encoding(const CompressionOptions& options, const http::Request& req,
+                               const http::Response& res) noexcept;
+
+// Compresses `res` for `req` as choose_encoding says, swapping the body with `scratch`, unless
+// the gzip form is not smaller; adds Vary: Accept-Encoding whenever the answer depends on that
+// header. A strong ETag becomes weak on a compressed answer: the handler tagged other bytes
+// (RFC 9110 8.8.3: a strong tag belongs to one representation's exact bytes).
 void compress_response(const CompressionOptions& options, GzipEncoder& encoder,
                        const http::Request& req, http::Response& res, std::string& scratch);
+
+// Marks a strong ETag of `res` weak ("W/" before it); leaves a weak one or none alone.
+void weaken_etag(http::Response& res);
 
 }  // namespace brrt::dispatch

@@ -69,6 +69,9 @@ struct Request {
 
   // First header with this name (case-insensitive), or nullopt.
   std::optional<std::string_view> header(std::string_view name) const noexcept;
+  // Whether If-None-Match (every field of that name: they form one list) matches `etag`:
+  // the client has that representation (if_none_match above).
+  bool not_modified(std::string_view etag) const noexcept;
 };
 
 class Response {
@@ -79,6 +82,8 @@ class Response {
   // Adds a header; `name` must be a literal or outlive the response (it usually is a
   // literal). The value is copied into the response's reused storage.
   void add_header(std::string_view name, std::string_view value);
+  // Replaces the value of the first header named `name` (case-insensitive), or adds it.
+  void set_header(std::string_view name, std::string_view value);
   void set_content_type(std::string_view type) { content_type_ = type; }
   std::string_view content_type() const noexcept { return content_type_; }
   // Asks the server to close the connection after this response.
