@@ -672,7 +672,8 @@ void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
   if (!static_body_row(api.ops.size(), op_index)) {  // a StaticBody has done both below
     // A handler that tags its answer (ETag) gets conditional GETs: a client whose
     // If-None-Match matches has these bytes and gets 304 with the headers and no body.
-    if (res.status == 200 && (req.method == Method::Get || req.method == Method::Head))
+    if (res.header_count() != 0 && res.status == 200 &&
+        (req.method == Method::Get || req.method == Method::Head))
       if (const auto tag = res.header("ETag"); tag && req.not_modified(*tag))
         answer_not_modified(w.gzip ? &options_.compression : nullptr, req, res);
     if (w.gzip) compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
