@@ -57,14 +57,22 @@ TEST(Compression, RoundTripAndReuse) {
   }
 }
 
-TEST(Compression, WhichResponsesAreCompressed) {
+// Compression on, one encoder, and a request whose Accept-Encoding is `accept`.
+struct Compressing {
+  explicit Compressing(std::string_view accept) {
+    o.enabled = true;
+    req.headers[0] = {"Accept-Encoding", accept};
+    req.header_count = 1;
+  }
   CompressionOptions o;
-  o.enabled = true;
-  GzipEncoder gz(o.level);
+  GzipEncoder gz{1};
   std::string scratch;
   http::Request req;
-  req.headers[0] = {"Accept-Encoding", "gzip, br"};
-  req.header_count = 1;
+};
+
+TEST(Compression, WhichResponsesAreCompressed) {
+  Compressing c("gzip, br");
+  auto& [o, gz, scratch, req] = c;
   auto response = [](int status, std::string body, std::string_view type) {
     http::Response res;
     res.status = status;
@@ -113,13 +121,8 @@ TEST(Compression, WhichResponsesAreCompressed) {
 }
 
 TEST(Compression, CompressedAnswersWeakenStrongEntityTags) {
-  CompressionOptions o;
-  o.enabled = true;
-  GzipEncoder gz(o.level);
-  std::string scratch;
-  http::Request req;
-  req.headers[0] = {"Accept-Encoding", "gzip"};
-  req.header_count = 1;
+  Compressing c("gzip");
+  auto& [o, gz, scratch, req] = c;
   for (const auto& [tag, expected] : {std::pair{"\"a1\"", "W/\"a1\""}, {"W/\"a1\"", "W/\"a1\""}}) {
     http::Response res;
     res.body = pets(100);
