@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "brrt/core/ascii.hpp"
 #include "brrt/core/json_pointer.hpp"
 #include "schema/metaschemas.hpp"
 #include "schema/node.hpp"
@@ -261,7 +262,8 @@ struct Compiler::State {
       if (!parts.fragment.empty()) {
         if (!draft7_family(scope.draft))
           fail(doc, pointer, "$id must not contain a fragment ('" + std::string(text) + "')");
-        uris.emplace(scope.base + "#" + percent_decode(parts.fragment), Location{doc, pointer});
+        uris.emplace(scope.base + "#" + percent_decode_lenient(parts.fragment),
+                     Location{doc, pointer});
       }
     }
     if (document_root && !scope.base.empty()) uris.emplace(scope.base, Location{doc, pointer});
@@ -448,7 +450,7 @@ struct Compiler::State {
     if (res == nullptr)
       fail(doc, pointer,
            "unresolvable $ref '" + std::string(ref) + "': no document or $id '" + target + "'");
-    const std::string fragment = percent_decode(parts.fragment);
+    const std::string fragment = percent_decode_lenient(parts.fragment);
     if (fragment.empty()) return *res;
     if (fragment[0] == '/') {
       Location l{res->doc, res->pointer + fragment};
@@ -895,7 +897,7 @@ SchemaId Compiler::compile(std::string_view uri, std::string_view pointer) {
     if (!pointer.empty())
       throw CompileError(std::string(uri), std::string(pointer),
                          "give either a URI fragment or a pointer, not both");
-    const std::string fragment = percent_decode(parts.fragment);
+    const std::string fragment = percent_decode_lenient(parts.fragment);
     if (fragment[0] == '/') {
       l.pointer += fragment;
     } else {

@@ -5,8 +5,6 @@
 
 #include <stdexcept>
 
-#include "brrt/core/ascii.hpp"
-
 namespace brrt::schema::detail {
 
 UriParts split_fragment(std::string_view ref) noexcept {
@@ -51,21 +49,6 @@ std::string resolve_uri(std::string_view base, std::string_view ref) {
   }
   dest.remove_fragment();
   return std::string(dest.buffer());
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_digit_value(s[i + 1]) >= 0 &&
-        hex_digit_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_digit_value(s[i + 1]) * 16 + hex_digit_value(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
 }
 
 }  // namespace brrt::schema::detail

@@ -17,6 +17,4 @@ UriParts split_fragment(std::string_view ref) noexcept;
 // removed, no fragment). Throws std::invalid_argument when `ref` is not a URI reference.
 std::string resolve_uri(std::string_view base, std::string_view ref);
 
-std::string percent_decode(std::string_view s);
-
 }  // namespace brrt::schema::detail

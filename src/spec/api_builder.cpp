@@ -16,23 +16,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Percent-decodes a URI fragment (JSON pointers in $ref fragments may be encoded).
-std::string decode_fragment(std::string_view f) {
-  std::string out;
-  for (std::size_t i = 0; i < f.size(); ++i) {
-    if (f[i] == '%' && i + 2 < f.size()) {
-      const int hi = hex_digit_value(f[i + 1]), lo = hex_digit_value(f[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += f[i];
-  }
-  return out;
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   to_lower_ascii(out);
@@ -282,8 +265,9 @@ class ApiBuilder {
     const std::string absolute = resolve_uri(at.doc->uri(), ref);
     const auto hash = absolute.find('#');
     const std::string doc_uri = absolute.substr(0, hash);
-    const std::string fragment =
-        hash == std::string::npos ? std::string() : decode_fragment(absolute.substr(hash + 1));
+    const std::string fragment = hash == std::string::npos
+                                     ? std::string()
+                                     : percent_decode_lenient(absolute.substr(hash + 1));
     const Document* doc = api_.documents_.find(doc_uri);
     if (!doc) {
       try {

@@ -3,6 +3,7 @@
 // router, $ref fragments and URIs; W3C trace ids) and lower-casing (URI schemes, origins,
 // IDNA labels). Locale-free on purpose: these are protocol bytes, not text.
 #include <string>
+#include <string_view>
 
 namespace brrt {
 
@@ -18,6 +19,26 @@ constexpr int hex_digit_value(char c) noexcept {
 inline void to_lower_ascii(std::string& s) noexcept {
   for (char& c : s)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+}
+
+// `s` with each %XX escape decoded; a '%' not followed by two hex digits stays as it is
+// ($ref fragments and URIs of specs and schemas, where a stray '%' is a spec author's text,
+// not an error; the router, which must reject malformed escapes, has its own strict one).
+inline std::string percent_decode_lenient(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      const int hi = hex_digit_value(s[i + 1]), lo = hex_digit_value(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
 }
 
 }  // namespace brrt
