@@ -63,6 +63,12 @@ bool compressible_type(std::string_view t) noexcept {
          http::iequals(t, "image/svg+xml");
 }
 
+bool worth_compressing(const CompressionOptions& o, std::string_view content_type,
+                       std::size_t size) noexcept {
+  return o.enabled && size >= o.min_bytes && compressible_type(content_type) &&
+         size <= UINT32_MAX / 2;  // zlib's 32-bit lengths; never on this path
+}
+
 struct GzipEncoder::Stream {
   z_stream z{};
 };
@@ -94,11 +100,9 @@ bool GzipEncoder::encode(std::string_view in, std::string& out) {
 EncodingChoice choose_encoding(const CompressionOptions& o, const http::Request& req,
                                const http::Response& res) noexcept {
   EncodingChoice c;
-  if (!o.enabled || res.body.size() < o.min_bytes || res.status == 204 || res.status == 206 ||
-      res.status == 304 || res.status < 200)
+  if (res.status == 204 || res.status == 206 || res.status == 304 || res.status < 200) return c;
+  if (!worth_compressing(o, res.content_type(), res.body.size()) || res.header("Content-Encoding"))
     return c;
-  if (res.header("Content-Encoding") || !compressible_type(res.content_type())) return c;
-  if (res.body.size() > UINT32_MAX / 2) return c;  // zlib's 32-bit lengths; never on this path
   c.varies = true;
   const auto accept = req.header("Accept-Encoding");
   c.gzip = accept && accepts_gzip(*accept);

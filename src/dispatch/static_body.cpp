@@ -38,9 +38,7 @@ StaticBody::StaticBody(std::string content_type, std::string bytes, std::string 
       bytes_(std::move(bytes)),
       etag_(entity_tag(bytes_, "")),
       cache_control_(std::move(cache_control)) {
-  if (!compression.enabled || bytes_.size() < compression.min_bytes ||
-      !compressible_type(content_type_))
-    return;
+  if (!worth_compressing(compression, content_type_, bytes_.size())) return;
   varies_ = true;  // compress_response would say Vary for it even where it keeps the bytes
   GzipEncoder encoder(compression.level);
   std::string out;

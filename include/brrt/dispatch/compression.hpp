@@ -25,6 +25,12 @@ bool accepts_gzip(std::string_view accept_encoding) noexcept;
 // Whether a media type is worth compressing: text, JSON, YAML, XML, JavaScript, SVG.
 bool compressible_type(std::string_view content_type) noexcept;
 
+// Whether the options compress a body of this type and size at all (on, at least min_bytes,
+// a compressible type, within zlib's lengths): where they do, the answer depends on the
+// client's Accept-Encoding.
+bool worth_compressing(const CompressionOptions& options, std::string_view content_type,
+                       std::size_t size) noexcept;
+
 class GzipEncoder {
  public:
   explicit GzipEncoder(int level);
