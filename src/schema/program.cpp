@@ -15,6 +15,7 @@
 #include <string>
 
 #include "brrt/core/json_pointer.hpp"
+#include "schema/error_writer.hpp"
 #include "schema/node.hpp"
 #include "schema/uri.hpp"
 #include "schema/value_equal.hpp"
@@ -170,82 +171,16 @@ bool decode_base64(std::string_view s, std::string& out) {
   return true;
 }
 
-// Text assembled in a stack buffer and appended to its string in one go: an error's
-// locations and message are short, and a std::string append per piece (the previous way)
-// cost more than the bytes it copied. Pieces too long for the buffer go straight through.
-class TextBuffer {
- public:
-  explicit TextBuffer(std::string& out) noexcept : out_(out) {}
-  TextBuffer(const TextBuffer&) = delete;
-  TextBuffer& operator=(const TextBuffer&) = delete;
-  ~TextBuffer() { flush(); }
-
-  void raw(const char* p, std::size_t n) {
-    if (n > sizeof buffer_ - size_) {
-      flush();
-      if (n > sizeof buffer_) {
-        out_.append(p, n);
-        return;
-      }
-    }
-    std::memcpy(buffer_ + size_, p, n);
-    size_ += n;
-  }
-  void raw(std::string_view s) { raw(s.data(), s.size()); }
-  template <std::size_t N>
-  void literal(const char (&s)[N]) {  // a string literal: its length known, no strlen
-    raw(s, N - 1);
-  }
-  template <class Int>
-  void decimal(Int i) {
-    if (24 > sizeof buffer_ - size_) flush();
-    const auto r = std::to_chars(buffer_ + size_, buffer_ + sizeof buffer_, i);
-    size_ = static_cast<std::size_t>(r.ptr - buffer_);
-  }
-  // "/token", escaped per RFC 6901 when `escape` (property names, instance keys).
-  void token(std::string_view t, bool escape) {
-    if (2 * t.size() + 1 > sizeof buffer_ - size_) {
-      flush();
-      if (2 * t.size() + 1 > sizeof buffer_) {  // a very long name: straight to the string
-        out_ += '/';
-        if (escape)
-          append_pointer_token(out_, t);
-        else
-          out_ += t;
-        return;
-      }
-    }
-    // Written through a local pointer: stores of chars may alias size_, which the compiler
-    // would otherwise reload after every byte.
-    char* w = buffer_ + size_;
-    *w++ = '/';
-    if (!escape) {
-      std::memcpy(w, t.data(), t.size());
-      w += t.size();
-    } else {
-      w = write_pointer_token(w, t);
-    }
-    size_ = static_cast<std::size_t>(w - buffer_);
-  }
-  void steps(const PathSteps& path) {
-    for (const PathStep& s : path) {
-      if (!s.key.empty() || !s.is_index) token(s.key, s.escape);
-      if (s.is_index) {
-        literal("/");
-        decimal(s.index);
-      }
+// "/step/step/..." for an instance or evaluation path.
+void write_steps(ErrorWriter& out, const PathSteps& path) {
+  for (const PathStep& s : path) {
+    if (!s.key.empty() || !s.is_index) out.token(s.key, s.escape);
+    if (s.is_index) {
+      out.literal("/");
+      out.decimal(s.index);
     }
   }
-
- private:
-  void flush() {
-    out_.append(buffer_, size_);
-    size_ = 0;
-  }
-  std::string& out_;
-  std::size_t size_ = 0;
-  char buffer_[256];
-};
+}
 
 // Message parts: string views as they are, unsigned integers in decimal, and JSON values and
 // quoted strings as JSON cut to 64 characters so a message stays short for large values.
@@ -260,7 +195,7 @@ struct Choices {  // an enum's values: "1, 2, 3", the first 8 then "..."
 };
 
 template <class Source>
-void append_cut_json(TextBuffer& out, const Source& source) {
+void append_cut_json(ErrorWriter& out, const Source& source) {
   json::serializer sr;
   sr.reset(source);
   char text[65];
@@ -273,17 +208,17 @@ void append_cut_json(TextBuffer& out, const Source& source) {
   }
 }
 
-void append_part(TextBuffer& out, std::string_view s) {
+void append_part(ErrorWriter& out, std::string_view s) {
   out.raw(s);
 }
 template <std::size_t N>
-void append_part(TextBuffer& out, const char (&s)[N]) {
+void append_part(ErrorWriter& out, const char (&s)[N]) {
   out.literal(s);
 }
-void append_part(TextBuffer& out, std::uint64_t n) {
+void append_part(ErrorWriter& out, std::uint64_t n) {
   out.decimal(n);
 }
-void append_part(TextBuffer& out, const Json& j) {
+void append_part(ErrorWriter& out, const Json& j) {
   switch (j.v.kind()) {
     case json::kind::int64:
       return out.decimal(j.v.get_int64());
@@ -301,10 +236,10 @@ void append_part(TextBuffer& out, const Json& j) {
       append_cut_json(out, &j.v);
   }
 }
-void append_part(TextBuffer& out, const Quoted& q) {
+void append_part(ErrorWriter& out, const Quoted& q) {
   append_cut_json(out, json::string_view(q.s));
 }
-void append_part(TextBuffer& out, const Choices& c) {
+void append_part(ErrorWriter& out, const Choices& c) {
   for (std::size_t i = 0; i < c.values.size() && i < 8; ++i) {
     if (i) out.literal(", ");
     append_part(out, Json{c.values[i]});
@@ -408,21 +343,18 @@ class Evaluator {
   template <class... Parts>
   bool error(const Node& n, std::string_view keyword, const Parts&... message) {
     if (!collecting_ || errors_->size() >= max_errors_) return false;
-    ValidationError& e = errors_->emplace_back();  // its strings empty, capacity kept
-    TextBuffer(e.instance_location).steps(instance_path_);
-    {
-      TextBuffer b(e.keyword_location);
-      b.steps(keyword_path_);
-      if (!keyword.empty()) b.token(keyword, false);
-    }
-    {
-      TextBuffer b(e.schema_location);
-      b.raw(n.location);
-      if (!keyword.empty()) b.token(keyword, false);
-    }
-    e.keyword.append(keyword.data(), keyword.size());
-    TextBuffer text(e.message);
-    (append_part(text, message), ...);
+    ErrorWriter w(errors_->emplace_back());  // an empty error, its buffer's capacity kept
+    write_steps(w, instance_path_);
+    w.end_part();
+    write_steps(w, keyword_path_);
+    if (!keyword.empty()) w.token(keyword, false);
+    w.end_part();
+    w.raw(n.location);
+    if (!keyword.empty()) w.token(keyword, false);
+    w.end_part();
+    w.raw(keyword);
+    w.end_part();
+    (append_part(w, message), ...);
     return false;
   }
 
@@ -1161,16 +1093,16 @@ bool Program::is_valid(SchemaId id, const json::value& instance) const noexcept 
 bool Program::validate(SchemaId id, const json::value& instance, ValidationErrors& out,
                        std::size_t max_errors) const {
   if (!data_ || id.index >= data_->nodes.size()) {
-    TextBuffer message(out.emplace_back().message);
-    message.literal("unknown schema id ");
-    message.decimal(id.index);
+    out.emplace_back() =
+        ValidationError({}, {}, {}, {}, "unknown schema id " + std::to_string(id.index));
     return false;
   }
   const std::size_t before = out.size();
   Evaluator e(*data_, &out, before + (max_errors == 0 ? 1 : max_errors));
   const bool ok = e.run_collecting(id.index, instance);
   if (!ok && out.size() == before)
-    out.emplace_back().message = "instance is invalid";  // max_errors reached elsewhere
+    out.emplace_back() =
+        ValidationError({}, {}, {}, {}, "instance is invalid");  // max_errors reached elsewhere
   return ok;
 }
 

@@ -2,11 +2,48 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
+#include <memory>
+
+#include "schema/error_writer.hpp"
 
 namespace brrt::schema {
 
+ValidationError::ValidationError(std::string_view instance_location,
+                                 std::string_view keyword_location,
+                                 std::string_view schema_location, std::string_view keyword,
+                                 std::string_view message) {
+  detail::ErrorWriter w(*this);
+  for (const std::string_view part :
+       {instance_location, keyword_location, schema_location, keyword, message}) {
+    w.raw(part);
+    w.end_part();
+  }
+}
+
+ValidationError::ValidationError(const ValidationError& other)
+    : text_(other.ends_.back() ? std::make_unique_for_overwrite<char[]>(other.ends_.back())
+                               : nullptr),
+      capacity_(other.ends_.back()),
+      ends_(other.ends_) {
+  if (capacity_) std::memcpy(text_.get(), other.text_.get(), capacity_);
+}
+
+ValidationError& ValidationError::operator=(const ValidationError& other) {
+  if (this != &other) *this = ValidationError(other);
+  return *this;
+}
+
 std::string ValidationError::to_string() const {
-  return (instance_location.empty() ? std::string("(root)") : instance_location) + ": " + message;
+  const std::string_view at = instance_location();
+  std::string out(at.empty() ? std::string_view("(root)") : at);
+  out += ": ";
+  out += message();
+  return out;
+}
+
+void ValidationError::clear() noexcept {
+  ends_ = {};
 }
 
 ValidationError& ValidationErrors::emplace_back() {
@@ -15,11 +52,7 @@ ValidationError& ValidationErrors::emplace_back() {
     return items_[size_++];
   }
   ValidationError& e = items_[size_++];
-  e.instance_location.clear();
-  e.keyword_location.clear();
-  e.schema_location.clear();
-  e.keyword.clear();
-  e.message.clear();
+  e.clear();
   return e;
 }
 

@@ -108,13 +108,13 @@ std::vector<Diagnostic> check_meta_schema(const Api& api, const std::string& dir
   for (const auto& e : errors) {
     Diagnostic d;
     d.file = doc.path();
-    d.pointer = e.instance_location;
-    const auto loc = doc.locate(e.instance_location);
+    d.pointer = std::string(e.instance_location());
+    const auto loc = doc.locate(e.instance_location());
     d.line = loc.line;
     d.column = loc.column;
-    d.message = "the OpenAPI " + std::string(v30 ? "3.0" : "3.1") +
-                " meta-schema rejects this: " + e.message +
-                (e.keyword.empty() ? std::string() : " (keyword " + e.keyword + ")");
+    d.message = std::string("the OpenAPI ") + (v30 ? "3.0" : "3.1") + " meta-schema rejects this: ";
+    d.message += e.message();
+    if (!e.keyword().empty()) ((d.message += " (keyword ") += e.keyword()) += ")";
     d.hint = "see the OpenAPI specification for this object's fields";
     out.push_back(std::move(d));
   }

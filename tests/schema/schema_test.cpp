@@ -77,12 +77,12 @@ TEST(SchemaErrors, MinimumMessageAndLocations) {
   const auto c = compile(kNewPet);
   const auto errors = errors_of(c, R"({"name":"rex","tag":"dog","age":-3})");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].instance_location, "/age");
-  EXPECT_EQ(errors[0].keyword_location, "/properties/age/minimum");
-  EXPECT_EQ(errors[0].keyword, "minimum");
-  EXPECT_EQ(errors[0].message, "-3 is less than the minimum 0");
+  EXPECT_EQ(errors[0].instance_location(), "/age");
+  EXPECT_EQ(errors[0].keyword_location(), "/properties/age/minimum");
+  EXPECT_EQ(errors[0].keyword(), "minimum");
+  EXPECT_EQ(errors[0].message(), "-3 is less than the minimum 0");
   EXPECT_EQ(errors[0].to_string(), "/age: -3 is less than the minimum 0");
-  EXPECT_NE(errors[0].schema_location.find("#/properties/age/minimum"), std::string::npos);
+  EXPECT_NE(errors[0].schema_location().find("#/properties/age/minimum"), std::string::npos);
 }
 
 TEST(SchemaErrors, CollectsEveryErrorUpToTheLimit) {
@@ -92,8 +92,8 @@ TEST(SchemaErrors, CollectsEveryErrorUpToTheLimit) {
   EXPECT_EQ(all[0].to_string(), "/name: \"\" is shorter than 1 characters");
   EXPECT_EQ(all[1].to_string(), "/age: expected integer, got number");
   EXPECT_EQ(all[2].to_string(), "/extra: property 'extra' is not allowed");
-  EXPECT_EQ(all[2].keyword, "additionalProperties");
-  EXPECT_EQ(all[3].instance_location, "/more");
+  EXPECT_EQ(all[2].keyword(), "additionalProperties");
+  EXPECT_EQ(all[3].instance_location(), "/more");
   EXPECT_EQ(errors_of(c, R"({"name":"","age":1.5,"extra":true,"more":1})", 2).size(), 2u);
   const auto missing = errors_of(c, "{}");
   ASSERT_EQ(missing.size(), 1u);
@@ -110,13 +110,52 @@ TEST(SchemaErrors, MessagesQuoteValuesAndCutLongOnes) {
   const auto errors =
       errors_of(c, R"({"e": "three", "p": "A1", "n": -9223372036854775808, "c": "b"})");
   ASSERT_EQ(errors.size(), 4u);
-  EXPECT_EQ(errors[0].message,
+  EXPECT_EQ(errors[0].message(),
             R"("three" is not one of 1, "two", null, true, 2.5E0, {"a":1}, [3], "x", ...)");
-  EXPECT_EQ(errors[1].message, R"("A1" does not match the pattern "^[a-z\\\"]+$")");
-  EXPECT_EQ(errors[2].message, "-9223372036854775808 is less than the minimum -5");
-  EXPECT_EQ(errors[3].message,
+  EXPECT_EQ(errors[1].message(), R"("A1" does not match the pattern "^[a-z\\\"]+$")");
+  EXPECT_EQ(errors[2].message(), "-9223372036854775808 is less than the minimum -5");
+  EXPECT_EQ(errors[3].message(),
             "\"b\" is not the constant "
             "\"a long constant that is well over the sixty-four characters ...");
+}
+
+TEST(SchemaErrors, PartsShareOneBufferAndCopyWithIt) {
+  const ValidationError e("/a/b", "/properties/a/type", "file:///s.json#/properties/a/type", "type",
+                          "1 is not of type string");
+  EXPECT_EQ(e.instance_location(), "/a/b");
+  EXPECT_EQ(e.keyword_location(), "/properties/a/type");
+  EXPECT_EQ(e.schema_location(), "file:///s.json#/properties/a/type");
+  EXPECT_EQ(e.keyword(), "type");
+  EXPECT_EQ(e.message(), "1 is not of type string");
+  ValidationError copy = e;
+  EXPECT_EQ(copy.to_string(), "/a/b: 1 is not of type string");
+  copy.clear();
+  EXPECT_TRUE(copy.message().empty() && copy.instance_location().empty());
+  EXPECT_EQ(e.keyword(), "type");  // the original keeps its own buffer
+  const ValidationError root({}, {}, {}, {}, "instance is invalid");
+  EXPECT_EQ(root.to_string(), "(root): instance is invalid");
+}
+
+TEST(SchemaErrors, LongLocationsGrowTheBufferAndAShorterErrorReusesIt) {
+  const auto c = compile(kNewPet);
+  // A member name of 5,000 characters, '~' and '/' in it: the locations outgrow any buffer
+  // the first errors left, and the name is escaped (RFC 6901) at full length.
+  const std::string name = std::string(2500, 'x') + "~/" + std::string(2498, 'y');
+  json::object long_one;
+  long_one["name"] = "rex";
+  long_one[name] = 1;
+  ValidationErrors errors;
+  EXPECT_FALSE(c.program.validate(c.id, json::value(long_one), errors));
+  ASSERT_EQ(errors.size(), 1u);
+  const std::string escaped = std::string(2500, 'x') + "~0~1" + std::string(2498, 'y');
+  EXPECT_EQ(errors[0].instance_location(), "/" + escaped);
+  EXPECT_EQ(errors[0].keyword(), "additionalProperties");
+  errors.clear();
+  EXPECT_FALSE(c.program.validate(c.id, parse(R"({"name":"rex","age":-1})"), errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].instance_location(), "/age");
+  EXPECT_EQ(errors[0].keyword_location(), "/properties/age/minimum");
+  EXPECT_EQ(errors[0].message(), "-1 is less than the minimum 0");
 }
 
 TEST(SchemaErrors, ReusedListStopsAllocatingAndHoldsOnlyTheNewErrors) {
@@ -135,9 +174,9 @@ TEST(SchemaErrors, ReusedListStopsAllocatingAndHoldsOnlyTheNewErrors) {
   EXPECT_EQ(g_allocations, 0u);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors.front().to_string(), "/age: -1 is less than the minimum 0");
-  EXPECT_EQ(errors[0].keyword_location, "/properties/age/minimum");
+  EXPECT_EQ(errors[0].keyword_location(), "/properties/age/minimum");
   std::size_t seen = 0;
-  for (const ValidationError& e : errors) seen += e.keyword == "minimum";
+  for (const ValidationError& e : errors) seen += e.keyword() == "minimum";
   EXPECT_EQ(seen, 1u);
   errors.clear();
   EXPECT_TRUE(c.program.validate(c.id, parse(R"({"name":"rex"})"), errors));
@@ -177,13 +216,13 @@ TEST(SchemaErrors, SimpleObjectWalkReportsWhatTheGeneralWalkReports) {
       const auto b = errors_of(general, instance);
       ASSERT_EQ(a.size(), b.size());
       for (std::size_t i = 0; i < a.size(); ++i) {
-        EXPECT_EQ(a[i].instance_location, b[i].instance_location);
-        EXPECT_EQ(a[i].keyword_location, b[i].keyword_location);
-        EXPECT_EQ(a[i].keyword, b[i].keyword);
-        EXPECT_EQ(a[i].message, b[i].message);
+        EXPECT_EQ(a[i].instance_location(), b[i].instance_location());
+        EXPECT_EQ(a[i].keyword_location(), b[i].keyword_location());
+        EXPECT_EQ(a[i].keyword(), b[i].keyword());
+        EXPECT_EQ(a[i].message(), b[i].message());
         // The schema locations differ only by the documents' different texts: same pointer.
-        EXPECT_EQ(a[i].schema_location.substr(a[i].schema_location.find('#')),
-                  b[i].schema_location.substr(b[i].schema_location.find('#')));
+        EXPECT_EQ(a[i].schema_location().substr(a[i].schema_location().find('#')),
+                  b[i].schema_location().substr(b[i].schema_location().find('#')));
       }
     }
   }
@@ -194,7 +233,7 @@ TEST(SchemaErrors, SimpleObjectWalkReportsWhatTheGeneralWalkReports) {
   EXPECT_EQ(errors[0].to_string(), "(root): missing required property 'e'");
   EXPECT_EQ(errors[1].to_string(), "/b: \"long\" is longer than 3 characters");
   EXPECT_EQ(errors[2].to_string(), "/c: missing required property 'r'");
-  EXPECT_EQ(errors[2].keyword_location, "/properties/c/$ref/required");
+  EXPECT_EQ(errors[2].keyword_location(), "/properties/c/$ref/required");
   EXPECT_EQ(errors[3].to_string(), "/c/x: property 'x' is not allowed");
   EXPECT_EQ(errors[4].to_string(), "/a: -1 is less than the minimum 0");
   EXPECT_EQ(errors_of(c, R"({"b": "long", "c": {"q": 1, "x": 2}, "a": -1})", 3).size(), 3u);
@@ -206,10 +245,10 @@ TEST(SchemaErrors, NestedArraysAndCombinators) {
     "uniqueItems": true})");
   const auto errors = errors_of(c, R"(["a", 1, null, 1.0])");
   ASSERT_EQ(errors.size(), 2u);
-  EXPECT_EQ(errors[0].instance_location, "/2");
-  EXPECT_EQ(errors[0].keyword_location, "/items/anyOf");
-  EXPECT_EQ(errors[1].keyword, "uniqueItems");
-  EXPECT_EQ(errors[1].message, "items 1 and 3 are equal");
+  EXPECT_EQ(errors[0].instance_location(), "/2");
+  EXPECT_EQ(errors[0].keyword_location(), "/items/anyOf");
+  EXPECT_EQ(errors[1].keyword(), "uniqueItems");
+  EXPECT_EQ(errors[1].message(), "items 1 and 3 are equal");
 }
 
 TEST(SchemaErrors, RefPathInKeywordLocation) {
@@ -217,8 +256,8 @@ TEST(SchemaErrors, RefPathInKeywordLocation) {
                             "properties": {"n": {"$ref": "#/$defs/pos"}}})");
   const auto errors = errors_of(c, R"({"n": 0})");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].keyword_location, "/properties/n/$ref/minimum");
-  EXPECT_NE(errors[0].schema_location.find("#/$defs/pos/minimum"), std::string::npos);
+  EXPECT_EQ(errors[0].keyword_location(), "/properties/n/$ref/minimum");
+  EXPECT_NE(errors[0].schema_location().find("#/$defs/pos/minimum"), std::string::npos);
 }
 
 // Quiet evaluation skips nodes that are nothing but "$ref" (Node::ref_target); the answer and
@@ -257,8 +296,8 @@ TEST(SchemaRefs, RefOnlyChainsGiveTheTargetsAnswerAndKeepTheirSteps) {
   }
   const auto errors = errors_of(c, R"({"n": 1, "o": {"x": 0}})");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].instance_location, "/o/x");
-  EXPECT_EQ(errors[0].keyword_location,
+  EXPECT_EQ(errors[0].instance_location(), "/o/x");
+  EXPECT_EQ(errors[0].keyword_location(),
             "/$ref/$ref/properties/o/$ref/$ref/properties/x/$ref/$ref/minimum");
 }
 
@@ -335,8 +374,8 @@ TEST(SchemaOas30, NullableAndBooleanExclusiveBounds) {
   EXPECT_TRUE(c.program.is_valid(c.id, parse("10")));
   const auto errors = errors_of(c, "0");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].keyword, "exclusiveMinimum");
-  EXPECT_EQ(errors[0].message, "0 is not greater than the exclusive minimum 0");
+  EXPECT_EQ(errors[0].keyword(), "exclusiveMinimum");
+  EXPECT_EQ(errors[0].message(), "0 is not greater than the exclusive minimum 0");
   EXPECT_FALSE(c.program.is_valid(c.id, parse("11")));
   EXPECT_FALSE(c.program.is_valid(c.id, parse(R"("1")")));
 
@@ -364,7 +403,7 @@ TEST(SchemaOas30, NullableObjectsTakeTheObjectPaths) {
     for (const std::string_view other : {R"("text")", "1", "[]", "true"}) {
       const auto errors = errors_of(*c, other);
       ASSERT_EQ(errors.size(), 1u) << other;
-      EXPECT_EQ(errors[0].keyword, "type");
+      EXPECT_EQ(errors[0].keyword(), "type");
     }
     const auto errors = errors_of(*c, R"({"id": 0, "x": 1})");
     ASSERT_EQ(errors.size(), 2u);
@@ -382,8 +421,8 @@ TEST(SchemaOas30, NullableObjectsTakeTheObjectPaths) {
   EXPECT_TRUE(parent.program.is_valid(parent.id, parse(R"({"owner": {"id": 2}})")));
   const auto errors = errors_of(parent, R"({"owner": "me"})");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].instance_location, "/owner");
-  EXPECT_EQ(errors[0].keyword_location, "/properties/owner/type");
+  EXPECT_EQ(errors[0].instance_location(), "/owner");
+  EXPECT_EQ(errors[0].keyword_location(), "/properties/owner/type");
 }
 
 TEST(SchemaOas30, RefSiblingsAreIgnoredAndKeywordsAreTheSubset) {
@@ -412,7 +451,7 @@ TEST(SchemaFormats, AnnotationByDefaultAssertionWhenConfigured) {
   EXPECT_FALSE(c.program.is_valid(c.id, parse(R"("2023-02-29T12:00:00Z")")));
   const auto errors = errors_of(c, R"("yesterday")");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].message, "\"yesterday\" is not a valid date-time");
+  EXPECT_EQ(errors[0].message(), "\"yesterday\" is not a valid date-time");
 
   CompileOptions oas = assert_formats;
   oas.dialect = Dialect::Oas30;
@@ -470,7 +509,7 @@ TEST(SchemaLimits, DeepInstanceIsAnErrorNotACrash) {
   std::vector<ValidationError> errors;
   EXPECT_FALSE(c.program.validate(c.id, v, errors));
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].message.find("maximum depth"), std::string::npos);
+  EXPECT_NE(errors[0].message().find("maximum depth"), std::string::npos);
   // Within the limit the same schema validates.
   EXPECT_TRUE(c.program.is_valid(c.id, parse("[[[[1]]]]")));
 }
@@ -496,7 +535,7 @@ TEST(SchemaLimits, DeepObjectsThroughPlainObjectSchemasAreBounded) {
   std::vector<ValidationError> errors;
   EXPECT_FALSE(c.program.validate(c.id, v, errors));
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].message.find("maximum depth"), std::string::npos);
+  EXPECT_NE(errors[0].message().find("maximum depth"), std::string::npos);
   EXPECT_TRUE(c.program.is_valid(c.id, parse(R"({"a": {"a": 1}})")));
 }
 
@@ -507,7 +546,7 @@ TEST(SchemaLimits, RefRecursionWithoutProgressIsAnError) {
   std::vector<ValidationError> errors;
   EXPECT_FALSE(c.program.validate(c.id, parse("1"), errors));
   ASSERT_FALSE(errors.empty());
-  EXPECT_NE(errors[0].message.find("$ref recursion"), std::string::npos);
+  EXPECT_NE(errors[0].message().find("$ref recursion"), std::string::npos);
 }
 
 TEST(SchemaLimits, SchemaNestingLimit) {
