@@ -25,6 +25,12 @@ std::uint64_t load8(const char* p) noexcept {
   return x;
 }
 
+std::uint64_t load4(const char* p) noexcept {
+  std::uint32_t x;
+  std::memcpy(&x, p, 4);
+  return x;  // zero bytes above: ascii_lower8 leaves them zero
+}
+
 }  // namespace
 
 // Header names and media types are compared case-insensitively for every request: eight bytes
@@ -34,6 +40,9 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
   const std::size_t n = a.size();
   if (n != b.size()) return false;
   if (n < 8) {
+    if (n >= 4)  // two overlapping four-byte words ("host", "expect", "gzip", "bearer ")
+      return ascii_lower8(load4(a.data())) == ascii_lower8(load4(b.data())) &&
+             ascii_lower8(load4(a.data() + n - 4)) == ascii_lower8(load4(b.data() + n - 4));
     for (std::size_t i = 0; i < n; ++i) {
       char x = a[i], y = b[i];
       if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);

@@ -155,6 +155,21 @@ TEST(RequestParser, SmugglingDefences) {
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n"), 400);          // bare LF
   EXPECT_EQ(error_status("GET / HTTP/1.1\nHost: a\r\n\r\n"), 400);
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), 400);  // space before colon
+  // The field name in any case; a name that only looks like it is another field.
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nhOsT: a\r\n\r\n").head.state, HeadResult::State::Complete);
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHOST: a\r\nhost: a\r\n\r\n"), 400);
+  for (const std::string_view other : {"Hosu", "Hos\x7f", "H0st", "Hos", "Hosts", "X-Host"})
+    EXPECT_EQ(error_status("GET / HTTP/1.1\r\n" + std::string(other) + ": a\r\n\r\n"), 400)
+        << other;  // no Host at all
+  // Host (RFC 9112 3.2): a reg-name or bracketed IP literal with an optional port, or empty.
+  for (const std::string_view good : {"a", "api.example.com:8080", "127.0.0.1:1", "[::1]:8080",
+                                      "[fe80::1%25eth0]", "xn--bcher-kva.example", "h:", ""})
+    EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: " + std::string(good) + "\r\n\r\n").head.state,
+              HeadResult::State::Complete)
+        << good;
+  for (const std::string_view bad : {"a b", "a/b", "a@b", "a:80:90", "a:8o", "a:123456", "[::1",
+                                     "[]", "[::1]x", "\"a\"", "a\\b", "a?b", "a#b"})
+    EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: " + std::string(bad) + "\r\n\r\n"), 400) << bad;
   EXPECT_EQ(error_status(std::string("GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 38)), 400);
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHo(st: a\r\n\r\n"), 400);
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\n\r\n"), 400);  // no Host
@@ -185,8 +200,9 @@ TEST(RequestParser, SkipsLeadingEmptyLines) {
   EXPECT_EQ(p.head.state, HeadResult::State::Complete);
 }
 
-// iequals compares eight bytes at a time; it must agree with a byte-by-byte ASCII comparison
-// for every length and position, and never fold characters other than A-Z (such as '^' and
+// iequals compares eight (or, below eight bytes, four) bytes at a time; it must agree with a
+// byte-by-byte ASCII comparison for every length and position, and never fold characters other than
+// A-Z (such as '^' and
 // '~' or '@' and '`', which differ by the same bit).
 TEST(Iequals, AgreesWithByteByByteComparisonAtEveryLengthAndPosition) {
   auto reference = [](std::string_view a, std::string_view b) {
