@@ -310,6 +310,10 @@ TEST_F(ServerTest, SmugglingAttemptsAreRejectedAndTheConnectionClosed) {
       {"GET / HTTP/1.1\r\nHost: x\rX-Bare-CR: 1\r\n\r\n", 400},
       {"GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n\tfolded\r\n\r\n", 400},
       {"GET / HTTP/1.1\r\n\r\n", 400},  // HTTP/1.1 without Host
+      {"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nHost: x y\r\n\r\n", 400},  // not host[:port]
+      {"GET / HTTP/1.1\r\nHost: x/evil:80\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nHost: [::1]:8o\r\n\r\n", 400},
   };
   for (const auto& [bytes, status] : attempts) {
     RawClient c(port());
