@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include "schema/error_writer.hpp"
 
@@ -31,6 +32,18 @@ ValidationError::ValidationError(const ValidationError& other)
 
 ValidationError& ValidationError::operator=(const ValidationError& other) {
   if (this != &other) *this = ValidationError(other);
+  return *this;
+}
+
+ValidationError::ValidationError(ValidationError&& other) noexcept
+    : text_(std::move(other.text_)),
+      capacity_(std::exchange(other.capacity_, 0)),
+      ends_(std::exchange(other.ends_, {})) {}
+
+ValidationError& ValidationError::operator=(ValidationError&& other) noexcept {
+  text_ = std::move(other.text_);
+  capacity_ = std::exchange(other.capacity_, 0);
+  ends_ = std::exchange(other.ends_, {});
   return *this;
 }
 

@@ -132,6 +132,11 @@ TEST(SchemaErrors, PartsShareOneBufferAndCopyWithIt) {
   copy.clear();
   EXPECT_TRUE(copy.message().empty() && copy.instance_location().empty());
   EXPECT_EQ(e.keyword(), "type");  // the original keeps its own buffer
+  ValidationError moved = std::move(copy = e);
+  EXPECT_EQ(moved.message(), "1 is not of type string");
+  EXPECT_TRUE(copy.message().empty() && copy.schema_location().empty());  // moved from: empty
+  copy = std::move(moved);
+  EXPECT_EQ(copy.keyword_location(), "/properties/a/type");
   const ValidationError root({}, {}, {}, {}, "instance is invalid");
   EXPECT_EQ(root.to_string(), "(root): instance is invalid");
 }

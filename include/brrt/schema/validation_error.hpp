@@ -22,8 +22,8 @@ class ValidationError {
   ValidationError() = default;
   ValidationError(const ValidationError& other);
   ValidationError& operator=(const ValidationError& other);
-  ValidationError(ValidationError&&) noexcept = default;
-  ValidationError& operator=(ValidationError&&) noexcept = default;
+  ValidationError(ValidationError&& other) noexcept;  // leaves `other` empty
+  ValidationError& operator=(ValidationError&& other) noexcept;
   ValidationError(std::string_view instance_location, std::string_view keyword_location,
                   std::string_view schema_location, std::string_view keyword,
                   std::string_view message);
