@@ -16,6 +16,8 @@ enum ByteClass : std::uint8_t {
   kValue = 2,     // field-value bytes: VCHAR, obs-text, SP, HTAB
   kTarget = 4,    // request-target bytes: visible ASCII (no space, no controls, no obs-text)
   kHostPort = 8,  // RFC 3986 reg-name bytes (unreserved, pct-encoded's '%', sub-delims) and ':'
+  kPath = 16,     // request-target bytes up to a query: kTarget but '?' and '#'
+  kQuery = 32,    // request-target bytes in a query: kTarget but '#'
 };
 constexpr auto kByteClass = [] {
   std::array<std::uint8_t, 256> t{};
@@ -31,15 +33,14 @@ constexpr auto kByteClass = [] {
                       c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' ||
                       c == '+' || c == ',' || c == ';' || c == '=';
     t[c] = static_cast<std::uint8_t>((token ? kToken : 0) | (value ? kValue : 0) |
-                                     (target ? kTarget : 0) | (host || c == ':' ? kHostPort : 0));
+                                     (target ? kTarget : 0) | (host || c == ':' ? kHostPort : 0) |
+                                     (target && c != '?' && c != '#' ? kPath : 0) |
+                                     (target && c != '#' ? kQuery : 0));
   }
   return t;
 }();
 constexpr bool is_tchar(unsigned char c) noexcept {
   return kByteClass[c] & kToken;
-}
-constexpr bool is_target_char(unsigned char c) noexcept {
-  return kByteClass[c] & kTarget;
 }
 
 // Whether the four bytes at `p` are "host" in any case. Every request has the field, so this is
@@ -131,8 +132,19 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
   if (i == 0 || i >= line.size() || line[i] != ' ') return fail(400, "malformed request method");
   req.method_text = line.substr(0, i);
   req.method = parse_method(req.method_text);
+  // The target in one pass that also finds its query and any fragment (two more scans of it
+  // otherwise, on every request).
   const std::size_t target_start = ++i;
-  while (i < line.size() && is_target_char(static_cast<unsigned char>(line[i]))) ++i;
+  while (i < line.size() && (kByteClass[static_cast<unsigned char>(line[i])] & kPath)) ++i;
+  std::size_t query_at = std::string_view::npos;  // the first '?', from the target's start
+  if (i < line.size() && line[i] == '?') {
+    query_at = i - target_start;
+    ++i;
+    while (i < line.size() && (kByteClass[static_cast<unsigned char>(line[i])] & kQuery)) ++i;
+  }
+  // Anywhere in the target, the authority of an absolute form included.
+  if (i < line.size() && line[i] == '#')
+    return fail(400, "a request target must not contain a fragment");
   if (i == target_start || i >= line.size() || line[i] != ' ')
     return fail(400, "malformed request target");
   req.target = line.substr(target_start, i - target_start);
@@ -171,16 +183,17 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
   if (root_path) {
     req.path = "/";
     req.query = target.empty() ? std::string_view() : target.substr(1);
-  } else if (const auto q = target.find('?'); q != std::string_view::npos) {
-    req.path = target.substr(0, q);
-    req.query = target.substr(q + 1);
   } else {
-    req.path = target;
-    req.query = {};
+    // `target` is a suffix of req.target: the query's offset moves with it.
+    const std::size_t cut = req.target.size() - target.size();
+    if (query_at != std::string_view::npos && query_at >= cut) {
+      req.path = target.substr(0, query_at - cut);
+      req.query = target.substr(query_at - cut + 1);
+    } else {
+      req.path = target;
+      req.query = {};
+    }
   }
-  // Anywhere in the target, the authority of an absolute form included.
-  if (req.target.find('#') != std::string_view::npos)
-    return fail(400, "a request target must not contain a fragment");
 
   // Header fields.
   req.header_count = 0;

@@ -86,6 +86,12 @@ TEST(RequestParser, TargetForms) {
   for (int c = 0x21; c < 0x7F; ++c)
     if (c != '#' && c != '?') visible += static_cast<char>(c);
   expect_target("/" + visible + "?" + visible, "/" + visible, visible);
+  // The first '?' starts the query; later ones are part of it.
+  expect_target("/a?b=1?c=?", "/a", "b=1?c=?");
+  expect_target("/a?", "/a", "");
+  expect_target("http://h/p?x?y", "/p", "x?y");
+  EXPECT_EQ(error_status("GET /a?b\x01 HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET /a?b c HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
   for (const char bad : {'\x01', '\x7F', '\x80', '\xFF'}) {
     EXPECT_EQ(error_status("GET /a" + std::string(1, bad) + "b HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
         << int(static_cast<unsigned char>(bad));
