@@ -73,21 +73,16 @@ bool valid_port(std::string_view v, std::size_t colon) noexcept {
 // RFC 9110 7.2: Host = uri-host [ ":" port ], uri-host a reg-name or a bracketed IP literal
 // (IPv4 is a reg-name's bytes); empty is allowed (a target without authority). RFC 9112 3.2
 // has a server answer 400 to an invalid Host: nginx does, and a handler or a log reading the
-// value must not meet spaces, quotes or slashes in it. One pass (it replaces the field-value
-// check for this header): the AND of the byte classes and where the colons are.
-bool valid_host(std::string_view v) noexcept {
-  std::uint8_t classes = 0xFF;
-  std::size_t colons = 0;
-  std::size_t last_colon = 0;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const char c = v[i];
-    classes &= kByteClass[static_cast<unsigned char>(c)];
-    if (c == ':') [[unlikely]] {
-      ++colons;
-      last_colon = i;
-    }
+// value must not meet spaces, quotes or slashes in it. `classes` is the AND of the byte classes
+// of the line's value, which the header loop computes as it looks for the line's end: when
+// every byte is a reg-name's or ':', the first ':' ends the name and only digits may follow.
+bool valid_host(std::string_view v, std::uint8_t classes) noexcept {
+  // Not every byte a reg-name's: perhaps whitespace around the value, which is not part of it.
+  if (!(classes & kHostPort)) classes = byte_classes(v);
+  if (classes & kHostPort) {
+    const std::size_t colon = v.find(':');
+    return colon == std::string_view::npos || valid_port(v, colon);
   }
-  if (classes & kHostPort) return colons == 0 || (colons == 1 && valid_port(v, last_colon));
   if (v.empty() || v[0] != '[') return false;  // a byte that no reg-name has
   const std::size_t close = v.find(']');       // "[IP-literal]" then an optional port
   if (close == std::string_view::npos || close == 1 ||
@@ -101,6 +96,12 @@ HeadResult fail(int status, std::string_view message) {
   r.state = HeadResult::State::Error;
   r.error = {status, message};
   return r;
+}
+
+// A head that has not all arrived: wait for more, unless it is already over the limit.
+HeadResult incomplete_head(std::string_view buf, const ParserLimits& limits) {
+  if (buf.size() > limits.max_header_bytes) return fail(431, "request header too large");
+  return {};
 }
 
 bool has_token(std::string_view list, std::string_view token) noexcept {
@@ -203,10 +204,7 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
   HeadResult ok;
   bool connection_close = false, connection_keep_alive = false;
   while (true) {
-    if (pos >= buf.size()) {
-      if (buf.size() > limits.max_header_bytes) return fail(431, "request header too large");
-      return {};
-    }
+    if (pos >= buf.size()) return incomplete_head(buf, limits);
     if (buf[pos] == '\r') {
       if (pos + 1 >= buf.size()) return {};
       if (buf[pos + 1] != '\n') return fail(400, "bare CR in the request head");
@@ -216,34 +214,44 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
     if (buf[pos] == '\n') return fail(400, "header lines must end in CRLF");
     if (buf[pos] == ' ' || buf[pos] == '\t')
       return fail(400, "obsolete line folding is not accepted");
-    const std::size_t end = buf.find('\n', pos);
-    if (end == std::string_view::npos) {
-      if (buf.size() > limits.max_header_bytes) return fail(431, "request header too large");
-      return {};
-    }
-    if (end + 1 > limits.max_header_bytes) return fail(431, "request header too large");
-    if (buf[end - 1] != '\r') return fail(400, "header lines must end in CRLF");
-    const std::string_view field(base + pos, end - 1 - pos);
-    std::size_t n = 0;
-    while (n < field.size() && is_tchar(static_cast<unsigned char>(field[n]))) ++n;
-    if (n == 0 || n >= field.size() || field[n] != ':') {
-      if (n < field.size() && (field[n] == ' ' || field[n] == '\t'))
+    // One pass over the line: the name's bytes up to ':', then the value's bytes, which stop
+    // at its CR LF (no separate search for the line's end, and no second pass over the value).
+    const std::size_t size = buf.size();
+    std::size_t at = pos;
+    while (at < size && is_tchar(static_cast<unsigned char>(buf[at]))) ++at;
+    if (at == size) return incomplete_head(buf, limits);
+    if (at == pos || buf[at] != ':') {
+      if (buf[at] == ' ' || buf[at] == '\t')
         return fail(400, "whitespace between a header name and the colon");
       return fail(400, "malformed header field");
     }
-    std::string_view value = field.substr(n + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-      value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    // Whitespace around the value is allowed and no part of it. Host is checked by its own
-    // grammar, which admits fewer bytes than any field value.
-    const std::string_view name = field.substr(0, n);
-    if (n == 4 && is_host_name(field.data())) {
-      if (have_host) return fail(400, "more than one Host header");
-      if (!valid_host(value)) return fail(400, "invalid Host header");
-      have_host = true;
-    } else if (!(byte_classes(value) & kValue)) {
+    const std::string_view name(base + pos, at - pos);
+    std::size_t value_start = at + 1;
+    while (value_start < size && (buf[value_start] == ' ' || buf[value_start] == '\t'))
+      ++value_start;
+    std::size_t value_end = value_start;
+    std::uint8_t classes = 0xFF;  // the AND of the value's byte classes, for the Host check
+    for (; value_end < size; ++value_end) {
+      const std::uint8_t c = kByteClass[static_cast<unsigned char>(buf[value_end])];
+      if (!(c & kValue)) break;
+      classes &= c;
+    }
+    if (value_end == size || (buf[value_end] == '\r' && value_end + 1 == size))
+      return incomplete_head(buf, limits);
+    if (buf[value_end] == '\n') return fail(400, "header lines must end in CRLF");
+    if (buf[value_end] != '\r' || buf[value_end + 1] != '\n')
       return fail(400, "invalid character in a header value");
+    if (value_end + 2 > limits.max_header_bytes) return fail(431, "request header too large");
+    const std::size_t line_next = value_end + 2;
+    // Whitespace around the value is allowed and no part of it.
+    while (value_end > value_start && (buf[value_end - 1] == ' ' || buf[value_end - 1] == '\t'))
+      --value_end;
+    const std::string_view value(base + value_start, value_end - value_start);
+    // Host is checked by its own grammar, which admits fewer bytes than any field value.
+    if (name.size() == 4 && is_host_name(name.data())) {
+      if (have_host) return fail(400, "more than one Host header");
+      if (!valid_host(value, classes)) return fail(400, "invalid Host header");
+      have_host = true;
     }
     if (req.header_count == limits.max_headers || req.header_count == kMaxHeaders)
       return fail(431, "too many header fields");
@@ -289,7 +297,7 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
       default:
         break;
     }
-    pos = end + 1;
+    pos = line_next;
   }
   if (pos > limits.max_header_bytes) return fail(431, "request header too large");
   if (have_te && have_cl)

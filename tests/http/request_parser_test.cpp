@@ -168,8 +168,9 @@ TEST(RequestParser, SmugglingDefences) {
     EXPECT_EQ(error_status("GET / HTTP/1.1\r\n" + std::string(other) + ": a\r\n\r\n"), 400)
         << other;  // no Host at all
   // Host (RFC 9112 3.2): a reg-name or bracketed IP literal with an optional port, or empty.
-  for (const std::string_view good : {"a", "api.example.com:8080", "127.0.0.1:1", "[::1]:8080",
-                                      "[fe80::1%25eth0]", "xn--bcher-kva.example", "h:", ""})
+  for (const std::string_view good :
+       {"a", "api.example.com:8080", "127.0.0.1:1", "[::1]:8080", "[fe80::1%25eth0]",
+        "xn--bcher-kva.example", "h:", "", "a:80 \t", "\t[::1]  "})
     EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: " + std::string(good) + "\r\n\r\n").head.state,
               HeadResult::State::Complete)
         << good;
