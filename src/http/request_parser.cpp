@@ -116,43 +116,51 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
   while (pos + 1 < buf.size() && buf[pos] == '\r' && buf[pos + 1] == '\n') pos += 2;
   if (pos + 1 == buf.size() && buf[pos] == '\r') return {};
 
-  // Request line.
+  // Request line, in one pass: the method's bytes, the target's, then "HTTP/x.y" CR LF; the
+  // line ends where they do (no search for its end first). A line that has not all arrived
+  // waits for more, unless it is already longer than the limit.
   const char* base = buf.data();
-  const std::size_t line_end = buf.find('\n', pos);
-  if (line_end == std::string_view::npos) {
-    if (buf.size() - pos > limits.max_request_line) return fail(414, "request line too long");
-    return {};
-  }
-  if (line_end - pos > limits.max_request_line + 1) return fail(414, "request line too long");
-  if (line_end == pos || buf[line_end - 1] != '\r')
-    return fail(400, "request line must end in CRLF");
-  const std::string_view line(base + pos, line_end - 1 - pos);
-
-  std::size_t i = 0;
-  while (i < line.size() && is_tchar(static_cast<unsigned char>(line[i]))) ++i;
-  if (i == 0 || i >= line.size() || line[i] != ' ') return fail(400, "malformed request method");
-  req.method_text = line.substr(0, i);
+  const std::size_t size = buf.size();
+  const auto line_incomplete = [&] {
+    return size - pos > limits.max_request_line ? fail(414, "request line too long") : HeadResult{};
+  };
+  std::size_t i = pos;
+  while (i < size && is_tchar(static_cast<unsigned char>(buf[i]))) ++i;
+  if (i == size) return line_incomplete();
+  if (i == pos || buf[i] != ' ') return fail(400, "malformed request method");
+  req.method_text = std::string_view(base + pos, i - pos);
   req.method = parse_method(req.method_text);
-  // The target in one pass that also finds its query and any fragment (two more scans of it
-  // otherwise, on every request).
+  // The target, its query and any fragment found in the pass that checks its bytes.
   const std::size_t target_start = ++i;
-  while (i < line.size() && (kByteClass[static_cast<unsigned char>(line[i])] & kPath)) ++i;
+  while (i < size && (kByteClass[static_cast<unsigned char>(buf[i])] & kPath)) ++i;
   std::size_t query_at = std::string_view::npos;  // the first '?', from the target's start
-  if (i < line.size() && line[i] == '?') {
+  if (i < size && buf[i] == '?') {
     query_at = i - target_start;
     ++i;
-    while (i < line.size() && (kByteClass[static_cast<unsigned char>(line[i])] & kQuery)) ++i;
+    while (i < size && (kByteClass[static_cast<unsigned char>(buf[i])] & kQuery)) ++i;
   }
+  if (i == size) return line_incomplete();
   // Anywhere in the target, the authority of an absolute form included.
-  if (i < line.size() && line[i] == '#')
-    return fail(400, "a request target must not contain a fragment");
-  if (i == target_start || i >= line.size() || line[i] != ' ')
-    return fail(400, "malformed request target");
-  req.target = line.substr(target_start, i - target_start);
-  const std::string_view version = line.substr(i + 1);
-  if (version.size() != 8 || version.compare(0, 5, "HTTP/") != 0 || version[6] != '.' ||
-      version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9')
+  if (buf[i] == '#') return fail(400, "a request target must not contain a fragment");
+  if (i == target_start || buf[i] != ' ') return fail(400, "malformed request target");
+  req.target = std::string_view(base + target_start, i - target_start);
+  // " HTTP/x.y" CR LF: eleven bytes from the space. Fewer, and the line is incomplete unless
+  // it has already ended.
+  if (size - i < 11) {
+    if (std::string_view(base + i, size - i).find('\n') == std::string_view::npos)
+      return line_incomplete();
     return fail(400, "malformed HTTP version");
+  }
+  const std::string_view version(base + i + 1, 8);
+  if (version.compare(0, 5, "HTTP/") != 0 || version[6] != '.' || version[5] < '0' ||
+      version[5] > '9' || version[7] < '0' || version[7] > '9')
+    return fail(400, "malformed HTTP version");
+  if (base[i + 9] != '\r' || base[i + 10] != '\n') {
+    if (base[i + 9] == '\n') return fail(400, "request line must end in CRLF");
+    return fail(400, "malformed HTTP version");
+  }
+  const std::size_t line_end = i + 10;  // the line's LF
+  if (line_end - pos > limits.max_request_line + 1) return fail(414, "request line too long");
   if (version[5] != '1') return fail(505, "only HTTP/1.0 and HTTP/1.1 are served");
   req.version_minor = version[7] - '0';
 

@@ -184,6 +184,16 @@ TEST(RequestParser, SmugglingDefences) {
   EXPECT_EQ(error_status("GET / HTTP/2.0\r\nHost: a\r\n\r\n"), 505);
   EXPECT_EQ(error_status("GET / HTTX/1.1\r\nHost: a\r\n\r\n"), 400);
   EXPECT_EQ(error_status("GET  / HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  // The line is read in one pass: a prefix waits for more, a line that has ended is judged.
+  const std::string full = "GET /a?b HTTP/1.1\r\nHost: a\r\n\r\n";
+  for (std::size_t n = 0; n < full.size(); ++n)
+    EXPECT_EQ(parse(full.substr(0, n)).head.state, HeadResult::State::Incomplete) << n;
+  EXPECT_EQ(parse(full).head.state, HeadResult::State::Complete);
+  EXPECT_EQ(error_status("GET / H\r\n"), 400);           // a short version, line ended
+  EXPECT_EQ(error_status("GET / HTTP/1.1\n\r\n"), 400);  // LF alone ends no line
+  EXPECT_EQ(error_status("GET / HTTP/1.1\rX\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET / HTTP/1.10\r\n\r\n"), 400);
+  EXPECT_EQ(error_status("GET\r\n\r\n"), 400);
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n"), 417);
 }
 
@@ -195,6 +205,9 @@ TEST(RequestParser, Limits) {
   EXPECT_EQ(error_status("GET /" + std::string(40, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n", limits),
             414);
   EXPECT_EQ(error_status("GET /" + std::string(40, 'a'), limits), 414);  // no CRLF yet
+  EXPECT_EQ(error_status("GET /" + std::string(40, 'a') + " HTTP/1.1", limits), 414);
+  EXPECT_EQ(parse("GET /" + std::string(20, 'a') + " HTTP/1", limits).head.state,
+            HeadResult::State::Incomplete);  // 32 bytes so far: at the limit, not over it
   EXPECT_EQ(
       error_status("GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(200, 'b') + "\r\n\r\n", limits),
       431);
