@@ -152,7 +152,7 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
     return fail(400, "malformed HTTP version");
   }
   const std::string_view version(base + i + 1, 8);
-  if (version.compare(0, 5, "HTTP/") != 0 || version[6] != '.' || version[5] < '0' ||
+  if (std::memcmp(version.data(), "HTTP/", 5) != 0 || version[6] != '.' || version[5] < '0' ||
       version[5] > '9' || version[7] < '0' || version[7] > '9')
     return fail(400, "malformed HTTP version");
   if (base[i + 9] != '\r' || base[i + 10] != '\n') {
