@@ -14,10 +14,9 @@ namespace {
 enum ByteClass : std::uint8_t {
   kToken = 1,     // RFC 9110 tchar: method and header-name bytes
   kValue = 2,     // field-value bytes: VCHAR, obs-text, SP, HTAB
-  kTarget = 4,    // request-target bytes: visible ASCII (no space, no controls, no obs-text)
-  kHostPort = 8,  // RFC 3986 reg-name bytes (unreserved, pct-encoded's '%', sub-delims) and ':'
-  kPath = 16,     // request-target bytes up to a query: kTarget but '?' and '#'
-  kQuery = 32,    // request-target bytes in a query: kTarget but '#'
+  kHostPort = 4,  // RFC 3986 reg-name bytes (unreserved, pct-encoded's '%', sub-delims) and ':'
+  kPath = 8,      // request-target bytes up to a query: visible ASCII but '?' and '#'
+  kQuery = 16,    // request-target bytes in a query: visible ASCII but '#'
 };
 constexpr auto kByteClass = [] {
   std::array<std::uint8_t, 256> t{};
@@ -27,15 +26,14 @@ constexpr auto kByteClass = [] {
                        c == '*' || c == '+' || c == '-' || c == '.' || c == '^' || c == '_' ||
                        c == '`' || c == '|' || c == '~';
     const bool value = c == ' ' || c == '\t' || (c > 0x20 && c != 0x7F);
-    const bool target = c > 0x20 && c < 0x7F;
+    const bool target = c > 0x20 && c < 0x7F;  // visible ASCII: no space, controls, obs-text
     const bool host = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       c == '-' || c == '.' || c == '_' || c == '~' || c == '%' || c == '!' ||
                       c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' ||
                       c == '+' || c == ',' || c == ';' || c == '=';
-    t[c] = static_cast<std::uint8_t>((token ? kToken : 0) | (value ? kValue : 0) |
-                                     (target ? kTarget : 0) | (host || c == ':' ? kHostPort : 0) |
-                                     (target && c != '?' && c != '#' ? kPath : 0) |
-                                     (target && c != '#' ? kQuery : 0));
+    t[c] = static_cast<std::uint8_t>(
+        (token ? kToken : 0) | (value ? kValue : 0) | (host || c == ':' ? kHostPort : 0) |
+        (target && c != '?' && c != '#' ? kPath : 0) | (target && c != '#' ? kQuery : 0));
   }
   return t;
 }();
@@ -212,9 +210,9 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
   HeadResult ok;
   bool connection_close = false, connection_keep_alive = false;
   while (true) {
-    if (pos >= buf.size()) return incomplete_head(buf, limits);
+    if (pos >= size) return incomplete_head(buf, limits);
     if (buf[pos] == '\r') {
-      if (pos + 1 >= buf.size()) return {};
+      if (pos + 1 >= size) return {};
       if (buf[pos + 1] != '\n') return fail(400, "bare CR in the request head");
       pos += 2;
       break;
@@ -224,7 +222,6 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
       return fail(400, "obsolete line folding is not accepted");
     // One pass over the line: the name's bytes up to ':', then the value's bytes, which stop
     // at its CR LF (no separate search for the line's end, and no second pass over the value).
-    const std::size_t size = buf.size();
     std::size_t at = pos;
     while (at < size && is_tchar(static_cast<unsigned char>(buf[at]))) ++at;
     if (at == size) return incomplete_head(buf, limits);
@@ -255,17 +252,18 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
     while (value_end > value_start && (buf[value_end - 1] == ' ' || buf[value_end - 1] == '\t'))
       --value_end;
     const std::string_view value(base + value_start, value_end - value_start);
-    // Host is checked by its own grammar, which admits fewer bytes than any field value.
-    if (name.size() == 4 && is_host_name(name.data())) {
-      if (have_host) return fail(400, "more than one Host header");
-      if (!valid_host(value, classes)) return fail(400, "invalid Host header");
-      have_host = true;
-    }
     if (req.header_count == limits.max_headers || req.header_count == kMaxHeaders)
       return fail(431, "too many header fields");
     req.headers[req.header_count++] = {name, value};
 
     switch (name.size()) {
+      case 4:  // Host, by its own grammar, which admits fewer bytes than any field value
+        if (is_host_name(name.data())) {
+          if (have_host) return fail(400, "more than one Host header");
+          if (!valid_host(value, classes)) return fail(400, "invalid Host header");
+          have_host = true;
+        }
+        break;
       case 6:
         if (iequals(name, "expect")) {
           if (iequals(value, "100-continue"))
