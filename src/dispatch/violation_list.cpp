@@ -55,7 +55,7 @@ void ViolationList::add(std::string_view in, std::string_view name,
     message_ += e->instance_location();
   }
   message_ += ": ";
-  message_ += e ? std::string_view(e->message()) : std::string_view("does not match its schema");
+  message_ += e ? e->message() : std::string_view("does not match its schema");
 
   if (count_++ > 0) entries_ += ',';
   entries_ += "{\"in\":";

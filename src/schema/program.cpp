@@ -8,13 +8,10 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
-#include "brrt/core/json_pointer.hpp"
 #include "schema/error_writer.hpp"
 #include "schema/node.hpp"
 #include "schema/uri.hpp"
