@@ -30,9 +30,11 @@ class ViolationList {
   void add(std::string_view in, std::string_view name, const schema::ValidationError* e);
 
   schema::ValidationErrors errors_;
-  std::string entries_;  // "{...},{...}"
-  std::string first_;    // the first entry's message
-  std::string message_;  // scratch for the entry being written
+  std::string entries_;  // "{...},{...}", JSON-escaped
+  struct Slice {
+    std::size_t offset = 0, size = 0;
+  };
+  Slice first_;  // the first entry's message (escaped) within entries_
   std::size_t count_ = 0;
 };
 

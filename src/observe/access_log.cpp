@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -24,6 +25,19 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   if (b == 0xED && b1 >= 0xA0) return 0;  // surrogates
   if (b == 0xF0 && b1 < 0x90) return 0;   // overlong
   if (b == 0xF4 && b1 >= 0x90) return 0;  // > U+10FFFF
+  return n;
+}
+
+// `n`, or the start of the UTF-8 sequence that starts within the three bytes before it and
+// would run past it: a slice cut there would turn a valid character into replacements.
+std::size_t utf8_boundary(std::string_view s, std::size_t n) {
+  for (std::size_t back = 1; back <= 3 && back <= n; ++back) {
+    const std::size_t j = n - back;
+    const auto b = static_cast<unsigned char>(s[j]);
+    if ((b & 0xC0) == 0x80) continue;  // a continuation byte: look further back
+    const std::size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    return j + len > n ? j : n;
+  }
   return n;
 }
 
@@ -54,60 +68,102 @@ void append_iso8601(std::string& out, std::chrono::system_clock::time_point t) {
   out.append(buf, static_cast<std::size_t>(n));
 }
 
+// A byte that a JSON string holds as it is: printable ASCII other than '"' and '\\'.
+bool is_clean(unsigned char c) noexcept {
+  return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+}
+
+// The length of the clean run at the start of [p, p + n), eight bytes at a time.
+std::size_t clean_run(const char* p, std::size_t n) noexcept {
+  std::size_t i = 0;
+  while (i + 8 <= n && !needs_escape8(p + i)) i += 8;
+  while (i < n && is_clean(static_cast<unsigned char>(p[i]))) ++i;
+  return i;
+}
+
 }  // namespace
 
-void append_json_escaped(std::string& out, std::string_view s) {
+char* write_json_escaped(char* out, std::string_view s) noexcept {
   static constexpr char kHex[] = "0123456789abcdef";
-  // Runs of bytes that need no escape (printable ASCII other than '"' and '\\', and valid
-  // UTF-8) are appended whole: a body of error messages is mostly such runs, and appending
-  // byte by byte cost more than the rest of a 400 response.
-  std::size_t run = 0;
-  auto flush = [&](std::size_t end) { out.append(s.data() + run, end - run); };
-  for (std::size_t i = 0; i < s.size();) {
-    if (i + 8 <= s.size() && !needs_escape8(s.data() + i)) {
-      i += 8;
-      continue;
+  // Clean bytes are copied while they are checked, eight at a time: into room made
+  // beforehand, a store per word costs less than finding the run's end and then a memcpy call.
+  std::size_t i = 0;
+  while (i != s.size()) {
+    const std::size_t left = s.size() - i;
+    if (left >= 8) {
+      if (!needs_escape8(s.data() + i)) {
+        std::memcpy(out, s.data() + i, 8);
+        out += 8;
+        i += 8;
+        continue;
+      }
+    } else if (s.size() >= 8 && !needs_escape8(s.data() + s.size() - 8)) {
+      // The tail, as the last eight bytes of `s`: all clean, so the bytes before the tail in
+      // that word were copied as they are and end where `out` is; the word is copied again
+      // over them.
+      std::memcpy(out + left - 8, s.data() + s.size() - 8, 8);
+      return out + left;
     }
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-      ++i;
+    if (is_clean(c)) {
+      *out++ = s[i++];
       continue;
     }
     if (c >= 0x80) {
-      if (std::size_t n = utf8_sequence(s, i)) {
+      if (const std::size_t n = utf8_sequence(s, i)) {
+        std::memcpy(out, s.data() + i, n);
+        out += n;
         i += n;
-        continue;
+      } else {
+        std::memcpy(out, "\xEF\xBF\xBD", 3);
+        out += 3;
+        ++i;
       }
-      flush(i);
-      out += "\xEF\xBF\xBD";
-      run = ++i;
       continue;
     }
-    flush(i);
+    *out++ = '\\';
     switch (c) {
       case '"':
-        out += "\\\"";
-        break;
       case '\\':
-        out += "\\\\";
+        *out++ = static_cast<char>(c);
         break;
       case '\n':
-        out += "\\n";
+        *out++ = 'n';
         break;
       case '\r':
-        out += "\\r";
+        *out++ = 'r';
         break;
       case '\t':
-        out += "\\t";
+        *out++ = 't';
         break;
       default:  // other control characters and DEL
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
+        std::memcpy(out, "u00", 3);
+        out[3] = kHex[c >> 4];
+        out[4] = kHex[c & 0xF];
+        out += 5;
     }
-    run = ++i;
+    ++i;
   }
-  flush(s.size());
+  return out;
+}
+
+void append_json_escaped(std::string& out, std::string_view s) {
+  // The clean run most texts are whole is appended as it is; the rest is escaped in place
+  // into room made for the worst case, in slices so that the room made (and zero-filled by
+  // resize) stays small however long `s` is.
+  const std::size_t run = clean_run(s.data(), s.size());
+  out.append(s.data(), run);
+  s.remove_prefix(run);
+  constexpr std::size_t kSlice = 256;
+  while (!s.empty()) {
+    std::size_t n = std::min(s.size(), kSlice);
+    if (n < s.size()) n = utf8_boundary(s, n);
+    const std::size_t old = out.size();
+    out.resize(old + kMaxJsonEscapeGrowth * n);
+    char* end = write_json_escaped(out.data() + old, s.substr(0, n));
+    out.resize(static_cast<std::size_t>(end - out.data()));
+    s.remove_prefix(n);
+  }
 }
 
 void AccessLog::format(const AccessRecord& r, std::string& out) const {

@@ -364,6 +364,54 @@ TEST(Dispatch, ParametersAndBodiesAreValidatedAgainstTheirSchemas) {
             401);
 }
 
+// The problem body is JSON whatever the names and values hold: a parameter name with a quote
+// and a backslash, and a long member name of multi-byte characters, come back as they are.
+TEST(Dispatch, ProblemBodiesEscapeNamesPointersAndMessages) {
+  const char* const spec = R"(openapi: 3.1.0
+info: {title: escapes, version: '1'}
+paths:
+  /q:
+    post:
+      operationId: q
+      parameters:
+        - {name: 'f"x\', in: query, required: true, schema: {type: string, maxLength: 2}}
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, additionalProperties: false}
+      responses:
+        '200': {description: ok}
+)";
+  Running srv(spec::load_api_from_text(spec, "escapes.yaml"), {});
+  BeastClient c(srv.port());
+  Reply r = c.request(verb::post, "/q?f%22x%5C=%C3%A9t%C3%A9", "{}",
+                      {{"Content-Type", "application/json"}});
+  ASSERT_EQ(r.status, 400) << r.body;
+  json::value v = parse(r.body);
+  const auto& q = v.at("errors").as_array().at(0);
+  EXPECT_EQ(q.at("name").as_string(), "f\"x\\");
+  EXPECT_EQ(q.at("message").as_string(),
+            "query parameter 'f\"x\\': \"\xC3\xA9t\xC3\xA9\" is longer than 2 characters")
+      << r.body;
+  EXPECT_EQ(v.at("detail").as_string(),
+            "the request does not match the spec: " + std::string(q.at("message").as_string()));
+
+  std::string name;
+  for (int i = 0; i < 150; ++i) name += "\xC3\xA9\t";  // 450 bytes, a tab in every third
+  json::object body;
+  body[name] = 1;
+  r = c.request(verb::post, "/q?f%22x%5C=ok", json::serialize(body),
+                {{"Content-Type", "application/json"}});
+  ASSERT_EQ(r.status, 400) << r.body;
+  v = parse(r.body);
+  const auto& b = v.at("errors").as_array().at(0);
+  EXPECT_EQ(b.at("pointer").as_string(), "/" + name);
+  EXPECT_EQ(b.at("message").as_string(),
+            "body at /" + name + ": property '" + name + "' is not allowed");
+  EXPECT_EQ(v.at("detail").as_string(),
+            "the request does not match the spec: " + std::string(b.at("message").as_string()));
+}
+
 TEST(Dispatch, ResponseValidationModes) {
   auto handlers = [] {
     dispatch::HandlerTable h;

@@ -48,36 +48,38 @@ TEST(AccessLog, HostileTargetStaysOneValidJsonLine) {
   EXPECT_TRUE(v["operation"].is_null());
 }
 
+// The escape byte by byte, each byte on its own (bytes >= 0x80 here are never valid UTF-8).
+std::string reference_escape(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c < 0x20 || c == 0x7F) {
+      char u[8];
+      std::snprintf(u, sizeof u, "\\u%04x", c);
+      out += u;
+    } else if (c >= 0x80) {
+      out += "\xEF\xBF\xBD";  // lone bytes here: never a valid sequence
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 // append_json_escaped skips printable ASCII eight bytes at a time; every byte value at every
 // position of a longer string must come out as the byte-by-byte escaping gives it, and the
 // result must parse back as JSON to the original text (invalid UTF-8 as U+FFFD).
 TEST(JsonEscape, EveryByteAtEveryPositionMatchesTheByteByByteEscape) {
-  auto reference = [](std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      const auto c = static_cast<unsigned char>(s[i]);
-      if (c == '"')
-        out += "\\\"";
-      else if (c == '\\')
-        out += "\\\\";
-      else if (c == '\n')
-        out += "\\n";
-      else if (c == '\r')
-        out += "\\r";
-      else if (c == '\t')
-        out += "\\t";
-      else if (c < 0x20 || c == 0x7F) {
-        char u[8];
-        std::snprintf(u, sizeof u, "\\u%04x", c);
-        out += u;
-      } else if (c >= 0x80) {
-        out += "\xEF\xBF\xBD";  // lone bytes here: never a valid sequence
-      } else {
-        out += static_cast<char>(c);
-      }
-    }
-    return out;
-  };
   const std::string text = "the quick brown fox jumps over";
   for (int b = 0; b < 256; ++b) {
     for (std::size_t at = 0; at < text.size(); ++at) {
@@ -85,7 +87,7 @@ TEST(JsonEscape, EveryByteAtEveryPositionMatchesTheByteByByteEscape) {
       s[at] = static_cast<char>(b);
       std::string out;
       append_json_escaped(out, s);
-      ASSERT_EQ(out, reference(s)) << "byte " << b << " at " << at;
+      ASSERT_EQ(out, reference_escape(s)) << "byte " << b << " at " << at;
     }
   }
   // Valid multi-byte sequences are kept, wherever they fall relative to the 8-byte words.
@@ -97,6 +99,46 @@ TEST(JsonEscape, EveryByteAtEveryPositionMatchesTheByteByByteEscape) {
     EXPECT_EQ(out, s);
     const std::string quoted = "\"" + out + "\"";
     EXPECT_EQ(boost::json::parse(quoted).as_string(), s);
+  }
+}
+
+// write_json_escaped copies clean words as it checks them and ends with the last eight bytes
+// as one word when they are clean: every length, with two bytes to escape anywhere (so that
+// the last word can overlap an escaped byte), gives the byte-by-byte escape.
+TEST(JsonEscape, WriteMatchesTheByteByByteEscapeAtEveryLength) {
+  for (std::size_t n = 0; n <= 24; ++n) {
+    for (std::size_t a = 0; a <= n; ++a) {
+      for (std::size_t b = a; b <= n; ++b) {
+        std::string s(n, 'x');
+        for (std::size_t k = 0; k < n; ++k) s[k] = static_cast<char>('a' + k % 26);
+        if (a < n) s[a] = '"';
+        if (b < n) s[b] = '\x01';
+        std::string out(kMaxJsonEscapeGrowth * n, '?');
+        out.resize(static_cast<std::size_t>(write_json_escaped(out.data(), s) - out.data()));
+        ASSERT_EQ(out, reference_escape(s)) << n << " " << a << " " << b;
+      }
+    }
+  }
+}
+
+// Long texts are escaped in slices: a valid sequence that straddles a slice's end is kept,
+// and a stray continuation byte stays one replacement character, wherever the slice ends.
+TEST(JsonEscape, LongTextsKeepSequencesAcrossSlices) {
+  for (const std::string seq : {"\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"}) {
+    for (std::size_t at = 240; at < 270; ++at) {
+      std::string s = std::string(at, 'a') + seq + std::string(300, 'b') + seq + "\"";
+      std::string out;
+      append_json_escaped(out, s);
+      EXPECT_EQ(boost::json::parse("\"" + out + "\"").as_string(), s) << seq.size() << " at " << at;
+    }
+  }
+  for (std::size_t at = 250; at < 262; ++at) {
+    const std::string s = std::string(at, 'a') + "\xF0\x9F\x98\x80\x80\x80" + std::string(600, 'c');
+    std::string out;
+    append_json_escaped(out, s);
+    EXPECT_EQ(out, std::string(at, 'a') + "\xF0\x9F\x98\x80\xEF\xBF\xBD\xEF\xBF\xBD" +
+                       std::string(600, 'c'))
+        << at;
   }
 }
 

@@ -4,6 +4,7 @@
 #include "brrt/core/method.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,5 +46,10 @@ class AccessLog {
 // quotes and backslashes; invalid UTF-8 bytes become U+FFFD so a hostile target cannot
 // break the log line's JSON.
 void append_json_escaped(std::string& out, std::string_view s);
+
+// The same, written at `out`, which must have room for kMaxJsonEscapeGrowth * s.size() bytes
+// (a control character becomes \u00XX); returns the end of what was written.
+inline constexpr std::size_t kMaxJsonEscapeGrowth = 6;
+char* write_json_escaped(char* out, std::string_view s) noexcept;
 
 }  // namespace brrt::observe
