@@ -561,7 +561,12 @@ class Evaluator {
 
     if (n.ref != kNoNode) {
       auto g = kw("$ref");
-      if (!eval(n.ref, v, a) && failed()) return false;
+      // A "$ref"-only node is collected only after it failed a quiet try (eval, the member
+      // walks, run_collecting's caller), and it fails exactly when its target does: the
+      // target goes straight to the collecting walk, without a second quiet try.
+      const bool target_ok =
+          collecting_ && n.ref_target != kNoNode ? eval_here(n.ref, v, a) : eval(n.ref, v, a);
+      if (!target_ok && failed()) return false;
     }
     if (n.dynamic_ref != kNoNode) {
       NodeId target = n.dynamic_ref;
