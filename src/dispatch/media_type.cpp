@@ -16,6 +16,10 @@ bool is_json_media(std::string_view essence) noexcept {
          (essence.size() > 5 && http::iequals(essence.substr(essence.size() - 5), "+json"));
 }
 
+bool is_text_media(std::string_view essence) noexcept {
+  return essence.size() > 5 && http::iequals(essence.substr(0, 5), "text/");
+}
+
 bool media_matches(std::string_view declared, std::string_view essence) noexcept {
   declared = media_essence(declared);
   if (declared == "*/*" || http::iequals(declared, essence)) return true;

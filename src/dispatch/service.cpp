@@ -1046,12 +1046,7 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
         return false;
       }
     } else {
-      const spec::MediaType* media = nullptr;
-      for (const auto& mt : op.request_body->content)
-        if (media_matches(mt.content_type, ctx.content_type)) {
-          media = &mt;
-          break;
-        }
+      const MediaSchema* media = api.validators->body_media(op_index, ctx.content_type);
       if (!media) {
         std::string accepted;
         for (const auto& mt : op.request_body->content)
@@ -1061,6 +1056,7 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
                     accepted);
         return false;
       }
+      bool decoded = true;  // ctx.body holds the body, and its schema applies
       if (is_json_media(ctx.content_type)) {
         json::parse_options opts;
         opts.max_depth = 64;
@@ -1134,9 +1130,18 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
           ctx.files.push_back(std::move(file));
         }
         ctx.body = std::move(form);
+      } else if (is_text_media(ctx.content_type)) {
+        // text/*: the body is one string, which a schema such as {type: string, maxLength}
+        // describes.
+        ctx.body = json::string(req.body, sp);
+      } else {
+        // Any other media type (application/octet-stream, application/xml, ...) is not
+        // decoded: the handler reads raw_body, and its schema, which describes a structure
+        // brrtrouter does not parse, is not applied.
+        decoded = false;
       }
-      if (options_.validate_requests) {
-        const schema::SchemaId id = api.validators->body_schema(op_index, ctx.content_type);
+      if (options_.validate_requests && decoded) {
+        const schema::SchemaId id = media->id;
         if (id.valid() && !program.is_valid(id, ctx.body)) {
           violations.collect(program, id, ctx.body, "body", {});
           violations.write_problem(res);

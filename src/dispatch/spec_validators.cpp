@@ -22,13 +22,13 @@ schema::Dialect dialect_of(spec::SchemaDialect d) {
   }
 }
 
-schema::SchemaId find_media(const std::vector<MediaSchema>& content, std::string_view essence) {
-  // An exact media type wins over a wildcard one.
+const MediaSchema* find_media(const std::vector<MediaSchema>& content, std::string_view essence) {
+  // An exact media type wins over a range.
   for (const auto& m : content)
-    if (http::iequals(m.media_type, essence)) return m.id;
+    if (http::iequals(m.media_type, essence)) return &m;
   for (const auto& m : content)
-    if (media_matches(m.media_type, essence)) return m.id;
-  return {};
+    if (media_matches(m.media_type, essence)) return &m;
+  return nullptr;
 }
 
 }  // namespace
@@ -66,11 +66,10 @@ SpecValidators::SpecValidators(const spec::Api& api, bool format_assertion) {
     for (const auto& p : op.parameters) s.params.push_back(compile(p.schema));
     if (op.request_body)
       for (const auto& m : op.request_body->content)
-        if (m.schema) s.bodies.push_back({m.content_type, compile(m.schema)});
+        s.bodies.push_back({m.content_type, compile(m.schema)});
     for (const auto& r : op.responses) {
       ResponseSchemas rs{r.status, {}};
-      for (const auto& m : r.content)
-        if (m.schema) rs.content.push_back({m.content_type, compile(m.schema)});
+      for (const auto& m : r.content) rs.content.push_back({m.content_type, compile(m.schema)});
       s.responses.push_back(std::move(rs));
     }
     ops_.push_back(std::move(s));
@@ -79,8 +78,8 @@ SpecValidators::SpecValidators(const spec::Api& api, bool format_assertion) {
   program_ = compiler.build();
 }
 
-schema::SchemaId SpecValidators::body_schema(std::size_t op,
-                                             std::string_view media_essence) const noexcept {
+const MediaSchema* SpecValidators::body_media(std::size_t op,
+                                              std::string_view media_essence) const noexcept {
   return find_media(ops_[op].bodies, media_essence);
 }
 
@@ -94,8 +93,10 @@ schema::SchemaId SpecValidators::response_schema(std::size_t op, int status,
   const char range[4] = {exact[0], 'X', 'X', 0};
   for (std::string_view want : {code, std::string_view(range, 3), std::string_view("default")})
     for (const auto& r : responses)
-      if (r.status == want || (want.size() == 3 && http::iequals(r.status, want)))
-        return find_media(r.content, media_essence);
+      if (r.status == want || (want.size() == 3 && http::iequals(r.status, want))) {
+        const MediaSchema* m = find_media(r.content, media_essence);
+        return m ? m->id : schema::SchemaId{};
+      }
   return {};
 }
 

@@ -412,6 +412,51 @@ paths:
             "the request does not match the spec: " + std::string(b.at("message").as_string()));
 }
 
+// A body's media type picks its schema: the one declared with its name, else the first range
+// that covers it; none is 415. text/* bodies are validated as one string; bodies of other
+// media types are not decoded, so their schemas are not applied.
+TEST(Dispatch, RequestBodyMediaTypesChooseTheSchema) {
+  const char* const spec = R"(openapi: 3.1.0
+info: {title: media, version: '1'}
+paths:
+  /m:
+    post:
+      operationId: m
+      requestBody:
+        required: true
+        content:
+          application/*:
+            schema: {type: object, required: [b]}
+          application/json:
+            schema: {type: object, required: [a]}
+          application/xml:
+            schema: {type: object, required: [c]}
+          text/plain:
+            schema: {type: string, maxLength: 3}
+      responses:
+        '200': {description: ok}
+)";
+  Running srv(spec::load_api_from_text(spec, "media.yaml"), {});
+  BeastClient c(srv.port());
+  auto post = [&](const std::string& type, const std::string& body) {
+    return c.request(verb::post, "/m", body, {{"Content-Type", type}});
+  };
+  EXPECT_EQ(post("application/json", R"({"a":1})").status, 200);  // the exact name wins
+  EXPECT_EQ(post("Application/JSON; charset=utf-8", R"({"a":1})").status, 200);
+  Reply r = post("application/merge-patch+json", R"({"a":1})");  // the range
+  ASSERT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(parse(r.body).at("errors").at(0).at("message").as_string(),
+            "body: missing required property 'b'");
+  EXPECT_EQ(post("application/merge-patch+json", R"({"b":1})").status, 200);
+  EXPECT_EQ(post("text/plain", "abc").status, 200);
+  EXPECT_EQ(parse(post("text/plain", "abc").body).at("body"), json::value("abc"));
+  r = post("text/plain", "abcd");
+  ASSERT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(parse(r.body).at("errors").at(0).at("keyword").as_string(), "maxLength");
+  EXPECT_EQ(post("application/xml", "<c/>").status, 200);  // not parsed, so not validated
+  expect_problem(post("text/html", "<p>"), 415, "text/html");
+}
+
 TEST(Dispatch, ResponseValidationModes) {
   auto handlers = [] {
     dispatch::HandlerTable h;

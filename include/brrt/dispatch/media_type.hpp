@@ -9,6 +9,8 @@ namespace brrt::dispatch {
 std::string_view media_essence(std::string_view content_type) noexcept;
 // application/json or any +json suffix.
 bool is_json_media(std::string_view essence) noexcept;
+// text/plain, text/csv, ... (type "text").
+bool is_text_media(std::string_view essence) noexcept;
 // Whether a declared key ("application/json", "application/*", "*/*") accepts `essence`.
 bool media_matches(std::string_view declared, std::string_view essence) noexcept;
 

@@ -49,11 +49,11 @@ struct RequestContext {
   const http::Request& http;
   const spec::Operation& operation;
   std::size_t worker = 0;
-  boost::json::object path;         // path parameters, typed per their schemas
-  boost::json::object query;        // declared query parameters that were sent (or defaulted)
-  boost::json::object headers;      // declared header parameters that were sent
-  boost::json::object cookies;      // declared cookie parameters that were sent
-  boost::json::value body;          // JSON, form or multipart fields as JSON; null when none
+  boost::json::object path;     // path parameters, typed per their schemas
+  boost::json::object query;    // declared query parameters that were sent (or defaulted)
+  boost::json::object headers;  // declared header parameters that were sent
+  boost::json::object cookies;  // declared cookie parameters that were sent
+  boost::json::value body;  // JSON; form or multipart fields; a text/* body as a string; else null
   std::vector<UploadedFile> files;  // multipart file parts
   std::string_view raw_body;
   std::string_view content_type;  // media type essence, e.g. "application/json"

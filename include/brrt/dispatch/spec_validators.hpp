@@ -19,17 +19,17 @@ namespace brrt::dispatch {
 
 struct MediaSchema {
   std::string media_type;  // as declared: "application/json", "application/*"
-  schema::SchemaId id;
+  schema::SchemaId id;     // invalid: the media type declares no schema (anything goes)
 };
 
 struct ResponseSchemas {
-  std::string status;  // "200", "2XX", "default"
-  std::vector<MediaSchema> content;
+  std::string status;                // "200", "2XX", "default"
+  std::vector<MediaSchema> content;  // in declaration order
 };
 
 struct OperationSchemas {
   std::vector<schema::SchemaId> params;  // parallel to Operation::parameters (invalid: none)
-  std::vector<MediaSchema> bodies;       // request body content with a schema
+  std::vector<MediaSchema> bodies;       // request body content, in declaration order
   std::vector<ResponseSchemas> responses;
 };
 
@@ -41,11 +41,12 @@ class SpecValidators {
   const schema::Program& program() const noexcept { return program_; }
   const OperationSchemas& operation(std::size_t index) const noexcept { return ops_[index]; }
 
-  // The request body schema for a media type essence ("application/json"); invalid if
-  // the operation declares none for it.
-  schema::SchemaId body_schema(std::size_t op, std::string_view media_essence) const noexcept;
+  // The request body media type that a content type essence ("application/json") matches:
+  // the one declared with that name, else the first range ("application/*", "*/*") that
+  // covers it; nullptr when the operation accepts no such body (415).
+  const MediaSchema* body_media(std::size_t op, std::string_view media_essence) const noexcept;
   // The response schema for `status` (exact code, then its range "2XX", then "default")
-  // and media type; invalid when the spec declares none.
+  // and media type, matched as body_media matches; invalid when the spec declares none.
   schema::SchemaId response_schema(std::size_t op, int status,
                                    std::string_view media_essence) const noexcept;
 
