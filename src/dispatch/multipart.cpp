@@ -1,44 +1,12 @@
 #include "brrt/dispatch/multipart.hpp"
 
+#include "brrt/dispatch/media_type.hpp"
 #include "brrt/http/message.hpp"
 
 namespace brrt::dispatch {
 
-namespace {
-
-// The value of parameter `key` in a header value like
-// `form-data; name="field"; filename="a.txt"` (quoted or token); nullopt if absent.
-std::optional<std::string_view> header_param(std::string_view value, std::string_view key) {
-  std::size_t i = value.find(';');
-  while (i != std::string_view::npos) {
-    ++i;
-    while (i < value.size() && (value[i] == ' ' || value[i] == '\t')) ++i;
-    const std::size_t eq = value.find('=', i);
-    if (eq == std::string_view::npos) return std::nullopt;
-    const std::string_view k = http::trim_ows(value.substr(i, eq - i));
-    std::size_t j = eq + 1;
-    std::string_view v;
-    if (j < value.size() && value[j] == '"') {
-      const std::size_t start = ++j;
-      while (j < value.size() && value[j] != '"') j += value[j] == '\\' ? 2 : 1;
-      if (j >= value.size()) return std::nullopt;  // unterminated quote
-      v = value.substr(start, j - start);
-      ++j;
-    } else {
-      const std::size_t start = j;
-      while (j < value.size() && value[j] != ';') ++j;
-      v = http::trim_ows(value.substr(start, j - start));
-    }
-    if (http::iequals(k, key)) return v;
-    i = value.find(';', j);
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
 std::string_view multipart_boundary(std::string_view content_type) noexcept {
-  auto b = header_param(content_type, "boundary");
+  auto b = media_parameter(content_type, "boundary");
   if (!b || b->empty() || b->size() > 70) return {};
   return *b;
 }
@@ -109,13 +77,13 @@ bool parse_multipart(std::string_view body, std::string_view boundary,
           error = "a multipart part's Content-Disposition is not form-data";
           return false;
         }
-        auto n = header_param(value, "name");
+        auto n = media_parameter(value, "name");
         if (!n) {
           error = "a multipart part's Content-Disposition has no name";
           return false;
         }
         part.name = *n;
-        if (auto f = header_param(value, "filename")) {
+        if (auto f = media_parameter(value, "filename")) {
           part.filename = *f;
           part.has_filename = true;
         }

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <set>
 
+#include "brrt/core/utf8.hpp"
+
 namespace brrt::dispatch {
 
 namespace json = boost::json;
@@ -167,27 +169,49 @@ void split_cookies(std::string_view header, QueryPairs& out) {
   }
 }
 
-bool url_decode(std::string_view in, std::string& out, bool plus_is_space) {
+std::string_view to_string(DecodeError e) noexcept {
+  switch (e) {
+    case DecodeError::MalformedEscape:
+      return "malformed percent-encoding";
+    case DecodeError::NotUtf8:
+      return "not valid UTF-8";
+    default:
+      return "decoded";
+  }
+}
+
+DecodeError url_decode(std::string_view in, std::string& out, bool plus_is_space) {
   // Most names and values have nothing to decode: one copy instead of a byte-by-byte append.
+  // `bytes` ORs every byte written, so all-ASCII text (the usual case) skips the UTF-8 check.
   const auto plain = [&](char c) { return c != '%' && !(c == '+' && plus_is_space); };
+  unsigned bytes = 0;
   std::size_t i = 0;
-  while (i < in.size() && plain(in[i])) ++i;
+  for (; i < in.size() && plain(in[i]); ++i) bytes |= static_cast<unsigned char>(in[i]);
   out.assign(in.data(), i);
   for (; i < in.size(); ++i) {
-    const char c = in[i];
+    char c = in[i];
     if (c == '%') {
-      if (i + 2 >= in.size()) return false;
+      if (i + 2 >= in.size()) return DecodeError::MalformedEscape;
       const int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out += static_cast<char>(hi * 16 + lo);
+      if (hi < 0 || lo < 0) return DecodeError::MalformedEscape;
+      c = static_cast<char>(hi * 16 + lo);
       i += 2;
     } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
+      c = ' ';
     }
+    bytes |= static_cast<unsigned char>(c);
+    out += c;
   }
-  return true;
+  // Escapes may spell any byte, and cookie and header text may carry raw ones.
+  return bytes < 0x80 || is_valid_utf8(out) ? DecodeError::None : DecodeError::NotUtf8;
+}
+
+bool ParamDecoder::decode_text(std::string_view in, std::string& out, bool plus_is_space,
+                               std::string& error) const {
+  const DecodeError e = url_decode(in, out, plus_is_space);
+  if (e == DecodeError::None) return true;
+  error = location_ + ": " + std::string(to_string(e));
+  return false;
 }
 
 ParamDecoder::ParamDecoder(const spec::Parameter& p) : param_(&p), shape_(shape_of(p.schema)) {
@@ -290,10 +314,7 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
           error = location_ + ": expected key=value pairs, got " + quoted(part);
           return false;
         }
-        if (!url_decode(part.substr(eq + 1), decoded, false)) {
-          error = location_ + ": malformed percent-encoding";
-          return false;
-        }
+        if (!decode_text(part.substr(eq + 1), decoded, false, error)) return false;
         json::value v(out.storage());
         const std::string key(part.substr(0, eq));
         if (!coerce(decoded, shape_.property_of(key), v, error)) return false;
@@ -305,10 +326,7 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
         return false;
       }
       for (std::size_t i = 0; i < parts.size(); i += 2) {
-        if (!url_decode(parts[i + 1], decoded, false)) {
-          error = location_ + ": malformed percent-encoding";
-          return false;
-        }
+        if (!decode_text(parts[i + 1], decoded, false, error)) return false;
         json::value v(out.storage());
         const std::string key(parts[i]);
         if (!coerce(decoded, shape_.property_of(key), v, error)) return false;
@@ -320,10 +338,7 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
   }
   json::array arr(out.storage());
   for (auto part : parts) {
-    if (!url_decode(part, decoded, false)) {
-      error = location_ + ": malformed percent-encoding";
-      return false;
-    }
+    if (!decode_text(part, decoded, false, error)) return false;
     json::value v(out.storage());
     if (!coerce(decoded, shape_.items, v, error)) return false;
     arr.push_back(std::move(v));
@@ -380,10 +395,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, std::stri
   }
   if (param_->content) {
     std::string decoded;
-    if (!url_decode(text, decoded, false)) {
-      error = location_ + ": malformed percent-encoding";
-      return false;
-    }
+    if (!decode_text(text, decoded, false, error)) return false;
     return decode_content(decoded, out, error);
   }
   if (shape_.kind == Kind::Array || shape_.kind == Kind::Object)
@@ -392,14 +404,16 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, std::stri
   // request target, without a copy.
   if (text.find('%') == std::string_view::npos) return coerce(text, shape_.kind, out, error);
   std::string decoded;
-  if (!url_decode(text, decoded, false)) {
-    error = location_ + ": malformed percent-encoding";
-    return false;
-  }
+  if (!decode_text(text, decoded, false, error)) return false;
   return coerce(decoded, shape_.kind, out, error);
 }
 
 bool ParamDecoder::decode_header(std::string_view raw, json::value& out, std::string& error) const {
+  // Field values may carry bytes above 0x7F (obs-text, RFC 9110 5.5); they become JSON text.
+  if (!is_valid_utf8(raw)) {
+    error = location_ + ": " + std::string(to_string(DecodeError::NotUtf8));
+    return false;
+  }
   if (param_->content) return decode_content(raw, out, error);
   if (shape_.kind == Kind::Array || shape_.kind == Kind::Object) {
     std::vector<std::string_view> trimmed;
@@ -419,15 +433,16 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
     json::object obj(out.storage());
     for (const auto& [k, v] : pairs) {
       std::string key;
-      if (!url_decode(k, key, true)) continue;
+      if (url_decode(k, key, true) != DecodeError::None) continue;
       if (key.size() < param_->name.size() + 3 ||
           key.compare(0, param_->name.size(), param_->name) != 0 ||
           key[param_->name.size()] != '[' || key.back() != ']')
         continue;
       const std::string prop =
           key.substr(param_->name.size() + 1, key.size() - param_->name.size() - 2);
-      if (!url_decode(v, decoded, true)) {
-        error = location_ + ": malformed percent-encoding";
+      if (!decode_text(v, decoded, true, error)) return false;
+      if (obj.contains(prop)) {
+        error = location_ + ": property '" + prop + "' sent more than once";
         return false;
       }
       json::value val(out.storage());
@@ -444,13 +459,14 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
     json::object obj(out.storage());
     for (const auto& [k, v] : pairs) {
       std::string key;
-      if (!url_decode(k, key, form_encoded)) continue;
+      if (url_decode(k, key, form_encoded) != DecodeError::None) continue;
       const Kind kind = shape_.property_of(key);
       bool declared = false;
       for (const auto& p : shape_.properties) declared |= p.first == key;
       if (!declared) continue;
-      if (!url_decode(v, decoded, form_encoded)) {
-        error = location_ + ": malformed percent-encoding";
+      if (!decode_text(v, decoded, form_encoded, error)) return false;
+      if (obj.contains(key)) {
+        error = location_ + ": property '" + key + "' sent more than once";
         return false;
       }
       json::value val(out.storage());
@@ -465,11 +481,8 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
   json::array exploded(out.storage());
   std::string key;
   for (const auto& [k, v] : pairs) {
-    if (!url_decode(k, key, form_encoded) || key != param_->name) continue;
-    if (!url_decode(v, decoded, form_encoded)) {
-      error = location_ + ": malformed percent-encoding";
-      return false;
-    }
+    if (url_decode(k, key, form_encoded) != DecodeError::None || key != param_->name) continue;
+    if (!decode_text(v, decoded, form_encoded, error)) return false;
     if (present && !(shape_.kind == Kind::Array && param_->explode)) {
       error = location_ + ": sent more than once";
       return false;

@@ -23,6 +23,7 @@
 #include <set>
 #include <sstream>
 
+#include "brrt/core/utf8.hpp"
 #include "brrt/dispatch/media_type.hpp"
 #include "brrt/dispatch/param_decoder.hpp"
 #include "brrt/dispatch/spec_validators.hpp"
@@ -824,6 +825,11 @@ namespace {
 // that property; a repeated name becomes an array.
 bool add_form_field(json::object& form, std::string_view key, std::string_view value,
                     const Shape& shape, std::string& error) {
+  // Multipart names, values and file names are raw bytes; they become JSON text.
+  if (!is_valid_utf8(key) || !is_valid_utf8(value)) {
+    error = "form field '" + std::string(is_valid_utf8(key) ? key : "?") + "' is not valid UTF-8";
+    return false;
+  }
   json::storage_ptr sp = form.storage();
   json::value typed(sp);
   const Kind kind = shape.property_of(key);
@@ -1078,8 +1084,10 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
         json::object form(sp);
         std::string key, value;
         for (const auto& [k, v] : w.pairs) {
-          if (!url_decode(k, key, true) || !url_decode(v, value, true)) {
-            problem(res, 400, "the form body has a malformed percent-escape");
+          DecodeError e = url_decode(k, key, true);
+          if (e == DecodeError::None) e = url_decode(v, value, true);
+          if (e != DecodeError::None) {
+            problem(res, 400, "the form body has a field that is " + std::string(to_string(e)));
             return false;
           }
           if (!add_form_field(form, key, value, co.body_shape, error)) {
@@ -1130,14 +1138,18 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
           ctx.files.push_back(std::move(file));
         }
         ctx.body = std::move(form);
-      } else if (is_text_media(ctx.content_type)) {
-        // text/*: the body is one string, which a schema such as {type: string, maxLength}
-        // describes.
+      } else if (is_text_media(ctx.content_type) && is_utf8_text(*ct)) {
+        // text/* in UTF-8: the body is one string, which a schema such as
+        // {type: string, maxLength} describes.
+        if (!is_valid_utf8(req.body)) {
+          problem(res, 400, "the " + std::string(ctx.content_type) + " body is not valid UTF-8");
+          return false;
+        }
         ctx.body = json::string(req.body, sp);
       } else {
-        // Any other media type (application/octet-stream, application/xml, ...) is not
-        // decoded: the handler reads raw_body, and its schema, which describes a structure
-        // brrtrouter does not parse, is not applied.
+        // Any other media type (application/octet-stream, application/xml, text in another
+        // charset, ...) is not decoded: the handler reads raw_body, and its schema, which
+        // describes a structure or text brrtrouter does not parse, is not applied.
         decoded = false;
       }
       if (options_.validate_requests && decoded) {

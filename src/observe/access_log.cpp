@@ -9,24 +9,11 @@
 #include <cstring>
 #include <ctime>
 
+#include "brrt/core/utf8.hpp"
+
 namespace brrt::observe {
 
 namespace {
-
-// Length of a valid UTF-8 sequence starting at s[i], or 0 when invalid.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  std::size_t n = b < 0xC2 ? 0 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : b < 0xF5 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  const auto b1 = static_cast<unsigned char>(s[i + 1]);
-  if (b == 0xE0 && b1 < 0xA0) return 0;   // overlong
-  if (b == 0xED && b1 >= 0xA0) return 0;  // surrogates
-  if (b == 0xF0 && b1 < 0x90) return 0;   // overlong
-  if (b == 0xF4 && b1 >= 0x90) return 0;  // > U+10FFFF
-  return n;
-}
 
 // `n`, or the start of the UTF-8 sequence that starts within the three bytes before it and
 // would run past it: a slice cut there would turn a valid character into replacements.

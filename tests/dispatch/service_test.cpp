@@ -457,6 +457,79 @@ paths:
   expect_problem(post("text/html", "<p>"), 415, "text/html");
 }
 
+// Text that becomes a JSON string must be UTF-8: percent-escapes that spell something else,
+// raw bytes in header and cookie values, form and multipart fields, text bodies. Each is a
+// 400 naming where it was; an object property sent twice is one too.
+TEST(Dispatch, TextThatIsNotUtf8IsRejected) {
+  const char* const spec = R"(openapi: 3.1.0
+info: {title: utf8, version: '1'}
+paths:
+  /t:
+    post:
+      operationId: t
+      parameters:
+        - {name: q, in: query, schema: {type: string}}
+        - {name: X-H, in: header, schema: {type: string}}
+        - {name: c, in: cookie, schema: {type: string}}
+        - name: f
+          in: query
+          style: deepObject
+          explode: true
+          schema: {type: object, properties: {a: {type: string}}}
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: object}
+          multipart/form-data:
+            schema: {type: object}
+          text/plain:
+            schema: {type: string, maxLength: 4}
+      responses:
+        '200': {description: ok}
+)";
+  Running srv(spec::load_api_from_text(spec, "utf8.yaml"), {});
+  BeastClient c(srv.port());
+  auto post = [&](const std::string& target, const std::string& type, const std::string& body,
+                  std::vector<std::pair<std::string, std::string>> headers = {}) {
+    headers.emplace_back("Content-Type", type);
+    return c.request(verb::post, target, body, headers);
+  };
+  const std::string text = "text/plain";
+  // Good UTF-8 passes everywhere.
+  Reply r = post("/t?q=%C3%A9&f[a]=%E2%82%AC", text, "\xC3\xA9t\xC3\xA9",
+                 {{"X-H", "\xC3\xA9"}, {"Cookie", "c=%C3%A9"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r.body).at("params").at("query").at("q"), json::value("\xC3\xA9"));
+  EXPECT_EQ(parse(r.body).at("params").at("header").at("X-H"), json::value("\xC3\xA9"));
+  EXPECT_EQ(parse(r.body).at("body"), json::value("\xC3\xA9t\xC3\xA9"));  // 3 code points
+
+  expect_problem(post("/t?q=%FF", text, ""), 400, "query parameter 'q': not valid UTF-8");
+  expect_problem(post("/t?q=%C3", text, ""), 400, "query parameter 'q': not valid UTF-8");
+  expect_problem(post("/t?q=%C0%AF", text, ""), 400, "query parameter 'q': not valid UTF-8");
+  expect_problem(post("/t?q=%ED%A0%80", text, ""), 400, "query parameter 'q': not valid UTF-8");
+  expect_problem(post("/t?q=%G1", text, ""), 400, "query parameter 'q': malformed percent");
+  expect_problem(post("/t?f[a]=%FF", text, ""), 400, "query parameter 'f': not valid UTF-8");
+  expect_problem(post("/t?f[a]=1&f[a]=2", text, ""), 400,
+                 "query parameter 'f': property 'a' sent more than once");
+  expect_problem(post("/t", text, "", {{"X-H", "\xFF"}}), 400,
+                 "header parameter 'X-H': not valid UTF-8");
+  expect_problem(post("/t", text, "", {{"Cookie", "c=%FE"}}), 400,
+                 "cookie parameter 'c': not valid UTF-8");
+  expect_problem(post("/t", "application/x-www-form-urlencoded", "a=%FF"), 400,
+                 "form body has a field that is not valid UTF-8");
+  expect_problem(
+      post("/t", "multipart/form-data; boundary=XX",
+           "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n\xFF\r\n--XX--\r\n"),
+      400, "form field 'a' is not valid UTF-8");
+  expect_problem(post("/t", text, "\xFF"), 400, "text/plain body is not valid UTF-8");
+  // Text in another charset is not decoded, so its schema (maxLength 4) is not applied.
+  r = post("/t", "text/plain; charset=iso-8859-1", "caf\xE9 au lait");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(parse(r.body).at("body").is_null());
+  r = post("/t", "text/plain; charset=UTF-8", "caf\xC3\xA9 au lait");
+  EXPECT_EQ(r.status, 400) << r.body;  // UTF-8, decoded, and longer than 4
+}
+
 TEST(Dispatch, ResponseValidationModes) {
   auto handlers = [] {
     dispatch::HandlerTable h;

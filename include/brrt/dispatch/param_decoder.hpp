@@ -5,6 +5,7 @@
 // errors as values (the dispatcher answers 400), never by throwing.
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,8 +37,14 @@ void split_query(std::string_view query, QueryPairs& out);
 // `name=value` pairs of a Cookie header.
 void split_cookies(std::string_view header, QueryPairs& out);
 
+// Why a text did not decode: a '%' not followed by two hex digits, or a result that is not
+// UTF-8 (it would become a JSON string, and a schema counts its code points).
+enum class DecodeError : std::uint8_t { None, MalformedEscape, NotUtf8 };
+// "malformed percent-encoding", "not valid UTF-8"
+std::string_view to_string(DecodeError e) noexcept;
+
 // Percent-decodes into `out` (replacing it); `plus_is_space` for form-encoded text.
-bool url_decode(std::string_view in, std::string& out, bool plus_is_space);
+[[nodiscard]] DecodeError url_decode(std::string_view in, std::string& out, bool plus_is_space);
 
 class ParamDecoder {
  public:
@@ -63,6 +70,9 @@ class ParamDecoder {
   bool decode_simple_list(std::string_view text, char sep, boost::json::value& out,
                           std::string& error, bool explode_pairs) const;
   bool decode_content(std::string_view text, boost::json::value& out, std::string& error) const;
+  // url_decode, with `error` naming this parameter and the reason when it fails.
+  bool decode_text(std::string_view in, std::string& out, bool plus_is_space,
+                   std::string& error) const;
 
   const spec::Parameter* param_;
   Shape shape_;
