@@ -706,23 +706,31 @@ void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
 void Service::check_response(Worker& w, const CompiledApi& api, std::size_t op_index,
                              RequestContext& ctx, http::Response& res) {
   if (options_.response_validation == ResponseValidation::Off || res.body.empty()) return;
+  // Bodies are read as requests' are: JSON parsed, UTF-8 text as one string; a schema of any
+  // other media type describes what brrtrouter does not parse.
   const std::string_view essence = media_essence(res.content_type());
-  if (!is_json_media(essence)) return;
+  const bool json_body = is_json_media(essence);
+  if (!json_body && !(is_text_media(essence) && is_utf8_text(res.content_type()))) return;
   const schema::SchemaId id = api.validators->response_schema(op_index, res.status, essence);
   if (!id.valid()) return;
   json::storage_ptr sp = ctx.path.storage();
   boost::system::error_code ec;
-  json::value body = json::parse(res.body, ec, sp);
-  const schema::Program& program = api.validators->program();
+  json::value body(sp);
   std::string why;
-  if (ec) {
-    why = "the body is not valid JSON: " + ec.message();
-  } else if (!program.is_valid(id, body)) {
+  if (json_body) {
+    body = json::parse(res.body, ec, sp);
+    if (ec) why = "the body is not valid JSON: " + ec.message();
+  } else if (is_valid_utf8(res.body)) {
+    body = json::string(res.body, sp);
+  } else {
+    why = "the text body is not valid UTF-8";
+  }
+  if (why.empty()) {  // the body was read: its schema decides
+    const schema::Program& program = api.validators->program();
+    if (program.is_valid(id, body)) return;
     w.response_errors.clear();
     program.validate(id, body, w.response_errors, 8);
     for (const auto& e : w.response_errors) why += (why.empty() ? "" : "; ") + e.to_string();
-  } else {
-    return;
   }
   w.response_violations.add();
   std::fprintf(stderr, "brrtrouter: response %d of %s does not match the spec: %s\n", res.status,

@@ -53,6 +53,15 @@ paths:
   /throws: {get: {operationId: throws, responses: {'200': {description: ok}}}}
   /gone: {delete: {operationId: gone, responses: {'204': {description: gone}}}}
   /custom: {get: {operationId: custom, x-handler: customHandler, responses: {'200': {description: ok}}}}
+  /texty:
+    get:
+      operationId: texty
+      responses:
+        '200':
+          description: ok
+          content:
+            text/plain:
+              schema: {type: string, maxLength: 3}
   /typed:
     get:
       operationId: typed
@@ -537,6 +546,14 @@ TEST(Dispatch, ResponseValidationModes) {
       const bool good = ctx.http.query == "good";
       dispatch::json_response(res, 200, good ? json::value{{"id", 7}} : json::value{{"id", 0}});
     });
+    // text/plain, validated as one string: "\xC3\xA9t\xC3\xA9" is three code points.
+    h.add("texty", [](dispatch::RequestContext& ctx, http::Response& res) {
+      res.status = 200;
+      res.set_content_type("text/plain; charset=utf-8");
+      res.body = ctx.http.query == "good"   ? "\xC3\xA9t\xC3\xA9"
+                 : ctx.http.query == "long" ? "four"
+                                            : "\xFF";
+    });
     return h;
   };
   for (auto mode : {dispatch::ResponseValidation::Off, dispatch::ResponseValidation::Log,
@@ -546,21 +563,29 @@ TEST(Dispatch, ResponseValidationModes) {
     Running srv(test_spec(), handlers(), o);
     BeastClient c(srv.port());
     EXPECT_EQ(c.get("/typed?good").status, 200);
+    EXPECT_EQ(c.get("/texty?good").status, 200);
     const Reply bad = c.get("/typed?bad");
+    const Reply long_text = c.get("/texty?long");
+    const Reply not_utf8 = c.get("/texty?bytes");
     const std::string metrics = c.get("/metrics").body;
     switch (mode) {
       case dispatch::ResponseValidation::Off:
         EXPECT_EQ(bad.status, 200);
+        EXPECT_EQ(long_text.status, 200);
         EXPECT_NE(metrics.find("brrt_response_validation_failures_total 0"), std::string::npos);
         break;
       case dispatch::ResponseValidation::Log:
         EXPECT_EQ(bad.status, 200);
         EXPECT_EQ(bad.body, R"({"id":0})");
-        EXPECT_NE(metrics.find("brrt_response_validation_failures_total 1"), std::string::npos);
+        EXPECT_EQ(long_text.body, "four");
+        EXPECT_NE(metrics.find("brrt_response_validation_failures_total 3"), std::string::npos)
+            << metrics;
         break;
       case dispatch::ResponseValidation::Enforce:
         expect_problem(bad, 500, "does not match the spec");
-        EXPECT_NE(metrics.find("brrt_response_validation_failures_total 1"), std::string::npos);
+        expect_problem(long_text, 500, "does not match the spec");
+        expect_problem(not_utf8, 500, "does not match the spec");
+        EXPECT_NE(metrics.find("brrt_response_validation_failures_total 3"), std::string::npos);
         break;
     }
   }
