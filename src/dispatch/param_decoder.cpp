@@ -416,7 +416,6 @@ bool ParamDecoder::decode_header(std::string_view raw, json::value& out, std::st
   }
   if (param_->content) return decode_content(raw, out, error);
   if (shape_.kind == Kind::Array || shape_.kind == Kind::Object) {
-    std::vector<std::string_view> trimmed;
     return decode_simple_list(raw, ',', out, error, param_->explode);
   }
   return coerce(raw, shape_.kind, out, error);
