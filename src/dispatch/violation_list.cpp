@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "brrt/core/raw_writer.hpp"
 #include "brrt/observe/access_log.hpp"
 
 namespace brrt::dispatch {
@@ -15,27 +16,13 @@ namespace {
 // bounded so a hostile body cannot make the answer large.
 constexpr std::size_t kMaxErrorsPerValue = 16;
 
-// Writes through a raw cursor into room made beforehand: an entry is a dozen short pieces,
-// and appending each to a std::string (a capacity check and a call each) cost more than
-// escaping them.
-struct Cursor {
-  char* w;
-  template <std::size_t N>
-  void literal(const char (&s)[N]) noexcept {
-    std::memcpy(w, s, N - 1);
-    w += N - 1;
-  }
-  void raw(std::string_view s) noexcept {
-    std::memcpy(w, s.data(), s.size());
-    w += s.size();
-  }
-  // The escaped text of `s`; returns where it starts, so that it can be copied again.
-  std::string_view escaped(std::string_view s) noexcept {
-    char* begin = w;
-    w = observe::write_json_escaped(w, s);
-    return {begin, static_cast<std::size_t>(w - begin)};
-  }
-};
+// The escaped text of `s`, written at `out`; returns where it is, so that it can be copied
+// again.
+std::string_view write_escaped(RawWriter& out, std::string_view s) noexcept {
+  char* begin = out.w;
+  out.w = observe::write_json_escaped(out.w, s);
+  return {begin, static_cast<std::size_t>(out.w - begin)};
+}
 
 }  // namespace
 
@@ -71,7 +58,7 @@ void ViolationList::add(std::string_view in, std::string_view name,
       observe::kMaxJsonEscapeGrowth * (2 * name.size() + 2 * pointer.size() + message.size());
   const std::size_t old = entries_.size();
   entries_.resize(old + room);
-  Cursor out{entries_.data() + old};
+  RawWriter out{entries_.data() + old};
   if (count_ > 0) out.literal(",");
   // `in` ("body", "query", ...) and the keyword are the dispatcher's and the validator's own
   // words, never the client's or the spec's: nothing in them to escape.
@@ -80,12 +67,12 @@ void ViolationList::add(std::string_view in, std::string_view name,
   std::string_view name_text;
   if (!name.empty()) {
     out.literal("\",\"name\":\"");
-    name_text = out.escaped(name);
+    name_text = write_escaped(out, name);
   }
   std::string_view pointer_text;
   if (e) {
     out.literal("\",\"pointer\":\"");
-    pointer_text = out.escaped(pointer);
+    pointer_text = write_escaped(out, pointer);
     out.literal("\",\"keyword\":\"");
     out.raw(keyword);
   }
@@ -104,7 +91,7 @@ void ViolationList::add(std::string_view in, std::string_view name,
     out.raw(pointer_text);
   }
   out.literal(": ");
-  out.escaped(message);
+  write_escaped(out, message);
   const char* message_end = out.w;
   out.literal("\"}");
   if (count_++ == 0)

@@ -11,11 +11,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include <charconv>
 #include <cstring>
 #include <ctime>
 #include <unordered_set>
 
+#include "brrt/core/raw_writer.hpp"
 #include "brrt/observe/access_log.hpp"
 #include "http/draining_read.hpp"
 
@@ -162,43 +162,38 @@ class Connection {
       room += res.header_name(i).size() + res.header_value(i).size() + 4;
     const std::size_t old = out_.size();
     out_.resize(old + room);
-    char* w = out_.data() + old;
-    const auto put = [&w](std::string_view s) {
-      std::memcpy(w, s.data(), s.size());
-      w += s.size();
-    };
-    const auto put_number = [&w](std::uint64_t v) { w = std::to_chars(w, w + 24, v).ptr; };
-    put("HTTP/1.1 ");
-    put_number(static_cast<std::uint64_t>(res.status));
-    put(" ");
-    put(reason);
-    put("\r\nServer: ");
-    put(server);
-    put("\r\nDate: ");
-    put(date);
-    put("\r\n");
+    RawWriter out{out_.data() + old};
+    out.literal("HTTP/1.1 ");
+    out.number(static_cast<std::uint64_t>(res.status));
+    out.literal(" ");
+    out.raw(reason);
+    out.literal("\r\nServer: ");
+    out.raw(server);
+    out.literal("\r\nDate: ");
+    out.raw(date);
+    out.literal("\r\n");
     if (!type.empty()) {
-      put("Content-Type: ");
-      put(type);
-      put("\r\n");
+      out.literal("Content-Type: ");
+      out.raw(type);
+      out.literal("\r\n");
     }
     for (std::size_t i = 0; i < res.header_count(); ++i) {
-      put(res.header_name(i));
-      put(": ");
-      put(res.header_value(i));
-      put("\r\n");
+      out.raw(res.header_name(i));
+      out.literal(": ");
+      out.raw(res.header_value(i));
+      out.literal("\r\n");
     }
     if (has_body) {
-      put("Content-Length: ");
-      put_number(res.body.size());
-      put("\r\n");
+      out.literal("Content-Length: ");
+      out.number(res.body.size());
+      out.literal("\r\n");
     }
     if (closing)
-      put("Connection: close\r\n");
+      out.literal("Connection: close\r\n");
     else if (req.version_minor == 0)
-      put("Connection: keep-alive\r\n");
-    put("\r\n");
-    out_.resize(static_cast<std::size_t>(w - out_.data()));
+      out.literal("Connection: keep-alive\r\n");
+    out.literal("\r\n");
+    out_.resize(static_cast<std::size_t>(out.w - out_.data()));
     if (!head_request && has_body) out_ += res.body;
   }
 
