@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "brrt/core/utf8.hpp"
@@ -89,6 +90,23 @@ const char* kind_name(Kind k) {
     default:
       return "a value";
   }
+}
+
+// [b, e) as an integer when it is an optional '-' and 1 to 18 decimal digits (which cannot
+// overflow an int64); nullopt for anything else, which from_chars then reads. An id or a count
+// in a path or query is read in a few instructions per digit instead of from_chars's generic
+// loop (130 instructions for a six-digit id, the largest single cost of decoding one).
+std::optional<std::int64_t> decimal_digits(const char* b, const char* e) {
+  const bool negative = b != e && *b == '-';
+  if (negative) ++b;
+  if (b == e || e - b > 18) return std::nullopt;
+  std::int64_t v = 0;
+  for (; b != e; ++b) {
+    const unsigned d = static_cast<unsigned char>(*b) - unsigned{'0'};
+    if (d > 9) return std::nullopt;
+    v = v * 10 + d;
+  }
+  return negative ? -v : v;
 }
 
 std::string quoted(std::string_view s) {
@@ -229,13 +247,20 @@ bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
       std::int64_t v = 0;
       const char* b = text.data();
       const char* e = b + text.size();
-      if (!text.empty() && text.front() == '+') ++b;
+      // A leading '+' is allowed (from_chars takes none), but not before another sign.
+      const bool plus = !text.empty() && text.front() == '+';
+      if (plus) ++b;
+      const bool signs = plus && b != e && *b == '-';
+      if (const auto digits = signs ? std::nullopt : decimal_digits(b, e)) {  // an id or count
+        out = *digits;
+        return true;
+      }
       auto r = std::from_chars(b, e, v);
-      if (text.empty() || r.ec != std::errc() || r.ptr != e) {
+      if (signs || text.empty() || r.ec != std::errc() || r.ptr != e) {
         // 1e3 or 2.0 are integers in JSON Schema terms when they have no fraction.
         double d = 0;
         auto rd = std::from_chars(b, e, d);
-        if (!text.empty() && rd.ec == std::errc() && rd.ptr == e && std::isfinite(d) &&
+        if (!signs && !text.empty() && rd.ec == std::errc() && rd.ptr == e && std::isfinite(d) &&
             d == std::floor(d) && std::fabs(d) < 9.007199254740992e15) {
           out = static_cast<std::int64_t>(d);
           return true;
