@@ -43,6 +43,8 @@ CACHE=${BENCH_CACHE:-$HOME/.cache/brrt-bench}
 [[ -x $BUILD_DIR/bin/bench-server ]] || { echo "needs $BUILD_DIR/bin/bench-server (make build)" >&2; exit 2; }
 OUT=${OUT:-$(mktemp -d -t brrt-load.XXXXXX)}
 mkdir -p "$OUT"
+# Results of an earlier run in the same folder must not stand in for a server that fails now.
+rm -f "$OUT"/*.r[0-9]*.json
 SERVER_CPU=${SERVER_CPU:-0}
 
 declare -A PORT=([brrtrouter]=18090 [rust]=18086 [nginx]=18085 [go]=18081)
@@ -61,6 +63,12 @@ trap 'exit 130' INT TERM
 pin=(taskset -c "$SERVER_CPU")
 start() {  # target
   local t=$1 port=${PORT[$1]} log="$OUT/$1.log"
+  # Another process on the port would answer the readiness probe for a server that then
+  # fails to bind, and be measured in its place.
+  if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
+    echo "port $port ($t) is taken by another process; stop it first" >&2
+    return 1
+  fi
   case $t in
     brrtrouter) "${pin[@]}" "$BUILD_DIR/bin/bench-server" --port "$port" --threads 1 >"$log" 2>&1 & ;;
     rust) [[ -x $CACHE/bin/rust-peer ]] || return 1
@@ -76,8 +84,9 @@ start() {  # target
   esac
   PID[$t]=$!
   for _ in $(seq 300); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/health" && return 0
     kill -0 "${PID[$t]}" 2>/dev/null || break
+    curl -sf -o /dev/null "http://127.0.0.1:$port/health" && kill -0 "${PID[$t]}" 2>/dev/null &&
+      return 0
     sleep 0.05
   done
   echo "$t did not become ready; its log:" >&2; tail -5 "$log" >&2; return 1
@@ -85,13 +94,14 @@ start() {  # target
 
 start brrtrouter || exit 1
 for p in "${WANTED[@]}"; do
-  if start "$p"; then TARGETS+=("$p"); else echo "skipping $p (run $BENCH/setup.sh)" >&2; fi
+  if start "$p"; then TARGETS+=("$p"); else echo "skipping $p (see above; peers are built by $BENCH/setup.sh)" >&2; fi
 done
 
 IFS=, read -r -a SCENARIOS <<<"$SCENARIO_LIST"
 for ((r = 1; r <= ROUNDS; r++)); do
   for s in "${SCENARIOS[@]}"; do
     for t in "${TARGETS[@]}"; do
+      kill -0 "${PID[$t]}" 2>/dev/null || { echo "$t (pid ${PID[$t]}) has exited; its log: $OUT/$t.log" >&2; exit 1; }
       DURATION=$DURATION WARMUP=$WARMUP "$BENCH/run-target.sh" "${LABEL[$t]}" "http://127.0.0.1:${PORT[$t]}" \
         --pid "${PID[$t]}" --scenarios "$s" --json "$OUT/$t.$s.r$r.json" | grep -v '^\[bench\]' >&2 || true
     done
