@@ -44,11 +44,9 @@ bool is_json_media(std::string_view essence) noexcept {
          (essence.size() > 5 && http::iequals(essence.substr(essence.size() - 5), "+json"));
 }
 
-bool is_text_media(std::string_view essence) noexcept {
-  return essence.size() > 5 && http::iequals(essence.substr(0, 5), "text/");
-}
-
 bool is_utf8_text(std::string_view content_type) noexcept {
+  const std::string_view essence = media_essence(content_type);
+  if (essence.size() <= 5 || !http::iequals(essence.substr(0, 5), "text/")) return false;
   const auto charset = media_parameter(content_type, "charset");
   return !charset || http::iequals(*charset, "utf-8") || http::iequals(*charset, "us-ascii");
 }

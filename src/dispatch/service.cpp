@@ -710,7 +710,7 @@ void Service::check_response(Worker& w, const CompiledApi& api, std::size_t op_i
   // other media type describes what brrtrouter does not parse.
   const std::string_view essence = media_essence(res.content_type());
   const bool json_body = is_json_media(essence);
-  if (!json_body && !(is_text_media(essence) && is_utf8_text(res.content_type()))) return;
+  if (!json_body && !is_utf8_text(res.content_type())) return;
   const schema::SchemaId id = api.validators->response_schema(op_index, res.status, essence);
   if (!id.valid()) return;
   json::storage_ptr sp = ctx.path.storage();
@@ -1146,7 +1146,7 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
           ctx.files.push_back(std::move(file));
         }
         ctx.body = std::move(form);
-      } else if (is_text_media(ctx.content_type) && is_utf8_text(*ct)) {
+      } else if (ct && is_utf8_text(*ct)) {
         // text/* in UTF-8: the body is one string, which a schema such as
         // {type: string, maxLength} describes.
         if (!is_valid_utf8(req.body)) {
