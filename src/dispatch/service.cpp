@@ -1095,7 +1095,9 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
           DecodeError e = url_decode(k, key, true);
           if (e == DecodeError::None) e = url_decode(v, value, true);
           if (e != DecodeError::None) {
-            problem(res, 400, "the form body has a field that is " + std::string(to_string(e)));
+            problem(res, 400,
+                    e == DecodeError::NotUtf8 ? "the form body has a field that is not valid UTF-8"
+                                              : "the form body has a malformed percent-escape");
             return false;
           }
           if (!add_form_field(form, key, value, co.body_shape, error)) {

@@ -526,6 +526,8 @@ paths:
                  "cookie parameter 'c': not valid UTF-8");
   expect_problem(post("/t", "application/x-www-form-urlencoded", "a=%FF"), 400,
                  "form body has a field that is not valid UTF-8");
+  expect_problem(post("/t", "application/x-www-form-urlencoded", "a=%G1"), 400,
+                 "form body has a malformed percent-escape");
   expect_problem(
       post("/t", "multipart/form-data; boundary=XX",
            "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n\xFF\r\n--XX--\r\n"),
