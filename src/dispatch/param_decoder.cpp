@@ -225,10 +225,10 @@ DecodeError url_decode(std::string_view in, std::string& out, bool plus_is_space
 }
 
 bool ParamDecoder::decode_text(std::string_view in, std::string& out, bool plus_is_space,
-                               std::string& error) const {
+                               ParamError& error) const {
   const DecodeError e = url_decode(in, out, plus_is_space);
   if (e == DecodeError::None) return true;
-  error = location_ + ": " + std::string(to_string(e));
+  error = {location_ + ": " + std::string(to_string(e)), "style"};
   return false;
 }
 
@@ -237,7 +237,7 @@ ParamDecoder::ParamDecoder(const spec::Parameter& p) : param_(&p), shape_(shape_
 }
 
 bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
-                          std::string& error) const {
+                          ParamError& error) const {
   if (shape_.nullable && text == "null" && kind != Kind::String) {
     out = nullptr;
     return true;
@@ -265,7 +265,7 @@ bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
           out = static_cast<std::int64_t>(d);
           return true;
         }
-        error = location_ + ": " + quoted(text) + " is not " + kind_name(kind);
+        error = {location_ + ": " + quoted(text) + " is not " + kind_name(kind), "type"};
         return false;
       }
       out = v;
@@ -277,7 +277,7 @@ bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
       const char* e = b + text.size();
       auto r = std::from_chars(b, e, d);
       if (text.empty() || r.ec != std::errc() || r.ptr != e || !std::isfinite(d)) {
-        error = location_ + ": " + quoted(text) + " is not " + kind_name(kind);
+        error = {location_ + ": " + quoted(text) + " is not " + kind_name(kind), "type"};
         return false;
       }
       std::int64_t i = 0;
@@ -297,7 +297,7 @@ bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
         out = false;
         return true;
       }
-      error = location_ + ": " + quoted(text) + " is not " + kind_name(kind);
+      error = {location_ + ": " + quoted(text) + " is not " + kind_name(kind), "type"};
       return false;
     default:
       out = json::string(text, out.storage());
@@ -306,11 +306,11 @@ bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
 }
 
 bool ParamDecoder::decode_content(std::string_view text, json::value& out,
-                                  std::string& error) const {
+                                  ParamError& error) const {
   boost::system::error_code ec;
   out = json::parse(text, ec, out.storage());
   if (ec) {
-    error = location_ + ": not valid JSON (" + ec.message() + ")";
+    error = {location_ + ": not valid JSON (" + ec.message() + ")", "content"};
     return false;
   }
   return true;
@@ -319,7 +319,7 @@ bool ParamDecoder::decode_content(std::string_view text, json::value& out,
 // Splits `text` on `sep` into an array (or, for objects, alternating key,value pairs, or
 // key=value items when `explode_pairs`).
 bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::value& out,
-                                      std::string& error, bool explode_pairs) const {
+                                      ParamError& error, bool explode_pairs) const {
   std::vector<std::string_view> parts;
   if (!text.empty()) {
     while (true) {
@@ -336,7 +336,7 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
       for (auto part : parts) {
         const auto eq = part.find('=');
         if (eq == std::string_view::npos) {
-          error = location_ + ": expected key=value pairs, got " + quoted(part);
+          error = {location_ + ": expected key=value pairs, got " + quoted(part), "style"};
           return false;
         }
         if (!decode_text(part.substr(eq + 1), decoded, false, error)) return false;
@@ -347,7 +347,7 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
       }
     } else {
       if (parts.size() % 2 != 0) {
-        error = location_ + ": expected alternating keys and values";
+        error = {location_ + ": expected alternating keys and values", "style"};
         return false;
       }
       for (std::size_t i = 0; i < parts.size(); i += 2) {
@@ -372,14 +372,14 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
   return true;
 }
 
-bool ParamDecoder::decode_path(std::string_view raw, json::value& out, std::string& error) const {
+bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamError& error) const {
   using spec::ParamStyle;
   std::string_view text = raw;
   char sep = ',';
   bool pairs = param_->explode;
   if (param_->style == ParamStyle::Label) {
     if (text.empty() || text.front() != '.') {
-      error = location_ + ": label style values start with '.'";
+      error = {location_ + ": label style values start with '.'", "style"};
       return false;
     }
     text.remove_prefix(1);
@@ -389,7 +389,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, std::stri
     const std::string prefix = ";" + param_->name;
     if (shape_.kind == Kind::Object && param_->explode) {
       if (text.empty() || text.front() != ';') {
-        error = location_ + ": matrix style values start with ';'";
+        error = {location_ + ": matrix style values start with ';'", "style"};
         return false;
       }
       text.remove_prefix(1);
@@ -399,7 +399,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, std::stri
       std::string joined;
       while (!text.empty()) {
         if (text.compare(0, prefix.size() + 1, prefix + "=") != 0) {
-          error = location_ + ": expected " + prefix + "=... segments";
+          error = {location_ + ": expected " + prefix + "=... segments", "style"};
           return false;
         }
         text.remove_prefix(prefix.size() + 1);
@@ -411,7 +411,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, std::stri
       return decode_simple_list(joined, ',', out, error, false);
     }
     if (text.compare(0, prefix.size(), prefix) != 0) {
-      error = location_ + ": expected " + quoted(prefix + "=...");
+      error = {location_ + ": expected " + quoted(prefix + "=..."), "style"};
       return false;
     }
     text.remove_prefix(prefix.size());
@@ -433,10 +433,10 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, std::stri
   return coerce(decoded, shape_.kind, out, error);
 }
 
-bool ParamDecoder::decode_header(std::string_view raw, json::value& out, std::string& error) const {
+bool ParamDecoder::decode_header(std::string_view raw, json::value& out, ParamError& error) const {
   // Field values may carry bytes above 0x7F (obs-text, RFC 9110 5.5); they become JSON text.
   if (!is_valid_utf8(raw)) {
-    error = location_ + ": " + std::string(to_string(DecodeError::NotUtf8));
+    error = {location_ + ": " + std::string(to_string(DecodeError::NotUtf8)), "style"};
     return false;
   }
   if (param_->content) return decode_content(raw, out, error);
@@ -447,7 +447,7 @@ bool ParamDecoder::decode_header(std::string_view raw, json::value& out, std::st
 }
 
 bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool& present,
-                                std::string& error) const {
+                                ParamError& error) const {
   using spec::ParamStyle;
   const bool form_encoded = param_->in == spec::ParamIn::Query;
   std::string decoded;
@@ -466,7 +466,7 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
           key.substr(param_->name.size() + 1, key.size() - param_->name.size() - 2);
       if (!decode_text(v, decoded, true, error)) return false;
       if (obj.contains(prop)) {
-        error = location_ + ": property '" + prop + "' sent more than once";
+        error = {location_ + ": property '" + prop + "' sent more than once", "style"};
         return false;
       }
       json::value val(out.storage());
@@ -490,7 +490,7 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
       if (!declared) continue;
       if (!decode_text(v, decoded, form_encoded, error)) return false;
       if (obj.contains(key)) {
-        error = location_ + ": property '" + key + "' sent more than once";
+        error = {location_ + ": property '" + key + "' sent more than once", "style"};
         return false;
       }
       json::value val(out.storage());
@@ -508,13 +508,13 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
     if (url_decode(k, key, form_encoded) != DecodeError::None || key != param_->name) continue;
     if (!decode_text(v, decoded, form_encoded, error)) return false;
     if (present && !(shape_.kind == Kind::Array && param_->explode)) {
-      error = location_ + ": sent more than once";
+      error = {location_ + ": sent more than once", "style"};
       return false;
     }
     present = true;
     if (decoded.empty() && !param_->allow_empty_value && shape_.kind != Kind::String &&
         shape_.kind != Kind::Any && shape_.kind != Kind::Array) {
-      error = location_ + ": empty value";
+      error = {location_ + ": empty value", "allowEmptyValue"};
       return false;
     }
     if (param_->content) return decode_content(decoded, out, error);
@@ -549,7 +549,7 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
       while (!rest.empty()) {
         const auto c1 = rest.find(',');
         if (c1 == std::string_view::npos) {
-          error = location_ + ": expected alternating keys and values";
+          error = {location_ + ": expected alternating keys and values", "style"};
           return false;
         }
         const std::string k2(rest.substr(0, c1));

@@ -23,6 +23,7 @@
 #include <set>
 #include <sstream>
 
+#include "brrt/core/json_pointer.hpp"
 #include "brrt/core/utf8.hpp"
 #include "brrt/dispatch/media_type.hpp"
 #include "brrt/dispatch/param_decoder.hpp"
@@ -371,7 +372,7 @@ struct Service::Worker {
   std::shared_ptr<const CompiledApi> api;
   std::array<unsigned char, 16 * 1024> arena_buffer;
   QueryPairs pairs;
-  std::string error;
+  ParamError error;  // why a parameter or body did not decode (the message names it)
   std::string log_line;
   std::vector<MultipartPart> parts;
   ViolationList violations;                  // the request's schema violations (400)
@@ -832,10 +833,11 @@ namespace {
 // Adds one decoded form field to `form`, coerced to the body schema's primitive type for
 // that property; a repeated name becomes an array.
 bool add_form_field(json::object& form, std::string_view key, std::string_view value,
-                    const Shape& shape, std::string& error) {
+                    const Shape& shape, ParamError& error) {
   // Multipart names, values and file names are raw bytes; they become JSON text.
   if (!is_valid_utf8(key) || !is_valid_utf8(value)) {
-    error = "form field '" + std::string(is_valid_utf8(key) ? key : "?") + "' is not valid UTF-8";
+    error = {"form field '" + std::string(is_valid_utf8(key) ? key : "?") + "' is not valid UTF-8",
+             "content"};
     return false;
   }
   json::storage_ptr sp = form.storage();
@@ -846,10 +848,11 @@ bool add_form_field(json::object& form, std::string_view key, std::string_view v
     p.name = key;
     ParamDecoder field(p);
     if (!field.coerce(value, kind, typed, error)) {
-      error = "form field '" + std::string(key) + "': '" + std::string(value) + "' is not " +
-              (kind == Kind::Boolean   ? "a boolean"
-               : kind == Kind::Integer ? "an integer"
-                                       : "a number");
+      error = {"form field '" + std::string(key) + "': '" + std::string(value) + "' is not " +
+                   (kind == Kind::Boolean   ? "a boolean"
+                    : kind == Kind::Integer ? "an integer"
+                                            : "a number"),
+               "type"};
       return false;
     }
   } else {
@@ -975,8 +978,9 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
     ctx.schemes = std::move(auth.schemes);
     ctx.claims = std::move(auth.claims);
   }
-  std::string& error = w.error;
-  // Parameters.
+  ParamError& error = w.error;
+  // Parameters. Every parameter is decoded and validated before the request is refused, so
+  // that one 400 lists everything wrong with it.
   bool query_split = false, cookies_split = false;
   QueryPairs cookie_pairs;
   const OperationSchemas& schemas = api.validators->operation(op_index);
@@ -1024,13 +1028,14 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
         break;
     }
     if (!ok) {
-      problem(res, 400, error);
-      return false;
+      violations.add_failure(spec::to_string(p.in), p.name, error.keyword, error.message);
+      continue;
     }
     if (!present && p.required) {
-      problem(res, 400,
-              std::string(spec::to_string(p.in)) + " parameter '" + p.name + "' is required");
-      return false;
+      error.message =
+          std::string(spec::to_string(p.in)) + " parameter '" + p.name + "' is required";
+      violations.add_failure(spec::to_string(p.in), p.name, "required", error.message);
+      continue;
     }
     if (present) {
       // Validated before it is stored: the decoded value is at hand here, and looking it up
@@ -1050,15 +1055,27 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
     return false;
   }
 
-  // Body.
+  // Body. A body that is missing or cannot be decoded is refused like a parameter, with the
+  // one entry in `errors`.
+  const auto refuse_body = [&](std::string_view keyword, std::string_view message,
+                               const std::string_view* pointer = nullptr) {
+    violations.add_failure("body", {}, keyword, message, pointer);
+    violations.write_problem(res);
+    return false;
+  };
+  // A form field that is not UTF-8 or not of its property's type: at "/name" in the body.
+  const auto refuse_form_field = [&](std::string_view name) {
+    if (!is_valid_utf8(name)) return refuse_body(error.keyword, error.message);
+    std::string pointer = "/";
+    append_pointer_token(pointer, name);
+    const std::string_view at = pointer;
+    return refuse_body(error.keyword, error.message, &at);
+  };
   if (op.request_body) {
     const auto ct = req.header("content-type");
     ctx.content_type = ct ? media_essence(*ct) : std::string_view();
     if (req.body.empty() && !ct) {
-      if (op.request_body->required) {
-        problem(res, 400, "a request body is required");
-        return false;
-      }
+      if (op.request_body->required) return refuse_body("required", "a request body is required");
     } else {
       const MediaSchema* media = api.validators->body_media(op_index, ctx.content_type);
       if (!media) {
@@ -1081,10 +1098,9 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
         boost::system::error_code ec;
         const std::size_t used = parser.write(req.body.data(), req.body.size(), ec);
         if (ec) {
-          problem(
-              res, 400,
-              "the body is not valid JSON at byte " + std::to_string(used) + ": " + ec.message());
-          return false;
+          error.message =
+              "the body is not valid JSON at byte " + std::to_string(used) + ": " + ec.message();
+          return refuse_body("content", error.message);
         }
         ctx.body = parser.release();
       } else if (http::iequals(ctx.content_type, "application/x-www-form-urlencoded")) {
@@ -1094,35 +1110,26 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
         for (const auto& [k, v] : w.pairs) {
           DecodeError e = url_decode(k, key, true);
           if (e == DecodeError::None) e = url_decode(v, value, true);
-          if (e != DecodeError::None) {
-            problem(res, 400,
-                    e == DecodeError::NotUtf8 ? "the form body has a field that is not valid UTF-8"
+          if (e != DecodeError::None)
+            return refuse_body("content", e == DecodeError::NotUtf8
+                                              ? "the form body has a field that is not valid UTF-8"
                                               : "the form body has a malformed percent-escape");
-            return false;
-          }
-          if (!add_form_field(form, key, value, co.body_shape, error)) {
-            problem(res, 400, error);
-            return false;
-          }
+          if (!add_form_field(form, key, value, co.body_shape, error))
+            return refuse_form_field(key);
         }
         ctx.body = std::move(form);
       } else if (http::iequals(ctx.content_type, "multipart/form-data")) {
         const std::string_view boundary = multipart_boundary(*ct);
-        if (boundary.empty()) {
-          problem(res, 400, "the multipart/form-data content type has no valid boundary");
-          return false;
-        }
-        if (!parse_multipart(req.body, boundary, options_.multipart, w.parts, error)) {
-          problem(res, 400, error);
-          return false;
-        }
+        if (boundary.empty())
+          return refuse_body("content",
+                             "the multipart/form-data content type has no valid boundary");
+        if (!parse_multipart(req.body, boundary, options_.multipart, w.parts, error.message))
+          return refuse_body("content", error.message);
         json::object form(sp);
         for (const MultipartPart& part : w.parts) {
           if (!part.has_filename) {
-            if (!add_form_field(form, part.name, part.data, co.body_shape, error)) {
-              problem(res, 400, error);
-              return false;
-            }
+            if (!add_form_field(form, part.name, part.data, co.body_shape, error))
+              return refuse_form_field(part.name);
             continue;
           }
           UploadedFile file;
@@ -1132,8 +1139,8 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
               part.content_type.empty() ? "application/octet-stream" : part.content_type;
           file.size = part.data.size();
           if (part.data.size() > options_.multipart_memory_limit) {
-            if (!spill_to_file(options_.temp_dir, part.data, file.path, error)) {
-              problem(res, 500, error);
+            if (!spill_to_file(options_.temp_dir, part.data, file.path, error.message)) {
+              problem(res, 500, error.message);
               return false;
             }
           } else {
@@ -1141,10 +1148,8 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
           }
           // In the body a file is its file name: a `type: string` (binary) property
           // validates and `required` works; the content is in ctx.files.
-          if (!add_form_field(form, part.name, part.filename, Shape{}, error)) {
-            problem(res, 400, error);
-            return false;
-          }
+          if (!add_form_field(form, part.name, part.filename, Shape{}, error))
+            return refuse_form_field(part.name);
           ctx.files.push_back(std::move(file));
         }
         ctx.body = std::move(form);
@@ -1152,8 +1157,8 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
         // text/* in UTF-8: the body is one string, which a schema such as
         // {type: string, maxLength} describes.
         if (!is_valid_utf8(req.body)) {
-          problem(res, 400, "the " + std::string(ctx.content_type) + " body is not valid UTF-8");
-          return false;
+          error.message = "the " + std::string(ctx.content_type) + " body is not valid UTF-8";
+          return refuse_body("content", error.message);
         }
         ctx.body = json::string(req.body, sp);
       } else {

@@ -43,19 +43,34 @@ void ViolationList::collect(const schema::Program& program, schema::SchemaId id,
 
 void ViolationList::add(std::string_view in, std::string_view name,
                         const schema::ValidationError* e) {
+  if (!e) {
+    write_entry(in, name, nullptr, {}, "does not match its schema", false);
+    return;
+  }
+  const std::string_view pointer = e->instance_location();
+  write_entry(in, name, &pointer, e->keyword(), e->message(), false);
+}
+
+void ViolationList::add_failure(std::string_view in, std::string_view name,
+                                std::string_view keyword, std::string_view message,
+                                const std::string_view* pointer) {
+  write_entry(in, name, pointer, keyword, message, true);
+}
+
+void ViolationList::write_entry(std::string_view in, std::string_view name,
+                                const std::string_view* pointer, std::string_view keyword,
+                                std::string_view message, bool whole_message) {
   // {"in":"query","name":"limit","pointer":"","keyword":"maximum",
   //  "message":"query parameter 'limit': 500 is greater than the maximum 100"}
   // {"in":"body","pointer":"/age","keyword":"minimum",
   //  "message":"body at /age: -1 is less than the minimum 0"}
   // Each text is escaped once; the message repeats the name and the pointer by copying
   // their escaped form.
-  const std::string_view pointer = e ? e->instance_location() : std::string_view();
-  const std::string_view keyword = e ? e->keyword() : std::string_view();
-  const std::string_view message = e ? e->message() : std::string_view("does not match its schema");
+  const std::size_t pointer_size = pointer ? pointer->size() : 0;
   constexpr std::size_t kFixed = 96;  // the entry's keys, quotes and joining words
   const std::size_t room =
       kFixed + 2 * in.size() + keyword.size() +
-      observe::kMaxJsonEscapeGrowth * (2 * name.size() + 2 * pointer.size() + message.size());
+      observe::kMaxJsonEscapeGrowth * (2 * name.size() + 2 * pointer_size + message.size());
   const std::size_t old = entries_.size();
   entries_.resize(old + room);
   RawWriter out{entries_.data() + old};
@@ -70,27 +85,31 @@ void ViolationList::add(std::string_view in, std::string_view name,
     name_text = write_escaped(out, name);
   }
   std::string_view pointer_text;
-  if (e) {
+  if (pointer) {
     out.literal("\",\"pointer\":\"");
-    pointer_text = write_escaped(out, pointer);
+    pointer_text = write_escaped(out, *pointer);
+  }
+  if (!keyword.empty()) {
     out.literal("\",\"keyword\":\"");
     out.raw(keyword);
   }
   out.literal("\",\"message\":\"");
   const char* message_begin = out.w;
-  if (name.empty()) {
-    out.literal("body");
-  } else {
-    out.raw(in);
-    out.literal(" parameter '");
-    out.raw(name_text);
-    out.literal("'");
+  if (!whole_message) {
+    if (name.empty()) {
+      out.literal("body");
+    } else {
+      out.raw(in);
+      out.literal(" parameter '");
+      out.raw(name_text);
+      out.literal("'");
+    }
+    if (pointer_size > 0) {
+      out.literal(" at ");
+      out.raw(pointer_text);
+    }
+    out.literal(": ");
   }
-  if (!pointer.empty()) {
-    out.literal(" at ");
-    out.raw(pointer_text);
-  }
-  out.literal(": ");
   write_escaped(out, message);
   const char* message_end = out.w;
   out.literal("\"}");

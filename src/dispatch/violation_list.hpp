@@ -1,6 +1,7 @@
 #pragma once
-// Internal: the schema violations of one request, written as the `errors` entries of a 400
-// problem+json body while they are found. Kept per worker and reused: an invalid request
+// Internal: the violations of one request (schema violations, and values that could not be
+// decoded or are missing), written as the `errors` entries of a 400 problem+json body while
+// they are found. Kept per worker and reused: an invalid request
 // costs formatting into buffers that already have their capacity, not a JSON tree, a deep
 // copy and a serialization.
 #include <cstddef>
@@ -23,11 +24,21 @@ class ViolationList {
   void collect(const schema::Program& program, schema::SchemaId id, const boost::json::value& value,
                std::string_view in, std::string_view name);
 
+  // Adds one entry for a value that failed before its schema could apply (not decoded, or
+  // missing): {"in":"query","name":"limit","keyword":"type","message":"..."}, `message` whole
+  // as given (it names the value), `pointer` written only when given (a form field: "/age").
+  void add_failure(std::string_view in, std::string_view name, std::string_view keyword,
+                   std::string_view message, const std::string_view* pointer = nullptr);
+
   // A 400 problem+json whose detail is the first violation and whose `errors` lists all.
   void write_problem(http::Response& res) const;
 
  private:
   void add(std::string_view in, std::string_view name, const schema::ValidationError* e);
+  // The entry's text; `whole_message` when `message` already names the value, else it is
+  // prefixed with "query parameter 'limit'" or "body", and " at POINTER".
+  void write_entry(std::string_view in, std::string_view name, const std::string_view* pointer,
+                   std::string_view keyword, std::string_view message, bool whole_message);
 
   schema::ValidationErrors errors_;
   std::string entries_;  // "{...},{...}", JSON-escaped

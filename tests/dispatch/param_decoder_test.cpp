@@ -22,8 +22,8 @@ std::string integer(std::string_view text) {
   p.in = spec::ParamIn::Path;
   const ParamDecoder d(p);
   json::value out;
-  std::string error;
-  if (!d.coerce(text, Kind::Integer, out, error)) return "error: " + error;
+  ParamError error;
+  if (!d.coerce(text, Kind::Integer, out, error)) return "error: " + error.message;
   if (!out.is_int64()) return "not int64";
   return std::to_string(out.get_int64());
 }

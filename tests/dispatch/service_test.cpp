@@ -145,6 +145,22 @@ void expect_problem(const Reply& r, int status, const std::string& detail_part) 
   EXPECT_NE(std::string(v.at("detail").as_string()).find(detail_part), std::string::npos) << r.body;
 }
 
+// The `errors` entries of a 400 as "in name keyword" (name left out for the body), joined by
+// "; ".
+std::string error_entries(const Reply& r) {
+  std::string out;
+  const auto v = parse(r.body);
+  if (!v.is_object() || !v.as_object().contains("errors")) return "no errors array";
+  for (const auto& e : v.at("errors").as_array()) {
+    const auto& o = e.as_object();
+    if (!out.empty()) out += "; ";
+    out += std::string(o.at("in").as_string());
+    if (o.contains("name")) out += " " + std::string(o.at("name").as_string());
+    out += " " + (o.contains("keyword") ? std::string(o.at("keyword").as_string()) : "-");
+  }
+  return out;
+}
+
 TEST(Dispatch, NotFoundMethodNotAllowedAndUnknownMethod) {
   Running srv(pet_store(), {}, with_key());
   BeastClient c(srv.port());
@@ -251,7 +267,11 @@ paths:
   expect_problem(c.get("/pairs/0/and/ab/in/y"), 400, "first");
   expect_problem(c.get("/pairs/7/and/a/in/y"), 400, "second");
   expect_problem(c.get("/pairs/7/and/ab/in/z"), 400, "third");
-  expect_problem(c.get("/pairs/ab/and/7/in/y"), 400, "first");
+  // Both failures are reported, in declaration order: one that did not decode, one that did
+  // not validate.
+  const Reply both = c.get("/pairs/ab/and/7/in/y");
+  expect_problem(both, 400, "second");
+  EXPECT_EQ(error_entries(both), "path second minLength; path first type") << both.body;
 }
 
 TEST(Dispatch, DecodesEveryParameterStyle) {
@@ -632,6 +652,62 @@ TEST(Dispatch, BodiesJsonFormAndUnsupportedMediaTypes) {
   expect_problem(c.request(verb::post, "/pets", "", key), 400, "body is required");
   EXPECT_EQ(c.request(verb::post, "/pets", R"({"name":"rex","tag":"dog","age":3})", with_ct).status,
             201);
+}
+
+// A value that cannot be decoded (or is missing) is reported like one that does not validate:
+// a 400 whose `errors` entry names where it is and the rule it broke, every parameter's
+// failures in one answer.
+TEST(Dispatch, UndecodableAndMissingValuesAreListedInErrors) {
+  Running srv(pet_store(), {}, with_key());
+  BeastClient c(srv.port());
+  const std::vector<std::pair<std::string, std::string>> key = {{"X-API-Key", "test123"}};
+
+  // Three parameters wrong at once: a required one missing, an array item of the wrong type, a
+  // deepObject property sent twice.
+  Reply r = c.get("/search?ids=1|x&filter[tag]=a&filter[tag]=b");
+  expect_problem(r, 400, "query parameter 'q' is required");
+  EXPECT_EQ(error_entries(r), "query q required; query ids type; query filter style") << r.body;
+  auto v = parse(r.body);
+  EXPECT_EQ(v.at("detail").as_string(),
+            "the request does not match the spec: query parameter 'q' is required (and 2 more)");
+  const auto& ids = v.at("errors").at(1).as_object();
+  EXPECT_EQ(ids.at("message").as_string(), "query parameter 'ids': 'x' is not an integer");
+  EXPECT_FALSE(ids.contains("pointer")) << r.body;  // nothing was decoded to point into
+
+  // Undecodable and invalid together, in declaration order.
+  r = c.get("/pets?limit=abc&offset=-1", key);
+  EXPECT_EQ(error_entries(r), "query limit type; query offset minimum") << r.body;
+  r = c.get("/pets?limit=", key);
+  EXPECT_EQ(error_entries(r), "query limit allowEmptyValue") << r.body;
+  r = c.get("/pets?limit=1&limit=2", key);
+  EXPECT_EQ(error_entries(r), "query limit style") << r.body;
+  r = c.get("/search?q=%FF", key);
+  EXPECT_EQ(error_entries(r), "query q style") << r.body;
+  r = c.get("/labels/red");  // label style needs the leading '.'
+  EXPECT_EQ(error_entries(r), "path color style") << r.body;
+
+  // Bodies: missing, not JSON, a form field of the wrong type (with its pointer), a form that
+  // is not percent-encoded properly, multipart without a boundary.
+  auto with_ct = key;
+  with_ct.emplace_back("Content-Type", "application/json");
+  r = c.request(verb::post, "/pets", "", key);
+  EXPECT_EQ(error_entries(r), "body required") << r.body;
+  EXPECT_EQ(parse(r.body).at("detail").as_string(),
+            "the request does not match the spec: a request body is required");
+  r = c.request(verb::post, "/pets", R"({"name": "rex",)", with_ct);
+  EXPECT_EQ(error_entries(r), "body content") << r.body;
+  EXPECT_EQ(parse(r.body).at("errors").at(0).at("message").as_string(),
+            "the body is not valid JSON at byte 15: incomplete JSON");
+  r = c.request(verb::post, "/form", "name=A&age=old",
+                {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(error_entries(r), "body type") << r.body;
+  EXPECT_EQ(parse(r.body).at("errors").at(0).at("pointer").as_string(), "/age") << r.body;
+  r = c.request(verb::post, "/form", "name=%ZZ",
+                {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(error_entries(r), "body content") << r.body;
+  r = c.request(verb::post, "/upload", "x",
+                {{"X-API-Key", "test123"}, {"Content-Type", "multipart/form-data"}});
+  EXPECT_EQ(error_entries(r), "body content") << r.body;
 }
 
 std::string multipart_body(const std::string& boundary, const std::string& big) {

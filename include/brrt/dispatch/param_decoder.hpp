@@ -46,6 +46,17 @@ std::string_view to_string(DecodeError e) noexcept;
 // Percent-decodes into `out` (replacing it); `plus_is_space` for form-encoded text.
 [[nodiscard]] DecodeError url_decode(std::string_view in, std::string& out, bool plus_is_space);
 
+// Why a parameter did not decode. `message` names the parameter ("query parameter 'limit':
+// 'abc' is not an integer"); `keyword` names the rule its text broke, the way a schema
+// violation names its keyword: the schema's "type" when the text is not of the schema's type,
+// else the Parameter Object field whose rules it does not follow: "style" (the serialization,
+// its percent-escapes, UTF-8, a value sent more than once), "allowEmptyValue", "content" (a
+// `content` parameter that does not parse as its media type).
+struct ParamError {
+  std::string message;
+  std::string_view keyword;  // a literal, never owned
+};
+
 class ParamDecoder {
  public:
   explicit ParamDecoder(const spec::Parameter& p);
@@ -56,23 +67,23 @@ class ParamDecoder {
   const boost::json::value* default_value() const noexcept { return shape_.default_value; }
 
   // Path parameter from the router's raw slice. On failure returns false with `error`.
-  bool decode_path(std::string_view raw, boost::json::value& out, std::string& error) const;
+  bool decode_path(std::string_view raw, boost::json::value& out, ParamError& error) const;
   // Query or cookie parameter from the parsed pairs; `present` tells whether it was sent.
   bool decode_pairs(const QueryPairs& pairs, boost::json::value& out, bool& present,
-                    std::string& error) const;
+                    ParamError& error) const;
   // Header parameter from its (unfolded) field value.
-  bool decode_header(std::string_view raw, boost::json::value& out, std::string& error) const;
+  bool decode_header(std::string_view raw, boost::json::value& out, ParamError& error) const;
 
   // Coerces already-decoded text to the schema's primitive type.
-  bool coerce(std::string_view text, Kind kind, boost::json::value& out, std::string& error) const;
+  bool coerce(std::string_view text, Kind kind, boost::json::value& out, ParamError& error) const;
 
  private:
   bool decode_simple_list(std::string_view text, char sep, boost::json::value& out,
-                          std::string& error, bool explode_pairs) const;
-  bool decode_content(std::string_view text, boost::json::value& out, std::string& error) const;
+                          ParamError& error, bool explode_pairs) const;
+  bool decode_content(std::string_view text, boost::json::value& out, ParamError& error) const;
   // url_decode, with `error` naming this parameter and the reason when it fails.
   bool decode_text(std::string_view in, std::string& out, bool plus_is_space,
-                   std::string& error) const;
+                   ParamError& error) const;
 
   const spec::Parameter* param_;
   Shape shape_;
