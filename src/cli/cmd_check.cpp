@@ -87,8 +87,10 @@ int run_check(std::span<const std::string_view> args) {
   }
   const auto ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%s: ok: OpenAPI %s, %zu operations, %zu warnings (%.1f ms)\n", spec_path.c_str(),
-              api->openapi_version().c_str(), api->operations().size(), api->warnings().size(), ms);
+  const std::size_t ops = api->operations().size(), warnings = api->warnings().size();
+  std::printf("%s: ok: OpenAPI %s, %zu operation%s, %zu warning%s (%.1f ms)\n", spec_path.c_str(),
+              api->openapi_version().c_str(), ops, ops == 1 ? "" : "s", warnings,
+              warnings == 1 ? "" : "s", ms);
   return kExitOk;
 }
 

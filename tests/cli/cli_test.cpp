@@ -75,7 +75,16 @@ paths:
 TEST_F(Cli, CheckAcceptsAValidSpec) {
   auto r = run("check " + path("pets.yaml"));
   EXPECT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("ok: OpenAPI 3.1.0, 5 operations"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ok: OpenAPI 3.1.0, 5 operations, 4 warnings"), std::string::npos) << r.out;
+  // One of each is counted in the singular.
+  std::ofstream(path("one.yaml")) << R"(openapi: 3.1.0
+info: {title: One, version: '1'}
+paths:
+  /a: {get: {responses: {'200': {description: ok}}}}
+)";
+  r = run("check " + path("one.yaml"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("ok: OpenAPI 3.1.0, 1 operation, 1 warning ("), std::string::npos) << r.out;
 }
 
 TEST_F(Cli, CheckListsErrorsWithLocations) {
