@@ -190,6 +190,10 @@ struct Quoted {
 struct Choices {  // an enum's values: "1, 2, 3", the first 8 then "..."
   const std::vector<json::value>& values;
 };
+struct Counted {  // "1 item", "3 items": a count and its noun (and verb) in agreement
+  std::uint64_t n;
+  std::string_view one, many;  // " item", " items"
+};
 
 template <class Source>
 void append_cut_json(ErrorWriter& out, const Source& source) {
@@ -235,6 +239,10 @@ void append_part(ErrorWriter& out, const Json& j) {
 }
 void append_part(ErrorWriter& out, const Quoted& q) {
   append_cut_json(out, json::string_view(q.s));
+}
+void append_part(ErrorWriter& out, const Counted& c) {
+  out.decimal(c.n);
+  out.raw(c.n == 1 ? c.one : c.many);
 }
 void append_part(ErrorWriter& out, const Choices& c) {
   for (std::size_t i = 0; i < c.values.size() && i < 8; ++i) {
@@ -737,17 +745,19 @@ class Evaluator {
       // Bytes bound code points from above: only count when the byte length is in doubt.
       const std::uint64_t bytes = s.size();
       if (bytes < n.min_length) {
-        ok = BRRT_SCHEMA_REPORT(n, "minLength", Json{v}, " is shorter than ", n.min_length,
-                                " characters");
+        ok = BRRT_SCHEMA_REPORT(n, "minLength", Json{v}, " is shorter than ",
+                                Counted{n.min_length, " character", " characters"});
         if (!collecting_) return false;
       } else if (bytes > n.max_length || (bytes + 3) / 4 < n.min_length) {
         const std::uint64_t len = code_points(s);
         if (len < n.min_length) {
-          ok = error(n, "minLength", Json{v}, " is shorter than ", n.min_length, " characters");
+          ok = error(n, "minLength", Json{v}, " is shorter than ",
+                     Counted{n.min_length, " character", " characters"});
           if (!collecting_) return false;
         }
         if (len > n.max_length) {
-          ok = error(n, "maxLength", Json{v}, " is longer than ", n.max_length, " characters");
+          ok = error(n, "maxLength", Json{v}, " is longer than ",
+                     Counted{n.max_length, " character", " characters"});
           if (!collecting_) return false;
         }
       }
@@ -783,13 +793,13 @@ class Evaluator {
     };
     const std::size_t size = arr.size();
     if (n.has_min_items && size < n.min_items) {
-      BRRT_SCHEMA_REPORT(n, "minItems", "array has ", size, " items, fewer than the minimum ",
-                         n.min_items);
+      BRRT_SCHEMA_REPORT(n, "minItems", "array has ", Counted{size, " item", " items"},
+                         ", fewer than the minimum ", n.min_items);
       if (failed()) return false;
     }
     if (n.has_max_items && size > n.max_items) {
-      BRRT_SCHEMA_REPORT(n, "maxItems", "array has ", size, " items, more than the maximum ",
-                         n.max_items);
+      BRRT_SCHEMA_REPORT(n, "maxItems", "array has ", Counted{size, " item", " items"},
+                         ", more than the maximum ", n.max_items);
       if (failed()) return false;
     }
     const std::size_t prefix = std::min(n.prefix_items.size(), size);
@@ -808,8 +818,9 @@ class Evaluator {
       for (std::size_t i = n.prefix_items.size(); i < size; ++i) {
         if (item.boolean_schema && !item.boolean_value) {
           auto at = at_index(i);
-          BRRT_SCHEMA_REPORT(n, n.items_keyword, "array has ", size, " items, at most ",
-                             n.prefix_items.size(), " are allowed");
+          BRRT_SCHEMA_REPORT(n, n.items_keyword, "array has ", Counted{size, " item", " items"},
+                             ", at most ", Counted{n.prefix_items.size(), " is", " are"},
+                             " allowed");
           if (failed()) return false;
           break;
         }
@@ -836,13 +847,13 @@ class Evaluator {
         if (n.min_contains == 1)
           BRRT_SCHEMA_REPORT(n, "contains", "no item matches the 'contains' schema");
         else
-          BRRT_SCHEMA_REPORT(n, "minContains", count,
-                             " items match the 'contains' schema, fewer than ", n.min_contains);
+          BRRT_SCHEMA_REPORT(n, "minContains", Counted{count, " item matches", " items match"},
+                             " the 'contains' schema, fewer than ", n.min_contains);
         if (failed()) return false;
       }
       if (n.has_max_contains && count > n.max_contains) {
-        BRRT_SCHEMA_REPORT(n, "maxContains", count,
-                           " items match the 'contains' schema, more than ", n.max_contains);
+        BRRT_SCHEMA_REPORT(n, "maxContains", Counted{count, " item matches", " items match"},
+                           " the 'contains' schema, more than ", n.max_contains);
         if (failed()) return false;
       }
     }
@@ -865,13 +876,15 @@ class Evaluator {
     };
     const std::size_t size = obj.size();
     if (n.has_min_properties && size < n.min_properties) {
-      BRRT_SCHEMA_REPORT(n, "minProperties", "object has ", size,
-                         " properties, fewer than the minimum ", n.min_properties);
+      BRRT_SCHEMA_REPORT(n, "minProperties", "object has ",
+                         Counted{size, " property", " properties"}, ", fewer than the minimum ",
+                         n.min_properties);
       if (failed()) return false;
     }
     if (n.has_max_properties && size > n.max_properties) {
-      BRRT_SCHEMA_REPORT(n, "maxProperties", "object has ", size,
-                         " properties, more than the maximum ", n.max_properties);
+      BRRT_SCHEMA_REPORT(n, "maxProperties", "object has ",
+                         Counted{size, " property", " properties"}, ", more than the maximum ",
+                         n.max_properties);
       if (failed()) return false;
     }
     // Quiet path: "required" is checked by the member walk below when it can be. While

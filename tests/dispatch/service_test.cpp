@@ -368,7 +368,7 @@ TEST(Dispatch, ParametersAndBodiesAreValidatedAgainstTheirSchemas) {
   EXPECT_EQ(v.at("status").as_int64(), 400);
   EXPECT_EQ(v.at("detail").as_string(),
             "the request does not match the spec: body at /name: \"\" is shorter than 1 "
-            "characters (and 2 more)");
+            "character (and 2 more)");
   // Quotes and control characters of the client's value come back escaped, as valid JSON.
   r = c.request(verb::post, "/pets", R"({"name":"rex","c\"o\nl":1})",
                 {{"X-API-Key", "test123"}, {"Content-Type", "application/json"}});

@@ -89,7 +89,7 @@ TEST(SchemaErrors, CollectsEveryErrorUpToTheLimit) {
   const auto c = compile(kNewPet);
   const auto all = errors_of(c, R"({"name":"","age":1.5,"extra":true,"more":1})");
   ASSERT_EQ(all.size(), 4u);
-  EXPECT_EQ(all[0].to_string(), "/name: \"\" is shorter than 1 characters");
+  EXPECT_EQ(all[0].to_string(), "/name: \"\" is shorter than 1 character");
   EXPECT_EQ(all[1].to_string(), "/age: expected integer, got number");
   EXPECT_EQ(all[2].to_string(), "/extra: property 'extra' is not allowed");
   EXPECT_EQ(all[2].keyword(), "additionalProperties");
@@ -117,6 +117,37 @@ TEST(SchemaErrors, MessagesQuoteValuesAndCutLongOnes) {
   EXPECT_EQ(errors[3].message(),
             "\"b\" is not the constant "
             "\"a long constant that is well over the sixty-four characters ...");
+}
+
+// Counts and their nouns agree: "1 item", "2 items".
+TEST(SchemaErrors, CountsAgreeWithTheirNouns) {
+  const auto c = compile(R"({"type": "object", "properties": {
+    "one": {"type": "array", "minItems": 2, "maxItems": 0},
+    "many": {"type": "array", "minItems": 3},
+    "tuple": {"type": "array", "prefixItems": [{}], "items": false},
+    "few": {"type": "array", "contains": {"const": 1}, "minContains": 2, "maxContains": 0},
+    "obj": {"type": "object", "minProperties": 2},
+    "objs": {"type": "object", "maxProperties": 1},
+    "s": {"type": "string", "minLength": 3},
+    "t": {"type": "string", "maxLength": 1}
+  }})");
+  const auto errors =
+      errors_of(c, R"({"one": [1], "many": [1, 2], "tuple": [1, 2], "few": [1], "obj": {"a": 1},
+             "objs": {"a": 1, "b": 2}, "s": "ab", "t": "ab"})");
+  std::vector<std::string> messages;
+  for (const auto& e : errors) messages.emplace_back(e.message());
+  EXPECT_EQ(messages, (std::vector<std::string>{
+                          "array has 1 item, fewer than the minimum 2",
+                          "array has 1 item, more than the maximum 0",
+                          "array has 2 items, fewer than the minimum 3",
+                          "array has 2 items, at most 1 is allowed",
+                          "1 item matches the 'contains' schema, fewer than 2",
+                          "1 item matches the 'contains' schema, more than 0",
+                          "object has 1 property, fewer than the minimum 2",
+                          "object has 2 properties, more than the maximum 1",
+                          "\"ab\" is shorter than 3 characters",
+                          "\"ab\" is longer than 1 character",
+                      }));
 }
 
 TEST(SchemaErrors, PartsShareOneBufferAndCopyWithIt) {
