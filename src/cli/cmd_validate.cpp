@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "brrt/schema/compiler.hpp"
+#include "brrt/spec/diagnostic.hpp"
+#include "brrt/spec/document.hpp"
 #include "cli/command.hpp"
 
 namespace brrt::cli {
@@ -37,15 +39,25 @@ constexpr const char* kUsage =
     "--map resolves $refs under URL-PREFIX to files under DIR (never the network); --doc\n"
     "registers a document up front, so $refs to its $id resolve (e.g. a meta-schema's parts).\n";
 
-// Parse failure with a 1-based line and column.
-struct ParseFailure {
-  std::string message;
-};
+// Bad input is reported as `brrtrouter check` reports a spec's errors:
+// "file:line:col: error: message (at /pointer)" and a hint.
+std::string diagnostic(std::string file, int line, int column, std::string message,
+                       std::string hint, std::string pointer = {}) {
+  spec::Diagnostic d;
+  d.file = std::move(file);
+  d.line = line;
+  d.column = column;
+  d.message = std::move(message);
+  d.hint = std::move(hint);
+  d.pointer = std::move(pointer);
+  return d.to_string();
+}
 
 bool read_text(const std::string& path, std::string& out, std::string& error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    error = path + ": cannot read: " + std::strerror(errno);
+    error = diagnostic(path, 0, 0, std::string("cannot read the file: ") + std::strerror(errno),
+                       "check the path");
     return false;
   }
   std::ostringstream s;
@@ -98,7 +110,7 @@ json::value yaml_to_json(const YAML::Node& n, int depth = 0) {
   }
 }
 
-// Reads a JSON (or YAML) file; on failure `error` is "file:line:col: message".
+// Reads a JSON (or YAML) file; on failure `error` is "file:line:col: error: message" and a hint.
 std::optional<json::value> load_document(const std::string& path, std::string& error) {
   std::string text;
   if (!read_text(path, text, error)) return std::nullopt;
@@ -106,8 +118,8 @@ std::optional<json::value> load_document(const std::string& path, std::string& e
     try {
       return yaml_to_json(YAML::Load(text));
     } catch (const YAML::Exception& e) {
-      error = path + ":" + std::to_string(e.mark.line + 1) + ":" +
-              std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg;
+      error = diagnostic(path, e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg,
+                         "check the indentation and quoting near this position");
       return std::nullopt;
     }
   }
@@ -115,17 +127,15 @@ std::optional<json::value> load_document(const std::string& path, std::string& e
   options.max_depth = kMaxDepth;
   json::stream_parser p({}, options);
   boost::system::error_code ec;
-  const std::size_t consumed = p.write_some(text.data(), text.size(), ec);
-  if (!ec && consumed < text.size()) {
-    // Trailing content after the value.
-    std::size_t pos = consumed;
-    while (pos < text.size() && std::strchr(" \t\r\n", text[pos]) != nullptr) ++pos;
-    if (pos < text.size()) ec = json::error::extra_data;
-  }
-  if (!ec) p.finish(ec);
-  if (ec) {
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i < consumed && i < text.size(); ++i) {
+  std::size_t at = p.write_some(text.data(), text.size(), ec);
+  // write_some stops after the first complete value: anything but whitespace after it is a
+  // second value or garbage.
+  const std::size_t extra = ec ? std::string::npos : text.find_first_not_of(" \t\r\n", at);
+  if (extra != std::string::npos) at = extra;
+  if (!ec && extra == std::string::npos) p.finish(ec);
+  if (ec || extra != std::string::npos) {
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < at && i < text.size(); ++i) {
       if (text[i] == '\n') {
         ++line;
         column = 1;
@@ -133,11 +143,40 @@ std::optional<json::value> load_document(const std::string& path, std::string& e
         ++column;
       }
     }
-    error = path + ":" + std::to_string(line) + ":" + std::to_string(column) +
-            ": invalid JSON: " + ec.message();
+    error =
+        ec ? diagnostic(path, line, column, "invalid JSON: " + ec.message(),
+                        "check the JSON syntax near this position")
+           : diagnostic(path, line, column, "invalid JSON: more text after the document's value",
+                        "a JSON document holds one value; remove what follows it");
     return std::nullopt;
   }
   return p.release();
+}
+
+// Where a compile error is: the file it is in (when it is one this command read), the line
+// and column of its pointer there, and a hint.
+std::string locate_compile_error(const schema::CompileError& e,
+                                 const std::map<std::string, std::string>& files) {
+  std::string file = e.uri();
+  int line = 0, column = 0;
+  if (auto it = files.find(e.uri()); it != files.end()) {
+    file = it->second;
+    std::string text, ignored;
+    if (read_text(file, text, ignored)) {
+      try {
+        // Only for its source positions: the document has parsed once already.
+        const auto doc = spec::Document::parse(std::move(text), file, e.uri());
+        const spec::SourceLocation at = doc->locate(e.pointer());
+        line = at.line;
+        column = at.column;
+      } catch (const std::exception&) {
+        // A document the spec loader refuses (deeper than its limits): no position.
+      }
+    }
+  }
+  return diagnostic(file, line, column, "invalid schema: " + e.detail(),
+                    e.hint().empty() ? "fix the schema, or the $ref it names" : e.hint(),
+                    e.pointer());
 }
 
 std::string file_uri(const std::string& path) {
@@ -220,6 +259,8 @@ int run_validate(std::span<const std::string_view> args) {
   // Referenced documents: mapped prefixes first, then local file: URIs. Loaded documents live
   // here until compilation ends (the compiler keeps copies).
   std::map<std::string, json::value> loaded;
+  std::map<std::string, std::string> files;  // URI -> path of every document read
+  files[file_uri(schema_path)] = schema_path;
   std::string resolve_error;
   options.resolver = [&](std::string_view uri) -> const json::value* {
     std::string path;
@@ -236,6 +277,7 @@ int run_validate(std::span<const std::string_view> args) {
       resolve_error = e;
       return nullptr;
     }
+    files[std::string(uri)] = path;
     return &loaded.insert_or_assign(std::string(uri), std::move(*doc)).first->second;
   };
 
@@ -250,13 +292,14 @@ int run_validate(std::span<const std::string_view> args) {
         return kExitBadInput;
       }
       compiler.add_document(file_uri(path), *doc);
+      files[file_uri(path)] = path;
     }
     compiler.add_document(file_uri(schema_path), *schema_doc);
     id = compiler.compile(file_uri(schema_path));
     program = compiler.build();
   } catch (const schema::CompileError& e) {
-    std::fprintf(stderr, "%s: invalid schema: %s\n", schema_path.c_str(), e.what());
-    if (!resolve_error.empty()) std::fprintf(stderr, "  %s\n", resolve_error.c_str());
+    std::fprintf(stderr, "%s\n", locate_compile_error(e, files).c_str());
+    if (!resolve_error.empty()) std::fprintf(stderr, "%s\n", resolve_error.c_str());
     return kExitBadInput;
   }
 

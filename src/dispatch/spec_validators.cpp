@@ -55,7 +55,7 @@ SpecValidators::SpecValidators(const spec::Api& api, bool format_assertion) {
       d.line = loc.line;
       d.column = loc.column;
       d.message = "schema does not compile: " + e.detail();
-      d.hint = "fix the schema, or the $ref it names";
+      d.hint = e.hint().empty() ? "fix the schema, or the $ref it names" : e.hint();
       errors.push_back(std::move(d));
       return {};
     }

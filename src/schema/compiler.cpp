@@ -21,11 +21,13 @@ namespace brrt::schema {
 using namespace detail;
 namespace json = boost::json;
 
-CompileError::CompileError(std::string uri, std::string pointer, const std::string& message)
+CompileError::CompileError(std::string uri, std::string pointer, const std::string& message,
+                           std::string hint)
     : std::runtime_error(uri + "#" + pointer + ": " + message),
       uri_(std::move(uri)),
       pointer_(std::move(pointer)),
-      detail_(message) {}
+      detail_(message),
+      hint_(std::move(hint)) {}
 
 std::optional<Dialect> parse_dialect(std::string_view name) noexcept {
   if (name == "2020-12" || name == "draft2020-12" ||
@@ -51,6 +53,10 @@ std::string_view to_string(Dialect d) noexcept {
 }
 
 namespace {
+
+constexpr const char* kRegexHint =
+    "patterns are ECMA-262 regular expressions, run by PCRE2 (docs/CONFORMANCE.md lists what "
+    "differs); in JSON strings, and YAML double-quoted ones, a backslash is written twice";
 
 // The dialects as the compiler tells them apart (2019-09 only where it differs from 2020-12).
 enum class Draft : std::uint8_t { D2020, D2019, D7, D4, Oas30 };
@@ -187,9 +193,9 @@ struct Compiler::State {
       add_document(m.uri, json::parse(m.json));
   }
 
-  [[noreturn]] void fail(std::uint32_t doc, std::string_view pointer,
-                         const std::string& msg) const {
-    throw CompileError(docs[doc].uri, std::string(pointer), msg);
+  [[noreturn]] void fail(std::uint32_t doc, std::string_view pointer, const std::string& msg,
+                         std::string hint = {}) const {
+    throw CompileError(docs[doc].uri, std::string(pointer), msg, std::move(hint));
   }
 
   static std::string normalize(std::string_view uri) {
@@ -304,7 +310,11 @@ struct Compiler::State {
       fail(doc, pointer, std::string("invalid $schema: ") + e.what());
     }
     const Location* meta = find_resource(target);
-    if (meta == nullptr) fail(doc, pointer, "unknown meta-schema '" + std::string(uri) + "'");
+    if (meta == nullptr)
+      fail(
+          doc, pointer, "unknown meta-schema '" + std::string(uri) + "'",
+          "$schema names a dialect brrtrouter knows (https://json-schema.org/draft/2020-12/schema, "
+          "http://json-schema.org/draft-07/schema#) or a meta-schema registered as a document");
     const json::value* mv = navigate(docs[meta->doc].root, meta->pointer);
     if (mv == nullptr || !mv->is_object()) fail(doc, pointer, "meta-schema is not an object");
     const json::object& mo = mv->get_object();
@@ -437,6 +447,7 @@ struct Compiler::State {
   }
 
   // Resolves a `$ref` value met at (doc, pointer) in `scope`.
+  // `pointer` is the reference keyword's own location, which errors name.
   Location resolve_ref(std::uint32_t doc, const std::string& pointer, const Scope& scope,
                        std::string_view ref) {
     const UriParts parts = split_fragment(ref);
@@ -449,7 +460,10 @@ struct Compiler::State {
     const Location* res = find_resource(target);
     if (res == nullptr)
       fail(doc, pointer,
-           "unresolvable $ref '" + std::string(ref) + "': no document or $id '" + target + "'");
+           "unresolvable $ref '" + std::string(ref) + "': no document or $id '" + target + "'",
+           "a relative $ref resolves against the schema's base URI (its $id, else its file); "
+           "other documents are found only when registered (validate: --doc FILE, or --map "
+           "URL-PREFIX=DIR for a URL prefix); nothing is fetched from the network");
     const std::string fragment = percent_decode_lenient(parts.fragment);
     if (fragment.empty()) return *res;
     if (fragment[0] == '/') {
@@ -457,14 +471,18 @@ struct Compiler::State {
       if (navigate(docs[l.doc].root, l.pointer) == nullptr)
         fail(doc, pointer,
              "unresolvable $ref '" + std::string(ref) + "': no value at '" + fragment + "' in '" +
-                 target + "'");
+                 target + "'",
+             "the fragment is a JSON pointer from the document's root ('#/$defs/Name'); '~1' "
+             "stands for '/' and '~0' for '~' in a name");
       return l;
     }
     auto it = uris.find(target + "#" + fragment);
     if (it == uris.end())
       fail(doc, pointer,
            "unresolvable $ref '" + std::string(ref) + "': no anchor '" + fragment + "' in '" +
-               target + "'");
+               target + "'",
+           "a plain-name fragment names an $anchor in that resource; a JSON pointer starts with "
+           "'/' ('#/$defs/Name')");
     return it->second;
   }
 
@@ -556,7 +574,7 @@ struct Compiler::State {
     // References. In draft-07 and OpenAPI 3.0 a $ref replaces the whole schema.
     if (const json::value* r = o.if_contains("$ref")) {
       if (!r->is_string()) fail(doc, ptr + "/$ref", "$ref must be a string");
-      const Location l = resolve_ref(doc, ptr, scope, r->get_string());
+      const Location l = resolve_ref(doc, ptr + "/$ref", scope, r->get_string());
       n.ref = node_at(l.doc, l.pointer, std::nullopt);
       if (draft7_family(draft) || draft == Draft::Oas30) {
         nodes[p.id] = std::move(n);
@@ -567,7 +585,7 @@ struct Compiler::State {
       if (const json::value* r = o.if_contains("$dynamicRef")) {
         if (!r->is_string()) fail(doc, ptr + "/$dynamicRef", "$dynamicRef must be a string");
         const std::string_view ref = r->get_string();
-        const Location l = resolve_ref(doc, ptr, scope, ref);
+        const Location l = resolve_ref(doc, ptr + "/$dynamicRef", scope, ref);
         n.dynamic_ref = node_at(l.doc, l.pointer, std::nullopt);
         n.dynamic_ref_keyword = "$dynamicRef";
         const UriParts parts = split_fragment(ref);
@@ -583,7 +601,7 @@ struct Compiler::State {
     }
     if (draft == Draft::D2019) {
       if (const json::value* r = o.if_contains("$recursiveRef"); r && r->is_string()) {
-        const Location l = resolve_ref(doc, ptr, scope, r->get_string());
+        const Location l = resolve_ref(doc, ptr + "/$recursiveRef", scope, r->get_string());
         n.dynamic_ref = node_at(l.doc, l.pointer, std::nullopt);
         n.dynamic_ref_keyword = "$recursiveRef";
         const json::value* t = navigate(docs[l.doc].root, l.pointer);
@@ -606,7 +624,8 @@ struct Compiler::State {
           if (s == "number") return kNumber;
           if (s == "string") return kString;
           if (s == "integer") return kInteger;
-          fail(doc, ptr + "/type", "unknown type '" + std::string(s) + "'");
+          fail(doc, ptr + "/type", "unknown type '" + std::string(s) + "'",
+               "the types are null, boolean, object, array, number, string and integer");
         };
         if (t->is_array() && draft != Draft::Oas30) {
           for (const json::value& e : t->get_array()) n.types |= bit(e);
@@ -719,7 +738,8 @@ struct Compiler::State {
         if (!pat->is_string()) fail(doc, ptr + "/pattern", "pattern must be a string");
         std::string error;
         n.pattern = Regex::compile(pat->get_string(), error);
-        if (!n.pattern) fail(doc, ptr + "/pattern", "invalid regular expression: " + error);
+        if (!n.pattern)
+          fail(doc, ptr + "/pattern", "invalid regular expression: " + error, kRegexHint);
       }
     }
     if (const json::value* f = o.if_contains("format"); f && f->is_string()) {
@@ -780,7 +800,7 @@ struct Compiler::State {
           const std::string at = ptr + "/patternProperties/" + escape_pointer_token(kv.key());
           std::string error;
           auto re = Regex::compile(kv.key(), error);
-          if (!re) fail(doc, at, "invalid regular expression: " + error);
+          if (!re) fail(doc, at, "invalid regular expression: " + error, kRegexHint);
           n.pattern_properties.push_back({std::move(re), node_at(doc, at, scope)});
         }
       }

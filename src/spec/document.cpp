@@ -350,6 +350,13 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string pa
     json::stream_parser p({}, opts);
     boost::system::error_code ec;
     const std::size_t used = p.write_some(text.data(), text.size(), ec);
+    // write_some stops after the first complete value; what follows it (other than
+    // whitespace) is a second value or garbage, which finish() would call "incomplete".
+    if (const std::size_t extra = text.find_first_not_of(" \t\r\n", used);
+        !ec && extra != std::string::npos)
+      syntax_error(doc->path_, location_of_offset(text, extra),
+                   "invalid JSON: more text after the document's value",
+                   "a JSON document holds one value; remove what follows it");
     if (!ec) p.finish(ec);
     if (ec)
       syntax_error(doc->path_, location_of_offset(text, used), "invalid JSON: " + ec.message(),

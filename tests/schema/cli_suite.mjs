@@ -91,7 +91,8 @@ for (const [draft, dialect] of [['draft2020-12', '2020-12'], ['draft7', 'draft7'
   }
 }
 
-// Bad input exits 2 with the file and position; errors are one JSON line each.
+// Bad input exits 2 with the file, position, JSON pointer and a hint, as `check` reports a
+// spec's errors; validation errors are one JSON line each.
 async function checkBadInput() {
   const problems = [];
   const file = (name, text) => {
@@ -107,11 +108,20 @@ async function checkBadInput() {
       problems.push(`${what}: exit ${r.code}, output ${JSON.stringify(out)}`);
   };
   await expect(['--schema', schema, '--instance', file('bad.json', '{"age": 1,\n')], 2,
-               /bad\.json:2:1: invalid JSON/, 'truncated instance');
-  await expect(['--schema', file('bad-schema.json', '{"$ref": "#/nope"}'), '--instance', schema], 2,
-               /invalid schema: .*unresolvable \$ref '#\/nope'/, 'unresolvable $ref');
+               /bad\.json:2:1: error: invalid JSON: incomplete JSON\n  hint: /, 'truncated instance');
+  await expect(['--schema', schema, '--instance', file('two.json', '{"age": 1}\n{"age": 2}\n')], 2,
+               /two\.json:2:1: error: invalid JSON: more text after the document's value\n  hint: /,
+               'two values');
+  await expect(['--schema', file('bad-schema.json', '{\n  "properties": {"a": {"$ref": "#/nope"}}\n}'),
+                '--instance', schema], 2,
+               /bad-schema\.json:2:32: error: invalid schema: unresolvable \$ref '#\/nope'.* \(at \/properties\/a\/\$ref\)\n  hint: /,
+               'unresolvable $ref');
+  await expect(['--schema', file('bad-type.yaml', 'type: object\nproperties:\n  a: {type: strnig}\n'),
+                '--instance', schema], 2,
+               /bad-type\.yaml:3:13: error: invalid schema: unknown type 'strnig' \(at \/properties\/a\/type\)\n  hint: the types are /,
+               'unknown type, YAML');
   await expect(['--schema', join(work, 'missing.json'), '--instance', schema], 2,
-               /missing\.json: cannot read/, 'missing file');
+               /missing\.json: error: cannot read the file/, 'missing file');
   await expect(['--schema', schema, '--instance', file('neg.json', '{"age": -3}')], 1,
                /^{"instanceLocation":"\/age","keywordLocation":"\/properties\/age\/minimum","keyword":"minimum","message":"-3 is less than the minimum 0"}\n$/,
                'error line');

@@ -382,9 +382,25 @@ TEST(SchemaCompileErrors, NameTheUriAndPointer) {
     FAIL() << "expected a CompileError";
   } catch (const CompileError& e) {
     EXPECT_EQ(e.uri(), "https://example.test/s.json");
-    EXPECT_EQ(e.pointer(), "/properties/a");
+    EXPECT_EQ(e.pointer(), "/properties/a/$ref");
     EXPECT_NE(std::string(e.what()).find("unresolvable $ref '#/$defs/missing'"), std::string::npos)
         << e.what();
+    EXPECT_NE(e.hint().find("JSON pointer"), std::string::npos) << e.hint();
+  }
+  // Errors the compiler knows more about carry a hint; the others leave it to the caller.
+  try {
+    compile(R"({"type": "strnig"})");
+    FAIL() << "expected a CompileError";
+  } catch (const CompileError& e) {
+    EXPECT_EQ(e.pointer(), "/type");
+    EXPECT_EQ(e.hint(), "the types are null, boolean, object, array, number, string and integer");
+  }
+  try {
+    compile(R"({"multipleOf": 0})");
+    FAIL() << "expected a CompileError";
+  } catch (const CompileError& e) {
+    EXPECT_EQ(e.detail(), "multipleOf must be greater than 0");
+    EXPECT_EQ(e.hint(), "");
   }
   EXPECT_THROW(compile(R"({"pattern": "(unclosed"})"), CompileError);
   EXPECT_THROW(compile(R"({"type": "strnig"})"), CompileError);

@@ -89,6 +89,19 @@ TEST(Document, SyntaxErrorsHaveLineAndColumn) {
     EXPECT_EQ(e.diagnostics()[0].column, 8);
     EXPECT_NE(e.diagnostics()[0].message.find("invalid JSON"), std::string::npos);
   }
+  // A second value after the first is named as such, where it starts (it read "incomplete
+  // JSON" at the end of the first); trailing whitespace is fine.
+  try {
+    Document::parse("{\"a\": 1}\n  {\"b\": 2}\n", "t.json", "file:///t.json");
+    FAIL();
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.diagnostics()[0].line, 2);
+    EXPECT_EQ(e.diagnostics()[0].column, 3);
+    EXPECT_EQ(e.diagnostics()[0].message, "invalid JSON: more text after the document's value");
+  }
+  EXPECT_EQ(
+      Document::parse("{\"a\": 1}\n\t \r\n", "t.json", "file:///t.json")->find("/a")->as_int64(),
+      1);
 }
 
 TEST(Document, FindFollowsRfc6901) {
