@@ -48,6 +48,9 @@ std::string substitute_env(std::string_view text) {
 
 namespace {
 
+// Reads the settings, and collects what is wrong with them: fail() records an error and
+// abandons the setting being read, guard() around each setting catches that and goes on to
+// the next, and finish() throws every error at once, so one run names every wrong setting.
 class ConfigReader {
  public:
   explicit ConfigReader(const spec::Document& doc) : doc_(doc) {}
@@ -62,7 +65,19 @@ class ConfigReader {
     d.pointer = pointer;
     d.message = message;
     d.hint = hint;
-    throw spec::SpecError({std::move(d)});
+    errors_.push_back(std::move(d));
+    throw Abandoned{};
+  }
+  template <class Read>
+  void guard(Read&& read) const {
+    try {
+      read();
+    } catch (const Abandoned&) {
+      // recorded by fail(); the next setting is read
+    }
+  }
+  void finish() const {
+    if (!errors_.empty()) throw spec::SpecError(errors_);
   }
 
   const json::object& object(const json::value& v, const std::string& ptr) const {
@@ -93,7 +108,8 @@ class ConfigReader {
     else
       fail(ptr, "expected an integer");
     if (n < min || n > max)
-      fail(ptr, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+      fail(ptr, std::to_string(n) + " is out of range",
+           "use an integer from " + std::to_string(min) + " to " + std::to_string(max));
     return n;
   }
   bool boolean(const json::value& v, const std::string& ptr) const {
@@ -110,7 +126,11 @@ class ConfigReader {
   }
 
  private:
+  struct Abandoned {};
   const spec::Document& doc_;
+  // Errors are found by the const readers the settings are read with; collecting them is not
+  // part of the reader's observable state until finish().
+  mutable std::vector<spec::Diagnostic> errors_;
 };
 
 }  // namespace
@@ -141,125 +161,138 @@ std::string read_text_file(const ConfigReader& r, const std::string& path, const
 void read_jwt(const ConfigReader& r, const json::value& v, const std::string& ptr,
               security::JwtSchemeConfig& out) {
   for (const auto& e : r.object(v, ptr)) {
-    const std::string k(e.key());
-    const std::string p = ptr + "/" + escape_pointer_token(k);
-    const auto& val = e.value();
-    if (k == "jwks_url")
-      out.jwks_url = r.string(val, p);
-    else if (k == "discovery_url" || k == "openid_configuration_url")
-      out.discovery_url = r.string(val, p);
-    else if (k == "iss" || k == "issuer")
-      out.issuer = r.string(val, p);
-    else if (k == "aud" || k == "audience")
-      out.audiences = strings(r, val, p);
-    else if (k == "leeway_secs")
-      out.leeway = std::chrono::seconds(r.integer(val, p, 0, 3600));
-    else if (k == "cache_ttl_secs")
-      out.cache_ttl = std::chrono::seconds(r.integer(val, p, 1, 86400 * 7));
-    else if (k == "refetch_min_interval_secs")
-      out.min_refetch_interval = std::chrono::seconds(r.integer(val, p, 0, 86400));
-    else if (k == "algorithms")
-      out.algorithms = strings(r, val, p);
-    else if (k == "cookie" || k == "cookie_name")
-      out.cookie = r.string(val, p);
-    else if (k == "secret" || k == "secrets")
-      for (auto& sec : strings(r, val, p)) out.secrets.push_back(std::move(sec));
-    else if (k == "public_key" || k == "public_keys")
-      for (auto& pem : strings(r, val, p)) out.public_keys.push_back(std::move(pem));
-    else if (k == "public_key_file" || k == "public_key_files")
-      for (auto& f : strings(r, val, p)) out.public_keys.push_back(read_text_file(r, f, p));
-    else if (k == "auth_url")
-      out.issuer = r.string(val, p);  // propelauth: the issuer; jwks below it
-    else
-      r.fail(p, "unknown setting '" + k + "'",
-             "use jwks_url, discovery_url, iss, aud, leeway_secs, cache_ttl_secs, "
-             "refetch_min_interval_secs, algorithms, "
-             "cookie, secret(s), public_key(s), public_key_file(s)");
+    r.guard([&] {
+      const std::string k(e.key());
+      const std::string p = ptr + "/" + escape_pointer_token(k);
+      const auto& val = e.value();
+      if (k == "jwks_url")
+        out.jwks_url = r.string(val, p);
+      else if (k == "discovery_url" || k == "openid_configuration_url")
+        out.discovery_url = r.string(val, p);
+      else if (k == "iss" || k == "issuer")
+        out.issuer = r.string(val, p);
+      else if (k == "aud" || k == "audience")
+        out.audiences = strings(r, val, p);
+      else if (k == "leeway_secs")
+        out.leeway = std::chrono::seconds(r.integer(val, p, 0, 3600));
+      else if (k == "cache_ttl_secs")
+        out.cache_ttl = std::chrono::seconds(r.integer(val, p, 1, 86400 * 7));
+      else if (k == "refetch_min_interval_secs")
+        out.min_refetch_interval = std::chrono::seconds(r.integer(val, p, 0, 86400));
+      else if (k == "algorithms")
+        out.algorithms = strings(r, val, p);
+      else if (k == "cookie" || k == "cookie_name")
+        out.cookie = r.string(val, p);
+      else if (k == "secret" || k == "secrets")
+        for (auto& sec : strings(r, val, p)) out.secrets.push_back(std::move(sec));
+      else if (k == "public_key" || k == "public_keys")
+        for (auto& pem : strings(r, val, p)) out.public_keys.push_back(std::move(pem));
+      else if (k == "public_key_file" || k == "public_key_files")
+        for (auto& f : strings(r, val, p)) out.public_keys.push_back(read_text_file(r, f, p));
+      else if (k == "auth_url")
+        out.issuer = r.string(val, p);  // propelauth: the issuer; jwks below it
+      else
+        r.fail(p, "unknown setting '" + k + "'",
+               "use jwks_url, discovery_url, iss, aud, leeway_secs, cache_ttl_secs, "
+               "refetch_min_interval_secs, algorithms, "
+               "cookie, secret(s), public_key(s), public_key_file(s)");
+    });
   }
 }
 
 void read_security(const ConfigReader& r, const json::value& v, const std::string& ptr,
                    security::SecurityConfig& sec) {
   for (const auto& f : r.object(v, ptr)) {
-    const std::string k(f.key());
-    const std::string p = ptr + "/" + escape_pointer_token(k);
-    if (k == "propelauth") {
-      security::JwtSchemeConfig jc;
-      read_jwt(r, f.value(), p, jc);
-      if (jc.issuer.empty()) r.fail(p, "propelauth needs auth_url");
-      if (jc.jwks_url.empty()) jc.jwks_url = jc.issuer + "/.well-known/jwks.json";
-      sec.propelauth = std::move(jc);
-      continue;
-    }
-    if (k != "api_keys" && k != "jwks" && k != "jwt" && k != "basic" && k != "remote_api_keys")
-      r.fail(p, "unknown security provider '" + k + "'",
-             "use api_keys, remote_api_keys, jwks, jwt, basic or propelauth (see "
-             "docs/security.md)");
-    for (const auto& scheme : r.object(f.value(), p)) {
-      const std::string name(scheme.key());
-      const std::string sp = p + "/" + escape_pointer_token(name);
-      if (k == "jwks" || k == "jwt") {
-        read_jwt(r, scheme.value(), sp, sec.jwt[name]);
-        continue;
+    r.guard([&] {
+      const std::string k(f.key());
+      const std::string p = ptr + "/" + escape_pointer_token(k);
+      if (k == "propelauth") {
+        security::JwtSchemeConfig jc;
+        read_jwt(r, f.value(), p, jc);
+        if (jc.issuer.empty()) r.fail(p, "propelauth needs auth_url");
+        if (jc.jwks_url.empty()) jc.jwks_url = jc.issuer + "/.well-known/jwks.json";
+        sec.propelauth = std::move(jc);
+        return;
       }
-      if (k == "remote_api_keys") {
-        auto& o = sec.remote_api_keys[name];
-        for (const auto& e : r.object(scheme.value(), sp)) {
-          const std::string ek(e.key());
-          const std::string ep = sp + "/" + escape_pointer_token(ek);
-          const auto& val = e.value();
-          if (ek == "verify_url")
-            o.verify_url = r.string(val, ep);
-          else if (ek == "header_name")
-            o.forward_header = r.string(val, ep);
-          else if (ek == "timeout_ms")
-            o.timeout = std::chrono::milliseconds(r.integer(val, ep, 1, 60'000));
-          else if (ek == "cache_ttl_secs")
-            o.cache_ttl = std::chrono::seconds(r.integer(val, ep, 0, 86400));
-          else if (ek == "negative_cache_ttl_secs")
-            o.negative_cache_ttl = std::chrono::seconds(r.integer(val, ep, 0, 86400));
-          else if (ek == "max_entries")
-            o.max_entries = static_cast<std::size_t>(r.integer(val, ep, 1, 10'000'000));
-          else if (ek == "on_error") {
-            const std::string v = r.string(val, ep);
-            if (v != "deny" && v != "unavailable") r.fail(ep, "on_error is deny or unavailable");
-            o.unavailable_on_error = v == "unavailable";
-          } else
-            r.fail(ep, "unknown remote_api_keys setting '" + ek + "'",
-                   "use verify_url, header_name, timeout_ms, cache_ttl_secs, "
-                   "negative_cache_ttl_secs, max_entries or on_error");
-        }
-        if (o.verify_url.empty()) r.fail(sp, "remote_api_keys needs verify_url");
-        continue;
+      if (k != "api_keys" && k != "jwks" && k != "jwt" && k != "basic" && k != "remote_api_keys")
+        r.fail(p, "unknown security provider '" + k + "'",
+               "use api_keys, remote_api_keys, jwks, jwt, basic or propelauth (see "
+               "docs/security.md)");
+      for (const auto& scheme : r.object(f.value(), p)) {
+        r.guard([&] {
+          const std::string name(scheme.key());
+          const std::string sp = p + "/" + escape_pointer_token(name);
+          if (k == "jwks" || k == "jwt") {
+            read_jwt(r, scheme.value(), sp, sec.jwt[name]);
+            return;
+          }
+          if (k == "remote_api_keys") {
+            auto& o = sec.remote_api_keys[name];
+            for (const auto& e : r.object(scheme.value(), sp)) {
+              r.guard([&] {
+                const std::string ek(e.key());
+                const std::string ep = sp + "/" + escape_pointer_token(ek);
+                const auto& val = e.value();
+                if (ek == "verify_url")
+                  o.verify_url = r.string(val, ep);
+                else if (ek == "header_name")
+                  o.forward_header = r.string(val, ep);
+                else if (ek == "timeout_ms")
+                  o.timeout = std::chrono::milliseconds(r.integer(val, ep, 1, 60'000));
+                else if (ek == "cache_ttl_secs")
+                  o.cache_ttl = std::chrono::seconds(r.integer(val, ep, 0, 86400));
+                else if (ek == "negative_cache_ttl_secs")
+                  o.negative_cache_ttl = std::chrono::seconds(r.integer(val, ep, 0, 86400));
+                else if (ek == "max_entries")
+                  o.max_entries = static_cast<std::size_t>(r.integer(val, ep, 1, 10'000'000));
+                else if (ek == "on_error") {
+                  const std::string v = r.string(val, ep);
+                  if (v != "deny" && v != "unavailable")
+                    r.fail(ep, "on_error is deny or unavailable");
+                  o.unavailable_on_error = v == "unavailable";
+                } else
+                  r.fail(ep, "unknown remote_api_keys setting '" + ek + "'",
+                         "use verify_url, header_name, timeout_ms, cache_ttl_secs, "
+                         "negative_cache_ttl_secs, max_entries or on_error");
+              });
+            }
+            if (o.verify_url.empty()) r.fail(sp, "remote_api_keys needs verify_url");
+            return;
+          }
+          if (k == "basic") {
+            auto& users = sec.basic[name];
+            for (const auto& e : r.object(scheme.value(), sp)) {
+              r.guard([&] {
+                const std::string ek(e.key());
+                const std::string ep = sp + "/" + escape_pointer_token(ek);
+                if (ek != "users") r.fail(ep, "unknown basic setting '" + ek + "'", "use users");
+                for (const auto& u : r.object(e.value(), ep))
+                  users[std::string(u.key())] =
+                      r.string(u.value(), ep + "/" + escape_pointer_token(u.key()));
+              });
+            }
+            return;
+          }
+          auto& keys = sec.api_keys[name];
+          for (const auto& e : r.object(scheme.value(), sp)) {
+            r.guard([&] {
+              const std::string ek(e.key());
+              const std::string ep = sp + "/" + escape_pointer_token(ek);
+              if (ek == "key" || ek == "keys") {
+                for (auto& key : strings(r, e.value(), ep)) keys.push_back(std::move(key));
+              } else if (ek == "header_name") {
+                (void)r.string(e.value(),
+                               ep);  // the spec's scheme names the header; kept for compatibility
+              } else {
+                r.fail(ep, "unknown api_keys setting '" + ek + "'", "use key, keys or header_name");
+              }
+            });
+          }
+          for (const auto& k2 : keys)
+            if (k2.empty()) r.fail(sp, "an API key must not be empty");
+        });
       }
-      if (k == "basic") {
-        auto& users = sec.basic[name];
-        for (const auto& e : r.object(scheme.value(), sp)) {
-          const std::string ek(e.key());
-          const std::string ep = sp + "/" + escape_pointer_token(ek);
-          if (ek != "users") r.fail(ep, "unknown basic setting '" + ek + "'", "use users");
-          for (const auto& u : r.object(e.value(), ep))
-            users[std::string(u.key())] =
-                r.string(u.value(), ep + "/" + escape_pointer_token(u.key()));
-        }
-        continue;
-      }
-      auto& keys = sec.api_keys[name];
-      for (const auto& e : r.object(scheme.value(), sp)) {
-        const std::string ek(e.key());
-        const std::string ep = sp + "/" + escape_pointer_token(ek);
-        if (ek == "key" || ek == "keys") {
-          for (auto& key : strings(r, e.value(), ep)) keys.push_back(std::move(key));
-        } else if (ek == "header_name") {
-          (void)r.string(e.value(),
-                         ep);  // the spec's scheme names the header; kept for compatibility
-        } else {
-          r.fail(ep, "unknown api_keys setting '" + ek + "'", "use key, keys or header_name");
-        }
-      }
-      for (const auto& k2 : keys)
-        if (k2.empty()) r.fail(sp, "an API key must not be empty");
-    }
+    });
   }
 }
 
@@ -272,115 +305,176 @@ std::optional<dispatch::ResponseValidation> parse_response_validation(std::strin
   return std::nullopt;
 }
 
-void apply_config_file(const std::string& path, ServeSettings& s) {
-  auto doc = spec::Document::load_file(path);
-  ConfigReader r(*doc);
-  const auto& root = r.object(doc->root(), "");
+namespace {
+
+// Edits (insertions, deletions, substitutions) between two short names.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "did you mean 'threads'?" for a misspelt server setting; the list otherwise.
+std::string unknown_server_setting_hint(std::string_view key) {
+  static constexpr std::string_view kSettings[] = {"host",
+                                                   "port",
+                                                   "threads",
+                                                   "max_connections",
+                                                   "max_body_bytes",
+                                                   "max_request_line",
+                                                   "max_header_bytes",
+                                                   "max_headers",
+                                                   "header_timeout_ms",
+                                                   "body_timeout_ms",
+                                                   "idle_timeout_ms",
+                                                   "write_timeout_ms",
+                                                   "drain_timeout_ms",
+                                                   "blocking_threads",
+                                                   "blocking_queue",
+                                                   "upload_memory_bytes",
+                                                   "upload_max_parts",
+                                                   "upload_temp_dir"};
+  std::string_view best;
+  std::size_t best_distance = 3;  // further than two edits is not a misspelling
+  for (const std::string_view name : kSettings)
+    if (const std::size_t d = edit_distance(key, name); d < best_distance) {
+      best = name;
+      best_distance = d;
+    }
+  if (!best.empty()) return "did you mean '" + std::string(best) + "'?";
+  std::string all = "the settings are ";
+  for (const std::string_view name : kSettings) {
+    if (name != kSettings[0]) all += ", ";
+    all += name;
+  }
+  return all + " (docs/server.md)";
+}
+
+void read_sections(const ConfigReader& r, const json::value& root_value, ServeSettings& s) {
+  const auto& root = r.object(root_value, "");
   for (const auto& kv : root) {
     const std::string key(kv.key());
     const std::string ptr = "/" + escape_pointer_token(key);
     if (key == "server") {
       for (const auto& f : r.object(kv.value(), ptr)) {
-        const std::string k(f.key());
-        const std::string p = ptr + "/" + escape_pointer_token(k);
-        const auto& v = f.value();
-        using ms = std::chrono::milliseconds;
-        if (k == "host")
-          s.server.host = r.string(v, p);
-        else if (k == "port")
-          s.server.port = static_cast<std::uint16_t>(r.integer(v, p, 0, 65535));
-        else if (k == "threads")
-          s.server.threads = static_cast<unsigned>(r.integer(v, p, 0, 1024));
-        else if (k == "max_body_bytes")
-          s.server.max_body_bytes = static_cast<std::uint64_t>(r.integer(v, p, 0, INT64_MAX));
-        else if (k == "max_connections")
-          s.server.max_connections = static_cast<std::size_t>(r.integer(v, p, 1, 10'000'000));
-        else if (k == "max_request_line")
-          s.server.parser.max_request_line = static_cast<std::size_t>(r.integer(v, p, 64, 1 << 24));
-        else if (k == "max_header_bytes")
-          s.server.parser.max_header_bytes =
-              static_cast<std::size_t>(r.integer(v, p, 256, 1 << 24));
-        else if (k == "max_headers")
-          s.server.parser.max_headers =
-              static_cast<std::size_t>(r.integer(v, p, 1, http::kMaxHeaders));
-        else if (k == "header_timeout_ms")
-          s.server.header_timeout = ms(r.integer(v, p, 1, 3'600'000));
-        else if (k == "body_timeout_ms")
-          s.server.body_timeout = ms(r.integer(v, p, 1, 3'600'000));
-        else if (k == "idle_timeout_ms")
-          s.server.idle_timeout = ms(r.integer(v, p, 1, 3'600'000));
-        else if (k == "write_timeout_ms")
-          s.server.write_timeout = ms(r.integer(v, p, 1, 3'600'000));
-        else if (k == "drain_timeout_ms")
-          s.server.drain_timeout = ms(r.integer(v, p, 0, 3'600'000));
-        else if (k == "blocking_threads")
-          s.service.blocking_threads = static_cast<unsigned>(r.integer(v, p, 1, 1024));
-        else if (k == "blocking_queue")
-          s.service.blocking_queue = static_cast<std::size_t>(r.integer(v, p, 0, 1'000'000));
-        else if (k == "upload_memory_bytes")
-          s.service.multipart_memory_limit =
-              static_cast<std::size_t>(r.integer(v, p, 0, INT64_MAX));
-        else if (k == "upload_max_parts")
-          s.service.multipart.max_parts = static_cast<std::size_t>(r.integer(v, p, 1, 100'000));
-        else if (k == "upload_temp_dir")
-          s.service.temp_dir = r.string(v, p);
-        else
-          r.fail(p, "unknown server setting '" + k + "'", "see docs/server.md for the settings");
+        r.guard([&] {
+          const std::string k(f.key());
+          const std::string p = ptr + "/" + escape_pointer_token(k);
+          const auto& v = f.value();
+          using ms = std::chrono::milliseconds;
+          if (k == "host")
+            s.server.host = r.string(v, p);
+          else if (k == "port")
+            s.server.port = static_cast<std::uint16_t>(r.integer(v, p, 0, 65535));
+          else if (k == "threads")
+            s.server.threads = static_cast<unsigned>(r.integer(v, p, 0, 1024));
+          else if (k == "max_body_bytes")
+            s.server.max_body_bytes = static_cast<std::uint64_t>(r.integer(v, p, 0, INT64_MAX));
+          else if (k == "max_connections")
+            s.server.max_connections = static_cast<std::size_t>(r.integer(v, p, 1, 10'000'000));
+          else if (k == "max_request_line")
+            s.server.parser.max_request_line =
+                static_cast<std::size_t>(r.integer(v, p, 64, 1 << 24));
+          else if (k == "max_header_bytes")
+            s.server.parser.max_header_bytes =
+                static_cast<std::size_t>(r.integer(v, p, 256, 1 << 24));
+          else if (k == "max_headers")
+            s.server.parser.max_headers =
+                static_cast<std::size_t>(r.integer(v, p, 1, http::kMaxHeaders));
+          else if (k == "header_timeout_ms")
+            s.server.header_timeout = ms(r.integer(v, p, 1, 3'600'000));
+          else if (k == "body_timeout_ms")
+            s.server.body_timeout = ms(r.integer(v, p, 1, 3'600'000));
+          else if (k == "idle_timeout_ms")
+            s.server.idle_timeout = ms(r.integer(v, p, 1, 3'600'000));
+          else if (k == "write_timeout_ms")
+            s.server.write_timeout = ms(r.integer(v, p, 1, 3'600'000));
+          else if (k == "drain_timeout_ms")
+            s.server.drain_timeout = ms(r.integer(v, p, 0, 3'600'000));
+          else if (k == "blocking_threads")
+            s.service.blocking_threads = static_cast<unsigned>(r.integer(v, p, 1, 1024));
+          else if (k == "blocking_queue")
+            s.service.blocking_queue = static_cast<std::size_t>(r.integer(v, p, 0, 1'000'000));
+          else if (k == "upload_memory_bytes")
+            s.service.multipart_memory_limit =
+                static_cast<std::size_t>(r.integer(v, p, 0, INT64_MAX));
+          else if (k == "upload_max_parts")
+            s.service.multipart.max_parts = static_cast<std::size_t>(r.integer(v, p, 1, 100'000));
+          else if (k == "upload_temp_dir")
+            s.service.temp_dir = r.string(v, p);
+          else
+            r.fail(p, "unknown server setting '" + k + "'", unknown_server_setting_hint(k));
+        });
       }
     } else if (key == "endpoints") {
       for (const auto& f : r.object(kv.value(), ptr)) {
-        const std::string k(f.key());
-        const std::string p = ptr + "/" + escape_pointer_token(k);
-        if (k == "health")
-          s.service.health_path = r.endpoint(f.value(), p);
-        else if (k == "metrics")
-          s.service.metrics_path = r.endpoint(f.value(), p);
-        else if (k == "spec")
-          s.service.spec_path = r.endpoint(f.value(), p);
-        else if (k == "docs")
-          s.service.docs_path = r.endpoint(f.value(), p);
-        else if (k == "docs_title")
-          s.service.docs_title = r.string(f.value(), p);
-        else if (k == "swagger_ui_dir")
-          s.service.swagger_ui_dir = r.string(f.value(), p);
-        else
-          r.fail(p, "unknown endpoint '" + k + "'",
-                 "use health, metrics, spec, docs, docs_title or swagger_ui_dir");
+        r.guard([&] {
+          const std::string k(f.key());
+          const std::string p = ptr + "/" + escape_pointer_token(k);
+          if (k == "health")
+            s.service.health_path = r.endpoint(f.value(), p);
+          else if (k == "metrics")
+            s.service.metrics_path = r.endpoint(f.value(), p);
+          else if (k == "spec")
+            s.service.spec_path = r.endpoint(f.value(), p);
+          else if (k == "docs")
+            s.service.docs_path = r.endpoint(f.value(), p);
+          else if (k == "docs_title")
+            s.service.docs_title = r.string(f.value(), p);
+          else if (k == "swagger_ui_dir")
+            s.service.swagger_ui_dir = r.string(f.value(), p);
+          else
+            r.fail(p, "unknown endpoint '" + k + "'",
+                   "use health, metrics, spec, docs, docs_title or swagger_ui_dir");
+        });
       }
     } else if (key == "validation") {
       for (const auto& f : r.object(kv.value(), ptr)) {
-        const std::string k(f.key());
-        const std::string p = ptr + "/" + escape_pointer_token(k);
-        if (k == "requests") {
-          s.service.validate_requests = r.boolean(f.value(), p);
-        } else if (k == "format_assertion") {
-          s.service.format_assertion = r.boolean(f.value(), p);
-        } else if (k == "responses") {
-          const auto mode = parse_response_validation(r.string(f.value(), p));
-          if (!mode) r.fail(p, "response validation is off, log or enforce");
-          s.service.response_validation = *mode;
-        } else {
-          r.fail(p, "unknown validation setting '" + k + "'",
-                 "use requests, responses or format_assertion");
-        }
+        r.guard([&] {
+          const std::string k(f.key());
+          const std::string p = ptr + "/" + escape_pointer_token(k);
+          if (k == "requests") {
+            s.service.validate_requests = r.boolean(f.value(), p);
+          } else if (k == "format_assertion") {
+            s.service.format_assertion = r.boolean(f.value(), p);
+          } else if (k == "responses") {
+            const auto mode = parse_response_validation(r.string(f.value(), p));
+            if (!mode) r.fail(p, "response validation is off, log or enforce");
+            s.service.response_validation = *mode;
+          } else {
+            r.fail(p, "unknown validation setting '" + k + "'",
+                   "use requests, responses or format_assertion");
+          }
+        });
       }
     } else if (key == "log") {
       for (const auto& f : r.object(kv.value(), ptr)) {
-        const std::string k(f.key());
-        const std::string p = ptr + "/" + escape_pointer_token(k);
-        if (k == "format") {
-          const std::string v = r.string(f.value(), p);
-          if (v == "json")
-            s.service.log_format = observe::LogFormat::Json;
-          else if (v == "text")
-            s.service.log_format = observe::LogFormat::Text;
-          else
-            r.fail(p, "log format must be text or json");
-        } else if (k == "access") {
-          s.service.access_log = r.boolean(f.value(), p);
-        } else {
-          r.fail(p, "unknown log setting '" + k + "'", "use format or access");
-        }
+        r.guard([&] {
+          const std::string k(f.key());
+          const std::string p = ptr + "/" + escape_pointer_token(k);
+          if (k == "format") {
+            const std::string v = r.string(f.value(), p);
+            if (v == "json")
+              s.service.log_format = observe::LogFormat::Json;
+            else if (v == "text")
+              s.service.log_format = observe::LogFormat::Text;
+            else
+              r.fail(p, "log format must be text or json");
+          } else if (k == "access") {
+            s.service.access_log = r.boolean(f.value(), p);
+          } else {
+            r.fail(p, "unknown log setting '" + k + "'", "use format or access");
+          }
+        });
       }
     } else if (key == "security") {
       read_security(r, kv.value(), ptr, s.service.security);
@@ -388,49 +482,63 @@ void apply_config_file(const std::string& path, ServeSettings& s) {
       dispatch::CompressionOptions& c = s.service.compression;
       c.enabled = true;  // a compression section turns it on unless it says enabled: false
       for (const auto& f : r.object(kv.value(), ptr)) {
-        const std::string k(f.key());
-        const std::string p = ptr + "/" + escape_pointer_token(k);
-        if (k == "enabled")
-          c.enabled = r.boolean(f.value(), p);
-        else if (k == "min_bytes")
-          c.min_bytes = static_cast<std::size_t>(r.integer(f.value(), p, 0, INT64_MAX));
-        else if (k == "level")
-          c.level = static_cast<int>(r.integer(f.value(), p, 1, 9));
-        else
-          r.fail(p, "unknown compression setting '" + k + "'", "use enabled, min_bytes or level");
+        r.guard([&] {
+          const std::string k(f.key());
+          const std::string p = ptr + "/" + escape_pointer_token(k);
+          if (k == "enabled")
+            c.enabled = r.boolean(f.value(), p);
+          else if (k == "min_bytes")
+            c.min_bytes = static_cast<std::size_t>(r.integer(f.value(), p, 0, INT64_MAX));
+          else if (k == "level")
+            c.level = static_cast<int>(r.integer(f.value(), p, 1, 9));
+          else
+            r.fail(p, "unknown compression setting '" + k + "'", "use enabled, min_bytes or level");
+        });
       }
     } else if (key == "cors") {
       dispatch::CorsOptions& c = s.service.cors;
       for (const auto& f : r.object(kv.value(), ptr)) {
-        const std::string k(f.key());
-        const std::string p = ptr + "/" + escape_pointer_token(k);
-        // Each entry is checked on its own, so that an error points at it.
-        if (k == "origins" || k == "headers" || k == "expose") {
-          std::vector<std::string> items = strings(r, f.value(), p);
-          for (std::size_t i = 0; i < items.size(); ++i) {
-            const std::string why = k == "origins" ? dispatch::cors_origin_error(items[i])
-                                                   : dispatch::cors_header_error(items[i]);
-            if (!why.empty())
-              r.fail(f.value().is_array() ? p + "/" + std::to_string(i) : p, why,
-                     k == "origins" ? "e.g. origins: [\"https://app.example.com\"] or \"*\""
-                                    : "one header name per entry, e.g. [content-type, x-api-key]");
-          }
-          (k == "origins"   ? c.allow_origins
-           : k == "headers" ? c.allow_headers
-                            : c.expose_headers) = std::move(items);
-        } else if (k == "credentials")
-          c.allow_credentials = r.boolean(f.value(), p);
-        else if (k == "max_age")
-          c.max_age_seconds = static_cast<unsigned>(r.integer(f.value(), p, 0, 86'400));
-        else
-          r.fail(p, "unknown CORS setting '" + k + "'",
-                 "use origins, credentials, headers, expose or max_age");
+        r.guard([&] {
+          const std::string k(f.key());
+          const std::string p = ptr + "/" + escape_pointer_token(k);
+          // Each entry is checked on its own, so that an error points at it.
+          if (k == "origins" || k == "headers" || k == "expose") {
+            std::vector<std::string> items = strings(r, f.value(), p);
+            for (std::size_t i = 0; i < items.size(); ++i) {
+              const std::string why = k == "origins" ? dispatch::cors_origin_error(items[i])
+                                                     : dispatch::cors_header_error(items[i]);
+              if (!why.empty())
+                r.fail(f.value().is_array() ? p + "/" + std::to_string(i) : p, why,
+                       k == "origins"
+                           ? "e.g. origins: [\"https://app.example.com\"] or \"*\""
+                           : "one header name per entry, e.g. [content-type, x-api-key]");
+            }
+            (k == "origins"   ? c.allow_origins
+             : k == "headers" ? c.allow_headers
+                              : c.expose_headers) = std::move(items);
+          } else if (k == "credentials")
+            c.allow_credentials = r.boolean(f.value(), p);
+          else if (k == "max_age")
+            c.max_age_seconds = static_cast<unsigned>(r.integer(f.value(), p, 0, 86'400));
+          else
+            r.fail(p, "unknown CORS setting '" + k + "'",
+                   "use origins, credentials, headers, expose or max_age");
+        });
       }
     } else {
       r.fail(ptr, "unknown section '" + key + "'",
              "use server, endpoints, validation, log, compression, cors or security");
     }
   }
+}
+
+}  // namespace
+
+void apply_config_file(const std::string& path, ServeSettings& s) {
+  auto doc = spec::Document::load_file(path);
+  ConfigReader r(*doc);
+  r.guard([&] { read_sections(r, doc->root(), s); });
+  r.finish();
 }
 
 }  // namespace brrt::cli

@@ -394,6 +394,38 @@ TEST(Serve, InvalidSecurityConfigIsAStartupErrorNamingTheKey) {
   std::remove(path.c_str());
 }
 
+// Every wrong setting is reported in one run, each with its line, pointer and a hint.
+TEST(Serve, EveryConfigErrorIsReportedAtOnce) {
+  const std::string path = "/tmp/brrt-bad-settings-" + std::to_string(::getpid()) + ".yaml";
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs(
+      "server:\n  port: 99999\n  threds: 2\n  workers: 4\nvalidation:\n  responses: maybe\n"
+      "logs: {}\n",
+      f);
+  std::fclose(f);
+  ServeProcess srv({"serve", "--port", "0", "--config", path});
+  EXPECT_EQ(srv.port(), 0);
+  EXPECT_EQ(srv.stop(), 2);
+  const std::string& out = srv.startup();
+  EXPECT_NE(out.find(path + ":2:9: error: 99999 is out of range (at /server/port)\n"
+                            "  hint: use an integer from 0 to 65535"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find(path + ":3:11: error: unknown server setting 'threds' (at /server/threds)\n"
+                            "  hint: did you mean 'threads'?"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("unknown server setting 'workers' (at /server/workers)\n"
+                     "  hint: the settings are host, port, threads,"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find(path + ":6:14: error: response validation is off, log or enforce"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("unknown section 'logs' (at /logs)"), std::string::npos) << out;
+  std::remove(path.c_str());
+}
+
 TEST(Serve, JsonAccessLogOneLinePerRequest) {
   if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
   ServeProcess srv({"serve", "--port", "0", "--threads", "1", "--log-format", "json"});
