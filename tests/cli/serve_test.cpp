@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -147,6 +148,22 @@ bool have_curl() {
   return std::system("command -v curl >/dev/null 2>&1") == 0;
 }
 
+// A config file under /tmp for one test, removed when the test ends.
+class TempFile {
+ public:
+  TempFile(const std::string& stem, const std::string& text)
+      : path_("/tmp/brrt-" + stem + "-" + std::to_string(::getpid()) + ".yaml") {
+    std::ofstream(path_) << text;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 TEST(Serve, PetStoreWithItsConfigAnswersCurl) {
   if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
   ServeProcess srv({"serve", "examples/pet_store/openapi.yaml", "--config",
@@ -217,13 +234,11 @@ TEST(Serve, ConfigSecretsComeFromTheEnvironment) {
 // CORS from the config file, seen by curl as a browser would send it.
 TEST(Serve, CorsFromTheConfigFile) {
   if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
-  const std::string path = "/tmp/brrt-cors-" + std::to_string(::getpid()) + ".yaml";
-  FILE* f = std::fopen(path.c_str(), "w");
-  std::fputs(
+  const TempFile config(
+      "cors",
       "cors:\n  origins: [\"https://app.example.com\"]\n  headers: [content-type, x-api-key]\n"
-      "  max_age: 60\n",
-      f);
-  std::fclose(f);
+      "  max_age: 60\n");
+  const std::string& path = config.path();
   ServeProcess srv({"serve", "--port", "0", "--config", path, "--no-access-log"});
   ASSERT_GT(srv.port(), 0) << srv.startup();
   Curl c = curl(
@@ -239,17 +254,14 @@ TEST(Serve, CorsFromTheConfigFile) {
   EXPECT_EQ(c.status, 200);
   EXPECT_EQ(c.body.find("Access-Control-Allow-Origin"), std::string::npos) << c.body;
   EXPECT_EQ(srv.stop(), 0);
-  std::remove(path.c_str());
 }
 
 // gzip from the config file: curl asks for it and inflates it back to the same bytes as the
 // uncompressed answer; a client that does not ask gets those bytes as they are.
 TEST(Serve, GzipFromTheConfigFile) {
   if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
-  const std::string path = "/tmp/brrt-gzip-" + std::to_string(::getpid()) + ".yaml";
-  FILE* f = std::fopen(path.c_str(), "w");
-  std::fputs("compression:\n  min_bytes: 512\n  level: 6\n", f);
-  std::fclose(f);
+  const TempFile config("gzip", "compression:\n  min_bytes: 512\n  level: 6\n");
+  const std::string& path = config.path();
   ServeProcess srv({"serve", "--port", "0", "--config", path, "--no-access-log"});
   ASSERT_GT(srv.port(), 0) << srv.startup();
   for (const char* target : {"/openapi.json", "/docs/swagger-ui-bundle.js"}) {
@@ -270,7 +282,6 @@ TEST(Serve, GzipFromTheConfigFile) {
   const Curl small = curl("-D - -o /dev/null -H 'Accept-Encoding: gzip' " + srv.url("/health"));
   EXPECT_EQ(small.body.find("Content-Encoding"), std::string::npos) << small.body;
   EXPECT_EQ(srv.stop(), 0);
-  std::remove(path.c_str());
 }
 
 // A browser's revalidation as curl makes it: the tag of the form it got, then 304 and no body.
@@ -368,41 +379,35 @@ TEST(Serve, SighupReloadsTheSpecFile) {
 }
 
 TEST(Serve, BadCorsOriginIsAStartupErrorWithItsLocation) {
-  const std::string path = "/tmp/brrt-bad-cors-" + std::to_string(::getpid()) + ".yaml";
-  FILE* f = std::fopen(path.c_str(), "w");
-  std::fputs("cors:\n  origins:\n    - https://ok.example\n    - https://app.example.com/\n", f);
-  std::fclose(f);
+  const TempFile config(
+      "bad-cors", "cors:\n  origins:\n    - https://ok.example\n    - https://app.example.com/\n");
+  const std::string& path = config.path();
   ServeProcess srv({"serve", "--port", "0", "--config", path});
   EXPECT_EQ(srv.port(), 0);
   EXPECT_EQ(srv.stop(), 2);
   EXPECT_NE(srv.startup().find(path + ":4:"), std::string::npos) << srv.startup();
   EXPECT_NE(srv.startup().find("/cors/origins/1"), std::string::npos) << srv.startup();
   EXPECT_NE(srv.startup().find("no trailing slash"), std::string::npos) << srv.startup();
-  std::remove(path.c_str());
 }
 
 TEST(Serve, InvalidSecurityConfigIsAStartupErrorNamingTheKey) {
-  const std::string path = "/tmp/brrt-bad-security-" + std::to_string(::getpid()) + ".yaml";
-  FILE* f = std::fopen(path.c_str(), "w");
-  std::fputs("security:\n  jwks:\n    BearerAuth:\n      jwks_ur1: https://x\n", f);
-  std::fclose(f);
+  const TempFile config("bad-security",
+                        "security:\n  jwks:\n    BearerAuth:\n      jwks_ur1: https://x\n");
+  const std::string& path = config.path();
   ServeProcess srv({"serve", "--port", "0", "--config", path});
   EXPECT_EQ(srv.port(), 0);
   EXPECT_EQ(srv.stop(), 2);
   EXPECT_NE(srv.startup().find(path + ":4:"), std::string::npos) << srv.startup();
   EXPECT_NE(srv.startup().find("jwks_ur1"), std::string::npos) << srv.startup();
-  std::remove(path.c_str());
 }
 
 // Every wrong setting is reported in one run, each with its line, pointer and a hint.
 TEST(Serve, EveryConfigErrorIsReportedAtOnce) {
-  const std::string path = "/tmp/brrt-bad-settings-" + std::to_string(::getpid()) + ".yaml";
-  FILE* f = std::fopen(path.c_str(), "w");
-  std::fputs(
+  const TempFile config(
+      "bad-settings",
       "server:\n  port: 99999\n  threds: 2\n  workers: 4\nvalidation:\n  responses: maybe\n"
-      "logs: {}\n",
-      f);
-  std::fclose(f);
+      "logs: {}\n");
+  const std::string& path = config.path();
   ServeProcess srv({"serve", "--port", "0", "--config", path});
   EXPECT_EQ(srv.port(), 0);
   EXPECT_EQ(srv.stop(), 2);
@@ -423,7 +428,6 @@ TEST(Serve, EveryConfigErrorIsReportedAtOnce) {
             std::string::npos)
       << out;
   EXPECT_NE(out.find("unknown section 'logs' (at /logs)"), std::string::npos) << out;
-  std::remove(path.c_str());
 }
 
 TEST(Serve, JsonAccessLogOneLinePerRequest) {
