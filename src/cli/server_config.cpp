@@ -68,6 +68,15 @@ class ConfigReader {
     errors_.push_back(std::move(d));
     throw Abandoned{};
   }
+  // Reads each member of a mapping under its own guard: read(key, value, pointer).
+  template <class Read>
+  void each(const json::value& v, const std::string& ptr, Read&& read) const {
+    for (const auto& member : object(v, ptr)) {
+      const std::string key(member.key());
+      const std::string at = ptr + "/" + escape_pointer_token(key);
+      guard([&] { read(key, member.value(), at); });
+    }
+  }
   template <class Read>
   void guard(Read&& read) const {
     try {
@@ -160,140 +169,121 @@ std::string read_text_file(const ConfigReader& r, const std::string& path, const
 // jwks:/jwt:/propelauth: entries share their keys.
 void read_jwt(const ConfigReader& r, const json::value& v, const std::string& ptr,
               security::JwtSchemeConfig& out) {
-  for (const auto& e : r.object(v, ptr)) {
-    r.guard([&] {
-      const std::string k(e.key());
-      const std::string p = ptr + "/" + escape_pointer_token(k);
-      const auto& val = e.value();
-      if (k == "jwks_url")
-        out.jwks_url = r.string(val, p);
-      else if (k == "discovery_url" || k == "openid_configuration_url")
-        out.discovery_url = r.string(val, p);
-      else if (k == "iss" || k == "issuer")
-        out.issuer = r.string(val, p);
-      else if (k == "aud" || k == "audience")
-        out.audiences = strings(r, val, p);
-      else if (k == "leeway_secs")
-        out.leeway = std::chrono::seconds(r.integer(val, p, 0, 3600));
-      else if (k == "cache_ttl_secs")
-        out.cache_ttl = std::chrono::seconds(r.integer(val, p, 1, 86400 * 7));
-      else if (k == "refetch_min_interval_secs")
-        out.min_refetch_interval = std::chrono::seconds(r.integer(val, p, 0, 86400));
-      else if (k == "algorithms")
-        out.algorithms = strings(r, val, p);
-      else if (k == "cookie" || k == "cookie_name")
-        out.cookie = r.string(val, p);
-      else if (k == "secret" || k == "secrets")
-        for (auto& sec : strings(r, val, p)) out.secrets.push_back(std::move(sec));
-      else if (k == "public_key" || k == "public_keys")
-        for (auto& pem : strings(r, val, p)) out.public_keys.push_back(std::move(pem));
-      else if (k == "public_key_file" || k == "public_key_files")
-        for (auto& f : strings(r, val, p)) out.public_keys.push_back(read_text_file(r, f, p));
-      else if (k == "auth_url")
-        out.issuer = r.string(val, p);  // propelauth: the issuer; jwks below it
-      else
-        r.fail(p, "unknown setting '" + k + "'",
-               "use jwks_url, discovery_url, iss, aud, leeway_secs, cache_ttl_secs, "
-               "refetch_min_interval_secs, algorithms, "
-               "cookie, secret(s), public_key(s), public_key_file(s)");
-    });
-  }
+  r.each(v, ptr, [&](const std::string& k, const json::value& val, const std::string& p) {
+    if (k == "jwks_url")
+      out.jwks_url = r.string(val, p);
+    else if (k == "discovery_url" || k == "openid_configuration_url")
+      out.discovery_url = r.string(val, p);
+    else if (k == "iss" || k == "issuer")
+      out.issuer = r.string(val, p);
+    else if (k == "aud" || k == "audience")
+      out.audiences = strings(r, val, p);
+    else if (k == "leeway_secs")
+      out.leeway = std::chrono::seconds(r.integer(val, p, 0, 3600));
+    else if (k == "cache_ttl_secs")
+      out.cache_ttl = std::chrono::seconds(r.integer(val, p, 1, 86400 * 7));
+    else if (k == "refetch_min_interval_secs")
+      out.min_refetch_interval = std::chrono::seconds(r.integer(val, p, 0, 86400));
+    else if (k == "algorithms")
+      out.algorithms = strings(r, val, p);
+    else if (k == "cookie" || k == "cookie_name")
+      out.cookie = r.string(val, p);
+    else if (k == "secret" || k == "secrets")
+      for (auto& sec : strings(r, val, p)) out.secrets.push_back(std::move(sec));
+    else if (k == "public_key" || k == "public_keys")
+      for (auto& pem : strings(r, val, p)) out.public_keys.push_back(std::move(pem));
+    else if (k == "public_key_file" || k == "public_key_files")
+      for (auto& f : strings(r, val, p)) out.public_keys.push_back(read_text_file(r, f, p));
+    else if (k == "auth_url")
+      out.issuer = r.string(val, p);  // propelauth: the issuer; jwks below it
+    else
+      r.fail(p, "unknown setting '" + k + "'",
+             "use jwks_url, discovery_url, iss, aud, leeway_secs, cache_ttl_secs, "
+             "refetch_min_interval_secs, algorithms, "
+             "cookie, secret(s), public_key(s), public_key_file(s)");
+  });
 }
 
 void read_security(const ConfigReader& r, const json::value& v, const std::string& ptr,
                    security::SecurityConfig& sec) {
-  for (const auto& f : r.object(v, ptr)) {
-    r.guard([&] {
-      const std::string k(f.key());
-      const std::string p = ptr + "/" + escape_pointer_token(k);
-      if (k == "propelauth") {
-        security::JwtSchemeConfig jc;
-        read_jwt(r, f.value(), p, jc);
-        if (jc.issuer.empty()) r.fail(p, "propelauth needs auth_url");
-        if (jc.jwks_url.empty()) jc.jwks_url = jc.issuer + "/.well-known/jwks.json";
-        sec.propelauth = std::move(jc);
-        return;
-      }
-      if (k != "api_keys" && k != "jwks" && k != "jwt" && k != "basic" && k != "remote_api_keys")
-        r.fail(p, "unknown security provider '" + k + "'",
-               "use api_keys, remote_api_keys, jwks, jwt, basic or propelauth (see "
-               "docs/security.md)");
-      for (const auto& scheme : r.object(f.value(), p)) {
-        r.guard([&] {
-          const std::string name(scheme.key());
-          const std::string sp = p + "/" + escape_pointer_token(name);
+  r.each(v, ptr, [&](const std::string& k, const json::value& provider, const std::string& p) {
+    if (k == "propelauth") {
+      security::JwtSchemeConfig jc;
+      read_jwt(r, provider, p, jc);
+      if (jc.issuer.empty()) r.fail(p, "propelauth needs auth_url");
+      if (jc.jwks_url.empty()) jc.jwks_url = jc.issuer + "/.well-known/jwks.json";
+      sec.propelauth = std::move(jc);
+      return;
+    }
+    if (k != "api_keys" && k != "jwks" && k != "jwt" && k != "basic" && k != "remote_api_keys")
+      r.fail(p, "unknown security provider '" + k + "'",
+             "use api_keys, remote_api_keys, jwks, jwt, basic or propelauth (see "
+             "docs/security.md)");
+    r.each(
+        provider, p,
+        [&](const std::string& name, const json::value& scheme, const std::string& sp) {
           if (k == "jwks" || k == "jwt") {
-            read_jwt(r, scheme.value(), sp, sec.jwt[name]);
+            read_jwt(r, scheme, sp, sec.jwt[name]);
             return;
           }
           if (k == "remote_api_keys") {
             auto& o = sec.remote_api_keys[name];
-            for (const auto& e : r.object(scheme.value(), sp)) {
-              r.guard([&] {
-                const std::string ek(e.key());
-                const std::string ep = sp + "/" + escape_pointer_token(ek);
-                const auto& val = e.value();
-                if (ek == "verify_url")
-                  o.verify_url = r.string(val, ep);
-                else if (ek == "header_name")
-                  o.forward_header = r.string(val, ep);
-                else if (ek == "timeout_ms")
-                  o.timeout = std::chrono::milliseconds(r.integer(val, ep, 1, 60'000));
-                else if (ek == "cache_ttl_secs")
-                  o.cache_ttl = std::chrono::seconds(r.integer(val, ep, 0, 86400));
-                else if (ek == "negative_cache_ttl_secs")
-                  o.negative_cache_ttl = std::chrono::seconds(r.integer(val, ep, 0, 86400));
-                else if (ek == "max_entries")
-                  o.max_entries = static_cast<std::size_t>(r.integer(val, ep, 1, 10'000'000));
-                else if (ek == "on_error") {
-                  const std::string v = r.string(val, ep);
-                  if (v != "deny" && v != "unavailable")
-                    r.fail(ep, "on_error is deny or unavailable");
-                  o.unavailable_on_error = v == "unavailable";
-                } else
-                  r.fail(ep, "unknown remote_api_keys setting '" + ek + "'",
-                         "use verify_url, header_name, timeout_ms, cache_ttl_secs, "
-                         "negative_cache_ttl_secs, max_entries or on_error");
-              });
-            }
+            r.each(scheme, sp,
+                   [&](const std::string& ek, const json::value& val, const std::string& ep) {
+                     if (ek == "verify_url")
+                       o.verify_url = r.string(val, ep);
+                     else if (ek == "header_name")
+                       o.forward_header = r.string(val, ep);
+                     else if (ek == "timeout_ms")
+                       o.timeout = std::chrono::milliseconds(r.integer(val, ep, 1, 60'000));
+                     else if (ek == "cache_ttl_secs")
+                       o.cache_ttl = std::chrono::seconds(r.integer(val, ep, 0, 86400));
+                     else if (ek == "negative_cache_ttl_secs")
+                       o.negative_cache_ttl = std::chrono::seconds(r.integer(val, ep, 0, 86400));
+                     else if (ek == "max_entries")
+                       o.max_entries = static_cast<std::size_t>(r.integer(val, ep, 1, 10'000'000));
+                     else if (ek == "on_error") {
+                       const std::string mode = r.string(val, ep);
+                       if (mode != "deny" && mode != "unavailable")
+                         r.fail(ep, "on_error is deny or unavailable");
+                       o.unavailable_on_error = mode == "unavailable";
+                     } else
+                       r.fail(ep, "unknown remote_api_keys setting '" + ek + "'",
+                              "use verify_url, header_name, timeout_ms, cache_ttl_secs, "
+                              "negative_cache_ttl_secs, max_entries or on_error");
+                   });
             if (o.verify_url.empty()) r.fail(sp, "remote_api_keys needs verify_url");
             return;
           }
           if (k == "basic") {
             auto& users = sec.basic[name];
-            for (const auto& e : r.object(scheme.value(), sp)) {
-              r.guard([&] {
-                const std::string ek(e.key());
-                const std::string ep = sp + "/" + escape_pointer_token(ek);
-                if (ek != "users") r.fail(ep, "unknown basic setting '" + ek + "'", "use users");
-                for (const auto& u : r.object(e.value(), ep))
-                  users[std::string(u.key())] =
-                      r.string(u.value(), ep + "/" + escape_pointer_token(u.key()));
-              });
-            }
+            r.each(scheme, sp,
+                   [&](const std::string& ek, const json::value& val, const std::string& ep) {
+                     if (ek != "users")
+                       r.fail(ep, "unknown basic setting '" + ek + "'", "use users");
+                     r.each(val, ep,
+                            [&](const std::string& user, const json::value& password,
+                                const std::string& up) { users[user] = r.string(password, up); });
+                   });
             return;
           }
           auto& keys = sec.api_keys[name];
-          for (const auto& e : r.object(scheme.value(), sp)) {
-            r.guard([&] {
-              const std::string ek(e.key());
-              const std::string ep = sp + "/" + escape_pointer_token(ek);
-              if (ek == "key" || ek == "keys") {
-                for (auto& key : strings(r, e.value(), ep)) keys.push_back(std::move(key));
-              } else if (ek == "header_name") {
-                (void)r.string(e.value(),
-                               ep);  // the spec's scheme names the header; kept for compatibility
-              } else {
-                r.fail(ep, "unknown api_keys setting '" + ek + "'", "use key, keys or header_name");
-              }
-            });
-          }
+          r.each(scheme, sp,
+                 [&](const std::string& ek, const json::value& val, const std::string& ep) {
+                   if (ek == "key" || ek == "keys") {
+                     for (auto& key : strings(r, val, ep)) keys.push_back(std::move(key));
+                   } else if (ek == "header_name") {
+                     // The spec's scheme names the header; read for compatibility.
+                     (void)r.string(val, ep);
+                   } else {
+                     r.fail(ep, "unknown api_keys setting '" + ek + "'",
+                            "use key, keys or header_name");
+                   }
+                 });
           for (const auto& k2 : keys)
             if (k2.empty()) r.fail(sp, "an API key must not be empty");
         });
-      }
-    });
-  }
+  });
 }
 
 }  // namespace
@@ -359,177 +349,154 @@ std::string unknown_server_setting_hint(std::string_view key) {
   return all + " (docs/server.md)";
 }
 
-void read_sections(const ConfigReader& r, const json::value& root_value, ServeSettings& s) {
-  const auto& root = r.object(root_value, "");
-  for (const auto& kv : root) {
-    const std::string key(kv.key());
-    const std::string ptr = "/" + escape_pointer_token(key);
+void read_sections(const ConfigReader& r, const json::value& root, ServeSettings& s) {
+  r.each(root, "", [&](const std::string& key, const json::value& section, const std::string& ptr) {
     if (key == "server") {
-      for (const auto& f : r.object(kv.value(), ptr)) {
-        r.guard([&] {
-          const std::string k(f.key());
-          const std::string p = ptr + "/" + escape_pointer_token(k);
-          const auto& v = f.value();
-          using ms = std::chrono::milliseconds;
-          if (k == "host")
-            s.server.host = r.string(v, p);
-          else if (k == "port")
-            s.server.port = static_cast<std::uint16_t>(r.integer(v, p, 0, 65535));
-          else if (k == "threads")
-            s.server.threads = static_cast<unsigned>(r.integer(v, p, 0, 1024));
-          else if (k == "max_body_bytes")
-            s.server.max_body_bytes = static_cast<std::uint64_t>(r.integer(v, p, 0, INT64_MAX));
-          else if (k == "max_connections")
-            s.server.max_connections = static_cast<std::size_t>(r.integer(v, p, 1, 10'000'000));
-          else if (k == "max_request_line")
-            s.server.parser.max_request_line =
-                static_cast<std::size_t>(r.integer(v, p, 64, 1 << 24));
-          else if (k == "max_header_bytes")
-            s.server.parser.max_header_bytes =
-                static_cast<std::size_t>(r.integer(v, p, 256, 1 << 24));
-          else if (k == "max_headers")
-            s.server.parser.max_headers =
-                static_cast<std::size_t>(r.integer(v, p, 1, http::kMaxHeaders));
-          else if (k == "header_timeout_ms")
-            s.server.header_timeout = ms(r.integer(v, p, 1, 3'600'000));
-          else if (k == "body_timeout_ms")
-            s.server.body_timeout = ms(r.integer(v, p, 1, 3'600'000));
-          else if (k == "idle_timeout_ms")
-            s.server.idle_timeout = ms(r.integer(v, p, 1, 3'600'000));
-          else if (k == "write_timeout_ms")
-            s.server.write_timeout = ms(r.integer(v, p, 1, 3'600'000));
-          else if (k == "drain_timeout_ms")
-            s.server.drain_timeout = ms(r.integer(v, p, 0, 3'600'000));
-          else if (k == "blocking_threads")
-            s.service.blocking_threads = static_cast<unsigned>(r.integer(v, p, 1, 1024));
-          else if (k == "blocking_queue")
-            s.service.blocking_queue = static_cast<std::size_t>(r.integer(v, p, 0, 1'000'000));
-          else if (k == "upload_memory_bytes")
-            s.service.multipart_memory_limit =
-                static_cast<std::size_t>(r.integer(v, p, 0, INT64_MAX));
-          else if (k == "upload_max_parts")
-            s.service.multipart.max_parts = static_cast<std::size_t>(r.integer(v, p, 1, 100'000));
-          else if (k == "upload_temp_dir")
-            s.service.temp_dir = r.string(v, p);
-          else
-            r.fail(p, "unknown server setting '" + k + "'", unknown_server_setting_hint(k));
-        });
-      }
+      r.each(section, ptr, [&](const std::string& k, const json::value& v, const std::string& p) {
+        using ms = std::chrono::milliseconds;
+        if (k == "host")
+          s.server.host = r.string(v, p);
+        else if (k == "port")
+          s.server.port = static_cast<std::uint16_t>(r.integer(v, p, 0, 65535));
+        else if (k == "threads")
+          s.server.threads = static_cast<unsigned>(r.integer(v, p, 0, 1024));
+        else if (k == "max_body_bytes")
+          s.server.max_body_bytes = static_cast<std::uint64_t>(r.integer(v, p, 0, INT64_MAX));
+        else if (k == "max_connections")
+          s.server.max_connections = static_cast<std::size_t>(r.integer(v, p, 1, 10'000'000));
+        else if (k == "max_request_line")
+          s.server.parser.max_request_line = static_cast<std::size_t>(r.integer(v, p, 64, 1 << 24));
+        else if (k == "max_header_bytes")
+          s.server.parser.max_header_bytes =
+              static_cast<std::size_t>(r.integer(v, p, 256, 1 << 24));
+        else if (k == "max_headers")
+          s.server.parser.max_headers =
+              static_cast<std::size_t>(r.integer(v, p, 1, http::kMaxHeaders));
+        else if (k == "header_timeout_ms")
+          s.server.header_timeout = ms(r.integer(v, p, 1, 3'600'000));
+        else if (k == "body_timeout_ms")
+          s.server.body_timeout = ms(r.integer(v, p, 1, 3'600'000));
+        else if (k == "idle_timeout_ms")
+          s.server.idle_timeout = ms(r.integer(v, p, 1, 3'600'000));
+        else if (k == "write_timeout_ms")
+          s.server.write_timeout = ms(r.integer(v, p, 1, 3'600'000));
+        else if (k == "drain_timeout_ms")
+          s.server.drain_timeout = ms(r.integer(v, p, 0, 3'600'000));
+        else if (k == "blocking_threads")
+          s.service.blocking_threads = static_cast<unsigned>(r.integer(v, p, 1, 1024));
+        else if (k == "blocking_queue")
+          s.service.blocking_queue = static_cast<std::size_t>(r.integer(v, p, 0, 1'000'000));
+        else if (k == "upload_memory_bytes")
+          s.service.multipart_memory_limit =
+              static_cast<std::size_t>(r.integer(v, p, 0, INT64_MAX));
+        else if (k == "upload_max_parts")
+          s.service.multipart.max_parts = static_cast<std::size_t>(r.integer(v, p, 1, 100'000));
+        else if (k == "upload_temp_dir")
+          s.service.temp_dir = r.string(v, p);
+        else
+          r.fail(p, "unknown server setting '" + k + "'", unknown_server_setting_hint(k));
+      });
     } else if (key == "endpoints") {
-      for (const auto& f : r.object(kv.value(), ptr)) {
-        r.guard([&] {
-          const std::string k(f.key());
-          const std::string p = ptr + "/" + escape_pointer_token(k);
-          if (k == "health")
-            s.service.health_path = r.endpoint(f.value(), p);
-          else if (k == "metrics")
-            s.service.metrics_path = r.endpoint(f.value(), p);
-          else if (k == "spec")
-            s.service.spec_path = r.endpoint(f.value(), p);
-          else if (k == "docs")
-            s.service.docs_path = r.endpoint(f.value(), p);
-          else if (k == "docs_title")
-            s.service.docs_title = r.string(f.value(), p);
-          else if (k == "swagger_ui_dir")
-            s.service.swagger_ui_dir = r.string(f.value(), p);
-          else
-            r.fail(p, "unknown endpoint '" + k + "'",
-                   "use health, metrics, spec, docs, docs_title or swagger_ui_dir");
-        });
-      }
+      r.each(section, ptr,
+             [&](const std::string& k, const json::value& value, const std::string& p) {
+               if (k == "health")
+                 s.service.health_path = r.endpoint(value, p);
+               else if (k == "metrics")
+                 s.service.metrics_path = r.endpoint(value, p);
+               else if (k == "spec")
+                 s.service.spec_path = r.endpoint(value, p);
+               else if (k == "docs")
+                 s.service.docs_path = r.endpoint(value, p);
+               else if (k == "docs_title")
+                 s.service.docs_title = r.string(value, p);
+               else if (k == "swagger_ui_dir")
+                 s.service.swagger_ui_dir = r.string(value, p);
+               else
+                 r.fail(p, "unknown endpoint '" + k + "'",
+                        "use health, metrics, spec, docs, docs_title or swagger_ui_dir");
+             });
     } else if (key == "validation") {
-      for (const auto& f : r.object(kv.value(), ptr)) {
-        r.guard([&] {
-          const std::string k(f.key());
-          const std::string p = ptr + "/" + escape_pointer_token(k);
-          if (k == "requests") {
-            s.service.validate_requests = r.boolean(f.value(), p);
-          } else if (k == "format_assertion") {
-            s.service.format_assertion = r.boolean(f.value(), p);
-          } else if (k == "responses") {
-            const auto mode = parse_response_validation(r.string(f.value(), p));
-            if (!mode) r.fail(p, "response validation is off, log or enforce");
-            s.service.response_validation = *mode;
-          } else {
-            r.fail(p, "unknown validation setting '" + k + "'",
-                   "use requests, responses or format_assertion");
-          }
-        });
-      }
+      r.each(section, ptr,
+             [&](const std::string& k, const json::value& value, const std::string& p) {
+               if (k == "requests") {
+                 s.service.validate_requests = r.boolean(value, p);
+               } else if (k == "format_assertion") {
+                 s.service.format_assertion = r.boolean(value, p);
+               } else if (k == "responses") {
+                 const auto mode = parse_response_validation(r.string(value, p));
+                 if (!mode) r.fail(p, "response validation is off, log or enforce");
+                 s.service.response_validation = *mode;
+               } else {
+                 r.fail(p, "unknown validation setting '" + k + "'",
+                        "use requests, responses or format_assertion");
+               }
+             });
     } else if (key == "log") {
-      for (const auto& f : r.object(kv.value(), ptr)) {
-        r.guard([&] {
-          const std::string k(f.key());
-          const std::string p = ptr + "/" + escape_pointer_token(k);
-          if (k == "format") {
-            const std::string v = r.string(f.value(), p);
-            if (v == "json")
-              s.service.log_format = observe::LogFormat::Json;
-            else if (v == "text")
-              s.service.log_format = observe::LogFormat::Text;
-            else
-              r.fail(p, "log format must be text or json");
-          } else if (k == "access") {
-            s.service.access_log = r.boolean(f.value(), p);
-          } else {
-            r.fail(p, "unknown log setting '" + k + "'", "use format or access");
-          }
-        });
-      }
+      r.each(section, ptr,
+             [&](const std::string& k, const json::value& value, const std::string& p) {
+               if (k == "format") {
+                 const std::string v = r.string(value, p);
+                 if (v == "json")
+                   s.service.log_format = observe::LogFormat::Json;
+                 else if (v == "text")
+                   s.service.log_format = observe::LogFormat::Text;
+                 else
+                   r.fail(p, "log format must be text or json");
+               } else if (k == "access") {
+                 s.service.access_log = r.boolean(value, p);
+               } else {
+                 r.fail(p, "unknown log setting '" + k + "'", "use format or access");
+               }
+             });
     } else if (key == "security") {
-      read_security(r, kv.value(), ptr, s.service.security);
+      read_security(r, section, ptr, s.service.security);
     } else if (key == "compression") {
       dispatch::CompressionOptions& c = s.service.compression;
       c.enabled = true;  // a compression section turns it on unless it says enabled: false
-      for (const auto& f : r.object(kv.value(), ptr)) {
-        r.guard([&] {
-          const std::string k(f.key());
-          const std::string p = ptr + "/" + escape_pointer_token(k);
-          if (k == "enabled")
-            c.enabled = r.boolean(f.value(), p);
-          else if (k == "min_bytes")
-            c.min_bytes = static_cast<std::size_t>(r.integer(f.value(), p, 0, INT64_MAX));
-          else if (k == "level")
-            c.level = static_cast<int>(r.integer(f.value(), p, 1, 9));
-          else
-            r.fail(p, "unknown compression setting '" + k + "'", "use enabled, min_bytes or level");
-        });
-      }
+      r.each(section, ptr,
+             [&](const std::string& k, const json::value& value, const std::string& p) {
+               if (k == "enabled")
+                 c.enabled = r.boolean(value, p);
+               else if (k == "min_bytes")
+                 c.min_bytes = static_cast<std::size_t>(r.integer(value, p, 0, INT64_MAX));
+               else if (k == "level")
+                 c.level = static_cast<int>(r.integer(value, p, 1, 9));
+               else
+                 r.fail(p, "unknown compression setting '" + k + "'",
+                        "use enabled, min_bytes or level");
+             });
     } else if (key == "cors") {
       dispatch::CorsOptions& c = s.service.cors;
-      for (const auto& f : r.object(kv.value(), ptr)) {
-        r.guard([&] {
-          const std::string k(f.key());
-          const std::string p = ptr + "/" + escape_pointer_token(k);
-          // Each entry is checked on its own, so that an error points at it.
-          if (k == "origins" || k == "headers" || k == "expose") {
-            std::vector<std::string> items = strings(r, f.value(), p);
-            for (std::size_t i = 0; i < items.size(); ++i) {
-              const std::string why = k == "origins" ? dispatch::cors_origin_error(items[i])
-                                                     : dispatch::cors_header_error(items[i]);
-              if (!why.empty())
-                r.fail(f.value().is_array() ? p + "/" + std::to_string(i) : p, why,
-                       k == "origins"
-                           ? "e.g. origins: [\"https://app.example.com\"] or \"*\""
-                           : "one header name per entry, e.g. [content-type, x-api-key]");
-            }
-            (k == "origins"   ? c.allow_origins
-             : k == "headers" ? c.allow_headers
-                              : c.expose_headers) = std::move(items);
-          } else if (k == "credentials")
-            c.allow_credentials = r.boolean(f.value(), p);
-          else if (k == "max_age")
-            c.max_age_seconds = static_cast<unsigned>(r.integer(f.value(), p, 0, 86'400));
-          else
-            r.fail(p, "unknown CORS setting '" + k + "'",
-                   "use origins, credentials, headers, expose or max_age");
-        });
-      }
+      r.each(section, ptr,
+             [&](const std::string& k, const json::value& value, const std::string& p) {
+               // Each entry is checked on its own, so that an error points at it.
+               if (k == "origins" || k == "headers" || k == "expose") {
+                 std::vector<std::string> items = strings(r, value, p);
+                 for (std::size_t i = 0; i < items.size(); ++i) {
+                   const std::string why = k == "origins" ? dispatch::cors_origin_error(items[i])
+                                                          : dispatch::cors_header_error(items[i]);
+                   if (!why.empty())
+                     r.fail(value.is_array() ? p + "/" + std::to_string(i) : p, why,
+                            k == "origins"
+                                ? "e.g. origins: [\"https://app.example.com\"] or \"*\""
+                                : "one header name per entry, e.g. [content-type, x-api-key]");
+                 }
+                 (k == "origins"   ? c.allow_origins
+                  : k == "headers" ? c.allow_headers
+                                   : c.expose_headers) = std::move(items);
+               } else if (k == "credentials")
+                 c.allow_credentials = r.boolean(value, p);
+               else if (k == "max_age")
+                 c.max_age_seconds = static_cast<unsigned>(r.integer(value, p, 0, 86'400));
+               else
+                 r.fail(p, "unknown CORS setting '" + k + "'",
+                        "use origins, credentials, headers, expose or max_age");
+             });
     } else {
       r.fail(ptr, "unknown section '" + key + "'",
              "use server, endpoints, validation, log, compression, cors or security");
     }
-  }
+  });
 }
 
 }  // namespace
