@@ -761,71 +761,85 @@ void Service::run_after(const RequestContext& ctx, http::Response& res, std::siz
 
 std::size_t Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
                              http::Response& res) {
-  if (req.method != Method::Get && req.method != Method::Head) return kNotBuiltin;
   const std::string_view path = req.path;
   const auto& o = options_;
-  // The metrics row of the endpoint that answers (see compile: after the operations).
-  const auto row = [&](BuiltinRow r) {
-    return api.ops.size() + 2 * static_cast<std::size_t>(r) + (req.method == Method::Head);
+  // `base` followed by `suffix`, compared without building the string.
+  const auto is = [&](const std::string& base, std::string_view suffix) {
+    return !base.empty() && path.size() == base.size() + suffix.size() && path.starts_with(base) &&
+           path.ends_with(suffix);
   };
-  if (!o.health_path.empty() && path == o.health_path) {
-    if (server_ && server_->draining()) {
-      res.status = 503;
+  // Which endpoint the path names, whatever the method.
+  BuiltinRow which;
+  const StaticBody* asset = nullptr;  // a Swagger UI file under the docs path
+  if (is(o.health_path, "")) {
+    which = BuiltinRow::Health;
+  } else if (is(o.metrics_path, "")) {
+    which = BuiltinRow::Metrics;
+  } else if (is(o.spec_path, ".json") || is(o.spec_path, ".yaml")) {
+    which = BuiltinRow::Spec;
+  } else if (is(o.docs_path, "") || is(o.docs_path, "/") || is(o.docs_path, "/index.html")) {
+    which = BuiltinRow::Docs;
+  } else if (!o.docs_path.empty() && path.size() > o.docs_path.size() + 1 &&
+             path.starts_with(o.docs_path) && path[o.docs_path.size()] == '/') {
+    auto it = assets_->files.find(path.substr(o.docs_path.size() + 1));
+    if (it == assets_->files.end()) return kNotBuiltin;
+    which = BuiltinRow::Docs;
+    asset = &it->second;
+  } else {
+    return kNotBuiltin;
+  }
+  if (req.method != Method::Get && req.method != Method::Head) {
+    // The path exists: the wrong method is a 405, as for an operation's path.
+    res.add_header("Allow", "GET, HEAD");
+    problem(res, 405, std::string(req.method_text) + " is not allowed here; allowed: GET, HEAD");
+    return api.unmatched_row;
+  }
+  // The metrics row of the endpoint that answers (see compile: after the operations).
+  const std::size_t row =
+      api.ops.size() + 2 * static_cast<std::size_t>(which) + (req.method == Method::Head);
+  switch (which) {
+    case BuiltinRow::Health:
       res.set_content_type("application/json");
-      res.body = "{\"status\":\"draining\"}";
-    } else {
-      res.set_content_type("application/json");
-      res.body = "{\"status\":\"ok\"}";
-    }
-    return row(BuiltinRow::Health);
-  }
-  if (!o.metrics_path.empty() && path == o.metrics_path) {
-    observe::TransportTotals t;
-    if (server_) {
-      const auto s = server_->transport();
-      t = {s.open_connections, s.accepted_connections, s.bytes_in, s.bytes_out};
-    }
-    res.set_content_type("text/plain; version=0.0.4; charset=utf-8");
-    std::uint64_t violations = 0;
-    for (const auto& wk : workers_) violations += wk->response_violations.get();
-    std::string extra =
-        "# HELP brrt_response_validation_failures_total Responses that did not match the "
-        "spec (response validation log or enforce).\n"
-        "# TYPE brrt_response_validation_failures_total counter\n"
-        "brrt_response_validation_failures_total " +
-        std::to_string(violations) + "\n";
-    extra += api.auth->render_metrics();
-    res.body = api.metrics->render(t, extra);
-    return row(BuiltinRow::Metrics);
-  }
-  if (!o.spec_path.empty()) {
-    if (path == o.spec_path + ".json") {
-      api.spec_json.answer(req, res);
-      return row(BuiltinRow::Spec);
-    }
-    if (path == o.spec_path + ".yaml") {
-      api.spec_yaml.answer(req, res);
-      return row(BuiltinRow::Spec);
-    }
-  }
-  if (!o.docs_path.empty()) {
-    if (path == o.docs_path || path == o.docs_path + "/" || path == o.docs_path + "/index.html") {
-      if (assets_->files.empty()) {
-        problem(res, 503, "Swagger UI assets are not installed: run scripts/setup.sh");
-        return row(BuiltinRow::Docs);
+      if (server_ && server_->draining()) {
+        res.status = 503;
+        res.body = "{\"status\":\"draining\"}";
+      } else {
+        res.body = "{\"status\":\"ok\"}";
       }
-      api.docs_page.answer(req, res);
-      return row(BuiltinRow::Docs);
+      break;
+    case BuiltinRow::Metrics: {
+      observe::TransportTotals t;
+      if (server_) {
+        const auto st = server_->transport();
+        t = {st.open_connections, st.accepted_connections, st.bytes_in, st.bytes_out};
+      }
+      res.set_content_type("text/plain; version=0.0.4; charset=utf-8");
+      std::uint64_t violations = 0;
+      for (const auto& wk : workers_) violations += wk->response_violations.get();
+      std::string extra =
+          "# HELP brrt_response_validation_failures_total Responses that did not match the "
+          "spec (response validation log or enforce).\n"
+          "# TYPE brrt_response_validation_failures_total counter\n"
+          "brrt_response_validation_failures_total " +
+          std::to_string(violations) + "\n";
+      extra += api.auth->render_metrics();
+      res.body = api.metrics->render(t, extra);
+      break;
     }
-    if (path.size() > o.docs_path.size() + 1 &&
-        path.compare(0, o.docs_path.size(), o.docs_path) == 0 && path[o.docs_path.size()] == '/') {
-      auto it = assets_->files.find(path.substr(o.docs_path.size() + 1));
-      if (it == assets_->files.end()) return kNotBuiltin;
-      it->second.answer(req, res);
-      return row(BuiltinRow::Docs);
-    }
+    case BuiltinRow::Spec:
+      (path.ends_with(".json") ? api.spec_json : api.spec_yaml).answer(req, res);
+      break;
+    case BuiltinRow::Docs:
+      if (asset) {
+        asset->answer(req, res);
+      } else if (assets_->files.empty()) {
+        problem(res, 503, "Swagger UI assets are not installed: run scripts/setup.sh");
+      } else {
+        api.docs_page.answer(req, res);
+      }
+      break;
   }
-  return kNotBuiltin;
+  return row;
 }
 
 namespace {

@@ -943,6 +943,16 @@ TEST(Dispatch, BuiltinEndpoints) {
   EXPECT_EQ(c.get("/docs/nope.js").status, 404);
   EXPECT_EQ(c.request(verb::head, "/health").status, 200);
   EXPECT_EQ(c.get("/nope").status, 404);
+  // Another method on a built-in endpoint's path is a 405 naming the methods it takes, as on
+  // an operation's path; a path that is no endpoint stays a 404 whatever the method.
+  for (const char* path :
+       {"/health", "/metrics", "/openapi.json", "/docs", "/docs/swagger-ui.css"}) {
+    SCOPED_TRACE(path);
+    r = c.request(verb::post, path, "{}", {{"Content-Type", "application/json"}});
+    expect_problem(r, 405, "POST is not allowed here; allowed: GET, HEAD");
+    EXPECT_EQ(r.header("Allow"), "GET, HEAD");
+  }
+  EXPECT_EQ(c.request(verb::delete_, "/docs/nope.js").status, 404);
   // Built-in endpoints are counted on rows of their own, by method; only requests that no
   // operation or endpoint answers are "(unmatched)".
   r = c.get("/metrics");
@@ -953,7 +963,8 @@ TEST(Dispatch, BuiltinEndpoints) {
            R"m(brrt_requests_total{operation="(metrics)",method="GET",status="200"} 1)m",
            R"m(brrt_requests_total{operation="(openapi)",method="GET",status="200"} 2)m",
            R"m(brrt_requests_total{operation="(docs)",method="GET",status="200"} 2)m",
-           R"m(brrt_requests_total{operation="(unmatched)",method="",status="404"} 2)m",
+           R"m(brrt_requests_total{operation="(unmatched)",method="",status="404"} 3)m",
+           R"m(brrt_requests_total{operation="(unmatched)",method="",status="405"} 5)m",
            R"m(brrt_request_duration_seconds_count{operation="(health)",method="GET"} 1)m",
        })
     EXPECT_NE(r.body.find(row), std::string::npos) << row << "\n" << r.body;

@@ -115,8 +115,8 @@ class Service : public http::Handler {
   // metrics and access log line.
   void finish(Worker& w, const CompiledApi& api, std::size_t worker, const http::Request& req,
               http::Response& res, std::size_t op_index, Clock::time_point start, TraceSlot& trace);
-  // /health, /metrics, /openapi.json|yaml, /docs: the metrics row of the endpoint that
-  // answered into `res`, or kNotBuiltin.
+  // /health, /metrics, /openapi.json|yaml, /docs: answers into `res` (a 405 for a method
+  // other than GET or HEAD) and returns the request's metrics row, or kNotBuiltin.
   static constexpr std::size_t kNotBuiltin = static_cast<std::size_t>(-1);
   std::size_t builtin(Worker& w, const CompiledApi& api, const http::Request& req,
                       http::Response& res);
