@@ -759,35 +759,37 @@ void Service::run_after(const RequestContext& ctx, http::Response& res, std::siz
   }
 }
 
-std::size_t Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
-                             http::Response& res) {
-  const std::string_view path = req.path;
+int Service::builtin_at(std::string_view path, const StaticBody*& asset) const {
   const auto& o = options_;
   // `base` followed by `suffix`, compared without building the string.
   const auto is = [&](const std::string& base, std::string_view suffix) {
     return !base.empty() && path.size() == base.size() + suffix.size() && path.starts_with(base) &&
            path.ends_with(suffix);
   };
-  // Which endpoint the path names, whatever the method.
-  BuiltinRow which;
-  const StaticBody* asset = nullptr;  // a Swagger UI file under the docs path
-  if (is(o.health_path, "")) {
-    which = BuiltinRow::Health;
-  } else if (is(o.metrics_path, "")) {
-    which = BuiltinRow::Metrics;
-  } else if (is(o.spec_path, ".json") || is(o.spec_path, ".yaml")) {
-    which = BuiltinRow::Spec;
-  } else if (is(o.docs_path, "") || is(o.docs_path, "/") || is(o.docs_path, "/index.html")) {
-    which = BuiltinRow::Docs;
-  } else if (!o.docs_path.empty() && path.size() > o.docs_path.size() + 1 &&
-             path.starts_with(o.docs_path) && path[o.docs_path.size()] == '/') {
+  asset = nullptr;
+  if (is(o.health_path, "")) return static_cast<int>(BuiltinRow::Health);
+  if (is(o.metrics_path, "")) return static_cast<int>(BuiltinRow::Metrics);
+  if (is(o.spec_path, ".json") || is(o.spec_path, ".yaml"))
+    return static_cast<int>(BuiltinRow::Spec);
+  if (is(o.docs_path, "") || is(o.docs_path, "/") || is(o.docs_path, "/index.html"))
+    return static_cast<int>(BuiltinRow::Docs);
+  if (!o.docs_path.empty() && path.size() > o.docs_path.size() + 1 &&
+      path.starts_with(o.docs_path) && path[o.docs_path.size()] == '/') {
     auto it = assets_->files.find(path.substr(o.docs_path.size() + 1));
-    if (it == assets_->files.end()) return kNotBuiltin;
-    which = BuiltinRow::Docs;
+    if (it == assets_->files.end()) return -1;
     asset = &it->second;
-  } else {
-    return kNotBuiltin;
+    return static_cast<int>(BuiltinRow::Docs);
   }
+  return -1;
+}
+
+std::size_t Service::builtin(Worker&, const CompiledApi& api, const http::Request& req,
+                             http::Response& res) {
+  const std::string_view path = req.path;
+  const StaticBody* asset = nullptr;  // a Swagger UI file under the docs path
+  const int at = builtin_at(path, asset);
+  if (at < 0) return kNotBuiltin;
+  const auto which = static_cast<BuiltinRow>(at);
   if (req.method != Method::Get && req.method != Method::Head) {
     // The path exists: the wrong method is a 405, as for an operation's path.
     res.add_header("Allow", "GET, HEAD");
@@ -938,6 +940,10 @@ std::size_t Service::route(Worker& w, const CompiledApi& api, const http::Reques
         if (api.routes.match(method, req.path).status == router::RouteMatch::Status::Found)
           methods |= method_bit(method);
       }
+      // A built-in endpoint's path (served only where no operation is): GET and HEAD, so
+      // that a page on another origin can read the spec or the metrics.
+      if (const StaticBody* asset = nullptr; methods == 0 && builtin_at(req.path, asset) >= 0)
+        methods = method_bit(Method::Get) | method_bit(Method::Head);
       cors_.preflight(*origin, *asked, req.header("Access-Control-Request-Headers").value_or(""),
                       methods, res, problem);
       metrics_row = api.ops.size() + kPreflightRow;

@@ -1109,6 +1109,15 @@ TEST(Dispatch, CorsPreflightsAnswerFromTheSpec) {
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(r.body.find("x-secret"), std::string::npos) << r.body;
   EXPECT_EQ(preflight("/nowhere", {origin, {"Access-Control-Request-Method", "GET"}}).status, 404);
+  // A built-in endpoint's path takes GET and HEAD: a page on another origin may read the spec.
+  r = preflight("/openapi.json", {origin,
+                                  {"Access-Control-Request-Method", "GET"},
+                                  {"Access-Control-Request-Headers", "x-api-key"}});
+  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(r.header("Access-Control-Allow-Methods"), "GET, HEAD");
+  r = preflight("/health", {origin, {"Access-Control-Request-Method", "DELETE"}});
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.header("Allow"), "GET, HEAD");
   // Path parameters match as for any request.
   r = preflight("/users/7/posts/3", {origin, {"Access-Control-Request-Method", "GET"}});
   EXPECT_EQ(r.status, 204);
@@ -1135,7 +1144,7 @@ TEST(Dispatch, CorsPreflightsAnswerFromTheSpec) {
   EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "");
 
   r = c.get("/metrics");
-  EXPECT_NE(r.body.find(R"m(operation="(preflight)",method="OPTIONS",status="204"} 2)m"),
+  EXPECT_NE(r.body.find(R"m(operation="(preflight)",method="OPTIONS",status="204"} 3)m"),
             std::string::npos)
       << r.body;
   EXPECT_NE(r.body.find(R"m(operation="optionsUser",method="OPTIONS",status="204"} 1)m"),

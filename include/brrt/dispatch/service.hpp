@@ -70,6 +70,7 @@ struct ServiceOptions {
 };
 
 struct CompiledApi;
+class StaticBody;
 
 class Service : public http::Handler {
  public:
@@ -120,6 +121,9 @@ class Service : public http::Handler {
   static constexpr std::size_t kNotBuiltin = static_cast<std::size_t>(-1);
   std::size_t builtin(Worker& w, const CompiledApi& api, const http::Request& req,
                       http::Response& res);
+  // Which built-in endpoint `path` names, whatever the method: its metrics row kind (an
+  // index of the endpoints), or -1; `asset` is set to the file for a Swagger UI asset.
+  int builtin_at(std::string_view path, const StaticBody*& asset) const;
 
   // CORS headers of an answered request (not of a preflight, which route() answered whole).
   void add_cors_headers(const CompiledApi& api, const http::Request& req, http::Response& res,
