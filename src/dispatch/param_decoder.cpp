@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "brrt/core/json_pointer.hpp"
 #include "brrt/core/utf8.hpp"
 
 namespace brrt::dispatch {
@@ -228,12 +229,38 @@ bool ParamDecoder::decode_text(std::string_view in, std::string& out, bool plus_
                                ParamError& error) const {
   const DecodeError e = url_decode(in, out, plus_is_space);
   if (e == DecodeError::None) return true;
-  error = {location_ + ": " + std::string(to_string(e)), "style"};
+  error = {location_ + ": " + std::string(to_string(e)), "style", {}};
   return false;
 }
 
 ParamDecoder::ParamDecoder(const spec::Parameter& p) : param_(&p), shape_(shape_of(p.schema)) {
   location_ = std::string(spec::to_string(p.in)) + " parameter '" + p.name + "'";
+}
+
+void ParamDecoder::type_error(std::string_view text, Kind kind, std::string pointer,
+                              ParamError& error) const {
+  error.message = location_;
+  if (!pointer.empty()) error.message += " at " + pointer;
+  error.message += ": " + quoted(text) + " is not " + kind_name(kind);
+  error.keyword = "type";
+  error.pointer = std::move(pointer);
+}
+
+bool ParamDecoder::coerce_property(std::string_view text, std::string_view property,
+                                   json::value& out, ParamError& error) const {
+  const Kind kind = shape_.property_of(property);
+  if (coerce(text, kind, out, error)) return true;
+  std::string pointer = "/";
+  append_pointer_token(pointer, property);
+  type_error(text, kind, std::move(pointer), error);
+  return false;
+}
+
+bool ParamDecoder::coerce_item(std::string_view text, std::size_t index, json::value& out,
+                               ParamError& error) const {
+  if (coerce(text, shape_.items, out, error)) return true;
+  type_error(text, shape_.items, "/" + std::to_string(index), error);
+  return false;
 }
 
 bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
@@ -265,7 +292,7 @@ bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
           out = static_cast<std::int64_t>(d);
           return true;
         }
-        error = {location_ + ": " + quoted(text) + " is not " + kind_name(kind), "type"};
+        type_error(text, kind, {}, error);
         return false;
       }
       out = v;
@@ -277,7 +304,7 @@ bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
       const char* e = b + text.size();
       auto r = std::from_chars(b, e, d);
       if (text.empty() || r.ec != std::errc() || r.ptr != e || !std::isfinite(d)) {
-        error = {location_ + ": " + quoted(text) + " is not " + kind_name(kind), "type"};
+        type_error(text, kind, {}, error);
         return false;
       }
       std::int64_t i = 0;
@@ -297,7 +324,7 @@ bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
         out = false;
         return true;
       }
-      error = {location_ + ": " + quoted(text) + " is not " + kind_name(kind), "type"};
+      type_error(text, kind, {}, error);
       return false;
     default:
       out = json::string(text, out.storage());
@@ -310,7 +337,7 @@ bool ParamDecoder::decode_content(std::string_view text, json::value& out,
   boost::system::error_code ec;
   out = json::parse(text, ec, out.storage());
   if (ec) {
-    error = {location_ + ": not valid JSON (" + ec.message() + ")", "content"};
+    error = {location_ + ": not valid JSON (" + ec.message() + ")", "content", {}};
     return false;
   }
   return true;
@@ -336,25 +363,25 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
       for (auto part : parts) {
         const auto eq = part.find('=');
         if (eq == std::string_view::npos) {
-          error = {location_ + ": expected key=value pairs, got " + quoted(part), "style"};
+          error = {location_ + ": expected key=value pairs, got " + quoted(part), "style", {}};
           return false;
         }
         if (!decode_text(part.substr(eq + 1), decoded, false, error)) return false;
         json::value v(out.storage());
         const std::string key(part.substr(0, eq));
-        if (!coerce(decoded, shape_.property_of(key), v, error)) return false;
+        if (!coerce_property(decoded, key, v, error)) return false;
         obj[key] = std::move(v);
       }
     } else {
       if (parts.size() % 2 != 0) {
-        error = {location_ + ": expected alternating keys and values", "style"};
+        error = {location_ + ": expected alternating keys and values", "style", {}};
         return false;
       }
       for (std::size_t i = 0; i < parts.size(); i += 2) {
         if (!decode_text(parts[i + 1], decoded, false, error)) return false;
         json::value v(out.storage());
         const std::string key(parts[i]);
-        if (!coerce(decoded, shape_.property_of(key), v, error)) return false;
+        if (!coerce_property(decoded, key, v, error)) return false;
         obj[key] = std::move(v);
       }
     }
@@ -365,7 +392,7 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
   for (auto part : parts) {
     if (!decode_text(part, decoded, false, error)) return false;
     json::value v(out.storage());
-    if (!coerce(decoded, shape_.items, v, error)) return false;
+    if (!coerce_item(decoded, arr.size(), v, error)) return false;
     arr.push_back(std::move(v));
   }
   out = std::move(arr);
@@ -379,7 +406,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
   bool pairs = param_->explode;
   if (param_->style == ParamStyle::Label) {
     if (text.empty() || text.front() != '.') {
-      error = {location_ + ": label style values start with '.'", "style"};
+      error = {location_ + ": label style values start with '.'", "style", {}};
       return false;
     }
     text.remove_prefix(1);
@@ -389,7 +416,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
     const std::string prefix = ";" + param_->name;
     if (shape_.kind == Kind::Object && param_->explode) {
       if (text.empty() || text.front() != ';') {
-        error = {location_ + ": matrix style values start with ';'", "style"};
+        error = {location_ + ": matrix style values start with ';'", "style", {}};
         return false;
       }
       text.remove_prefix(1);
@@ -399,7 +426,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
       std::string joined;
       while (!text.empty()) {
         if (text.compare(0, prefix.size() + 1, prefix + "=") != 0) {
-          error = {location_ + ": expected " + prefix + "=... segments", "style"};
+          error = {location_ + ": expected " + prefix + "=... segments", "style", {}};
           return false;
         }
         text.remove_prefix(prefix.size() + 1);
@@ -411,7 +438,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
       return decode_simple_list(joined, ',', out, error, false);
     }
     if (text.compare(0, prefix.size(), prefix) != 0) {
-      error = {location_ + ": expected " + quoted(prefix + "=..."), "style"};
+      error = {location_ + ": expected " + quoted(prefix + "=..."), "style", {}};
       return false;
     }
     text.remove_prefix(prefix.size());
@@ -436,7 +463,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
 bool ParamDecoder::decode_header(std::string_view raw, json::value& out, ParamError& error) const {
   // Field values may carry bytes above 0x7F (obs-text, RFC 9110 5.5); they become JSON text.
   if (!is_valid_utf8(raw)) {
-    error = {location_ + ": " + std::string(to_string(DecodeError::NotUtf8)), "style"};
+    error = {location_ + ": " + std::string(to_string(DecodeError::NotUtf8)), "style", {}};
     return false;
   }
   if (param_->content) return decode_content(raw, out, error);
@@ -466,11 +493,11 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
           key.substr(param_->name.size() + 1, key.size() - param_->name.size() - 2);
       if (!decode_text(v, decoded, true, error)) return false;
       if (obj.contains(prop)) {
-        error = {location_ + ": property '" + prop + "' sent more than once", "style"};
+        error = {location_ + ": property '" + prop + "' sent more than once", "style", {}};
         return false;
       }
       json::value val(out.storage());
-      if (!coerce(decoded, shape_.property_of(prop), val, error)) return false;
+      if (!coerce_property(decoded, prop, val, error)) return false;
       obj[prop] = std::move(val);
       present = true;
     }
@@ -484,17 +511,16 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
     for (const auto& [k, v] : pairs) {
       std::string key;
       if (url_decode(k, key, form_encoded) != DecodeError::None) continue;
-      const Kind kind = shape_.property_of(key);
       bool declared = false;
       for (const auto& p : shape_.properties) declared |= p.first == key;
       if (!declared) continue;
       if (!decode_text(v, decoded, form_encoded, error)) return false;
       if (obj.contains(key)) {
-        error = {location_ + ": property '" + key + "' sent more than once", "style"};
+        error = {location_ + ": property '" + key + "' sent more than once", "style", {}};
         return false;
       }
       json::value val(out.storage());
-      if (!coerce(decoded, kind, val, error)) return false;
+      if (!coerce_property(decoded, key, val, error)) return false;
       obj[key] = std::move(val);
       present = true;
     }
@@ -508,20 +534,20 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
     if (url_decode(k, key, form_encoded) != DecodeError::None || key != param_->name) continue;
     if (!decode_text(v, decoded, form_encoded, error)) return false;
     if (present && !(shape_.kind == Kind::Array && param_->explode)) {
-      error = {location_ + ": sent more than once", "style"};
+      error = {location_ + ": sent more than once", "style", {}};
       return false;
     }
     present = true;
     if (decoded.empty() && !param_->allow_empty_value && shape_.kind != Kind::String &&
         shape_.kind != Kind::Any && shape_.kind != Kind::Array) {
-      error = {location_ + ": empty value", "allowEmptyValue"};
+      error = {location_ + ": empty value", "allowEmptyValue", {}};
       return false;
     }
     if (param_->content) return decode_content(decoded, out, error);
     if (shape_.kind == Kind::Array) {
       if (param_->explode && param_->style == ParamStyle::Form) {
         json::value item(out.storage());
-        if (!coerce(decoded, shape_.items, item, error)) return false;
+        if (!coerce_item(decoded, exploded.size(), item, error)) return false;
         exploded.push_back(std::move(item));
         continue;
       }
@@ -534,7 +560,7 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
       while (!decoded.empty()) {
         const auto at = rest.find(sep);
         json::value item(out.storage());
-        if (!coerce(rest.substr(0, at), shape_.items, item, error)) return false;
+        if (!coerce_item(rest.substr(0, at), arr.size(), item, error)) return false;
         arr.push_back(std::move(item));
         if (at == std::string_view::npos) break;
         rest.remove_prefix(at + 1);
@@ -549,14 +575,14 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
       while (!rest.empty()) {
         const auto c1 = rest.find(',');
         if (c1 == std::string_view::npos) {
-          error = {location_ + ": expected alternating keys and values", "style"};
+          error = {location_ + ": expected alternating keys and values", "style", {}};
           return false;
         }
         const std::string k2(rest.substr(0, c1));
         rest.remove_prefix(c1 + 1);
         const auto c2 = rest.find(',');
         json::value val(out.storage());
-        if (!coerce(rest.substr(0, c2), shape_.property_of(k2), val, error)) return false;
+        if (!coerce_property(rest.substr(0, c2), k2, val, error)) return false;
         obj[k2] = std::move(val);
         rest = c2 == std::string_view::npos ? std::string_view() : rest.substr(c2 + 1);
       }

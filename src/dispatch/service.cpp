@@ -853,7 +853,8 @@ bool add_form_field(json::object& form, std::string_view key, std::string_view v
   // Multipart names, values and file names are raw bytes; they become JSON text.
   if (!is_valid_utf8(key) || !is_valid_utf8(value)) {
     error = {"form field '" + std::string(is_valid_utf8(key) ? key : "?") + "' is not valid UTF-8",
-             "content"};
+             "content",
+             {}};
     return false;
   }
   json::storage_ptr sp = form.storage();
@@ -868,7 +869,8 @@ bool add_form_field(json::object& form, std::string_view key, std::string_view v
                    (kind == Kind::Boolean   ? "a boolean"
                     : kind == Kind::Integer ? "an integer"
                                             : "a number"),
-               "type"};
+               "type",
+               {}};
       return false;
     }
   } else {
@@ -1048,7 +1050,9 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
         break;
     }
     if (!ok) {
-      violations.add_failure(spec::to_string(p.in), p.name, error.keyword, error.message);
+      const std::string_view at = error.pointer;  // an item's or property's, or none
+      violations.add_failure(spec::to_string(p.in), p.name, error.keyword, error.message,
+                             at.empty() ? nullptr : &at);
       continue;
     }
     if (!present && p.required) {

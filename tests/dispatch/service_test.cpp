@@ -670,9 +670,16 @@ TEST(Dispatch, UndecodableAndMissingValuesAreListedInErrors) {
   auto v = parse(r.body);
   EXPECT_EQ(v.at("detail").as_string(),
             "the request does not match the spec: query parameter 'q' is required (and 2 more)");
+  // An item or property that is not of its type is named by its pointer into the value.
   const auto& ids = v.at("errors").at(1).as_object();
-  EXPECT_EQ(ids.at("message").as_string(), "query parameter 'ids': 'x' is not an integer");
-  EXPECT_FALSE(ids.contains("pointer")) << r.body;  // nothing was decoded to point into
+  EXPECT_EQ(ids.at("message").as_string(), "query parameter 'ids' at /1: 'x' is not an integer");
+  EXPECT_EQ(ids.at("pointer").as_string(), "/1");
+  r = c.get("/search?q=a&filter[minAge]=old&ids=1|2|3");
+  EXPECT_EQ(error_entries(r), "query filter type") << r.body;
+  EXPECT_EQ(parse(r.body).at("errors").at(0).at("pointer").as_string(), "/minAge");
+  // A value that did not decode at all has nothing to point into.
+  r = c.get("/search?q=%FF");
+  EXPECT_FALSE(parse(r.body).at("errors").at(0).as_object().contains("pointer")) << r.body;
 
   // Undecodable and invalid together, in declaration order.
   r = c.get("/pets?limit=abc&offset=-1", key);

@@ -55,6 +55,9 @@ std::string_view to_string(DecodeError e) noexcept;
 struct ParamError {
   std::string message;
   std::string_view keyword;  // a literal, never owned
+  // Where in the value, for an item or property of an array or object ("/1", "/minAge");
+  // empty for the value as a whole.
+  std::string pointer;
 };
 
 class ParamDecoder {
@@ -81,6 +84,14 @@ class ParamDecoder {
   bool decode_simple_list(std::string_view text, char sep, boost::json::value& out,
                           ParamError& error, bool explode_pairs) const;
   bool decode_content(std::string_view text, boost::json::value& out, ParamError& error) const;
+  // coerce() for one property of an object value or one item of an array value: a failure
+  // names it in the message and the pointer ("query parameter 'filter' at /minAge: ...").
+  bool coerce_property(std::string_view text, std::string_view property, boost::json::value& out,
+                       ParamError& error) const;
+  bool coerce_item(std::string_view text, std::size_t index, boost::json::value& out,
+                   ParamError& error) const;
+  // The "type" error of a part of the value, at `pointer` ("" for the whole).
+  void type_error(std::string_view text, Kind kind, std::string pointer, ParamError& error) const;
   // url_decode, with `error` naming this parameter and the reason when it fails.
   bool decode_text(std::string_view in, std::string& out, bool plus_is_space,
                    ParamError& error) const;
