@@ -428,6 +428,23 @@ TEST(Serve, EveryConfigErrorIsReportedAtOnce) {
             std::string::npos)
       << out;
   EXPECT_NE(out.find("unknown section 'logs' (at /logs)"), std::string::npos) << out;
+
+  // Security providers: each scheme's and each setting's errors, all of them.
+  const TempFile security("bad-security-all",
+                          "security:\n  api_keys:\n    K: {key: \"\", bogus: 1}\n"
+                          "  basic:\n    B: {users: {ann: 1}}\n"
+                          "  remote_api_keys:\n    R: {on_error: maybe}\n");
+  ServeProcess srv2({"serve", "--port", "0", "--config", security.path()});
+  EXPECT_EQ(srv2.stop(), 2);
+  const std::string& out2 = srv2.startup();
+  for (const char* expected : {
+           "unknown api_keys setting 'bogus' (at /security/api_keys/K/bogus)",
+           "an API key must not be empty (at /security/api_keys/K)",
+           "expected a string (at /security/basic/B/users/ann)",
+           "on_error is deny or unavailable (at /security/remote_api_keys/R/on_error)",
+           "remote_api_keys needs verify_url (at /security/remote_api_keys/R)",
+       })
+    EXPECT_NE(out2.find(expected), std::string::npos) << expected << "\n" << out2;
 }
 
 TEST(Serve, JsonAccessLogOneLinePerRequest) {
