@@ -246,10 +246,17 @@ void ParamDecoder::type_error(std::string_view text, Kind kind, std::string poin
   error.pointer = std::move(pointer);
 }
 
+bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
+                          ParamError& error) const {
+  if (convert(text, kind, out)) return true;
+  type_error(text, kind, {}, error);
+  return false;
+}
+
 bool ParamDecoder::coerce_property(std::string_view text, std::string_view property,
                                    json::value& out, ParamError& error) const {
   const Kind kind = shape_.property_of(property);
-  if (coerce(text, kind, out, error)) return true;
+  if (convert(text, kind, out)) return true;
   std::string pointer = "/";
   append_pointer_token(pointer, property);
   type_error(text, kind, std::move(pointer), error);
@@ -258,13 +265,12 @@ bool ParamDecoder::coerce_property(std::string_view text, std::string_view prope
 
 bool ParamDecoder::coerce_item(std::string_view text, std::size_t index, json::value& out,
                                ParamError& error) const {
-  if (coerce(text, shape_.items, out, error)) return true;
+  if (convert(text, shape_.items, out)) return true;
   type_error(text, shape_.items, "/" + std::to_string(index), error);
   return false;
 }
 
-bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
-                          ParamError& error) const {
+bool ParamDecoder::convert(std::string_view text, Kind kind, json::value& out) const {
   if (shape_.nullable && text == "null" && kind != Kind::String) {
     out = nullptr;
     return true;
@@ -292,7 +298,6 @@ bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
           out = static_cast<std::int64_t>(d);
           return true;
         }
-        type_error(text, kind, {}, error);
         return false;
       }
       out = v;
@@ -303,10 +308,7 @@ bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
       const char* b = text.data();
       const char* e = b + text.size();
       auto r = std::from_chars(b, e, d);
-      if (text.empty() || r.ec != std::errc() || r.ptr != e || !std::isfinite(d)) {
-        type_error(text, kind, {}, error);
-        return false;
-      }
+      if (text.empty() || r.ec != std::errc() || r.ptr != e || !std::isfinite(d)) return false;
       std::int64_t i = 0;
       auto ri = std::from_chars(b, e, i);
       if (ri.ec == std::errc() && ri.ptr == e)
@@ -324,7 +326,6 @@ bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
         out = false;
         return true;
       }
-      type_error(text, kind, {}, error);
       return false;
     default:
       out = json::string(text, out.storage());

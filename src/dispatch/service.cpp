@@ -864,7 +864,7 @@ bool add_form_field(json::object& form, std::string_view key, std::string_view v
     spec::Parameter p;
     p.name = key;
     ParamDecoder field(p);
-    if (!field.coerce(value, kind, typed, error)) {
+    if (!field.convert(value, kind, typed)) {
       error = {"form field '" + std::string(key) + "': '" + std::string(value) + "' is not " +
                    (kind == Kind::Boolean   ? "a boolean"
                     : kind == Kind::Integer ? "an integer"

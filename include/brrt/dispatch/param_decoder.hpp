@@ -79,6 +79,8 @@ class ParamDecoder {
 
   // Coerces already-decoded text to the schema's primitive type.
   bool coerce(std::string_view text, Kind kind, boost::json::value& out, ParamError& error) const;
+  // The same, for callers that word the failure themselves: false when `text` is not a `kind`.
+  bool convert(std::string_view text, Kind kind, boost::json::value& out) const;
 
  private:
   bool decode_simple_list(std::string_view text, char sep, boost::json::value& out,
