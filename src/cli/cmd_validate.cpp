@@ -1,18 +1,11 @@
 // brrtrouter validate --schema FILE --instance FILE: one instance against one JSON Schema.
-#include <yaml-cpp/yaml.h>
 #include <boost/json/serialize.hpp>
-#include <boost/json/stream_parser.hpp>
 #include <boost/json/value.hpp>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -53,136 +46,39 @@ std::string diagnostic(std::string file, int line, int column, std::string messa
   return d.to_string();
 }
 
-bool read_text(const std::string& path, std::string& out, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = diagnostic(path, 0, 0, std::string("cannot read the file: ") + std::strerror(errno),
-                       "check the path");
-    return false;
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  out = s.str();
-  return true;
-}
-
-bool is_yaml(const std::string& path) {
+// `.yaml`/`.yml` files are YAML, anything else JSON: an instance file that is not JSON is
+// bad input, not a YAML string.
+spec::Syntax syntax_of(const std::string& path) {
   const std::string ext = fs::path(path).extension().string();
-  return ext == ".yaml" || ext == ".yml";
+  return ext == ".yaml" || ext == ".yml" ? spec::Syntax::Yaml : spec::Syntax::Json;
 }
 
-// Same nesting bound as the JSON parser below, so a hostile YAML file cannot exhaust the stack.
-constexpr int kMaxDepth = 1024;
-
-json::value yaml_to_json(const YAML::Node& n, int depth = 0) {
-  if (depth > kMaxDepth)
-    throw YAML::Exception(n.Mark(), "nesting deeper than " + std::to_string(kMaxDepth));
-  switch (n.Type()) {
-    case YAML::NodeType::Sequence: {
-      json::array a;
-      for (const auto& e : n) a.push_back(yaml_to_json(e, depth + 1));
-      return a;
-    }
-    case YAML::NodeType::Map: {
-      json::object o;
-      for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second, depth + 1);
-      return o;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& s = n.Scalar();
-      if (n.Tag() == "!") return json::value(s);  // quoted: always a string
-      if (s == "null" || s == "~" || s.empty()) return nullptr;
-      if (s == "true") return true;
-      if (s == "false") return false;
-      // Numbers as JSON would read them; anything else stays a string.
-      json::stream_parser p;
-      boost::system::error_code ec;
-      p.write(s, ec);
-      if (!ec) p.finish(ec);
-      if (!ec) {
-        json::value v = p.release();
-        if (v.is_number()) return v;
-      }
-      return json::value(s);
-    }
-    default:
-      return nullptr;
+// Reads a JSON (or YAML) file with the spec loader, so that bad input is reported as `check`
+// reports it ("file:line:col: error: message" and a hint) and a schema's compile error can be
+// placed in it by line. nullptr when it cannot be read or parsed; `error` says why.
+std::shared_ptr<const spec::Document> load_document(const std::string& path, std::string& error) {
+  try {
+    return spec::Document::load_file(path, syntax_of(path));
+  } catch (const spec::SpecError& e) {
+    error = e.what();  // every diagnostic, one per line, each with its hint
+    return nullptr;
   }
-}
-
-// Reads a JSON (or YAML) file; on failure `error` is "file:line:col: error: message" and a hint.
-std::optional<json::value> load_document(const std::string& path, std::string& error) {
-  std::string text;
-  if (!read_text(path, text, error)) return std::nullopt;
-  if (is_yaml(path)) {
-    try {
-      return yaml_to_json(YAML::Load(text));
-    } catch (const YAML::Exception& e) {
-      error = diagnostic(path, e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg,
-                         "check the indentation and quoting near this position");
-      return std::nullopt;
-    }
-  }
-  json::parse_options options;
-  options.max_depth = kMaxDepth;
-  json::stream_parser p({}, options);
-  boost::system::error_code ec;
-  std::size_t at = p.write_some(text.data(), text.size(), ec);
-  // write_some stops after the first complete value: anything but whitespace after it is a
-  // second value or garbage.
-  const std::size_t extra = ec ? std::string::npos : text.find_first_not_of(" \t\r\n", at);
-  if (extra != std::string::npos) at = extra;
-  if (!ec && extra == std::string::npos) p.finish(ec);
-  if (ec || extra != std::string::npos) {
-    int line = 1, column = 1;
-    for (std::size_t i = 0; i < at && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    error =
-        ec ? diagnostic(path, line, column, "invalid JSON: " + ec.message(),
-                        "check the JSON syntax near this position")
-           : diagnostic(path, line, column, "invalid JSON: more text after the document's value",
-                        "a JSON document holds one value; remove what follows it");
-    return std::nullopt;
-  }
-  return p.release();
 }
 
 // Where a compile error is: the file it is in (when it is one this command read), the line
 // and column of its pointer there, and a hint.
-std::string locate_compile_error(const schema::CompileError& e,
-                                 const std::map<std::string, std::string>& files) {
+std::string locate_compile_error(
+    const schema::CompileError& e,
+    const std::map<std::string, std::shared_ptr<const spec::Document>, std::less<>>& read) {
   std::string file = e.uri();
-  int line = 0, column = 0;
-  if (auto it = files.find(e.uri()); it != files.end()) {
-    file = it->second;
-    std::string text, ignored;
-    if (read_text(file, text, ignored)) {
-      try {
-        // Only for its source positions: the document has parsed once already.
-        const auto doc = spec::Document::parse(std::move(text), file, e.uri());
-        const spec::SourceLocation at = doc->locate(e.pointer());
-        line = at.line;
-        column = at.column;
-      } catch (const std::exception&) {
-        // A document the spec loader refuses (deeper than its limits): no position.
-      }
-    }
+  spec::SourceLocation at;
+  if (auto it = read.find(e.uri()); it != read.end()) {
+    file = it->second->path();
+    at = it->second->locate(e.pointer());
   }
-  return diagnostic(file, line, column, "invalid schema: " + e.detail(),
+  return diagnostic(file, at.line, at.column, "invalid schema: " + e.detail(),
                     e.hint().empty() ? "fix the schema, or the $ref it names" : e.hint(),
                     e.pointer());
-}
-
-std::string file_uri(const std::string& path) {
-  std::error_code ec;
-  fs::path abs = fs::absolute(path, ec);
-  return "file://" + abs.lexically_normal().string();
 }
 
 int run_validate(std::span<const std::string_view> args) {
@@ -256,11 +152,10 @@ int run_validate(std::span<const std::string_view> args) {
     return kExitBadInput;
   }
 
-  // Referenced documents: mapped prefixes first, then local file: URIs. Loaded documents live
-  // here until compilation ends (the compiler keeps copies).
-  std::map<std::string, json::value> loaded;
-  std::map<std::string, std::string> files;  // URI -> path of every document read
-  files[file_uri(schema_path)] = schema_path;
+  // Every document read, by URI: the compiler resolves $refs into them (they live until
+  // compilation ends; the compiler keeps copies) and compile errors are located in them.
+  std::map<std::string, std::shared_ptr<const spec::Document>, std::less<>> read;
+  read[schema_doc->uri()] = schema_doc;
   std::string resolve_error;
   options.resolver = [&](std::string_view uri) -> const json::value* {
     std::string path;
@@ -269,7 +164,7 @@ int run_validate(std::span<const std::string_view> args) {
         path = (fs::path(dir) / std::string(uri.substr(prefix.size()))).string();
         break;
       }
-    if (path.empty() && uri.starts_with("file://")) path = std::string(uri.substr(7));
+    if (path.empty()) path = spec::uri_to_path(uri);  // file: URIs, percent-decoded
     if (path.empty()) return nullptr;
     std::string e;
     auto doc = load_document(path, e);
@@ -277,8 +172,7 @@ int run_validate(std::span<const std::string_view> args) {
       resolve_error = e;
       return nullptr;
     }
-    files[std::string(uri)] = path;
-    return &loaded.insert_or_assign(std::string(uri), std::move(*doc)).first->second;
+    return &(read[std::string(uri)] = std::move(doc))->root();
   };
 
   schema::Program program;
@@ -291,20 +185,20 @@ int run_validate(std::span<const std::string_view> args) {
         std::fprintf(stderr, "%s\n", error.c_str());
         return kExitBadInput;
       }
-      compiler.add_document(file_uri(path), *doc);
-      files[file_uri(path)] = path;
+      compiler.add_document(doc->uri(), doc->root());
+      read[doc->uri()] = std::move(doc);
     }
-    compiler.add_document(file_uri(schema_path), *schema_doc);
-    id = compiler.compile(file_uri(schema_path));
+    compiler.add_document(schema_doc->uri(), schema_doc->root());
+    id = compiler.compile(schema_doc->uri());
     program = compiler.build();
   } catch (const schema::CompileError& e) {
-    std::fprintf(stderr, "%s\n", locate_compile_error(e, files).c_str());
+    std::fprintf(stderr, "%s\n", locate_compile_error(e, read).c_str());
     if (!resolve_error.empty()) std::fprintf(stderr, "%s\n", resolve_error.c_str());
     return kExitBadInput;
   }
 
   std::vector<schema::ValidationError> errors;
-  if (program.validate(id, *instance, errors, max_errors)) return kExitOk;
+  if (program.validate(id, instance->root(), errors, max_errors)) return kExitOk;
   for (const auto& e : errors) {
     json::object line;
     line["instanceLocation"] = e.instance_location();

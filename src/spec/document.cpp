@@ -335,15 +335,18 @@ struct JsonScanner {
 
 }  // namespace
 
-std::shared_ptr<const Document> Document::parse(std::string text, std::string path,
-                                                std::string uri) {
+std::shared_ptr<const Document> Document::parse(std::string text, std::string path, std::string uri,
+                                                Syntax syntax) {
   auto doc = std::shared_ptr<Document>(new Document());
   doc->path_ = std::move(path);
   doc->uri_ = std::move(uri);
-  std::size_t first = text.find_first_not_of(" \t\r\n");
-  if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0)
-    first = text.find_first_not_of(" \t\r\n", 3);
-  doc->is_json_ = first != std::string::npos && (text[first] == '{' || text[first] == '[');
+  // Dropped rather than skipped, so that columns on the first line and the text served at
+  // /openapi.* are those of the document itself.
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  doc->is_json_ = syntax == Syntax::ByContent
+                      ? first != std::string::npos && (text[first] == '{' || text[first] == '[')
+                      : syntax == Syntax::Json;
   if (doc->is_json_) {
     json::parse_options opts;
     opts.max_depth = 10000;  // the parser keeps its own stack; real specs nest deeply
@@ -377,7 +380,7 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string pa
   return doc;
 }
 
-std::shared_ptr<const Document> Document::load_file(const std::string& path) {
+std::shared_ptr<const Document> Document::load_file(const std::string& path, Syntax syntax) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     Diagnostic d;
@@ -388,7 +391,7 @@ std::shared_ptr<const Document> Document::load_file(const std::string& path) {
   }
   std::ostringstream ss;
   ss << in.rdbuf();
-  return parse(ss.str(), path, file_uri(path));
+  return parse(ss.str(), path, file_uri(path), syntax);
 }
 
 const json::value* Document::find(std::string_view pointer) const noexcept {

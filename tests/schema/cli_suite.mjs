@@ -127,6 +127,17 @@ async function checkBadInput() {
                'error line');
   await expect(['--schema', schema, '--instance', schema, '--dialect', 'draft3'], 2,
                /unknown dialect/, 'unknown dialect');
+  // Files are read by the spec loader: a byte order mark is dropped, a YAML file's duplicate
+  // key is refused where it is, a flow-style YAML file is YAML, and a .json file must be JSON.
+  const age = file('age.json', '{"age": 2}');
+  await expect(['--schema', file('bom.json', '\uFEFF{"properties": {"age": {"maximum": 1}}}'),
+                '--instance', age], 1, /"keyword":"maximum"/, 'schema with a byte order mark');
+  await expect(['--schema', file('dup.yaml', 'type: object\ntype: array\n'), '--instance', age], 2,
+               /dup\.yaml:2:1: error: duplicate mapping key 'type'\n  hint: /, 'duplicate YAML key');
+  await expect(['--schema', file('flow.yaml', '{properties: {age: {type: string}}}'),
+                '--instance', age], 1, /"keyword":"type"/, 'flow-style YAML schema');
+  await expect(['--schema', schema, '--instance', file('word.json', 'hello\n')], 2,
+               /word\.json:1:1: error: invalid JSON: /, '.json instance that is not JSON');
   return problems;
 }
 const badInputProblems = await checkBadInput();

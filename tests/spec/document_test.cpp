@@ -104,6 +104,40 @@ TEST(Document, SyntaxErrorsHaveLineAndColumn) {
       1);
 }
 
+// A UTF-8 byte order mark is dropped (a BOM'd JSON file read "syntax error" at 1:1), and
+// positions on the first line are counted from the text after it.
+TEST(Document, ByteOrderMarkIsDropped) {
+  auto j = Document::parse("\xEF\xBB\xBF{\"a\": 1}", "t.json", "file:///t.json");
+  EXPECT_TRUE(j->is_json());
+  EXPECT_EQ(j->find("/a")->as_int64(), 1);
+  EXPECT_EQ(j->text(), "{\"a\": 1}");
+  EXPECT_EQ(j->locate("/a").column, 7);
+  auto y = Document::parse(
+      "\xEF\xBB\xBF"
+      "a: 1\n",
+      "t.yaml", "file:///t.yaml");
+  EXPECT_EQ(y->find("/a")->as_int64(), 1);
+  EXPECT_EQ(y->locate("/a").column, 4);
+}
+
+// A caller that knows the syntax says so: text that is not JSON is a JSON error (by content it
+// would be the YAML string "hello"), and flow-style YAML is YAML (by content, invalid JSON).
+TEST(Document, SyntaxCanBeFixedByTheCaller) {
+  EXPECT_EQ(Document::parse("hello", "t.json", "file:///t.json")->root().as_string(), "hello");
+  try {
+    Document::parse("hello", "t.json", "file:///t.json", Syntax::Json);
+    FAIL();
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.diagnostics()[0].line, 1);
+    EXPECT_NE(e.diagnostics()[0].message.find("invalid JSON"), std::string::npos);
+  }
+  EXPECT_EQ(Document::parse("42", "t.json", "file:///t.json", Syntax::Json)->root().as_int64(), 42);
+  EXPECT_THROW(Document::parse("{a: 1}", "t.yaml", "file:///t.yaml"), SpecError);
+  auto y = Document::parse("{a: 1}", "t.yaml", "file:///t.yaml", Syntax::Yaml);
+  EXPECT_FALSE(y->is_json());
+  EXPECT_EQ(y->find("/a")->as_int64(), 1);
+}
+
 TEST(Document, FindFollowsRfc6901) {
   auto d = Document::parse(R"({"a/b": {"m~n": [10, 20]}, "": 1})", "t.json", "file:///t.json");
   EXPECT_TRUE(d->is_json());

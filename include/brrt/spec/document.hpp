@@ -17,14 +17,23 @@ struct SourceLocation {
   int column = 0;  // 1-based, 0 = unknown
 };
 
+// How a document's text is read: by its content (JSON when it starts with `{` or `[`, YAML
+// otherwise), or as the one syntax a caller knows the file is in: a `.json` file that is not
+// JSON gets a JSON syntax error instead of being read as a YAML string, and a `.yaml` file
+// in flow style (`{a: 1}`) is read as the YAML it is.
+enum class Syntax { ByContent, Json, Yaml };
+
 class Document {
  public:
   // Parses `text`; `path` names the file in diagnostics, `uri` is the absolute base URI
-  // used for $ref resolution (file:///abs/path.yaml). Throws SpecError on syntax errors,
-  // with line and column.
-  static std::shared_ptr<const Document> parse(std::string text, std::string path, std::string uri);
+  // used for $ref resolution (file:///abs/path.yaml). A leading UTF-8 byte order mark is
+  // dropped (RFC 8259 section 8.1 lets a parser ignore it; editors write one). Throws
+  // SpecError on syntax errors, with line and column.
+  static std::shared_ptr<const Document> parse(std::string text, std::string path, std::string uri,
+                                               Syntax syntax = Syntax::ByContent);
   // Reads and parses a file. Throws SpecError (file not found, syntax errors).
-  static std::shared_ptr<const Document> load_file(const std::string& path);
+  static std::shared_ptr<const Document> load_file(const std::string& path,
+                                                   Syntax syntax = Syntax::ByContent);
 
   const boost::json::value& root() const noexcept { return root_; }
   const std::string& path() const noexcept { return path_; }
