@@ -106,13 +106,10 @@ bool has_token(std::string_view list, std::string_view token) noexcept {
   return !for_each_list_item(list, [&](std::string_view item) { return !iequals(item, token); });
 }
 
-}  // namespace
-
-HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLimits& limits) {
-  std::size_t pos = 0;
-  // RFC 9112 §2.2: ignore empty lines before the request line.
-  while (pos + 1 < buf.size() && buf[pos] == '\r' && buf[pos + 1] == '\n') pos += 2;
-  if (pos + 1 == buf.size() && buf[pos] == '\r') return {};
+// The head starting at `buf[pos]`, past the empty lines before it.
+HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
+                      const ParserLimits& limits) {
+  if (pos + 1 == buf.size() && buf[pos] == '\r') return {};  // perhaps one more empty line
 
   // Request line, in one pass: the method's bytes, the target's, then "HTTP/x.y" CR LF; the
   // line ends where they do (no search for its end first). A line that has not all arrived
@@ -321,6 +318,24 @@ HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLi
   ok.content_length = content_length;
   if (!have_te && content_length == 0) ok.expect_continue = false;
   return ok;
+}
+
+}  // namespace
+
+HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLimits& limits) {
+  // RFC 9112 2.2: ignore empty lines before the request line, a few of them. More are an
+  // error as soon as they arrive: skipped but kept in the buffer, they would pile up (a
+  // client sending nothing else grew the server by gigabytes).
+  std::size_t pos = 0;
+  while (pos + 1 < buf.size() && buf[pos] == '\r' && buf[pos + 1] == '\n') {
+    pos += 2;
+    if (pos > 2 * kMaxEmptyLinesBeforeRequest)
+      return fail(400, "too many empty lines before the request line");
+  }
+  HeadResult r = parse_head(buf, pos, req, limits);
+  // Not all here yet: the empty lines may be dropped while the rest is awaited.
+  if (r.state == HeadResult::State::Incomplete) r.head_size = pos;
+  return r;
 }
 
 ChunkedDecoder::Step ChunkedDecoder::feed(std::string_view in, std::string& out,

@@ -143,6 +143,12 @@ class Connection {
     deadline_ = now + timeout;
     if (p == Phase::Idle) idle_since_ = now;
   }
+  // Back to waiting between requests, as if the bytes since had not come: the idle deadline
+  // still runs from the end of the last request.
+  void resume_idle(std::chrono::milliseconds timeout) {
+    phase_ = Phase::Idle;
+    deadline_ = idle_since_ + timeout;
+  }
 
   // Appends the serialized response to out_: the head written through a raw cursor into room
   // made for it (a dozen short pieces; appending each to the string cost a capacity check, a
@@ -306,7 +312,14 @@ asio::awaitable<void> Connection::run() {
         break;
       }
       if (head.state == HeadResult::State::Incomplete) {
-        if (phase_ != Phase::Head) set_phase(Phase::Head, cfg.header_timeout);
+        // Empty lines before a request (a CRLF after a body) are dropped, not buffered; with
+        // nothing else here the connection is still idle: no header deadline for them.
+        begin_ += head.head_size;
+        if (begin_ < end_) {
+          if (phase_ != Phase::Head) set_phase(Phase::Head, cfg.header_timeout);
+        } else if (phase_ == Phase::Head) {
+          resume_idle(cfg.idle_timeout);  // a CR seen alone was the start of an empty line
+        }
         break;
       }
       std::string_view body;
@@ -404,8 +417,8 @@ asio::awaitable<void> Connection::run() {
       break;
     }
     worker_.stats.bytes_in.add(n);
-    end_ += n;
-    if (phase_ == Phase::Idle) set_phase(Phase::Head, cfg.header_timeout);
+    end_ += n;  // the loop above moves to Head (the deadline runs from here) unless it is all
+                // empty lines
   }
   boost::system::error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);

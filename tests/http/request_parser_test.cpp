@@ -216,8 +216,40 @@ TEST(RequestParser, Limits) {
 }
 
 TEST(RequestParser, SkipsLeadingEmptyLines) {
-  auto p = parse("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  const std::string text = "\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+  auto p = parse(text);
   EXPECT_EQ(p.head.state, HeadResult::State::Complete);
+  EXPECT_EQ(p.head.head_size, text.size());
+  // A head not all here yet says how many bytes of empty lines lead it (RFC 9112 2.2: the
+  // server drops them, so they never pile up in its buffer); a CR alone is not one yet.
+  for (const auto& [text, skipped] :
+       std::initializer_list<std::pair<std::string_view, std::size_t>>{
+           {"", 0},
+           {"\r", 0},
+           {"\r\n", 2},
+           {"\r\n\r", 2},
+           {"\r\n\r\nGE", 4},
+           {"\r\nGET / HTTP/1.1\r", 2},
+           {"\r\nGET / HTTP/1.1\r\nHost: a\r\n", 2}}) {
+    p = parse(text);
+    EXPECT_EQ(p.head.state, HeadResult::State::Incomplete) << text;
+    EXPECT_EQ(p.head.head_size, skipped) << text;
+  }
+}
+
+TEST(RequestParser, RefusesMoreEmptyLinesThanItSkips) {
+  std::string lines;
+  for (std::size_t i = 0; i < kMaxEmptyLinesBeforeRequest; ++i) lines += "\r\n";
+  EXPECT_EQ(parse(lines + "GET / HTTP/1.1\r\nHost: a\r\n\r\n").head.state,
+            HeadResult::State::Complete);
+  EXPECT_EQ(parse(lines).head.state, HeadResult::State::Incomplete);
+  // One more is an error at once, whatever follows: a client cannot make the server hold
+  // megabytes of them (RFC 9112 2.2 asks to ignore at least one).
+  EXPECT_EQ(error_status(lines + "\r\n"), 400);
+  EXPECT_EQ(error_status(lines + "\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+  std::string flood;
+  for (int i = 0; i < 1 << 16; ++i) flood += "\r\n";
+  EXPECT_EQ(error_status(flood), 400);
 }
 
 // iequals compares eight (or, below eight bytes, four) bytes at a time; it must agree with a

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <future>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/raw_client.hpp"
@@ -73,6 +75,16 @@ class ServerTest : public ::testing::Test {
     }
   }
   std::uint16_t port() const { return server_->port(); }
+  // Waits (at most five seconds) until the server has read `n` bytes in all: bytes a test
+  // sent have then reached the parser, alone if nothing was sent after them.
+  bool wait_bytes_in(std::uint64_t n) const {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (server_->transport().bytes_in < n) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+  }
   EchoHandler handler_;
   std::unique_ptr<Server> server_;
 };
@@ -324,6 +336,46 @@ TEST_F(ServerTest, SmugglingAttemptsAreRejectedAndTheConnectionClosed) {
     EXPECT_TRUE(c.closed_by_peer()) << bytes;
   }
   EXPECT_EQ(server_->transport().requests, 0u);  // no attempt reached the handler
+}
+
+// RFC 9112 2.2: empty lines before a request line are ignored, a few of them; a client
+// sending nothing else is answered 400 and closed at once instead of being buffered (256 MB
+// of CRLFs grew the server by 557 MB).
+TEST_F(ServerTest, AFloodOfEmptyLinesIsRefusedNotBuffered) {
+  start();
+  RawClient c(port());
+  std::string block;
+  for (int i = 0; i < 32 * 1024; ++i) block += "\r\n";
+  std::size_t sent = 0;
+  while (sent < (64u << 20) && c.send(block)) sent += block.size();  // stops once closed
+  EXPECT_LT(sent, 64u << 20);
+  const std::string r = c.read_response();
+  EXPECT_EQ(status_of(r), 400) << r.substr(0, 200);
+  EXPECT_NE(r.find("application/problem+json"), std::string::npos);
+  EXPECT_NE(body_of(r).find("empty lines"), std::string::npos) << body_of(r);
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+// The stray CRLF some clients send after a body is dropped: the connection stays idle (no
+// header timeout, no 408) and serves the next request, also when the CR and LF arrive apart.
+TEST_F(ServerTest, StrayEmptyLinesBetweenRequestsKeepTheConnectionIdle) {
+  ServerConfig cfg;
+  cfg.header_timeout = std::chrono::milliseconds(50);
+  start(cfg);
+  RawClient c(port());
+  const std::string post = "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc\r\n";
+  ASSERT_TRUE(c.send(post));
+  EXPECT_EQ(body_of(c.read_response()), "POST /a?|abc");
+  ASSERT_TRUE(c.send("\r\n\r"));
+  ASSERT_TRUE(wait_bytes_in(post.size() + 3));
+  ASSERT_TRUE(c.send("\n"));
+  ASSERT_TRUE(wait_bytes_in(post.size() + 4));
+  // Several header timeouts pass: a connection waiting for a head would get its 408 now.
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  ASSERT_TRUE(c.send("\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string r = c.read_response();
+  EXPECT_EQ(status_of(r), 200) << r;
+  EXPECT_EQ(body_of(r), "GET /b?|");
 }
 
 TEST_F(ServerTest, SlowHeadersGet408AndClose) {

@@ -22,6 +22,10 @@ struct ParserLimits {
   std::size_t max_headers = 100;             // 431 beyond
 };
 
+// Empty lines (CRLF) skipped before a request line (RFC 9112 2.2 asks to ignore at least one;
+// a keep-alive client may send one after a body). More are a 400.
+inline constexpr std::size_t kMaxEmptyLinesBeforeRequest = 16;
+
 struct ParseError {
   int status = 400;          // 400, 414, 431, 501, 505
   std::string_view message;  // static text for the problem detail
@@ -31,7 +35,9 @@ struct ParseError {
 struct HeadResult {
   enum class State { Incomplete, Complete, Error };
   State state = State::Incomplete;
-  std::size_t head_size = 0;  // bytes of request line + headers + final CRLF (+ skipped CRLFs)
+  // Complete: bytes of the skipped empty lines + request line + headers + final CRLF.
+  // Incomplete: bytes of the empty lines before the request line, which the caller may drop.
+  std::size_t head_size = 0;
   ParseError error;
   // Body framing, when Complete.
   bool chunked = false;
