@@ -117,7 +117,10 @@ HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
   const char* base = buf.data();
   const std::size_t size = buf.size();
   const auto line_incomplete = [&] {
-    return size - pos > limits.max_request_line ? fail(414, "request line too long") : HeadResult{};
+    // A CR at the end may be the line's, its LF not come yet: it is no byte of the line, or
+    // a line at the limit would be refused when TCP cuts between the two and not otherwise.
+    const std::size_t seen = size - pos - (size > pos && base[size - 1] == '\r');
+    return seen > limits.max_request_line ? fail(414, "request line too long") : HeadResult{};
   };
   std::size_t i = pos;
   while (i < size && is_tchar(static_cast<unsigned char>(buf[i]))) ++i;

@@ -215,6 +215,24 @@ TEST(RequestParser, Limits) {
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", limits), 431);
 }
 
+// A request line of exactly max_request_line bytes is accepted at every prefix: its CR, come
+// without its LF, is not a byte over the limit (TCP may cut between them). One byte more is
+// 414 once the line ends, and before then once it cannot fit.
+TEST(RequestParser, ALineAtTheLimitIsIncompleteAtEveryPrefix) {
+  ParserLimits limits;
+  limits.max_request_line = 32;
+  for (const std::string_view lead : {"", "\r\n"}) {
+    const std::string line = std::string(lead) + "GET /" + std::string(32 - 14, 'a') + " HTTP/1.1";
+    const std::string text = line + "\r\nHost: a\r\n\r\n";
+    for (std::size_t n = 0; n < text.size(); ++n)
+      EXPECT_EQ(parse(text.substr(0, n), limits).head.state, HeadResult::State::Incomplete) << n;
+    EXPECT_EQ(parse(text, limits).head.state, HeadResult::State::Complete);
+    const std::string over = std::string(lead) + "GET /" + std::string(32 - 13, 'a') + " HTTP/1.1";
+    EXPECT_EQ(error_status(over + "\r", limits), 414);
+    EXPECT_EQ(error_status(over + "\r\nHost: a\r\n\r\n", limits), 414);
+  }
+}
+
 TEST(RequestParser, SkipsLeadingEmptyLines) {
   const std::string text = "\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
   auto p = parse(text);

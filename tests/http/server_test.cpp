@@ -378,6 +378,41 @@ TEST_F(ServerTest, StrayEmptyLinesBetweenRequestsKeepTheConnectionIdle) {
   EXPECT_EQ(body_of(r), "GET /b?|");
 }
 
+// A request line exactly max_request_line long is accepted however TCP cuts it: its CR
+// arriving without its LF is not a byte too many (it was 414 then, 200 in one segment).
+TEST_F(ServerTest, ARequestLineAtTheLimitIsServedWhateverTheSegmentation) {
+  ServerConfig cfg;
+  cfg.parser.max_request_line = 64;
+  start(cfg);
+  const std::string line = "GET /" + std::string(64 - 14, 'a') + " HTTP/1.1";
+  ASSERT_EQ(line.size(), 64u);
+  const std::string rest = "Host: x\r\n\r\n";
+  std::uint64_t in = 0;
+  {
+    RawClient c(port());
+    ASSERT_TRUE(c.send(line + "\r"));
+    ASSERT_TRUE(wait_bytes_in(in += line.size() + 1));
+    ASSERT_TRUE(c.send("\n" + rest));
+    in += 1 + rest.size();
+    const std::string r = c.read_response();
+    EXPECT_EQ(status_of(r), 200) << r;
+  }
+  {
+    RawClient c(port());
+    const std::string whole = line + "\r\n" + rest;
+    for (const char b : whole) {  // byte by byte, each read on its own
+      ASSERT_TRUE(c.send(std::string(1, b)));
+      ASSERT_TRUE(wait_bytes_in(++in));
+    }
+    EXPECT_EQ(status_of(c.read_response()), 200);
+  }
+  RawClient c(port());
+  ASSERT_TRUE(c.send("GET /" + std::string(64 - 13, 'a') + " HTTP/1.1\r"));
+  const std::string r = c.read_response();
+  EXPECT_EQ(status_of(r), 414) << r;  // one byte more is over the limit
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
 TEST_F(ServerTest, SlowHeadersGet408AndClose) {
   ServerConfig cfg;
   cfg.header_timeout = std::chrono::milliseconds(100);
