@@ -266,8 +266,9 @@ HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
         break;
       case 6:
         if (iequals(name, "expect")) {
+          // RFC 9110 10.1.1: ignored in an HTTP/1.0 request (no 1xx goes to such a client).
           if (iequals(value, "100-continue"))
-            ok.expect_continue = true;
+            ok.expect_continue = req.version_minor != 0;
           else
             return fail(417, "only 'Expect: 100-continue' is supported");
         }

@@ -61,6 +61,18 @@ TEST(RequestParser, KeepAliveRules) {
       parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade, keep-alive\r\n\r\n").req.keep_alive);
 }
 
+// RFC 9110 10.1.1: a 100-continue expectation in an HTTP/1.0 request is ignored (and no 1xx
+// is ever sent to an HTTP/1.0 client, 15.2); another expectation is still a 417.
+TEST(RequestParser, ExpectContinueOnlyFromHttp11) {
+  auto p = parse("PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
+  EXPECT_TRUE(p.head.expect_continue);
+  p = parse("PUT / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  ASSERT_EQ(p.head.state, HeadResult::State::Complete);
+  EXPECT_FALSE(p.head.expect_continue);
+  EXPECT_EQ(error_status("PUT / HTTP/1.0\r\nExpect: 200-ok\r\nContent-Length: 4\r\n\r\n"), 417);
+}
+
 // The path and query a request line's target parses to.
 void expect_target(std::string_view target, std::string_view path, std::string_view query) {
   const std::string text = "GET " + std::string(target) + " HTTP/1.1\r\nHost: a\r\n\r\n";

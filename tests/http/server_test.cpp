@@ -198,6 +198,21 @@ TEST_F(ServerTest, ExpectContinue) {
   EXPECT_EQ(body_of(c.read_response()), "PUT /e?|data");
 }
 
+// No "100 Continue" to an HTTP/1.0 client (RFC 9110 10.1.1, 15.2): it sends its body anyway
+// and gets the final response alone.
+TEST_F(ServerTest, ExpectContinueIsIgnoredInHttp10) {
+  start();
+  RawClient c(port());
+  const std::string head = "POST /e HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n";
+  ASSERT_TRUE(c.send(head));
+  ASSERT_TRUE(wait_bytes_in(head.size()));  // the head is parsed without its body
+  ASSERT_TRUE(c.send("data"));
+  const std::string r = c.read_response();
+  EXPECT_EQ(status_of(r), 200) << r;
+  EXPECT_EQ(body_of(r), "POST /e?|data");
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
 TEST_F(ServerTest, ExpectContinueRefusedWhenTooLarge) {
   ServerConfig cfg;
   cfg.max_body_bytes = 8;

@@ -42,7 +42,7 @@ struct HeadResult {
   // Body framing, when Complete.
   bool chunked = false;
   std::uint64_t content_length = 0;
-  bool expect_continue = false;
+  bool expect_continue = false;  // "Expect: 100-continue" in an HTTP/1.1 request with a body
 };
 
 // Parses the head at the start of `buf` into `req` (views into `buf`).
