@@ -313,11 +313,42 @@ bool ParamDecoder::convert(std::string_view text, Kind kind, json::value& out) c
   return convert_text(text, kind, shape_.nullable, out);
 }
 
+namespace {
+
+// Whether `text` is a number of `kind` that convert_text refused only for its size: digits
+// beyond a 64-bit integer (handlers read integer parameters as int64), or a number beyond a
+// double. Error path only.
+bool beyond_range(std::string_view text, Kind kind) {
+  const char* b = text.data();
+  const char* e = b + text.size();
+  if (kind == Kind::Integer) {
+    if (b != e && *b == '+') ++b;
+    std::int64_t i = 0;
+    const auto r = std::from_chars(b, e, i);
+    return r.ec == std::errc::result_out_of_range && r.ptr == e;
+  }
+  if (kind == Kind::Number) {
+    double d = 0;
+    const auto r = std::from_chars(b, e, d);
+    return r.ec == std::errc::result_out_of_range && r.ptr == e;
+  }
+  return false;
+}
+
+}  // namespace
+
 void ParamDecoder::type_error(std::string_view text, Kind kind, std::string pointer,
                               ParamError& error) const {
   error.message = location_;
   if (!pointer.empty()) error.message += " at " + pointer;
-  error.message += ": " + quoted(text) + " is not " + kind_name(kind);
+  error.message += ": " + quoted(text);
+  if (beyond_range(text, kind)) {
+    error.message += kind == Kind::Integer ? " is beyond the range of a 64-bit integer"
+                                           : " is beyond the range of a double";
+  } else {
+    error.message += " is not ";
+    error.message += kind_name(kind);
+  }
   error.keyword = "type";
   error.pointer = std::move(pointer);
 }
@@ -373,6 +404,22 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
   std::string decoded;
   if (shape_.kind == Kind::Object) {
     json::object obj(out.storage());
+    // A property's name is percent-decoded like its value (`;%78=1` is x), and sent once: a
+    // second value is refused, as a deepObject property's is, rather than replacing the first.
+    std::string key;
+    const auto add = [&](std::string_view raw_key, std::string_view raw_value) {
+      if (!decode_text(raw_key, key, false, error) ||
+          !decode_text(raw_value, decoded, false, error))
+        return false;
+      if (obj.contains(key)) {
+        error = {location_ + ": property '" + key + "' sent more than once", "style", {}};
+        return false;
+      }
+      json::value v(out.storage());
+      if (!coerce_property(decoded, key, v, error)) return false;
+      obj.emplace(key, std::move(v));
+      return true;
+    };
     if (explode_pairs) {
       for (auto part : parts) {
         const auto eq = part.find('=');
@@ -380,24 +427,15 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
           error = {location_ + ": expected key=value pairs, got " + quoted(part), "style", {}};
           return false;
         }
-        if (!decode_text(part.substr(eq + 1), decoded, false, error)) return false;
-        json::value v(out.storage());
-        const std::string key(part.substr(0, eq));
-        if (!coerce_property(decoded, key, v, error)) return false;
-        obj[key] = std::move(v);
+        if (!add(part.substr(0, eq), part.substr(eq + 1))) return false;
       }
     } else {
       if (parts.size() % 2 != 0) {
         error = {location_ + ": expected alternating keys and values", "style", {}};
         return false;
       }
-      for (std::size_t i = 0; i < parts.size(); i += 2) {
-        if (!decode_text(parts[i + 1], decoded, false, error)) return false;
-        json::value v(out.storage());
-        const std::string key(parts[i]);
-        if (!coerce_property(decoded, key, v, error)) return false;
-        obj[key] = std::move(v);
-      }
+      for (std::size_t i = 0; i < parts.size(); i += 2)
+        if (!add(parts[i], parts[i + 1])) return false;
     }
     out = std::move(obj);
     return true;
@@ -485,6 +523,26 @@ bool ParamDecoder::decode_header(std::string_view raw, json::value& out, ParamEr
     return decode_simple_list(raw, ',', out, error, param_->explode);
   }
   return coerce(raw, shape_.kind, out, error);
+}
+
+bool ParamDecoder::decode_header_lines(const http::Request& req, json::value& out, bool& present,
+                                       ParamError& error) const {
+  std::size_t lines = 0;
+  std::string_view value;
+  for (std::size_t i = 0; i < req.header_count; ++i)
+    if (http::iequals(req.headers[i].name, param_->name) && lines++ == 0)
+      value = req.headers[i].value;
+  present = lines != 0;
+  if (lines <= 1) return lines == 0 || decode_header(value, out, error);
+  if (shape_.kind != Kind::Array || param_->content) {
+    error = {location_ + ": sent more than once", "style", {}};
+    return false;
+  }
+  std::string joined;
+  for (std::size_t i = 0; i < req.header_count; ++i)
+    if (http::iequals(req.headers[i].name, param_->name))
+      joined.append(joined.empty() ? "" : ",").append(req.headers[i].value);
+  return decode_header(joined, out, error);
 }
 
 bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool& present,

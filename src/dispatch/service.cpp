@@ -9,7 +9,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <fcntl.h>
@@ -32,6 +31,7 @@
 #include "brrt/observe/metrics.hpp"
 #include "brrt/router/api_routes.hpp"
 #include "brrt/security/authenticator.hpp"
+#include "dispatch/json_body.hpp"
 #include "dispatch/violation_list.hpp"
 
 namespace brrt::dispatch {
@@ -1034,10 +1034,7 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
         into = &ctx.query;
         break;
       case spec::ParamIn::Header:
-        if (auto h = req.header(p.name)) {
-          present = true;
-          ok = d.decode_header(*h, v, error);
-        }
+        ok = d.decode_header_lines(req, v, present, error);
         into = &ctx.headers;
         break;
       case spec::ParamIn::Cookie:
@@ -1113,31 +1110,27 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
       }
       bool decoded = true;  // ctx.body holds the body, and its schema applies
       if (is_json_media(ctx.content_type)) {
-        json::parse_options opts;
-        opts.max_depth = 64;
-        json::parser parser(sp, opts);
-        // The parser's storage is for its own stack; the value it builds uses the storage
-        // given to reset (the default heap otherwise, and moving that into ctx.body copied it).
-        parser.reset(sp);
-        boost::system::error_code ec;
-        const std::size_t used = parser.write(req.body.data(), req.body.size(), ec);
-        if (ec) {
-          error.message =
-              "the body is not valid JSON at byte " + std::to_string(used) + ": " + ec.message();
+        if (!parse_json_body(req.body, sp, 64, ctx.body, error.message))
           return refuse_body("content", error.message);
-        }
-        ctx.body = parser.release();
       } else if (http::iequals(ctx.content_type, "application/x-www-form-urlencoded")) {
         split_query(req.body, w.pairs);
         json::object form(sp);
         std::string key, value;
         for (const auto& [k, v] : w.pairs) {
-          DecodeError e = url_decode(k, key, true);
-          if (e == DecodeError::None) e = url_decode(v, value, true);
-          if (e != DecodeError::None)
-            return refuse_body("content", e == DecodeError::NotUtf8
-                                              ? "the form body has a field that is not valid UTF-8"
-                                              : "the form body has a malformed percent-escape");
+          if (const DecodeError e = url_decode(k, key, true); e != DecodeError::None)
+            return refuse_body("content",
+                               e == DecodeError::NotUtf8
+                                   ? "the form body has a field name that is not valid UTF-8"
+                                   : "the form body has a field name with a malformed "
+                                     "percent-escape");
+          if (const DecodeError e = url_decode(v, value, true); e != DecodeError::None) {
+            error = {"form field '" + key + "' " +
+                         (e == DecodeError::NotUtf8 ? "is not valid UTF-8"
+                                                    : "has a malformed percent-escape"),
+                     "content",
+                     {}};
+            return refuse_form_field(key);
+          }
           if (!add_form_field(form, key, value, co.body_shape, error))
             return refuse_form_field(key);
         }

@@ -41,7 +41,13 @@ class BeastClient {
                 std::vector<std::pair<std::string, std::string>> headers = {}) {
     bhttp::request<bhttp::string_body> req{method, target, 11};
     req.set(bhttp::field::host, "127.0.0.1");
-    for (auto& [k, v] : headers) req.set(k, v);
+    // Inserted, not set: a name given twice is sent on two field lines (Host replaces the
+    // default one).
+    for (auto& [k, v] : headers)
+      if (boost::beast::iequals(k, "host"))
+        req.set(k, v);
+      else
+        req.insert(k, v);
     if (!body.empty() || method == bhttp::verb::post || method == bhttp::verb::put) {
       req.body() = std::move(body);
       req.prepare_payload();

@@ -545,9 +545,9 @@ paths:
   expect_problem(post("/t", text, "", {{"Cookie", "c=%FE"}}), 400,
                  "cookie parameter 'c': not valid UTF-8");
   expect_problem(post("/t", "application/x-www-form-urlencoded", "a=%FF"), 400,
-                 "form body has a field that is not valid UTF-8");
+                 "form field 'a' is not valid UTF-8");
   expect_problem(post("/t", "application/x-www-form-urlencoded", "a=%G1"), 400,
-                 "form body has a malformed percent-escape");
+                 "form field 'a' has a malformed percent-escape");
   expect_problem(
       post("/t", "multipart/form-data; boundary=XX",
            "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n\xFF\r\n--XX--\r\n"),
@@ -715,6 +715,114 @@ TEST(Dispatch, UndecodableAndMissingValuesAreListedInErrors) {
   r = c.request(verb::post, "/upload", "x",
                 {{"X-API-Key", "test123"}, {"Content-Type", "multipart/form-data"}});
   EXPECT_EQ(error_entries(r), "body content") << r.body;
+}
+
+// What a client may send that the first forms of decoding got wrong: a number beyond a double
+// in a JSON body (read as an infinity, accepted by `minimum: 0` and echoed as `Infinity`), an
+// integer parameter beyond 64 bits (called "not an integer"), a matrix property's percent-
+// encoded name (not decoded, so its schema was skipped) or a second value (the last one won),
+// a form field that is not UTF-8 (not named), a header parameter on two field lines (the
+// second dropped).
+TEST(Dispatch, OutOfRangeNumbersAndRepeatedOrEncodedNamesAreDecodedOrRefused) {
+  const char* const spec = R"(openapi: 3.1.0
+info: {title: odd input, version: '1'}
+paths:
+  /n:
+    post:
+      operationId: n
+      parameters:
+        - {name: big, in: query, schema: {type: integer}}
+        - {name: ratio, in: query, schema: {type: number}}
+        - {name: X-Tags, in: header, schema: {type: array, items: {type: integer}}}
+        - {name: X-One, in: header, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {price: {type: number, minimum: 0}}}
+          application/x-www-form-urlencoded:
+            schema: {type: object}
+      responses:
+        '200': {description: ok}
+  /m/{at}:
+    get:
+      operationId: m
+      parameters:
+        - name: at
+          in: path
+          required: true
+          style: matrix
+          explode: true
+          schema: {type: object, properties: {x: {type: integer}}}
+      responses:
+        '200': {description: ok}
+)";
+  dispatch::HandlerTable h;
+  const auto echo = [](dispatch::RequestContext& ctx, http::Response& res) {
+    json::object o;
+    o["path"] = ctx.path;
+    o["query"] = ctx.query;
+    o["headers"] = ctx.headers;
+    o["body"] = ctx.body;
+    dispatch::json_response(res, 200, o);
+  };
+  h.add("n", echo);
+  h.add("m", echo);
+  Running srv(spec::load_api_from_text(spec, "odd.yaml"), std::move(h));
+  BeastClient c(srv.port());
+  const auto message = [](const Reply& r) {
+    return std::string(parse(r.body).at("errors").at(0).at("message").as_string());
+  };
+
+  Reply r =
+      c.request(verb::post, "/n", R"({"price": 1e400})", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(error_entries(r), "body content") << r.body;
+  EXPECT_EQ(message(r),
+            "the body is not valid JSON at byte 15: a number is beyond the range of a double");
+  r = c.request(verb::post, "/n", R"({"price": -1e400})", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(error_entries(r), "body content") << r.body;
+  r = c.request(verb::post, "/n", R"({"price": 1e300})", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r.body).at("body").at("price").as_double(), 1e300);
+  r = c.request(verb::post, "/n", R"({"price": 1} {})", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(error_entries(r), "body content") << r.body;
+
+  r = c.request(verb::post, "/n?big=9223372036854775808&ratio=1e400", "");
+  EXPECT_EQ(error_entries(r), "query big type; query ratio type") << r.body;
+  EXPECT_EQ(message(r),
+            "query parameter 'big': '9223372036854775808' is beyond the range of a 64-bit integer");
+  EXPECT_EQ(std::string(parse(r.body).at("errors").at(1).at("message").as_string()),
+            "query parameter 'ratio': '1e400' is beyond the range of a double");
+  r = c.request(verb::post, "/n?big=-9223372036854775808&big2=x", "");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r.body).at("query").at("big").as_int64(), INT64_MIN);
+  r = c.request(verb::post, "/n?big=12x", "");
+  EXPECT_EQ(message(r), "query parameter 'big': '12x' is not an integer") << r.body;
+
+  r = c.get("/m/;%78=abc");
+  EXPECT_EQ(error_entries(r), "path at type") << r.body;
+  EXPECT_EQ(parse(r.body).at("errors").at(0).at("pointer").as_string(), "/x");
+  r = c.get("/m/;%78=7");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r.body).at("path").at("at"), parse(R"({"x":7})"));
+  r = c.get("/m/;x=1;x=2");
+  EXPECT_EQ(error_entries(r), "path at style") << r.body;
+  EXPECT_EQ(message(r), "path parameter 'at': property 'x' sent more than once");
+
+  r = c.request(verb::post, "/n", "a=1&name=%FF",
+                {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(error_entries(r), "body content") << r.body;
+  EXPECT_EQ(message(r), "form field 'name' is not valid UTF-8");
+  EXPECT_EQ(parse(r.body).at("errors").at(0).at("pointer").as_string(), "/name");
+  r = c.request(verb::post, "/n", "%FF=1", {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(message(r), "the form body has a field name that is not valid UTF-8") << r.body;
+
+  // A list on two field lines is one list; a single value on two is refused.
+  r = c.request(verb::post, "/n", "", {{"X-Tags", "1,2"}, {"X-Tags", "3"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r.body).at("headers").at("X-Tags"), parse("[1,2,3]"));
+  r = c.request(verb::post, "/n", "", {{"X-One", "a"}, {"X-One", "b"}});
+  EXPECT_EQ(error_entries(r), "header X-One style") << r.body;
+  EXPECT_EQ(message(r), "header parameter 'X-One': sent more than once");
 }
 
 std::string multipart_body(const std::string& boundary, const std::string& big) {

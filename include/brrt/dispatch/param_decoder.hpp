@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "brrt/http/message.hpp"
 #include "brrt/spec/api.hpp"
 
 namespace brrt::dispatch {
@@ -76,6 +77,11 @@ class ParamDecoder {
                     ParamError& error) const;
   // Header parameter from its (unfolded) field value.
   bool decode_header(std::string_view raw, boost::json::value& out, ParamError& error) const;
+  // Header parameter from the request's field lines of its name; `present` tells whether it
+  // was sent. A list sent on several lines is one list (RFC 9110 5.3); a single value sent on
+  // two is refused, as a query parameter sent twice is.
+  bool decode_header_lines(const http::Request& req, boost::json::value& out, bool& present,
+                           ParamError& error) const;
 
   // Coerces already-decoded text to the schema's primitive type.
   bool coerce(std::string_view text, Kind kind, boost::json::value& out, ParamError& error) const;
