@@ -159,8 +159,9 @@ HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
   }
   const std::size_t line_end = i + 10;  // the line's LF
   if (line_end - pos > limits.max_request_line + 1) return fail(414, "request line too long");
-  if (version[5] != '1') return fail(505, "only HTTP/1.0 and HTTP/1.1 are served");
-  req.version_minor = version[7] - '0';
+  if (version[5] != '1') return fail(505, "only HTTP/1.x is served");
+  // RFC 9110 2.5: a later minor version is processed as the highest one served, HTTP/1.1.
+  req.version_minor = version[7] == '0' ? 0 : 1;
 
   // Target forms: origin-form "/path?q", asterisk-form "*", absolute-form "http://h/p".
   std::string_view target = req.target;

@@ -61,6 +61,29 @@ TEST(RequestParser, KeepAliveRules) {
       parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade, keep-alive\r\n\r\n").req.keep_alive);
 }
 
+// RFC 9110 2.5: a higher minor version of HTTP/1 is processed as the highest one served,
+// HTTP/1.1 (Host required, keep-alive by default, chunked allowed); another major is 505.
+TEST(RequestParser, LaterMinorVersionsAreHttp11) {
+  for (const char minor : {'2', '5', '9'}) {
+    const std::string version = std::string("HTTP/1.") + minor;
+    auto p = parse("GET / " + version + "\r\nHost: a\r\n\r\n");
+    ASSERT_EQ(p.head.state, HeadResult::State::Complete) << version;
+    EXPECT_EQ(p.req.version_minor, 1) << version;
+    EXPECT_TRUE(p.req.keep_alive) << version;
+    EXPECT_EQ(error_status("GET / " + version + "\r\n\r\n"), 400) << version;  // no Host
+    p = parse("POST / " + version + "\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
+    EXPECT_EQ(p.head.state, HeadResult::State::Complete) << version;
+    EXPECT_TRUE(p.head.chunked) << version;
+    p = parse("PUT / " + version +
+              "\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n");
+    EXPECT_TRUE(p.head.expect_continue) << version;
+  }
+  EXPECT_EQ(parse("GET / HTTP/1.0\r\n\r\n").req.version_minor, 0);
+  for (const char* version : {"HTTP/0.9", "HTTP/2.0", "HTTP/3.0", "HTTP/9.9", "HTTP/0.0"})
+    EXPECT_EQ(error_status("GET / " + std::string(version) + "\r\nHost: a\r\n\r\n"), 505)
+        << version;
+}
+
 // RFC 9110 10.1.1: a 100-continue expectation in an HTTP/1.0 request is ignored (and no 1xx
 // is ever sent to an HTTP/1.0 client, 15.2); another expectation is still a 417.
 TEST(RequestParser, ExpectContinueOnlyFromHttp11) {

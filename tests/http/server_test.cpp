@@ -263,6 +263,25 @@ TEST_F(ServerTest, ConnectionCloseAndHttp10) {
   }
 }
 
+// HTTP/1.2 and later minors are served as HTTP/1.1 (RFC 9110 2.5): the connection is kept
+// open by default and the answer says HTTP/1.1.
+TEST_F(ServerTest, LaterMinorVersionsAreServedAsHttp11) {
+  start();
+  RawClient c(port());
+  for (const char* path : {"/a", "/b"}) {
+    ASSERT_TRUE(c.send("GET " + std::string(path) + " HTTP/1.7\r\nHost: x\r\n\r\n"));
+    const std::string r = c.read_response();
+    EXPECT_EQ(r.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << r;
+    EXPECT_EQ(r.find("Connection:"), std::string::npos) << r;
+    EXPECT_EQ(body_of(r), "GET " + std::string(path) + "?|");
+  }
+  ASSERT_TRUE(c.send("GET /c HTTP/1.7\r\n\r\n"));
+  const std::string r = c.read_response();
+  EXPECT_EQ(status_of(r), 400) << r;  // no Host
+  EXPECT_NE(body_of(r).find("Host"), std::string::npos) << r;
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
 TEST_F(ServerTest, AbsoluteFormTargetsNeedAnHttpSchemeAndAHost) {
   start();
   {

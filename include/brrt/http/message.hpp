@@ -59,7 +59,7 @@ struct Request {
   std::string_view target;  // as received: "/pets/42?x=1"
   std::string_view path;    // target up to '?'
   std::string_view query;   // after '?', without it ("" when absent)
-  int version_minor = 1;    // HTTP/1.<minor>
+  int version_minor = 1;    // 0 for HTTP/1.0, 1 for HTTP/1.1 and later minors (RFC 9110 2.5)
   std::array<Header, kMaxHeaders> headers;
   std::size_t header_count = 0;
   std::string_view body;  // complete body (chunked bodies are decoded first)
