@@ -15,8 +15,11 @@ namespace brrt::test {
 
 class RawClient {
  public:
-  explicit RawClient(std::uint16_t port, int timeout_ms = 5000) {
+  // `rcvbuf`: a receive buffer size to ask for (0: the kernel's, which grows to megabytes);
+  // a small one makes a client that reads slowly hold the server's writes back.
+  explicit RawClient(std::uint16_t port, int timeout_ms = 5000, int rcvbuf = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (rcvbuf > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     int one = 1;
@@ -79,6 +82,15 @@ class RawClient {
   }
 
   std::string& pending() { return buf_; }
+
+  // One recv of at most `max` bytes, appended to pending(); false on close, error or timeout.
+  bool read_some(std::size_t max) {
+    std::string chunk(max, '\0');
+    const ssize_t n = ::recv(fd_, chunk.data(), max, 0);
+    if (n <= 0) return false;
+    buf_.append(chunk.data(), static_cast<std::size_t>(n));
+    return true;
+  }
 
  private:
   static std::string lower(std::string s) {

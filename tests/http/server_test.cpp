@@ -187,6 +187,60 @@ TEST_F(ServerTest, ResponsesLargerThanTheSendBufferArriveWhole) {
   EXPECT_GE(server_->transport().bytes_out, kBigBody);
 }
 
+// write_timeout closes a client that stops reading, not one that reads slowly: it is the
+// longest a write may make no progress, not a deadline for the whole response. This client
+// reads 16 MB at most 64 KB every 4 ms (under 16 MB/s, so for longer than a second, several
+// write timeouts), with a small receive buffer so the server's writes wait on it throughout;
+// every pause is far shorter than the timeout. It was cut off after write_timeout.
+TEST_F(ServerTest, ASlowButSteadyReaderGetsTheWholeResponse) {
+  ServerConfig cfg;
+  cfg.write_timeout = std::chrono::milliseconds(400);
+  start(cfg);
+  RawClient c(port(), 5000, 64 * 1024);
+  ASSERT_TRUE(c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto start = std::chrono::steady_clock::now();
+  std::size_t total = 0;                           // the response's size, once its head is in
+  for (int reads = 0; reads < 100'000; ++reads) {  // bounded: 16 MB come in fewer reads
+    const std::string& in = c.pending();
+    if (!total && in.find("\r\n\r\n") != std::string::npos)
+      total = in.find("\r\n\r\n") + 4 + kBigBody;
+    if (total && in.size() >= total) break;
+    if (!c.read_some(64 * 1024)) break;  // closed by the server
+    std::this_thread::sleep_for(std::chrono::milliseconds(4));
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_GT(total, kBigBody);
+  ASSERT_GE(c.pending().size(), total)
+      << "cut off after " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
+      << " ms";
+  EXPECT_GT(elapsed, cfg.write_timeout);  // the write took longer than the timeout
+  const std::string big = c.read_response();
+  EXPECT_EQ(status_of(big), 200);
+  EXPECT_EQ(body_of(big).size(), kBigBody);
+  EXPECT_EQ(body_of(c.read_response()), "GET /after?|");  // and the connection goes on
+}
+
+// A client that stops reading is closed once a write has made no progress for write_timeout.
+TEST_F(ServerTest, AClientThatStopsReadingIsClosed) {
+  ServerConfig cfg;
+  cfg.write_timeout = std::chrono::milliseconds(100);
+  start(cfg);
+  RawClient c(port(), 5000, 64 * 1024);
+  ASSERT_TRUE(c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto closed = [&] {
+    const TransportSnapshot t = server_->transport();
+    return t.accepted_connections == 1 && t.open_connections == 0;
+  };
+  while (!closed() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(server_->transport().open_connections, 0u);
+  // What the kernel still held arrives, then the end: far from the whole response.
+  for (int reads = 0; reads < 100'000 && c.read_some(1 << 20); ++reads) {
+  }
+  EXPECT_LT(c.pending().size(), kBigBody);
+}
+
 TEST_F(ServerTest, ExpectContinue) {
   start();
   RawClient c(port());
