@@ -371,8 +371,8 @@ ChunkedDecoder::Step ChunkedDecoder::feed(std::string_view in, std::string& out,
           break;
         }
         if (size_digits_ == 0) return error(400, "invalid chunk size");
-        if (c == ';') {
-          phase_ = Phase::Ext;
+        if (c == ';' || c == ' ' || c == '\t') {  // an extension, perhaps after BWS
+          phase_ = c == ';' ? Phase::Ext : Phase::ExtWs;
           ++i;
           break;
         }
@@ -383,6 +383,16 @@ ChunkedDecoder::Step ChunkedDecoder::feed(std::string_view in, std::string& out,
         }
         return error(400, "invalid chunk size");
       }
+      case Phase::ExtWs:
+        // RFC 9112 7.1.1: whitespace (BWS) may precede the ';' of an extension, and only that.
+        if (c == ';')
+          phase_ = Phase::Ext;
+        else if (c != ' ' && c != '\t')
+          return error(400, "invalid chunk size");
+        else if (++trailer_bytes_ > 4096)
+          return error(400, "chunk extensions too long");
+        ++i;
+        break;
       case Phase::Ext:
         // Chunk extensions are ignored (bounded by the total head budget below).
         if (c == '\r')

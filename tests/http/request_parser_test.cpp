@@ -362,6 +362,36 @@ TEST(ChunkedDecoder, DecodesAcrossArbitrarySplits) {
   }
 }
 
+// RFC 9112 7.1.1: chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ).
+// Whitespace may come before the ';', not in place of it.
+TEST(ChunkedDecoder, AcceptsWhitespaceBeforeAChunkExtension) {
+  const std::string body = "5 ;a=b\r\nhello\r\n6\t \t; a = \"x\"\r\n world\r\n0 ;last\r\n\r\n";
+  for (std::size_t split = 0; split <= body.size(); ++split) {
+    ChunkedDecoder d;
+    std::string out;
+    auto a = d.feed(std::string_view(body).substr(0, split), out, 1000);
+    if (a.state != ChunkedDecoder::State::Complete) {
+      ASSERT_EQ(a.state, ChunkedDecoder::State::Incomplete) << split;
+      ASSERT_EQ(d.feed(std::string_view(body).substr(a.consumed), out, 1000).state,
+                ChunkedDecoder::State::Complete)
+          << split;
+    }
+    EXPECT_EQ(out, "hello world") << split;
+  }
+  for (const std::string_view bad : {"5 \r\nhello\r\n", "5 x\r\nhello\r\n", " 5\r\nhello\r\n",
+                                     "5 6\r\nhello\r\n", "5 \n", "5 \r"}) {
+    ChunkedDecoder d;
+    std::string out;
+    const auto step = d.feed(bad, out, 1000);
+    EXPECT_EQ(step.state, ChunkedDecoder::State::Error) << bad;
+    EXPECT_EQ(step.error.status, 400) << bad;
+  }
+  // Whitespace counts against the extensions' budget like their other bytes.
+  ChunkedDecoder d;
+  std::string out;
+  EXPECT_EQ(d.feed("5" + std::string(5000, ' '), out, 1000).state, ChunkedDecoder::State::Error);
+}
+
 TEST(ChunkedDecoder, RejectsMalformedAndOversizedChunks) {
   auto run = [](std::string_view in, std::uint64_t max = 1000) {
     ChunkedDecoder d;

@@ -63,7 +63,7 @@ class ChunkedDecoder {
   void reset() noexcept { *this = ChunkedDecoder(); }
 
  private:
-  enum class Phase { Size, Ext, SizeLf, Data, DataCr, DataLf, Trailer, TrailerLf, LastLf };
+  enum class Phase { Size, ExtWs, Ext, SizeLf, Data, DataCr, DataLf, Trailer, TrailerLf, LastLf };
   Phase phase_ = Phase::Size;
   std::uint64_t remaining_ = 0;
   std::size_t size_digits_ = 0;
