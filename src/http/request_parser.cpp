@@ -102,6 +102,27 @@ HeadResult incomplete_head(std::string_view buf, const ParserLimits& limits) {
   return {};
 }
 
+// A Transfer-Encoding value other than exactly "chunked": status 0 when it is chunked all
+// the same (empty list elements around it, RFC 9110 5.6.1), else the error. RFC 9112 6.3:
+// with chunked not the final coding the body's end cannot be found, 400 (and close); 6.1:
+// chunked is never applied twice. Chunked last after other codings (gzip) is well-formed
+// but asks for a decoding this server does not implement: 501.
+ParseError transfer_coding_error(std::string_view list) noexcept {
+  std::string_view last;
+  std::size_t codings = 0;
+  bool chunked_before_last = false;
+  for_each_list_item(list, [&](std::string_view coding) {
+    chunked_before_last |= codings > 0 && iequals(last, "chunked");
+    last = coding;
+    ++codings;
+    return true;
+  });
+  if (!iequals(last, "chunked")) return {400, "chunked must be the final transfer coding"};
+  if (chunked_before_last) return {400, "chunked must not be applied more than once"};
+  if (codings > 1) return {501, "only the chunked transfer coding is supported"};
+  return {0, {}};
+}
+
 bool has_token(std::string_view list, std::string_view token) noexcept {
   return !for_each_list_item(list, [&](std::string_view item) { return !iequals(item, token); });
 }
@@ -298,8 +319,10 @@ HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
         if (iequals(name, "transfer-encoding")) {
           if (have_te) return fail(400, "more than one Transfer-Encoding header");
           have_te = true;
-          if (!iequals(value, "chunked"))
-            return fail(501, "only the chunked transfer coding is supported");
+          if (!iequals(value, "chunked")) {
+            const ParseError e = transfer_coding_error(value);
+            if (e.status) return fail(e.status, e.message);
+          }
         }
         break;
       default:

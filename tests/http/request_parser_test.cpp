@@ -232,6 +232,33 @@ TEST(RequestParser, SmugglingDefences) {
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n"), 417);
 }
 
+// RFC 9112 6.3: chunked not the final transfer coding leaves the body's length unknown: 400
+// (and close). 6.1: chunked is never applied twice (400). Chunked last after a coding this
+// server does not decode (gzip) is understood but not implemented: 501.
+TEST(RequestParser, TransferCodings) {
+  const auto te = [](std::string_view value) {
+    return "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: " + std::string(value) + "\r\n\r\n";
+  };
+  for (const std::string_view good : {"chunked", "Chunked", "CHUNKED", ", chunked", "chunked ,"}) {
+    const auto p = parse(te(good));
+    ASSERT_EQ(p.head.state, HeadResult::State::Complete) << good;
+    EXPECT_TRUE(p.head.chunked) << good;
+  }
+  for (const std::string_view not_final : {"chunked, identity", "identity", "xchunked", "chunkedx",
+                                           "", ",", "gzip", "chunked;a=b", "gzip, chunked, gzip"}) {
+    const auto p = parse(te(not_final));
+    ASSERT_EQ(p.head.state, HeadResult::State::Error) << not_final;
+    EXPECT_EQ(p.head.error.status, 400) << not_final;
+    EXPECT_EQ(p.head.error.message, "chunked must be the final transfer coding") << not_final;
+  }
+  EXPECT_EQ(error_status(te("chunked, chunked")), 400);
+  for (const std::string_view unsupported : {"gzip, chunked", "deflate,chunked", "x ,Chunked"}) {
+    const auto p = parse(te(unsupported));
+    ASSERT_EQ(p.head.state, HeadResult::State::Error) << unsupported;
+    EXPECT_EQ(p.head.error.status, 501) << unsupported;
+  }
+}
+
 TEST(RequestParser, Limits) {
   ParserLimits limits;
   limits.max_request_line = 32;
