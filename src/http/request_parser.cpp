@@ -89,6 +89,14 @@ bool valid_host(std::string_view v, std::uint8_t classes) noexcept {
   return close + 1 == v.size() || (v[close + 1] == ':' && valid_port(v, close + 1));
 }
 
+// RFC 9112 3.2.3: the authority-form "host:port" of a CONNECT request (the port is required,
+// RFC 9110 9.3.6).
+bool authority_form(std::string_view t) noexcept {
+  const std::size_t colon = t.rfind(':');
+  return colon != std::string_view::npos && colon > 0 && colon + 1 < t.size() &&
+         (t[0] != '[' || t[colon - 1] == ']') && valid_host(t, byte_classes(t));
+}
+
 HeadResult fail(int status, std::string_view message) {
   HeadResult r;
   r.state = HeadResult::State::Error;
@@ -194,7 +202,13 @@ HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
       if (req.method_text != "OPTIONS") return fail(400, "'*' is only valid for OPTIONS");
     } else {
       const auto scheme = target.find("://");
-      if (scheme == std::string_view::npos) return fail(400, "malformed request target");
+      if (scheme == std::string_view::npos) {
+        // Well-formed, but for a method not implemented (a tunnel): as for any such method,
+        // and the connection closes (the client may already be sending the tunnel's bytes).
+        if (req.method_text == "CONNECT" && authority_form(target))
+          return fail(501, "method CONNECT is not supported");
+        return fail(400, "malformed request target");
+      }
       if (!iequals(target.substr(0, scheme), "http") && !iequals(target.substr(0, scheme), "https"))
         return fail(400, "an absolute-form request target must be an http or https URI");
       const std::size_t authority = scheme + 3;

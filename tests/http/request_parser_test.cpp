@@ -162,6 +162,24 @@ TEST(RequestParser, HeaderNameAndValueBytes) {
   }
 }
 
+// CONNECT's authority-form target (RFC 9112 3.2.3, "host:port") is well-formed: the method
+// is not implemented (501, as for any method not routed), the target is not malformed (400).
+TEST(RequestParser, ConnectIsNotImplemented) {
+  for (const char* target : {"example.com:443", "127.0.0.1:8080", "[::1]:443", "h:1"}) {
+    const auto p =
+        parse("CONNECT " + std::string(target) + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+    ASSERT_EQ(p.head.state, HeadResult::State::Error) << target;
+    EXPECT_EQ(p.head.error.status, 501) << target;
+    EXPECT_EQ(p.head.error.message, "method CONNECT is not supported") << target;
+  }
+  for (const char* target :
+       {"example.com", "example.com:", ":443", "[::1]", "a b:1", "a:443x", "a:123456", "a:1:2"})
+    EXPECT_EQ(error_status("CONNECT " + std::string(target) + " HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        << target;
+  // Only CONNECT has that form.
+  EXPECT_EQ(error_status("GET example.com:443 HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+}
+
 TEST(RequestParser, UnknownMethodsParseWithoutARoute) {
   auto p = parse("BREW /pot HTTP/1.1\r\nHost: a\r\n\r\n");
   ASSERT_EQ(p.head.state, HeadResult::State::Complete);

@@ -381,6 +381,7 @@ TEST_F(ServerTest, LimitsAnswerWithTheirStatusAndClose) {
       one("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"),
       400);
   EXPECT_EQ(one("GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n folded\r\n\r\n"), 400);
+  EXPECT_EQ(one("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"), 501);
   EXPECT_EQ(one(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n", 26)),
             400);
   // And the server still serves.
