@@ -317,11 +317,16 @@ HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
         break;
       case 14:
         if (iequals(name, "content-length")) {
-          if (value.empty() || value.size() > 18) return fail(400, "invalid Content-Length");
+          // RFC 9112 6.2: 1*DIGIT, leading zeros included. A number too large for 64 bits is
+          // larger than any body accepted (the caller's limit answers 413), not malformed: it
+          // is read as the largest value.
+          if (value.empty()) return fail(400, "invalid Content-Length");
           std::uint64_t v = 0;
-          for (char c : value) {
-            if (c < '0' || c > '9') return fail(400, "invalid Content-Length");
-            v = v * 10 + static_cast<std::uint64_t>(c - '0');
+          for (const char c : value) {
+            const unsigned digit = static_cast<unsigned char>(c) - unsigned{'0'};
+            if (digit > 9) return fail(400, "invalid Content-Length");
+            if (__builtin_mul_overflow(v, 10u, &v) || __builtin_add_overflow(v, digit, &v))
+              v = UINT64_MAX;
           }
           if (have_cl && v != content_length)
             return fail(400, "conflicting Content-Length headers");

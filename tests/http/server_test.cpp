@@ -376,6 +376,12 @@ TEST_F(ServerTest, LimitsAnswerWithTheirStatusAndClose) {
   EXPECT_EQ(one("GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(300, 'b') + "\r\n\r\n"), 431);
   EXPECT_EQ(one("GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 1\r\nC: 1\r\nD: 1\r\nE: 1\r\n\r\n"), 431);
   EXPECT_EQ(one("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n"), 413);
+  // However long the number: 19 digits, or more than 64 bits hold.
+  EXPECT_EQ(one("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000000000\r\n\r\n"), 413);
+  EXPECT_EQ(one("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n"), 413);
+  EXPECT_EQ(one("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 00000000000000000003\r\n"
+                "Connection: close\r\n\r\nabc"),
+            200);
   EXPECT_EQ(one("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n"), 413);
   EXPECT_EQ(
       one("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"),

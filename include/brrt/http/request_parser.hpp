@@ -41,8 +41,8 @@ struct HeadResult {
   ParseError error;
   // Body framing, when Complete.
   bool chunked = false;
-  std::uint64_t content_length = 0;
-  bool expect_continue = false;  // "Expect: 100-continue" in an HTTP/1.1 request with a body
+  std::uint64_t content_length = 0;  // UINT64_MAX for a number too large for 64 bits
+  bool expect_continue = false;      // "Expect: 100-continue" in an HTTP/1.1 request with a body
 };
 
 // Parses the head at the start of `buf` into `req` (views into `buf`).
