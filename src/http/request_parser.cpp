@@ -215,6 +215,10 @@ HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
       const std::size_t end = target.find_first_of("/?", authority);
       if (end == authority || authority == target.size())
         return fail(400, "an absolute-form request target must name a host");
+      // RFC 9110 4.2.4: userinfo in an http(s) URI is to be treated as an error (it can hide
+      // the host a reader would see: http://trusted.example@evil.example/).
+      if (target.substr(authority, end - authority).find('@') != std::string_view::npos)
+        return fail(400, "an absolute-form request target must not have userinfo");
       if (end == std::string_view::npos || target[end] == '?') {
         root_path = true;
         target = end == std::string_view::npos ? std::string_view() : target.substr(end);

@@ -134,6 +134,19 @@ TEST(RequestParser, TargetForms) {
   // Absolute form without a path: the path is "/", and a query right after the host is kept.
   expect_target("HTTPS://example.com?c=1", "/", "c=1");
   expect_target("http://example.com", "/", "");
+  // RFC 9110 4.2.4: userinfo in an http(s) URI is an error (it would hide the real host);
+  // an '@' in the path or the query is just a byte of it.
+  for (const char* target :
+       {"http://user:pass@x/pets", "http://u@x", "https://@x/", "http://x@y?q", "http://a@b@c/"}) {
+    const auto p = parse("GET " + std::string(target) + " HTTP/1.1\r\nHost: a\r\n\r\n");
+    ASSERT_EQ(p.head.state, HeadResult::State::Error) << target;
+    EXPECT_EQ(p.head.error.status, 400) << target;
+    EXPECT_EQ(p.head.error.message, "an absolute-form request target must not have userinfo")
+        << target;
+  }
+  expect_target("http://x/a@b", "/a@b", "");
+  expect_target("http://x?a@b", "/", "a@b");
+  expect_target("/a@b?c@d", "/a@b", "c@d");
   // Found by fuzz/request_parser: no scheme, another scheme, no host.
   for (const char* target : {"://ts", "ftp://h/x", "http:///x", "http://", "http://?q"}) {
     EXPECT_EQ(error_status("GET " + std::string(target) + " HTTP/1.1\r\nHost: a\r\n\r\n"), 400)

@@ -345,7 +345,7 @@ TEST_F(ServerTest, AbsoluteFormTargetsNeedAnHttpSchemeAndAHost) {
     ASSERT_TRUE(c.send("GET https://example.com?b=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
     EXPECT_EQ(body_of(c.read_response()), "GET /?b=1|");
   }
-  for (const char* target : {"://ts", "ftp://h/x", "http:///x"}) {
+  for (const char* target : {"://ts", "ftp://h/x", "http:///x", "http://user:pass@x/pets"}) {
     RawClient c(port());
     ASSERT_TRUE(c.send("GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
     const std::string r = c.read_response();
