@@ -67,6 +67,10 @@ void CorsPolicy::decorate(std::string_view origin, http::Response& res) const {
   if (!expose_.empty()) res.add_header("Access-Control-Expose-Headers", expose_);
 }
 
+void CorsPolicy::decorate_without_origin(http::Response& res) const {
+  if (!any_origin_ || options_.allow_credentials) res.add_header("Vary", "Origin");
+}
+
 int CorsPolicy::check_preflight(std::string_view origin, std::string_view method,
                                 std::string_view headers, MethodMask path_methods,
                                 std::string& why) const {

@@ -17,6 +17,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -69,10 +70,12 @@ class RequestCredentials : public security::CredentialSource {
   std::optional<std::string_view> header(std::string_view name) const override {
     return req_.header(name);
   }
+  // Names and values percent-decoded as form text is: a key a client had to encode
+  // (`test%31%323`) is the key it spells. Most need no decoding and are returned in place.
   std::optional<std::string_view> query(std::string_view name) const override {
     split_query(req_.query, scratch_);
     for (const auto& [k, v] : scratch_)
-      if (k == name) return v;
+      if (form_decoded(k) == name) return form_decoded(v);
     return std::nullopt;
   }
   std::optional<std::string_view> cookie(std::string_view name) const override {
@@ -86,9 +89,19 @@ class RequestCredentials : public security::CredentialSource {
   std::size_t worker() const noexcept override { return worker_; }
 
  private:
+  // `text` decoded, kept until the check ends (a deque keeps earlier strings in place); the
+  // text itself when there is nothing to decode or it does not decode.
+  std::string_view form_decoded(std::string_view text) const {
+    if (text.find_first_of("%+") == std::string_view::npos) return text;
+    std::string out;
+    if (url_decode(text, out, true) != DecodeError::None) return text;
+    return decoded_.emplace_back(std::move(out));
+  }
+
   const http::Request& req_;
   std::size_t worker_;
   QueryPairs& scratch_;
+  mutable std::deque<std::string> decoded_;
 };
 
 // The request target for the access log, with the values of credential-carrying query
@@ -107,8 +120,14 @@ std::string_view redacted_target(const std::vector<std::string>& secret_params,
     const std::string_view name = part.substr(0, eq);
     if (!first) scratch += '&';
     first = false;
+    // Compared decoded, as the credential check compares it: `api%5Fkey=...` is api_key.
+    std::string decoded;
+    std::string_view key = name;
+    if (name.find_first_of("%+") != std::string_view::npos &&
+        url_decode(name, decoded, true) == DecodeError::None)
+      key = decoded;
     if (eq != std::string_view::npos &&
-        std::find(secret_params.begin(), secret_params.end(), name) != secret_params.end()) {
+        std::find(secret_params.begin(), secret_params.end(), key) != secret_params.end()) {
       scratch.append(name);
       scratch += "=***";
     } else {
@@ -665,7 +684,10 @@ void Service::fail(const http::Request& req, http::Response& res, const char* wh
 void Service::add_cors_headers(const CompiledApi& api, const http::Request& req,
                                http::Response& res, std::size_t metrics_row) const {
   if (metrics_row == api.ops.size() + kPreflightRow) return;
-  if (const auto origin = req.header("Origin")) cors_.decorate(*origin, res);
+  if (const auto origin = req.header("Origin"))
+    cors_.decorate(*origin, res);
+  else
+    cors_.decorate_without_origin(res);
 }
 
 void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
@@ -1093,6 +1115,16 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
     return refuse_body(error.keyword, error.message, &at);
   };
   if (op.request_body) {
+    // Bodies are read as sent: a content coding (gzip, br, ...) would be misread as the media
+    // type, so it is refused as RFC 7694 says, naming the one coding accepted.
+    if (const auto coding = req.header("content-encoding");
+        coding && !req.body.empty() && !http::iequals(*coding, "identity")) {
+      problem(res, 415,
+              "content coding '" + std::string(*coding) +
+                  "' is not accepted; send the body without Content-Encoding");
+      res.add_header("Accept-Encoding", "identity");
+      return false;
+    }
     const auto ct = req.header("content-type");
     ctx.content_type = ct ? media_essence(*ct) : std::string_view();
     if (req.body.empty() && !ct) {

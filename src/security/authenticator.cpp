@@ -168,8 +168,9 @@ AuthDecision Authenticator::check(std::span<const spec::SecurityRequirement> req
   AuthDecision d;
   if (requirements.empty()) return d;
   // The failure to report: a scope failure (403) beats an authentication failure (401),
-  // and a presented-but-wrong credential beats a missing one.
-  int best = 0;  // 0 none, 1 missing, 2 invalid/unavailable, 3 scope
+  // a presented-but-wrong credential beats a missing one, and a missing one beats a scheme
+  // that has no provider (the client can act on the others: an alternative it could use).
+  int best = 0;  // 0 none, 1 no provider, 2 missing, 3 invalid/unavailable, 4 scope
   std::size_t failed_scheme = schemes_.size();
   AuthResult failure;
   for (const auto& req : requirements) {
@@ -190,9 +191,10 @@ AuthDecision Authenticator::check(std::span<const spec::SecurityRequirement> req
         all = false;
         break;
       }
-      const int rank = r.outcome == Outcome::InsufficientScope ? 3
-                       : r.outcome == Outcome::Missing         ? 1
-                                                               : 2;
+      const int rank = r.outcome == Outcome::InsufficientScope ? 4
+                       : r.outcome == Outcome::Missing         ? 2
+                       : r.reason == "no_provider"             ? 1
+                                                               : 3;
       if (rank > best) {
         best = rank;
         failed_scheme = i;
@@ -211,7 +213,7 @@ AuthDecision Authenticator::check(std::span<const spec::SecurityRequirement> req
     d.status = 0;  // another alternative may pass once the remote verdicts are known
     return d;
   }
-  d.status = best == 3 ? 403
+  d.status = best == 4 ? 403
              : failure.outcome == Outcome::Unavailable && failure.reason == "verifier_unavailable"
                  ? 503
                  : 401;

@@ -8,8 +8,6 @@
 
 #include <stdexcept>
 
-#include "brrt/http/message.hpp"
-
 namespace brrt::security {
 
 namespace {
@@ -98,11 +96,10 @@ BasicProvider::BasicProvider(const std::map<std::string, std::string>& users, st
 AuthResult BasicProvider::verify(const CredentialSource& source,
                                  std::span<const std::string>) const {
   const auto header = source.header("authorization");
-  if (!header || header->size() < 6 || !http::iequals(header->substr(0, 6), "basic "))
-    return AuthResult::fail(Outcome::Missing, "missing");
+  const auto credentials = header ? credentials_for(*header, "Basic") : std::nullopt;
+  if (!credentials) return AuthResult::fail(Outcome::Missing, "missing");
   std::string decoded;
-  if (!base64_decode(header->substr(6), decoded))
-    return AuthResult::fail(Outcome::Invalid, "malformed");
+  if (!base64_decode(*credentials, decoded)) return AuthResult::fail(Outcome::Invalid, "malformed");
   const auto colon = decoded.find(':');
   if (colon == std::string::npos) return AuthResult::fail(Outcome::Invalid, "malformed");
   const std::string_view user = std::string_view(decoded).substr(0, colon);

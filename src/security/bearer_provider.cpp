@@ -3,8 +3,6 @@
 #include <chrono>
 #include <cstring>
 
-#include "brrt/http/message.hpp"
-
 namespace brrt::security {
 
 BearerProvider::BearerProvider(BearerOptions options, std::shared_ptr<KeySource> keys,
@@ -17,9 +15,8 @@ BearerProvider::BearerProvider(BearerOptions options, std::shared_ptr<KeySource>
 AuthResult BearerProvider::verify(const CredentialSource& source,
                                   std::span<const std::string> scopes) const {
   std::optional<std::string_view> token;
-  if (auto h = source.header("authorization")) {
-    if (h->size() > 7 && http::iequals(h->substr(0, 7), "bearer ")) token = h->substr(7);
-  }
+  if (auto h = source.header("authorization")) token = credentials_for(*h, "Bearer");
+  if (token && token->empty()) token.reset();  // "Bearer " alone: the cookie may carry one
   if (!token && !options_.cookie.empty()) token = source.cookie(options_.cookie);
   if (!token || token->empty()) return AuthResult::fail(Outcome::Missing, "missing");
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(

@@ -823,6 +823,15 @@ paths:
   r = c.request(verb::post, "/n", "", {{"X-One", "a"}, {"X-One", "b"}});
   EXPECT_EQ(error_entries(r), "header X-One style") << r.body;
   EXPECT_EQ(message(r), "header parameter 'X-One': sent more than once");
+
+  // A coded body would be read as if it were JSON: refused, naming the coding accepted.
+  r = c.request(verb::post, "/n", R"({"price": 1})",
+                {{"Content-Type", "application/json"}, {"Content-Encoding", "br"}});
+  expect_problem(r, 415, "content coding 'br' is not accepted");
+  EXPECT_EQ(r.header("Accept-Encoding"), "identity");
+  r = c.request(verb::post, "/n", R"({"price": 1})",
+                {{"Content-Type", "application/json"}, {"Content-Encoding", "identity"}});
+  EXPECT_EQ(r.status, 200) << r.body;
 }
 
 std::string multipart_body(const std::string& boundary, const std::string& big) {
@@ -1255,8 +1264,12 @@ TEST(Dispatch, CorsPreflightsAnswerFromTheSpec) {
   r = c.get("/pets", {{"Origin", "https://evil.example"}});
   EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "");
   EXPECT_EQ(r.header("Vary"), "Origin");
+  // Without Origin too, the answer says it depends on Origin: a shared cache must not give
+  // this copy (no Access-Control-Allow-Origin) to a browser's cross-origin request.
   r = c.get("/pets");
   EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "");
+  EXPECT_EQ(r.header("Vary"), "Origin");
+  EXPECT_EQ(c.get("/openapi.json").header("Vary"), "Origin");
 
   r = c.get("/metrics");
   EXPECT_NE(r.body.find(R"m(operation="(preflight)",method="OPTIONS",status="204"} 3)m"),
@@ -1274,6 +1287,7 @@ TEST(Dispatch, CorsAnyOriginAndCredentials) {
     Reply r = c.get("/pets", {{"Origin", "https://anywhere.example"}});
     EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "*");
     EXPECT_EQ(r.header("Vary"), "");  // the same answer for every origin
+    EXPECT_EQ(c.get("/pets").header("Vary"), "");
   }
   {
     // With credentials a browser refuses "*": the origin is echoed.
@@ -1286,6 +1300,7 @@ TEST(Dispatch, CorsAnyOriginAndCredentials) {
     EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "https://anywhere.example");
     EXPECT_EQ(r.header("Access-Control-Allow-Credentials"), "true");
     EXPECT_EQ(r.header("Vary"), "Origin");
+    EXPECT_EQ(c.get("/pets").header("Vary"), "Origin");  // the origin is echoed: it depends
   }
   // Settings that cannot work are refused when the service is made.
   dispatch::ServiceOptions bad = with_cors({"https://app.example.com/"});

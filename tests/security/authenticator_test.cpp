@@ -30,6 +30,7 @@ paths:
   /scoped: {get: {operationId: scoped, security: [{OAuth: ['write:pets']}], responses: {'200': {description: ok}}}}
   /query: {get: {operationId: query, security: [{QueryKey: []}, {CookieKey: []}], responses: {'200': {description: ok}}}}
   /ghost: {get: {operationId: ghost, security: [{Ghost: []}], responses: {'200': {description: ok}}}}
+  /ghost-or-key: {get: {operationId: ghostOrKey, security: [{Ghost: []}, {Key: []}], responses: {'200': {description: ok}}}}
   /public: {get: {operationId: public, security: [], responses: {'200': {description: ok}}}}
 )";
 
@@ -171,6 +172,45 @@ TEST_F(Auth, SchemesWithoutProviderFailClosedAndAreReported) {
   ASSERT_EQ(auth_->warnings().size(), 1u);
   EXPECT_NE(auth_->warnings()[0].find("'Ghost'"), std::string::npos);
   EXPECT_EQ(check("public", r).status, 200);
+}
+
+// An alternative with no provider is the least useful thing to tell a client: a missing or
+// wrong credential for an alternative it could use is reported instead (it read "no_provider"
+// whatever the client sent).
+TEST_F(Auth, AnAlternativeWithoutProviderIsReportedLast) {
+  FakeRequest r;
+  AuthDecision d = check("ghostOrKey", r);
+  EXPECT_EQ(d.status, 401);
+  EXPECT_EQ(d.reason, "missing");
+  EXPECT_EQ(d.challenge, "APIKey header=\"X-Key\"");
+  r.headers["X-Key"] = "k-999";
+  EXPECT_EQ(check("ghostOrKey", r).reason, "wrong_key");
+  r.headers["X-Key"] = "k-123";
+  EXPECT_EQ(check("ghostOrKey", r).status, 200);
+}
+
+// RFC 9110 11.4: one or more spaces between the auth-scheme and the credentials, the scheme
+// in any case.
+TEST(CredentialsFor, SchemeThenOneOrMoreSpaces) {
+  EXPECT_EQ(credentials_for("Bearer abc", "Bearer"), "abc");
+  EXPECT_EQ(credentials_for("bearer   abc", "Bearer"), "abc");
+  EXPECT_EQ(credentials_for("BASIC eHk6eg==", "Basic"), "eHk6eg==");
+  EXPECT_EQ(credentials_for("Bearer ", "Bearer"), "");
+  EXPECT_EQ(credentials_for("Bearer", "Bearer"), std::nullopt);
+  EXPECT_EQ(credentials_for("Bearerabc", "Bearer"), std::nullopt);
+  EXPECT_EQ(credentials_for("Basic abc", "Bearer"), std::nullopt);
+  EXPECT_EQ(credentials_for("", "Bearer"), std::nullopt);
+}
+
+TEST_F(Auth, CredentialsAfterSeveralSpaces) {
+  FakeRequest r;
+  r.headers["X-Key"] = "k-123";
+  r.headers["Authorization"] = "Basic  " + basic("ada", "lovelace").substr(6);
+  EXPECT_EQ(check("and", r).status, 200);
+  if (!fx_) GTEST_SKIP() << "no JWT fixtures (node/jose missing)";
+  r.headers.clear();
+  r.headers["Authorization"] = "Bearer  " + token("good_ES256").substr(7);
+  EXPECT_EQ(check("or", r).status, 200);
 }
 
 TEST_F(Auth, FailuresAreCountedBySchemeAndReasonWithoutSecrets) {

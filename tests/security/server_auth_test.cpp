@@ -252,6 +252,10 @@ TEST(ServerRequirements, OrOfAndAnd401Versus403) {
     EXPECT_EQ(c.get("/or?key=q-1").status, 200);
     EXPECT_EQ(c.get("/or", {bearer("good_ES256")}).status, 200);
     EXPECT_EQ(c.get("/or?key=wrong").status, 401);
+    // A key in the query is the key its percent-encoding spells, under a name spelt either way.
+    EXPECT_EQ(c.get("/or?key=q%2D1").status, 200);
+    EXPECT_EQ(c.get("/or?k%65y=q-1").status, 200);
+    EXPECT_EQ(c.get("/or?key=q%2D2").status, 401);
     const test::Reply forbidden = c.get("/scoped", {bearer("scp_array")});  // read:pets only
     EXPECT_EQ(forbidden.status, 403);
     EXPECT_NE(forbidden.header("WWW-Authenticate").find("insufficient_scope"), std::string::npos);
@@ -263,6 +267,8 @@ TEST(ServerRequirements, OrOfAndAnd401Versus403) {
   const std::string log = log_pipe.read_all();
   EXPECT_NE(log.find("/or?key=***"), std::string::npos) << log;
   EXPECT_EQ(log.find("q-1"), std::string::npos) << log;
+  EXPECT_EQ(log.find("q%2D1"), std::string::npos) << log;
+  EXPECT_NE(log.find("/or?k%65y=***"), std::string::npos) << log;
   EXPECT_EQ(log.find("lovelace"), std::string::npos);
   EXPECT_EQ(log.find("YWRhOmxvdmVsYWNl"), std::string::npos);
 }

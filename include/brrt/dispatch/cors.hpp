@@ -52,6 +52,11 @@ class CorsPolicy {
   // The CORS headers of an ordinary response to a request from `origin` (nothing when the
   // origin is not allowed; Vary: Origin whenever the answer depends on the origin).
   void decorate(std::string_view origin, http::Response& res) const;
+  // The same for a request without Origin: only Vary: Origin, when answers depend on the
+  // origin, so that a shared cache does not hand this response (without
+  // Access-Control-Allow-Origin) to a browser's CORS request (Fetch standard, "CORS protocol
+  // and HTTP caches").
+  void decorate_without_origin(http::Response& res) const;
 
   // Answers a preflight (OPTIONS with Origin and Access-Control-Request-Method) for a path
   // whose operations take `path_methods`: 204 with the allowed methods and headers, or a

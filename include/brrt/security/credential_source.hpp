@@ -16,7 +16,8 @@ class CredentialSource {
  public:
   virtual ~CredentialSource() = default;
   virtual std::optional<std::string_view> header(std::string_view name) const = 0;
-  // Raw (still percent-encoded) query parameter value.
+  // Query parameter value, name and value percent-decoded ('+' a space), as the client meant
+  // them; the raw text when it does not decode.
   virtual std::optional<std::string_view> query(std::string_view name) const = 0;
   virtual std::optional<std::string_view> cookie(std::string_view name) const = 0;
   // The worker thread asking: per-worker caches need no lock.
@@ -25,5 +26,11 @@ class CredentialSource {
   // The value named `name` where `in` says; nullopt when absent.
   std::optional<std::string_view> find(KeyLocation in, std::string_view name) const;
 };
+
+// The credentials of an Authorization value whose auth-scheme is `scheme` (case-insensitive),
+// after the one or more spaces that separate them (RFC 9110 11.4: `Bearer  abc` is `abc`);
+// nullopt for another scheme or no space after it.
+std::optional<std::string_view> credentials_for(std::string_view authorization,
+                                                std::string_view scheme) noexcept;
 
 }  // namespace brrt::security
