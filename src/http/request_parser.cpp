@@ -90,11 +90,25 @@ bool valid_host(std::string_view v, std::uint8_t classes) noexcept {
 }
 
 // RFC 9112 3.2.3: the authority-form "host:port" of a CONNECT request (the port is required,
-// RFC 9110 9.3.6).
-bool authority_form(std::string_view t) noexcept {
+// RFC 9110 9.3.6), with the Host field's grammar otherwise. Cold and sharing no helper with
+// the Host check, which a second caller would make the compiler stop inlining there.
+[[gnu::cold, gnu::noinline]] bool authority_form(std::string_view t) noexcept {
   const std::size_t colon = t.rfind(':');
-  return colon != std::string_view::npos && colon > 0 && colon + 1 < t.size() &&
-         (t[0] != '[' || t[colon - 1] == ']') && valid_host(t, byte_classes(t));
+  if (colon == std::string_view::npos || colon == 0 || t.size() - colon - 1 > 5 ||
+      colon + 1 == t.size())
+    return false;
+  for (std::size_t i = colon + 1; i < t.size(); ++i)
+    if (t[i] < '0' || t[i] > '9') return false;
+  std::string_view host = t.substr(0, colon);
+  const bool literal = host.front() == '[';  // "[IP-literal]": a reg-name's bytes and ':'
+  if (literal) {
+    if (host.size() < 3 || host.back() != ']') return false;
+    host = host.substr(1, host.size() - 2);
+  }
+  for (const char c : host)
+    if (!(kByteClass[static_cast<unsigned char>(c)] & kHostPort) || (c == ':' && !literal))
+      return false;
+  return true;
 }
 
 HeadResult fail(int status, std::string_view message) {
@@ -104,10 +118,18 @@ HeadResult fail(int status, std::string_view message) {
   return r;
 }
 
-// A head that has not all arrived: wait for more, unless it is already over the limit.
-HeadResult incomplete_head(std::string_view buf, const ParserLimits& limits) {
+// A head that has not all arrived, after `skipped` bytes of empty lines (the caller may drop
+// them while it waits for the rest).
+HeadResult incomplete(std::size_t skipped) {
+  HeadResult r;
+  r.head_size = skipped;
+  return r;
+}
+
+// The same in the header section: wait for more, unless it is already over the limit.
+HeadResult incomplete_head(std::string_view buf, std::size_t skipped, const ParserLimits& limits) {
   if (buf.size() > limits.max_header_bytes) return fail(431, "request header too large");
-  return {};
+  return incomplete(skipped);
 }
 
 // A Transfer-Encoding value other than exactly "chunked": status 0 when it is chunked all
@@ -135,10 +157,21 @@ bool has_token(std::string_view list, std::string_view token) noexcept {
   return !for_each_list_item(list, [&](std::string_view item) { return !iequals(item, token); });
 }
 
-// The head starting at `buf[pos]`, past the empty lines before it.
-HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
-                      const ParserLimits& limits) {
-  if (pos + 1 == buf.size() && buf[pos] == '\r') return {};  // perhaps one more empty line
+}  // namespace
+
+HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLimits& limits) {
+  // RFC 9112 2.2: ignore empty lines before the request line, a few of them. More are an
+  // error as soon as they arrive: skipped but kept in the buffer, they would pile up (a
+  // client sending nothing else grew the server by gigabytes). A head that has not all
+  // arrived reports them (head_size) so that the caller can drop them meanwhile.
+  std::size_t pos = 0;
+  while (pos + 1 < buf.size() && buf[pos] == '\r' && buf[pos + 1] == '\n') {
+    pos += 2;
+    if (pos > 2 * kMaxEmptyLinesBeforeRequest)
+      return fail(400, "too many empty lines before the request line");
+  }
+  const std::size_t skipped = pos;
+  if (pos + 1 == buf.size() && buf[pos] == '\r') return incomplete(skipped);  // one more?
 
   // Request line, in one pass: the method's bytes, the target's, then "HTTP/x.y" CR LF; the
   // line ends where they do (no search for its end first). A line that has not all arrived
@@ -149,7 +182,8 @@ HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
     // A CR at the end may be the line's, its LF not come yet: it is no byte of the line, or
     // a line at the limit would be refused when TCP cuts between the two and not otherwise.
     const std::size_t seen = size - pos - (size > pos && base[size - 1] == '\r');
-    return seen > limits.max_request_line ? fail(414, "request line too long") : HeadResult{};
+    return seen > limits.max_request_line ? fail(414, "request line too long")
+                                          : incomplete(skipped);
   };
   std::size_t i = pos;
   while (i < size && is_tchar(static_cast<unsigned char>(buf[i]))) ++i;
@@ -250,9 +284,9 @@ HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
   HeadResult ok;
   bool connection_close = false, connection_keep_alive = false;
   while (true) {
-    if (pos >= size) return incomplete_head(buf, limits);
+    if (pos >= size) return incomplete_head(buf, skipped, limits);
     if (buf[pos] == '\r') {
-      if (pos + 1 >= size) return {};
+      if (pos + 1 >= size) return incomplete(skipped);
       if (buf[pos + 1] != '\n') return fail(400, "bare CR in the request head");
       pos += 2;
       break;
@@ -264,7 +298,7 @@ HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
     // at its CR LF (no separate search for the line's end, and no second pass over the value).
     std::size_t at = pos;
     while (at < size && is_tchar(static_cast<unsigned char>(buf[at]))) ++at;
-    if (at == size) return incomplete_head(buf, limits);
+    if (at == size) return incomplete_head(buf, skipped, limits);
     if (at == pos || buf[at] != ':') {
       if (buf[at] == ' ' || buf[at] == '\t')
         return fail(400, "whitespace between a header name and the colon");
@@ -282,7 +316,7 @@ HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
       classes &= c;
     }
     if (value_end == size || (buf[value_end] == '\r' && value_end + 1 == size))
-      return incomplete_head(buf, limits);
+      return incomplete_head(buf, skipped, limits);
     if (buf[value_end] == '\n') return fail(400, "header lines must end in CRLF");
     if (buf[value_end] != '\r' || buf[value_end + 1] != '\n')
       return fail(400, "invalid character in a header value");
@@ -369,24 +403,6 @@ HeadResult parse_head(std::string_view buf, std::size_t pos, Request& req,
   ok.content_length = content_length;
   if (!have_te && content_length == 0) ok.expect_continue = false;
   return ok;
-}
-
-}  // namespace
-
-HeadResult parse_request_head(std::string_view buf, Request& req, const ParserLimits& limits) {
-  // RFC 9112 2.2: ignore empty lines before the request line, a few of them. More are an
-  // error as soon as they arrive: skipped but kept in the buffer, they would pile up (a
-  // client sending nothing else grew the server by gigabytes).
-  std::size_t pos = 0;
-  while (pos + 1 < buf.size() && buf[pos] == '\r' && buf[pos + 1] == '\n') {
-    pos += 2;
-    if (pos > 2 * kMaxEmptyLinesBeforeRequest)
-      return fail(400, "too many empty lines before the request line");
-  }
-  HeadResult r = parse_head(buf, pos, req, limits);
-  // Not all here yet: the empty lines may be dropped while the rest is awaited.
-  if (r.state == HeadResult::State::Incomplete) r.head_size = pos;
-  return r;
 }
 
 ChunkedDecoder::Step ChunkedDecoder::feed(std::string_view in, std::string& out,
