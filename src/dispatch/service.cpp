@@ -17,8 +17,8 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
-#include <deque>
 #include <filesystem>
+#include <forward_list>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -89,19 +89,20 @@ class RequestCredentials : public security::CredentialSource {
   std::size_t worker() const noexcept override { return worker_; }
 
  private:
-  // `text` decoded, kept until the check ends (a deque keeps earlier strings in place); the
-  // text itself when there is nothing to decode or it does not decode.
+  // `text` decoded, kept until the check ends (list nodes keep earlier strings in place, and
+  // an empty list allocates nothing: a deque allocated on every request); the text itself
+  // when there is nothing to decode or it does not decode.
   std::string_view form_decoded(std::string_view text) const {
     if (text.find_first_of("%+") == std::string_view::npos) return text;
     std::string out;
     if (url_decode(text, out, true) != DecodeError::None) return text;
-    return decoded_.emplace_back(std::move(out));
+    return decoded_.emplace_front(std::move(out));
   }
 
   const http::Request& req_;
   std::size_t worker_;
   QueryPairs& scratch_;
-  mutable std::deque<std::string> decoded_;
+  mutable std::forward_list<std::string> decoded_;
 };
 
 // The request target for the access log, with the values of credential-carrying query
@@ -1115,17 +1116,24 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
     return refuse_body(error.keyword, error.message, &at);
   };
   if (op.request_body) {
+    // Both headers in one pass over the fields (the first of each name, as header() finds).
+    std::optional<std::string_view> ct, coding;
+    for (std::size_t i = 0; i < req.header_count; ++i) {
+      const http::Header& h = req.headers[i];
+      if (h.name.size() == 12 && !ct && http::iequals(h.name, "content-type"))
+        ct = h.value;
+      else if (h.name.size() == 16 && !coding && http::iequals(h.name, "content-encoding"))
+        coding = h.value;
+    }
     // Bodies are read as sent: a content coding (gzip, br, ...) would be misread as the media
     // type, so it is refused as RFC 7694 says, naming the one coding accepted.
-    if (const auto coding = req.header("content-encoding");
-        coding && !req.body.empty() && !http::iequals(*coding, "identity")) {
+    if (coding && !req.body.empty() && !http::iequals(*coding, "identity")) {
       problem(res, 415,
               "content coding '" + std::string(*coding) +
                   "' is not accepted; send the body without Content-Encoding");
       res.add_header("Accept-Encoding", "identity");
       return false;
     }
-    const auto ct = req.header("content-type");
     ctx.content_type = ct ? media_essence(*ct) : std::string_view();
     if (req.body.empty() && !ct) {
       if (op.request_body->required) return refuse_body("required", "a request body is required");
