@@ -16,6 +16,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <unordered_set>
 
 #include "brrt/core/json_pointer.hpp"
 #include "brrt/spec/diagnostic.hpp"
@@ -143,23 +144,59 @@ json::value resolve_plain_scalar(const std::string& s) {
   return json::string(s);
 }
 
+// What YAML aliases may expand a document to: a budget of values proportional to the text, so
+// a few hundred bytes of nested aliases (a "billion laughs") cannot make gigabytes of JSON. An
+// alias is a pointer in yaml-cpp's tree but a copy in the converted document. A value counts
+// one, plus one per 16 bytes of a string, so long aliased strings count too. Text without
+// aliases converts to about one value per two bytes at most; the budget is eight times that
+// plus a million values (tens of megabytes) for small documents that share a lot.
+constexpr std::size_t kAliasBudgetBase = 1'000'000;
+constexpr std::size_t kAliasBudgetPerByte = 4;
+
 struct YamlConverter {
   const std::string& path;
+  std::size_t budget;  // values the conversion may still produce
+  std::size_t limit;   // the budget it started with (for the message)
+  // Positions of the collections converted so far: a collection met again is an alias's copy.
+  std::unordered_set<std::size_t> converted;
 
-  SourceLocation loc(const YAML::Node& n) const {
+  YamlConverter(const std::string& p, std::size_t text_size)
+      : path(p),
+        budget(kAliasBudgetBase + kAliasBudgetPerByte * text_size),
+        limit(kAliasBudgetBase + kAliasBudgetPerByte * text_size) {}
+
+  static SourceLocation loc(const YAML::Node& n) {
     const YAML::Mark m = n.Mark();
     return {m.line + 1, m.column + 1};
   }
 
-  json::value convert(const YAML::Node& n, int depth) const {
+  // Takes `cost` from the budget; `use` is where the alias whose copy is being made is used
+  // (or the value itself when it is no copy).
+  void spend(std::size_t cost, SourceLocation use) {
+    if (cost <= budget) {
+      budget -= cost;
+      return;
+    }
+    syntax_error(path, use,
+                 "YAML aliases expand the document to more than " + std::to_string(limit) +
+                     " values (each use of an alias copies its anchor's whole value; the limit "
+                     "is 1,000,000 values plus 4 per byte of text)",
+                 "share repeated parts with $ref instead of YAML anchors and aliases");
+  }
+
+  // `use`: where to report an expansion beyond the budget: the value's own position, or, in
+  // an alias's copy (`copy`), where the alias is used.
+  json::value convert(const YAML::Node& n, int depth, SourceLocation use, bool copy) {
     if (depth > kMaxDepth)
       syntax_error(path, loc(n), "nesting deeper than " + std::to_string(kMaxDepth) + " levels",
                    "flatten the document or use $ref");
     switch (n.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
+        spend(1, use);
         return nullptr;
       case YAML::NodeType::Scalar: {
+        spend(1 + n.Scalar().size() / 16, use);
         const std::string& tag = n.Tag();
         if (tag == "!" || tag == "tag:yaml.org,2002:str") return json::string(n.Scalar());
         if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
@@ -169,12 +206,18 @@ struct YamlConverter {
         return json::string(n.Scalar());  // unknown local tags: keep the text
       }
       case YAML::NodeType::Sequence: {
+        spend(1, use);
         json::array a;
         a.reserve(n.size());
-        for (const auto& item : n) a.push_back(convert(item, depth + 1));
+        for (const auto& item : n) {
+          const bool item_copy = copy || is_copy(item);
+          a.push_back(convert(item, depth + 1, item_copy || !is_collection(item) ? use : loc(item),
+                              item_copy));
+        }
         return a;
       }
       case YAML::NodeType::Map: {
+        spend(1, use);
         json::object o;
         o.reserve(n.size());
         for (const auto& kv : n) {
@@ -185,12 +228,27 @@ struct YamlConverter {
           if (o.contains(key))
             syntax_error(path, loc(kv.first), "duplicate mapping key '" + key + "'",
                          "each key may appear once in a mapping; merge the two entries");
-          o.emplace(key, convert(kv.second, depth + 1));
+          // A value that is an alias's copy is blamed on its key.
+          const bool value_copy = copy || is_copy(kv.second);
+          o.emplace(key, convert(kv.second, depth + 1,
+                                 copy                       ? use
+                                 : value_copy               ? loc(kv.first)
+                                 : is_collection(kv.second) ? loc(kv.second)
+                                                            : use,
+                                 value_copy));
         }
         return o;
       }
     }
     return nullptr;
+  }
+
+  static bool is_collection(const YAML::Node& n) { return n.IsMap() || n.IsSequence(); }
+
+  // Whether `n` is a collection converted before: an alias's copy. Records it otherwise.
+  bool is_copy(const YAML::Node& n) {
+    if (!is_collection(n) || n.Mark().pos < 0) return false;
+    return !converted.insert(static_cast<std::size_t>(n.Mark().pos)).second;
   }
 };
 
@@ -373,7 +431,9 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string pa
       syntax_error(doc->path_, {e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg,
                    "check the indentation and quoting near this position");
     }
-    doc->root_ = YamlConverter{doc->path_}.convert(root, 0);
+    YamlConverter converter(doc->path_, text.size());
+    (void)converter.is_copy(root);
+    doc->root_ = converter.convert(root, 0, YamlConverter::loc(root), false);
     doc->yaml_index_ = std::make_unique<YamlIndex>(YamlIndex{root});
   }
   doc->text_ = std::move(text);

@@ -138,6 +138,55 @@ TEST(Document, SyntaxCanBeFixedByTheCaller) {
   EXPECT_EQ(y->find("/a")->as_int64(), 1);
 }
 
+// The first diagnostic of parsing `text` (YAML unless it starts like JSON); fails the test
+// when it parses.
+Diagnostic parse_error(const std::string& text, Syntax syntax = Syntax::ByContent) {
+  try {
+    Document::parse(text, "t", "file:///t", syntax);
+  } catch (const SpecError& e) {
+    return e.diagnostics().at(0);
+  }
+  ADD_FAILURE() << "expected a SpecError for:\n" << text;
+  return {};
+}
+
+// A few hundred bytes of aliases of aliases (a "billion laughs") would expand to ten million
+// values (1.2 GB); the expansion is bounded and refused where the alias that passes the bound
+// is used.
+TEST(Document, AliasExpansionIsBounded) {
+  std::string text = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i <= 6; ++i) {
+    const std::string prev = "*a" + std::to_string(i - 1);
+    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) text += (k ? ", " : "") + prev;
+    text += "]\n";
+  }
+  text += "x-bomb: *a6\n";
+  const Diagnostic d = parse_error(text);
+  EXPECT_EQ(d.line, 6);  // a5: ten copies of a4, a million values
+  EXPECT_EQ(d.column, 5);
+  EXPECT_NE(d.message.find("YAML aliases expand the document to more than"), std::string::npos)
+      << d.message;
+  EXPECT_NE(d.hint.find("$ref"), std::string::npos) << d.hint;
+  // Long strings count too: a 100 kB string copied 10,000 times is a gigabyte.
+  const std::string big = "s: &s '" + std::string(100000, 'x') + "'\nt: &t [" + [] {
+    std::string l;
+    for (int k = 0; k < 100; ++k) l += (k ? ", *s" : "*s");
+    return l;
+  }() + "]\nu: [" + [] {
+    std::string l;
+    for (int k = 0; k < 100; ++k) l += (k ? ", *t" : "*t");
+    return l;
+  }() + "]\n";
+  const Diagnostic b = parse_error(big);
+  EXPECT_EQ(b.line, 3);
+  EXPECT_NE(b.message.find("YAML aliases expand"), std::string::npos) << b.message;
+  // Aliases used as specs use them (a shared object, a few copies) are fine.
+  auto d2 =
+      yaml("e: &e {code: {type: integer}, message: {type: string}}\na: *e\nb: *e\nc: [*e, *e]\n");
+  EXPECT_EQ(d2->root().at("c").at(1).at("message").at("type").as_string(), "string");
+}
+
 TEST(Document, FindFollowsRfc6901) {
   auto d = Document::parse(R"({"a/b": {"m~n": [10, 20]}, "": 1})", "t.json", "file:///t.json");
   EXPECT_TRUE(d->is_json());
