@@ -2,13 +2,16 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "brrt/core/ascii.hpp"
 #include "brrt/schema/compiler.hpp"
 #include "brrt/spec/diagnostic.hpp"
 #include "brrt/spec/document.hpp"
@@ -79,6 +82,41 @@ std::string locate_compile_error(
   return diagnostic(file, at.line, at.column, "invalid schema: " + e.detail(),
                     e.hint().empty() ? "fix the schema, or the $ref it names" : e.hint(),
                     e.pointer());
+}
+
+// The file a --map entry names for `uri`: the rest of the URI after the prefix, percent-decoded,
+// under the entry's directory. nullopt when no entry applies; "" (with `refused` saying why)
+// when the file would be outside the directory ('..' segments, %2e%2e, an absolute path after a
+// prefix without a trailing slash): a mapping reads only what is inside its directory.
+std::optional<std::string> mapped_path(std::string_view uri,
+                                       const std::vector<std::pair<std::string, std::string>>& maps,
+                                       std::string& refused) {
+  for (const auto& [prefix, dir] : maps) {
+    if (!uri.starts_with(prefix)) continue;
+    std::string_view rest = uri.substr(prefix.size());
+    // `http://ex.test` maps `http://ex.test/a`, not `http://ex.test.evil/a`.
+    if (!prefix.ends_with('/') && !rest.empty() && rest.front() != '/') continue;
+    std::string relative = percent_decode_lenient(rest);
+    const std::size_t start = relative.find_first_not_of('/');
+    relative.erase(0, start == std::string::npos ? relative.size() : start);
+    std::error_code ec;
+    const fs::path base = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+    // Symbolic links are followed before the comparison, so one cannot lead outside either.
+    const fs::path target = fs::weakly_canonical(base / relative, ec);
+    const auto [in_base, in_target] =
+        std::mismatch(base.begin(), base.end(), target.begin(), target.end());
+    const bool inside =
+        in_base == base.end() || (std::next(in_base) == base.end() && in_base->empty());  // "dir/"
+    if (relative.find('\0') != std::string::npos || !inside) {
+      refused = diagnostic(std::string(uri), 0, 0,
+                           "not read: --map " + prefix + "=" + dir + " maps it to " +
+                               target.string() + ", which is outside " + base.string(),
+                           "a mapped $ref can only name files inside the mapped directory");
+      return std::string();
+    }
+    return target.string();
+  }
+  return std::nullopt;
 }
 
 int run_validate(std::span<const std::string_view> args) {
@@ -158,14 +196,10 @@ int run_validate(std::span<const std::string_view> args) {
   read[schema_doc->uri()] = schema_doc;
   std::string resolve_error;
   options.resolver = [&](std::string_view uri) -> const json::value* {
-    std::string path;
-    for (const auto& [prefix, dir] : maps)
-      if (uri.starts_with(prefix)) {
-        path = (fs::path(dir) / std::string(uri.substr(prefix.size()))).string();
-        break;
-      }
-    if (path.empty()) path = spec::uri_to_path(uri);  // file: URIs, percent-decoded
+    const std::optional<std::string> mapped = mapped_path(uri, maps, resolve_error);
+    const std::string path = mapped ? *mapped : spec::uri_to_path(uri);  // file: URIs, decoded
     if (path.empty()) return nullptr;
+
     std::string e;
     auto doc = load_document(path, e);
     if (!doc) {

@@ -208,3 +208,44 @@ TEST_F(Cli, CheckRejectsWhatTheOpenApiMetaSchemaRejects) {
   EXPECT_EQ(run("check --no-meta-schema " + (fail / "server_enum_empty.yaml").string()).code, 0);
 }
 }  // namespace
+
+namespace {
+
+// --map PREFIX=DIR reads only files inside DIR: '..' (%2e%2e) and, after a prefix without a
+// trailing slash, an absolute path read files outside it.
+TEST_F(Cli, ValidateMapStaysInsideItsDirectory) {
+  fs::create_directories(dir_ / "map" / "sub");
+  std::ofstream(dir_ / "secret.json") << R"({"const": "SECRET"})";
+  std::ofstream(dir_ / "map" / "sub" / "inside.json") << R"({"const": "a"})";
+  std::ofstream(dir_ / "a.json") << R"("a")";
+  auto schema = [&](const std::string& name, const std::string& ref) {
+    std::ofstream(dir_ / name) << R"({"$ref": ")" + ref + R"("})";
+    return path(name.c_str());
+  };
+  const std::string map = " --map http://ex.test/=" + (dir_ / "map").string() + "/";
+  const std::string instance = " --instance " + path("a.json");
+  // Inside: read, also through '..' that stays inside and percent-encoded names.
+  auto r = run("validate --schema " + schema("in.json", "http://ex.test/sub/inside.json") +
+               instance + map);
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = run("validate --schema " + schema("in2.json", "http://ex.test/sub/../sub/%69nside.json") +
+          instance + map);
+  EXPECT_EQ(r.code, 0) << r.out;
+  // Outside: refused, saying why.
+  r = run("validate --schema " + schema("out.json", "http://ex.test/%2e%2e/secret.json") +
+          instance + map);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("error: not read: --map http://ex.test/="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("which is outside " + (dir_ / "map").string()), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("SECRET"), std::string::npos) << r.out;
+  r = run("validate --schema " + schema("out2.json", "http://ex.test" + path("secret.json")) +
+          instance + " --map http://ex.test=" + (dir_ / "map").string());
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(r.out.find("SECRET"), std::string::npos) << r.out;
+  // A prefix without a trailing slash maps at a segment boundary only.
+  r = run("validate --schema " + schema("out3.json", "http://ex.test.evil/sub/inside.json") +
+          instance + " --map http://ex.test=" + (dir_ / "map").string());
+  EXPECT_EQ(r.code, 2) << r.out;
+}
+
+}  // namespace
