@@ -19,6 +19,7 @@
 #include <unordered_set>
 
 #include "brrt/core/json_pointer.hpp"
+#include "brrt/core/utf8.hpp"
 #include "brrt/spec/diagnostic.hpp"
 
 namespace brrt::spec {
@@ -391,6 +392,48 @@ struct JsonScanner {
   }
 };
 
+// --- Checks made while parsing ----------------------------------------------------------
+
+// The offset of the first byte that starts no well-formed UTF-8 character, or npos.
+std::size_t first_invalid_utf8(std::string_view s) {
+  if (is_valid_utf8(s)) return std::string_view::npos;
+  for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_sequence(s, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
+// OpenAPI documents are JSON or YAML text, both UTF-8 here (RFC 8259 8.1; YAML's other
+// encodings are not used for specs): a byte that is not is refused where it is, instead of
+// being carried into the model and served as is at /openapi.json.
+void check_utf8(const std::string& path, std::string_view text) {
+  const std::size_t bad = first_invalid_utf8(text);
+  if (bad == std::string_view::npos) return;
+  const auto b = static_cast<unsigned char>(text[bad]);
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  const std::string hex = std::string("0x") + kHex[b >> 4] + kHex[b & 15];
+  std::string message;
+  if (bad == 0 && text.size() >= 2 &&
+      ((b == 0xFF && static_cast<unsigned char>(text[1]) == 0xFE) ||
+       (b == 0xFE && static_cast<unsigned char>(text[1]) == 0xFF)))
+    message = "the text is UTF-16 (it starts with a UTF-16 byte order mark), not UTF-8";
+  else if (b >= 0x80 && b < 0xC0)
+    message = "the text is not UTF-8: byte " + hex + " continues a character that was not started";
+  else if (b == 0xC0 || b == 0xC1 || b >= 0xF5)
+    message = "the text is not UTF-8: byte " + hex + " never appears in UTF-8";
+  else
+    message = "the text is not UTF-8: the character starting with byte " + hex +
+              " is cut short or not well-formed";
+  syntax_error(path, location_of_offset(text, bad), std::move(message),
+               "save the file as UTF-8 (from Latin-1, for example: iconv -f latin1 -t utf-8)");
+}
+
 }  // namespace
 
 std::shared_ptr<const Document> Document::parse(std::string text, std::string path, std::string uri,
@@ -405,6 +448,7 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string pa
   doc->is_json_ = syntax == Syntax::ByContent
                       ? first != std::string::npos && (text[first] == '{' || text[first] == '[')
                       : syntax == Syntax::Json;
+  check_utf8(doc->path_, text);
   if (doc->is_json_) {
     json::parse_options opts;
     opts.max_depth = 10000;  // the parser keeps its own stack; real specs nest deeply

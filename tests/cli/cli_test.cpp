@@ -248,4 +248,21 @@ TEST_F(Cli, ValidateMapStaysInsideItsDirectory) {
   EXPECT_EQ(r.code, 2) << r.out;
 }
 
+// Text that is not UTF-8 is refused where it is: a YAML instance's error was a line of
+// invalid JSON on stdout; a spec was accepted and served with the byte in it.
+TEST_F(Cli, TextThatIsNotUtf8IsBadInput) {
+  std::ofstream(path("s.json")) << R"({"type": "string"})";
+  std::ofstream(path("latin1.yaml")) << "a: caf\xE9\n";
+  auto r = run("validate --schema " + path("s.json") + " --instance " + path("latin1.yaml"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("latin1.yaml:1:7: error: the text is not UTF-8"), std::string::npos)
+      << r.out;
+  std::ofstream(path("latin1-spec.yaml"))
+      << "openapi: 3.1.0\ninfo: {title: caf\xE9, version: '1'}\npaths: {}\n";
+  r = run("check " + path("latin1-spec.yaml"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("latin1-spec.yaml:2:18: error: the text is not UTF-8"), std::string::npos)
+      << r.out;
+}
+
 }  // namespace

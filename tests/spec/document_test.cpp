@@ -187,6 +187,30 @@ TEST(Document, AliasExpansionIsBounded) {
   EXPECT_EQ(d2->root().at("c").at(1).at("message").at("type").as_string(), "string");
 }
 
+// A JSON or YAML spec is UTF-8: another byte is refused at its line and column (YAML was
+// accepted and the byte served in /openapi.json; JSON said "syntax error").
+TEST(Document, TextThatIsNotUtf8IsRefusedWhereItIs) {
+  Diagnostic d = parse_error("a: 1\nb: caf\xE9 ok\n");
+  EXPECT_EQ(d.line, 2);
+  EXPECT_EQ(d.column, 7);
+  EXPECT_EQ(d.message,
+            "the text is not UTF-8: the character starting with byte 0xE9 is cut short or not "
+            "well-formed");
+  EXPECT_NE(d.hint.find("UTF-8"), std::string::npos);
+  d = parse_error("{\"a\": 1,\n  \"b\": \"\xFF\"}");
+  EXPECT_EQ(d.line, 2);
+  EXPECT_EQ(d.column, 9);
+  EXPECT_EQ(d.message, "the text is not UTF-8: byte 0xFF never appears in UTF-8");
+  d = parse_error("x: \x80\n");
+  EXPECT_NE(d.message.find("byte 0x80 continues a character that was not started"),
+            std::string::npos);
+  d = parse_error(std::string("\xFF\xFE{\0\"\0", 6));
+  EXPECT_NE(d.message.find("UTF-16"), std::string::npos) << d.message;
+  // Well-formed UTF-8 is read as it is.
+  EXPECT_EQ(yaml("t: caf\xC3\xA9 \xF0\x9F\x90\xB6\n")->root().at("t").as_string(),
+            "caf\xC3\xA9 \xF0\x9F\x90\xB6");
+}
+
 TEST(Document, FindFollowsRfc6901) {
   auto d = Document::parse(R"({"a/b": {"m~n": [10, 20]}, "": 1})", "t.json", "file:///t.json");
   EXPECT_TRUE(d->is_json());
