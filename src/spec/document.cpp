@@ -3,8 +3,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/stream_parser.hpp>
+#include <boost/json/value_stack.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
@@ -15,7 +16,9 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "brrt/core/json_pointer.hpp"
@@ -434,6 +437,175 @@ void check_utf8(const std::string& path, std::string_view text) {
                "save the file as UTF-8 (from Latin-1, for example: iconv -f latin1 -t utf-8)");
 }
 
+// Boost.JSON's value-building handler (boost/json/detail/handler.hpp) counting the keys it
+// is given: an object with a key twice keeps one member (value_stack::push_object), so fewer
+// members than keys in the result means a duplicate, looked for only then.
+struct KeyCountingHandler {
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  static constexpr std::size_t max_string_size = json::string::max_size();
+  using error_code = boost::system::error_code;
+
+  json::value_stack st;
+  std::size_t keys = 0;
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) { return true; }
+  bool on_object_end(std::size_t n, error_code&) {
+    st.push_object(n);
+    return true;
+  }
+  bool on_array_begin(error_code&) { return true; }
+  bool on_array_end(std::size_t n, error_code&) {
+    st.push_array(n);
+    return true;
+  }
+  bool on_key_part(json::string_view s, std::size_t, error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, error_code&) {
+    st.push_key(s);
+    ++keys;
+    return true;
+  }
+  bool on_string_part(json::string_view s, std::size_t, error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t, error_code&) {
+    st.push_string(s);
+    return true;
+  }
+  bool on_number_part(json::string_view, error_code&) { return true; }
+  bool on_int64(std::int64_t i, json::string_view, error_code&) {
+    st.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, json::string_view, error_code&) {
+    st.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, json::string_view, error_code&) {
+    st.push_double(d);
+    return true;
+  }
+  bool on_bool(bool b, error_code&) {
+    st.push_bool(b);
+    return true;
+  }
+  bool on_null(error_code&) {
+    st.push_null();
+    return true;
+  }
+  bool on_comment_part(json::string_view, error_code&) { return true; }
+  bool on_comment(json::string_view, error_code&) { return true; }
+};
+
+std::size_t count_members(const json::value& root) {
+  std::size_t n = 0;
+  std::vector<const json::value*> stack{&root};
+  while (!stack.empty()) {
+    const json::value* v = stack.back();
+    stack.pop_back();
+    if (const auto* o = v->if_object()) {
+      n += o->size();
+      for (const auto& kv : *o)
+        if (kv.value().is_structured()) stack.push_back(&kv.value());
+    } else if (const auto* a = v->if_array()) {
+      for (const auto& e : *a)
+        if (e.is_structured()) stack.push_back(&e);
+    }
+  }
+  return n;
+}
+
+// The first key (in text order) that an earlier key of the same object repeats, in JSON text
+// already known to be valid: where it is, where the first one is, and the key.
+struct DuplicateKey {
+  std::size_t at = 0, first = 0;
+  std::string key;
+};
+
+std::optional<DuplicateKey> find_duplicate_key(std::string_view text) {
+  struct Frame {
+    bool object = false;
+    bool expect_key = false;
+    std::unordered_map<std::string, std::size_t> keys;
+  };
+  std::vector<Frame> stack;
+  for (std::size_t i = 0; i < text.size();) {
+    switch (text[i]) {
+      case '{':
+        stack.push_back(Frame{true, true, {}});
+        ++i;
+        break;
+      case '[':
+        stack.push_back(Frame{});
+        ++i;
+        break;
+      case '}':
+      case ']':
+        if (!stack.empty()) stack.pop_back();
+        ++i;
+        break;
+      case ',':
+        if (!stack.empty() && stack.back().object) stack.back().expect_key = true;
+        ++i;
+        break;
+      case '"': {
+        const std::size_t start = i++;
+        while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+        ++i;
+        if (stack.empty() || !stack.back().object || !stack.back().expect_key) break;
+        stack.back().expect_key = false;
+        const std::string_view raw = text.substr(start, i - start);
+        std::string key = raw.find('\\') == std::string_view::npos
+                              ? std::string(raw.substr(1, raw.size() - 2))
+                              : std::string(json::parse(raw).as_string());
+        auto [it, inserted] = stack.back().keys.emplace(std::move(key), start);
+        if (!inserted) return DuplicateKey{start, it->second, it->first};
+        break;
+      }
+      default:
+        ++i;
+    }
+  }
+  return std::nullopt;
+}
+
+json::value parse_json(const std::string& path, std::string_view text) {
+  json::parse_options opts;
+  opts.max_depth = 10000;  // the parser keeps its own stack; real specs nest deeply
+  json::basic_parser<KeyCountingHandler> p(opts);
+  boost::system::error_code ec;
+  // Stops after the first complete value and the whitespace after it; what follows is a
+  // second value or garbage.
+  const std::size_t used = p.write_some(false, text.data(), text.size(), ec);
+  if (!ec && used < text.size())
+    syntax_error(path, location_of_offset(text, text.find_first_not_of(" \t\r\n", used)),
+                 "invalid JSON: more text after the document's value",
+                 "a JSON document holds one value; remove what follows it");
+  if (ec)
+    syntax_error(path, location_of_offset(text, used), "invalid JSON: " + ec.message(),
+                 "check the JSON syntax near this position");
+  json::value root = p.handler().st.release();
+  // RFC 8259 leaves duplicate names to the parser (Boost.JSON keeps the last); a spec that
+  // has one means two things at once, so it is refused as YAML's are.
+  if (count_members(root) != p.handler().keys)
+    if (const auto dup = find_duplicate_key(text)) {
+      const SourceLocation first = location_of_offset(text, dup->first);
+      syntax_error(path, location_of_offset(text, dup->at),
+                   "duplicate key '" + dup->key + "' in an object (first at line " +
+                       std::to_string(first.line) + ", column " + std::to_string(first.column) +
+                       ")",
+                   "each key may appear once in an object; merge the two entries");
+    }
+  return root;
+}
+
 }  // namespace
 
 std::shared_ptr<const Document> Document::parse(std::string text, std::string path, std::string uri,
@@ -450,23 +622,7 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string pa
                       : syntax == Syntax::Json;
   check_utf8(doc->path_, text);
   if (doc->is_json_) {
-    json::parse_options opts;
-    opts.max_depth = 10000;  // the parser keeps its own stack; real specs nest deeply
-    json::stream_parser p({}, opts);
-    boost::system::error_code ec;
-    const std::size_t used = p.write_some(text.data(), text.size(), ec);
-    // write_some stops after the first complete value; what follows it (other than
-    // whitespace) is a second value or garbage, which finish() would call "incomplete".
-    if (const std::size_t extra = text.find_first_not_of(" \t\r\n", used);
-        !ec && extra != std::string::npos)
-      syntax_error(doc->path_, location_of_offset(text, extra),
-                   "invalid JSON: more text after the document's value",
-                   "a JSON document holds one value; remove what follows it");
-    if (!ec) p.finish(ec);
-    if (ec)
-      syntax_error(doc->path_, location_of_offset(text, used), "invalid JSON: " + ec.message(),
-                   "check the JSON syntax near this position");
-    doc->root_ = p.release();
+    doc->root_ = parse_json(doc->path_, text);
   } else {
     YAML::Node root;
     try {

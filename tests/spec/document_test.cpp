@@ -211,6 +211,23 @@ TEST(Document, TextThatIsNotUtf8IsRefusedWhereItIs) {
             "caf\xC3\xA9 \xF0\x9F\x90\xB6");
 }
 
+// JSON objects with a key twice are refused, as YAML mappings are (Boost.JSON kept the last).
+TEST(Document, DuplicateJsonKeysAreErrors) {
+  Diagnostic d = parse_error("{\"a\": {\"x\": 1,\n  \"y\": \"x\", \"x\": 2}, \"b\": {\"x\": 3}}");
+  EXPECT_EQ(d.line, 2);
+  EXPECT_EQ(d.column, 13);
+  EXPECT_EQ(d.message, "duplicate key 'x' in an object (first at line 1, column 8)");
+  EXPECT_NE(d.hint.find("merge the two entries"), std::string::npos);
+  // Keys are compared decoded: "\u0061" is "a".
+  d = parse_error("[{\"k\": {}}, {\"a\": 1, \"\\u0061\": 2}]");
+  EXPECT_EQ(d.column, 22);
+  EXPECT_NE(d.message.find("duplicate key 'a'"), std::string::npos) << d.message;
+  // The same key in different objects, and values equal to keys, are fine.
+  auto j = Document::parse("{\"a\": {\"a\": \"a\"}, \"b\": [{\"a\": 1}, {\"a\": 2}], \"c\": \"b\"}",
+                           "t.json", "file:///t.json");
+  EXPECT_EQ(j->find("/b/1/a")->as_int64(), 2);
+}
+
 TEST(Document, FindFollowsRfc6901) {
   auto d = Document::parse(R"({"a/b": {"m~n": [10, 20]}, "": 1})", "t.json", "file:///t.json");
   EXPECT_TRUE(d->is_json());
