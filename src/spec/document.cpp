@@ -606,6 +606,21 @@ json::value parse_json(const std::string& path, std::string_view text) {
   return root;
 }
 
+// Where the second document of a YAML stream starts: its `---` line, or its first node.
+SourceLocation second_document_at(std::string_view text, const YAML::Node& first,
+                                  const YAML::Node& second) {
+  const std::size_t after = first.Mark().pos > 0 ? static_cast<std::size_t>(first.Mark().pos) : 0;
+  const std::size_t until = second.Mark().pos >= 0
+                                ? std::min(static_cast<std::size_t>(second.Mark().pos), text.size())
+                                : text.size();
+  std::size_t marker = std::string_view::npos;
+  for (std::size_t at = text.find("\n---", after); at != std::string_view::npos && at < until;
+       at = text.find("\n---", at + 1))
+    marker = at + 1;
+  if (marker != std::string_view::npos) return location_of_offset(text, marker);
+  return {second.Mark().line + 1, second.Mark().column + 1};
+}
+
 }  // namespace
 
 std::shared_ptr<const Document> Document::parse(std::string text, std::string path, std::string uri,
@@ -624,13 +639,19 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string pa
   if (doc->is_json_) {
     doc->root_ = parse_json(doc->path_, text);
   } else {
-    YAML::Node root;
+    std::vector<YAML::Node> documents;
     try {
-      root = YAML::Load(text);
+      documents = YAML::LoadAll(text);
     } catch (const YAML::Exception& e) {
       syntax_error(doc->path_, {e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg,
                    "check the indentation and quoting near this position");
     }
+    if (documents.size() > 1)
+      syntax_error(doc->path_, second_document_at(text, documents[0], documents[1]),
+                   "more than one YAML document: a second one starts here",
+                   "an OpenAPI description is one document; remove this '---' and what "
+                   "follows, or put it in a file of its own");
+    YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
     YamlConverter converter(doc->path_, text.size());
     (void)converter.is_copy(root);
     doc->root_ = converter.convert(root, 0, YamlConverter::loc(root), false);

@@ -228,6 +228,18 @@ TEST(Document, DuplicateJsonKeysAreErrors) {
   EXPECT_EQ(j->find("/b/1/a")->as_int64(), 2);
 }
 
+// A second YAML document was ignored; it is refused where it starts, as a second JSON value is.
+TEST(Document, MoreThanOneYamlDocumentIsAnError) {
+  Diagnostic d = parse_error("---\na: 1\n---\nb: 2\n");
+  EXPECT_EQ(d.line, 3);
+  EXPECT_EQ(d.column, 1);
+  EXPECT_EQ(d.message, "more than one YAML document: a second one starts here");
+  d = parse_error("a: 1\n...\n---\n");
+  EXPECT_EQ(d.line, 3);
+  // One document, with its start and end markers, is one document.
+  EXPECT_EQ(yaml("---\na: 1\n...\n")->find("/a")->as_int64(), 1);
+}
+
 TEST(Document, FindFollowsRfc6901) {
   auto d = Document::parse(R"({"a/b": {"m~n": [10, 20]}, "": 1})", "t.json", "file:///t.json");
   EXPECT_TRUE(d->is_json());
