@@ -1,6 +1,8 @@
 #include "brrt/http/server.hpp"
 
+#include <linux/sockios.h>
 #include <malloc.h>
+#include <sys/ioctl.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -105,8 +107,19 @@ class Connection {
   Phase phase() const noexcept { return phase_; }
   Clock::time_point deadline() const noexcept { return deadline_; }
 
-  // Called by the sweeper (same thread): the current wait took too long.
-  void expire() {
+  // Called by the sweeper (same thread): the current wait took too long. A response write
+  // is only given up when the client has taken nothing since the last look: a client reading
+  // slowly wakes our writes seconds apart (the kernel reports a full socket writable only
+  // once a third of its send buffer has drained) while it acknowledges bytes all along.
+  void expire(Clock::time_point now) {
+    if (phase_ == Phase::Writing) {
+      const std::int64_t taken = bytes_taken();
+      if (taken > taken_mark_) {
+        taken_mark_ = taken;
+        deadline_ = now + server_.config_.write_timeout;
+        return;
+      }
+    }
     timed_out_ = true;
     boost::system::error_code ec;
     socket_.cancel(ec);
@@ -214,6 +227,15 @@ class Connection {
     close_after_ = true;
   }
 
+  // Of the bytes written by the current flush, those the client has acknowledged (what was
+  // written less what the kernel still holds, SIOCOUTQ): grows as the client reads, whether
+  // or not one of our writes completes. One ioctl; only asked when a write must wait.
+  std::int64_t bytes_taken() noexcept {
+    int queued = 0;
+    if (::ioctl(socket_.native_handle(), SIOCOUTQ, &queued) != 0) return INT64_MIN;
+    return static_cast<std::int64_t>(flushed_) - queued;
+  }
+
   asio::awaitable<bool> flush() {
     if (out_.empty()) co_return true;
     // Responses almost always fit the socket's send buffer: write them directly and wait
@@ -228,15 +250,19 @@ class Connection {
     }
     if (!ec && n < out_.size()) {
       // The rest goes as the client reads. write_timeout is for a client that stops reading,
-      // not for a slow one: it is the longest a write may make no progress, so each write
-      // that sends something moves the deadline (a response that took longer than the
-      // timeout as a whole was cut off). Only this path pays for it: one clock read per write.
+      // not for a slow one: it is the longest the client may take nothing (a response that
+      // took longer than the timeout as a whole was cut off). Each write that sends
+      // something moves the deadline; at the deadline, expire() looks at what the client
+      // acknowledged. Only this path pays for it: a clock read per write, an ioctl per look.
       const auto timeout = server_.config_.write_timeout;
       set_phase(Phase::Writing, timeout);
+      flushed_ = n;
+      taken_mark_ = bytes_taken();
       while (n < out_.size()) {
         auto [wec, m] = co_await socket_.async_write_some(
             asio::buffer(out_.data() + n, out_.size() - n), kNoThrow);
         n += m;
+        flushed_ = n;
         if (wec || timed_out_) {  // the sweeper's verdict stands even if this write went out
           ec = wec ? wec : asio::error::timed_out;
           break;
@@ -297,6 +323,8 @@ class Connection {
   Phase phase_ = Phase::Idle;
   Clock::time_point deadline_ = Clock::now();
   Clock::time_point idle_since_ = Clock::now();
+  std::size_t flushed_ = 0;      // bytes of out_ written, while a flush waits (bytes_taken)
+  std::int64_t taken_mark_ = 0;  // bytes_taken() when the write deadline was last moved by it
   bool timed_out_ = false;
   bool close_after_ = false;
   bool reading_ = false;  // a read with the input buffer is pending
@@ -547,7 +575,7 @@ void Server::start() {
             for (Connection* c : w.connections)
               if (c->phase() != Connection::Phase::Handling && now >= c->deadline())
                 expired.push_back(c);
-            for (Connection* c : expired) c->expire();
+            for (Connection* c : expired) c->expire(now);
             std::size_t parked = 0;
             for (Connection* c : w.connections)
               if (c->parkable(now, tick)) {
