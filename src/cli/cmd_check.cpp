@@ -63,7 +63,7 @@ int run_check(std::span<const std::string_view> args) {
     if (options.verbose)
       std::fprintf(stderr, "schemas: %zu subschemas compiled\n", validators.program().node_count());
   } catch (const spec::SpecError& e) {
-    for (const auto& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    print_diagnostics(e.diagnostics());
     return kExitFailed;
   }
   if (meta_schema) {
@@ -81,7 +81,7 @@ int run_check(std::span<const std::string_view> args) {
         return kExitBadInput;
       }
       if (options.verbose) std::fprintf(stderr, "meta-schema: checked against %s\n", dir.c_str());
-      for (const auto& d : violations) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+      print_diagnostics(violations);
       if (!violations.empty()) return kExitFailed;
     }
   }

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <set>
 #include <string>
 
 #include "brrt/dispatch/service.hpp"
@@ -43,6 +44,13 @@ bool parse_uint(std::string_view s, unsigned long max, unsigned long& out) {
   return true;
 }
 
+// The service's warnings, each once.
+void print_warnings(const std::vector<std::string>& warnings) {
+  std::set<std::string_view> seen;
+  for (const auto& w : warnings)
+    if (seen.insert(w).second) std::fprintf(stderr, "brrtrouter: warning: %s\n", w.c_str());
+}
+
 // SIGHUP: the spec file is read and compiled again and swapped in between requests (requests
 // in flight finish on the old one). A spec that does not load or compile is reported as at
 // startup, file, line and pointer, and the running one stays.
@@ -59,13 +67,12 @@ void reload_spec(const std::string& spec_path, const spec::LoadOptions& load,
   if (api) {
     try {
       service.reload(api);
-      for (const auto& w : service.warnings())
-        std::fprintf(stderr, "brrtrouter: warning: %s\n", w.c_str());
+      print_warnings(service.warnings());
       std::fprintf(stderr, "brrtrouter: reloaded \"%s\" (%zu operations) from %s\n",
                    api->info().title.c_str(), api->operations().size(), spec_path.c_str());
       return;
     } catch (const spec::SpecError& e) {
-      for (const auto& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+      print_diagnostics(e.diagnostics());
     } catch (const std::exception& e) {
       std::fprintf(stderr, "%s: error: %s\n", spec_path.c_str(), e.what());
     }
@@ -200,11 +207,10 @@ int run_serve(std::span<const std::string_view> args) {
     service = std::make_unique<dispatch::Service>(api, dispatch::HandlerTable{}, settings.service,
                                                   workers);
   } catch (const spec::SpecError& e) {
-    for (const auto& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    print_diagnostics(e.diagnostics());
     return kExitFailed;
   }
-  for (const auto& w : service->warnings())
-    std::fprintf(stderr, "brrtrouter: warning: %s\n", w.c_str());
+  print_warnings(service->warnings());
   http::Server server(settings.server, *service);
   service->attach(&server);
   try {

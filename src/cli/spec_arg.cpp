@@ -18,6 +18,11 @@ void enable_verbose(spec::LoadOptions& options) {
   options.log = &log_to_stderr;
 }
 
+void print_diagnostics(const std::vector<spec::Diagnostic>& diagnostics) {
+  for (const auto& d : spec::unique_diagnostics(diagnostics))
+    std::fprintf(stderr, "%s\n", d.to_string().c_str());
+}
+
 std::shared_ptr<const spec::Api> load_spec_arg(const std::string& path,
                                                const spec::LoadOptions& options, int& exit_code) {
   std::error_code ec;
@@ -29,7 +34,7 @@ std::shared_ptr<const spec::Api> load_spec_arg(const std::string& path,
   try {
     return spec::load_api(path, options);
   } catch (const spec::SpecError& e) {
-    for (const auto& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    print_diagnostics(e.diagnostics());
     exit_code = kExitFailed;
     return nullptr;
   }

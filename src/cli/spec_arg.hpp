@@ -3,16 +3,20 @@
 // command that takes one.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "brrt/spec/api.hpp"
 
 namespace brrt::cli {
 
-// Loads `path`; on failure prints every diagnostic to stderr and returns nullptr with
-// `exit_code` set (1 for an invalid spec, 2 for an unreadable file).
 // Turns on the loader's phase log (`--verbose`), printed to stderr.
 void enable_verbose(spec::LoadOptions& options);
 
+// Prints each diagnostic once (in order) to stderr.
+void print_diagnostics(const std::vector<spec::Diagnostic>& diagnostics);
+
+// Loads `path`; on failure prints every diagnostic to stderr and returns nullptr with
+// `exit_code` set (1 for an invalid spec, 2 for an unreadable file).
 std::shared_ptr<const spec::Api> load_spec_arg(const std::string& path,
                                                const spec::LoadOptions& options, int& exit_code);
 

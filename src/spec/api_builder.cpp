@@ -136,6 +136,8 @@ class ApiBuilder {
     errors_.push_back(make(at, Diagnostic::Severity::Error, std::move(message), std::move(hint)));
   }
   void warn(const SourceNode& at, std::string message, std::string hint = {}) {
+    // A path-item parameter is checked once per operation: the same warning is kept once.
+    if (!warned_.insert(key(at) + "\n" + message).second) return;
     api_.warnings_.push_back(
         make(at, Diagnostic::Severity::Warning, std::move(message), std::move(hint)));
   }
@@ -823,6 +825,7 @@ class ApiBuilder {
   const LoadOptions& options_;
   std::vector<Diagnostic> errors_;
   std::set<std::string> reported_;
+  std::set<std::string> warned_;
   std::set<std::string> ids_;
   Clock::time_point last_ = Clock::now();
 };

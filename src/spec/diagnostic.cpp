@@ -1,5 +1,8 @@
 #include "brrt/spec/diagnostic.hpp"
 
+#include <set>
+#include <tuple>
+
 namespace brrt::spec {
 
 std::string Diagnostic::to_string() const {
@@ -26,7 +29,20 @@ std::string summarize(const std::vector<Diagnostic>& diagnostics) {
 }
 }  // namespace
 
+std::vector<Diagnostic> unique_diagnostics(std::vector<Diagnostic> diagnostics) {
+  std::set<std::tuple<Diagnostic::Severity, std::string, int, int, std::string, std::string>> seen;
+  std::vector<Diagnostic> out;
+  out.reserve(diagnostics.size());
+  for (auto& d : diagnostics)
+    if (seen.emplace(d.severity, d.file, d.line, d.column, d.pointer, d.message).second)
+      out.push_back(std::move(d));
+  return out;
+}
+
 SpecError::SpecError(std::vector<Diagnostic> diagnostics)
-    : std::runtime_error(summarize(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+    : SpecError(unique_diagnostics(std::move(diagnostics)), 0) {}
+
+SpecError::SpecError(std::vector<Diagnostic> unique, int)
+    : std::runtime_error(summarize(unique)), diagnostics_(std::move(unique)) {}
 
 }  // namespace brrt::spec

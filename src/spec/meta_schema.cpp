@@ -1,5 +1,6 @@
 #include "brrt/spec/meta_schema.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -104,7 +105,10 @@ std::vector<Diagnostic> check_meta_schema(const Api& api, const std::string& dir
   const Document& doc = api.root();
   std::vector<Diagnostic> out;
   std::vector<schema::ValidationError> errors;
-  if (program.validate(id, doc.root(), errors, max_errors)) return out;
+  // More are collected than listed: one violation is often reported several times (once per
+  // branch of the meta-schema that rejects it).
+  const std::size_t collect = std::max<std::size_t>(1000, max_errors * 10);
+  if (program.validate(id, doc.root(), errors, collect)) return out;
   for (const auto& e : errors) {
     Diagnostic d;
     d.file = doc.path();
@@ -118,6 +122,8 @@ std::vector<Diagnostic> check_meta_schema(const Api& api, const std::string& dir
     d.hint = "see the OpenAPI specification for this object's fields";
     out.push_back(std::move(d));
   }
+  out = unique_diagnostics(std::move(out));
+  if (out.size() > max_errors) out.resize(max_errors);
   return out;
 }
 

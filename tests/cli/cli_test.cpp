@@ -265,4 +265,44 @@ TEST_F(Cli, TextThatIsNotUtf8IsBadInput) {
       << r.out;
 }
 
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+bool have_meta_schemas() {
+  return fs::exists(fs::path(BRRT_SHARED_DIR) / "conformance/openapi-spec/schemas/v3.1");
+}
+
+// Each error once: the meta-schema reported `a: null` nine times, and a bad pattern in a schema
+// used four times failed to compile four times.
+TEST_F(Cli, CheckListsEachErrorOnce) {
+  std::ofstream(path("pattern.yaml")) << R"(openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: a
+      parameters: [{name: q, in: query, schema: {$ref: '#/components/schemas/Bad'}}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Bad'}}}}}
+    post:
+      operationId: b
+      parameters: [{name: q, in: query, schema: {$ref: '#/components/schemas/Bad'}}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Bad'}}}}}
+components:
+  schemas:
+    Bad: {type: string, pattern: '[a-'}
+)";
+  auto r = run("check --no-meta-schema " + path("pattern.yaml"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_EQ(count(r.out, "pattern.yaml:15:34: error: schema does not compile"), 1u) << r.out;
+  if (!have_meta_schemas()) return;
+  std::ofstream(path("nulls.yaml"))
+      << "openapi: 3.1.0\ninfo: {title: T, version: '1'}\ncomponents: {schemas: {a: null, b: 0}}\n";
+  r = run("check " + path("nulls.yaml"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_EQ(count(r.out, ": error: "), 2u) << r.out;
+}
+
 }  // namespace

@@ -374,6 +374,30 @@ TEST(Serve, SighupReloadsTheSpecFile) {
   EXPECT_NE(said.find("Missing"), std::string::npos) << said;
   EXPECT_EQ(curl(srv.url("/b")).body, R"({"v":2})");
   EXPECT_EQ(curl(srv.url("/c")).status, 404);
+
+  // A bad pattern in a schema four operations use is one error, reported once (it was once per
+  // use).
+  write(
+      "openapi: 3.1.0\ninfo: {title: broken, version: '1'}\npaths:\n  /d:\n"
+      "    get: {parameters: [{name: q, in: query, schema: {$ref: '#/components/schemas/P'}}], "
+      "responses: {'200': {description: ok}}}\n"
+      "    put: {parameters: [{name: q, in: query, schema: {$ref: '#/components/schemas/P'}}], "
+      "responses: {'200': {description: ok}}}\n"
+      "    post: {parameters: [{name: q, in: query, schema: {$ref: '#/components/schemas/P'}}], "
+      "responses: {'200': {description: ok}}}\n"
+      "    delete: {parameters: [{name: q, in: query, schema: {$ref: '#/components/schemas/P'}}], "
+      "responses: {'200': {description: ok}}}\n"
+      "components: {schemas: {P: {type: string, pattern: '[a-'}}}\n");
+  mark = srv.stderr_size();
+  srv.signal(SIGHUP);
+  ASSERT_TRUE(srv.await_stderr("reload failed; still serving the previous spec", mark))
+      << srv.startup();
+  const std::string again = srv.startup().substr(mark);
+  const std::string error = path + ":9:";
+  const auto first = again.find(error);
+  EXPECT_NE(first, std::string::npos) << again;
+  EXPECT_EQ(again.find(error, first + 1), std::string::npos) << again;
+  EXPECT_EQ(curl(srv.url("/b")).body, R"({"v":2})");
   EXPECT_EQ(srv.stop(), 0);
   std::remove(path.c_str());
 }

@@ -240,6 +240,24 @@ TEST(Document, MoreThanOneYamlDocumentIsAnError) {
   EXPECT_EQ(yaml("---\na: 1\n...\n")->find("/a")->as_int64(), 1);
 }
 
+// Every diagnostic is kept once (one schema used by four operations failed to compile four
+// times, each reported).
+TEST(Document, SpecErrorListsEachDiagnosticOnce) {
+  Diagnostic a;
+  a.file = "x.yaml";
+  a.line = 3;
+  a.column = 5;
+  a.pointer = "/a";
+  a.message = "bad";
+  Diagnostic b = a;
+  b.line = 4;
+  const SpecError e({a, b, a, a, b});
+  ASSERT_EQ(e.diagnostics().size(), 2u);
+  EXPECT_EQ(e.diagnostics()[0].line, 3);
+  EXPECT_EQ(e.diagnostics()[1].line, 4);
+  EXPECT_EQ(std::string(e.what()), a.to_string() + "\n" + b.to_string());
+}
+
 TEST(Document, FindFollowsRfc6901) {
   auto d = Document::parse(R"({"a/b": {"m~n": [10, 20]}, "": 1})", "t.json", "file:///t.json");
   EXPECT_TRUE(d->is_json());

@@ -20,13 +20,18 @@ struct Diagnostic {
   std::string to_string() const;
 };
 
-// Thrown by the loader; carries every error found (not only the first).
+// `diagnostics` without repeats (same severity, file, position, pointer and message; one
+// schema used by several operations fails to compile once per use), first ones kept, in order.
+std::vector<Diagnostic> unique_diagnostics(std::vector<Diagnostic> diagnostics);
+
+// Thrown by the loader; carries every error found (not only the first), each once.
 class SpecError : public std::runtime_error {
  public:
   explicit SpecError(std::vector<Diagnostic> diagnostics);
   const std::vector<Diagnostic>& diagnostics() const noexcept { return diagnostics_; }
 
  private:
+  SpecError(std::vector<Diagnostic> unique, int);
   std::vector<Diagnostic> diagnostics_;
 };
 

@@ -17,9 +17,9 @@ namespace brrt::spec {
 // source tree (../shared/conformance/openapi-spec/schemas). Empty when none exists.
 std::string find_meta_schema_dir();
 
-// One error diagnostic per violation (at most `max_errors`), located in the spec's root
-// document. Versions without a published meta-schema in `dir` (3.2) are not checked. Throws
-// std::runtime_error when the meta-schemas in `dir` cannot be read.
+// One error diagnostic per violation (the first `max_errors`, each once), located in the
+// spec's root document. Versions without a published meta-schema in `dir` (3.2) are not
+// checked. Throws std::runtime_error when the meta-schemas in `dir` cannot be read.
 std::vector<Diagnostic> check_meta_schema(const Api& api, const std::string& dir,
                                           std::size_t max_errors = 20);
 
