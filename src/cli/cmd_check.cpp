@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "brrt/dispatch/spec_validators.hpp"
 #include "brrt/router/api_routes.hpp"
@@ -53,18 +54,43 @@ int run_check(std::span<const std::string_view> args) {
   }
   const auto start = std::chrono::steady_clock::now();
   int code = kExitOk;
-  auto api = load_spec_arg(spec_path, options, code);
-  if (!api) return code;
-  for (const auto& w : api->warnings()) std::fprintf(stderr, "%s\n", w.to_string().c_str());
+  if (!check_spec_file(spec_path, code)) return code;
+  // A syntax error stops everything; past it, every phase that has what it needs runs and
+  // all their errors are listed together: the routes and schemas need the model, the
+  // meta-schema only the document.
+  std::shared_ptr<const spec::Document> doc;
   try {
-    const auto table = router::compile_routes(*api);
-    if (options.verbose) std::fprintf(stderr, "routes: %zu compiled\n", table.size());
-    const dispatch::SpecValidators validators(*api);
-    if (options.verbose)
-      std::fprintf(stderr, "schemas: %zu subschemas compiled\n", validators.program().node_count());
+    doc = spec::read_spec(spec_path, options);
   } catch (const spec::SpecError& e) {
     print_diagnostics(e.diagnostics());
     return kExitFailed;
+  }
+  std::vector<spec::Diagnostic> errors;
+  auto add = [&](const std::vector<spec::Diagnostic>& more) {
+    errors.insert(errors.end(), more.begin(), more.end());
+  };
+  std::shared_ptr<const spec::Api> api;
+  try {
+    api = spec::load_api_from_document(doc, options);
+  } catch (const spec::SpecError& e) {
+    add(e.diagnostics());
+  }
+  if (api) {
+    for (const auto& w : api->warnings()) std::fprintf(stderr, "%s\n", w.to_string().c_str());
+    try {
+      const auto table = router::compile_routes(*api);
+      if (options.verbose) std::fprintf(stderr, "routes: %zu compiled\n", table.size());
+    } catch (const spec::SpecError& e) {
+      add(e.diagnostics());
+    }
+    try {
+      const dispatch::SpecValidators validators(*api);
+      if (options.verbose)
+        std::fprintf(stderr, "schemas: %zu subschemas compiled\n",
+                     validators.program().node_count());
+    } catch (const spec::SpecError& e) {
+      add(e.diagnostics());
+    }
   }
   if (meta_schema) {
     const std::string dir = spec::find_meta_schema_dir();
@@ -73,17 +99,19 @@ int run_check(std::span<const std::string_view> args) {
                    "note: the OpenAPI meta-schema check was skipped: no meta-schemas found "
                    "(set BRRT_OPENAPI_SCHEMAS to a directory with v3.0/ and v3.1/)\n");
     } else {
-      std::vector<spec::Diagnostic> violations;
       try {
-        violations = spec::check_meta_schema(*api, dir);
+        add(spec::check_meta_schema(*doc, dir));
       } catch (const std::exception& e) {
+        print_diagnostics(errors);
         std::fprintf(stderr, "brrtrouter check: %s\n", e.what());
         return kExitBadInput;
       }
       if (options.verbose) std::fprintf(stderr, "meta-schema: checked against %s\n", dir.c_str());
-      print_diagnostics(violations);
-      if (!violations.empty()) return kExitFailed;
     }
+  }
+  if (!errors.empty() || !api) {
+    print_diagnostics(errors);
+    return kExitFailed;
   }
   const auto ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

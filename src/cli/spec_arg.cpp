@@ -18,6 +18,14 @@ void enable_verbose(spec::LoadOptions& options) {
   options.log = &log_to_stderr;
 }
 
+bool check_spec_file(const std::string& path, int& exit_code) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) return true;
+  std::fprintf(stderr, "%s: error: cannot read the file (does it exist?)\n", path.c_str());
+  exit_code = kExitBadInput;
+  return false;
+}
+
 void print_diagnostics(const std::vector<spec::Diagnostic>& diagnostics) {
   for (const auto& d : spec::unique_diagnostics(diagnostics))
     std::fprintf(stderr, "%s\n", d.to_string().c_str());
@@ -25,12 +33,7 @@ void print_diagnostics(const std::vector<spec::Diagnostic>& diagnostics) {
 
 std::shared_ptr<const spec::Api> load_spec_arg(const std::string& path,
                                                const spec::LoadOptions& options, int& exit_code) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    std::fprintf(stderr, "%s: error: cannot read the file (does it exist?)\n", path.c_str());
-    exit_code = kExitBadInput;
-    return nullptr;
-  }
+  if (!check_spec_file(path, exit_code)) return nullptr;
   try {
     return spec::load_api(path, options);
   } catch (const spec::SpecError& e) {

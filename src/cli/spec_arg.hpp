@@ -12,6 +12,10 @@ namespace brrt::cli {
 // Turns on the loader's phase log (`--verbose`), printed to stderr.
 void enable_verbose(spec::LoadOptions& options);
 
+// Whether `path` names a file; when not, says so on stderr ("cannot read the file (does it
+// exist?)") and sets `exit_code` to 2.
+bool check_spec_file(const std::string& path, int& exit_code);
+
 // Prints each diagnostic once (in order) to stderr.
 void print_diagnostics(const std::vector<spec::Diagnostic>& diagnostics);
 

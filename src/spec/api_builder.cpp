@@ -837,7 +837,7 @@ std::shared_ptr<const Api> load_api_from_document(std::shared_ptr<const Document
   return api;
 }
 
-std::shared_ptr<const Api> load_api(const std::string& path, const LoadOptions& options) {
+std::shared_ptr<const Document> read_spec(const std::string& path, const LoadOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   auto doc = Document::load_file(path);
   if (options.verbose && options.log) {
@@ -846,7 +846,11 @@ std::shared_ptr<const Api> load_api(const std::string& path, const LoadOptions& 
     options.log("spec: parsed " + path + (doc->is_json() ? " (JSON)" : " (YAML)") + " in " +
                 std::to_string(ms).substr(0, std::to_string(ms).find('.') + 2) + " ms");
   }
-  return load_api_from_document(std::move(doc), options);
+  return doc;
+}
+
+std::shared_ptr<const Api> load_api(const std::string& path, const LoadOptions& options) {
+  return load_api_from_document(read_spec(path, options), options);
 }
 
 std::shared_ptr<const Api> load_api_from_text(std::string text, const std::string& path,

@@ -68,8 +68,20 @@ std::string find_meta_schema_dir() {
 
 std::vector<Diagnostic> check_meta_schema(const Api& api, const std::string& dir,
                                           std::size_t max_errors) {
-  const bool v30 = api.openapi_version().rfind("3.0", 0) == 0;
-  if (!v30 && api.openapi_version().rfind("3.1", 0) != 0) return {};  // no meta-schema (3.2)
+  return check_meta_schema(api.root(), dir, max_errors);
+}
+
+std::vector<Diagnostic> check_meta_schema(const Document& doc, const std::string& dir,
+                                          std::size_t max_errors) {
+  const auto* top = doc.root().if_object();
+  const auto* version = top ? top->if_contains("openapi") : nullptr;
+  if (!version || !version->is_string()) return {};  // the loader says what is wrong
+  const std::string_view v = version->get_string();
+  auto is = [&](std::string_view p) {
+    return v.starts_with(p) && (v.size() == p.size() || v[p.size()] == '.');
+  };
+  const bool v30 = is("3.0");
+  if (!v30 && !is("3.1")) return {};  // no meta-schema (3.2)
   schema::CompileOptions options;
   // The 3.0 meta-schema is written in draft-04; the keywords it uses mean the same in
   // draft-07 once its `id` is spelled `$id`.
@@ -102,7 +114,6 @@ std::vector<Diagnostic> check_meta_schema(const Api& api, const std::string& dir
                              e.diagnostics().front().to_string());
   }
   const schema::Program program = compiler.build();
-  const Document& doc = api.root();
   std::vector<Diagnostic> out;
   std::vector<schema::ValidationError> errors;
   // More are collected than listed: one violation is often reported several times (once per

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace {
@@ -303,6 +304,61 @@ components:
   r = run("check " + path("nulls.yaml"));
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_EQ(count(r.out, ": error: "), 2u) << r.out;
+}
+
+// check went no further than the first phase with errors: a route clash hid the schema and
+// meta-schema errors.
+TEST_F(Cli, CheckListsTheErrorsOfEveryPhase) {
+  std::ofstream(path("phases.yaml")) << R"(openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /a/{x}:
+    get:
+      operationId: ax
+      parameters: [{name: x, in: path, required: true, schema: {type: strnig}}]
+      responses: {'200': {}}
+  /a/{y}:
+    get:
+      operationId: ay
+      parameters: [{name: y, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+  /b:
+    get:
+      operationId: b
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Missing'}}}}}
+)";
+  // The loader's error (a dangling $ref) stops the routes and schemas, not the meta-schema.
+  auto r = run("check " + path("phases.yaml"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("phases.yaml:17:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("points to nothing"), std::string::npos) << r.out;
+  if (have_meta_schemas()) {
+    EXPECT_NE(r.out.find("phases.yaml:8:19: error: the OpenAPI 3.1 meta-schema rejects this: "
+                         "missing required property 'description'"),
+              std::string::npos)
+        << r.out;
+  }
+  // Without it, the routes, the schemas and the meta-schema are all checked.
+  std::string text;
+  {
+    std::ifstream in(path("phases.yaml"));
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  text = text.substr(0, text.find("  /b:"));
+  std::ofstream(path("phases.yaml")) << text;
+  r = run("check " + path("phases.yaml"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("phases.yaml:10:5: error: GET /a/{y}: GET /a/{y} is ambiguous"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("phases.yaml:7:71: error: schema does not compile: unknown type 'strnig'"),
+            std::string::npos)
+      << r.out;
+  if (have_meta_schemas()) {
+    EXPECT_NE(r.out.find("phases.yaml:8:19: error: the OpenAPI 3.1 meta-schema rejects this"),
+              std::string::npos)
+        << r.out;
+  }
 }
 
 }  // namespace

@@ -201,6 +201,11 @@ struct LoadOptions {
 // Loads `path` (YAML or JSON, by content), resolves `$ref`s and builds the model.
 // Throws SpecError listing every error (with file, line, column, JSON pointer, hint).
 std::shared_ptr<const Api> load_api(const std::string& path, const LoadOptions& options = {});
+// The two steps of load_api: reading and parsing the file (logged when `options.verbose`;
+// throws SpecError for an unreadable file or a syntax error), then building the model.
+std::shared_ptr<const Document> read_spec(const std::string& path, const LoadOptions& options = {});
+std::shared_ptr<const Api> load_api_from_document(std::shared_ptr<const Document> document,
+                                                  const LoadOptions& options = {});
 // Same, from text already in memory (`path` names it in diagnostics and is the base for
 // relative file refs).
 std::shared_ptr<const Api> load_api_from_text(std::string text, const std::string& path,
