@@ -92,6 +92,7 @@ int run_check(std::span<const std::string_view> args) {
       add(e.diagnostics());
     }
   }
+  std::size_t not_listed = 0;
   if (meta_schema) {
     const std::string dir = spec::find_meta_schema_dir();
     if (dir.empty()) {
@@ -100,7 +101,7 @@ int run_check(std::span<const std::string_view> args) {
                    "(set BRRT_OPENAPI_SCHEMAS to a directory with v3.0/ and v3.1/)\n");
     } else {
       try {
-        add(spec::check_meta_schema(*doc, dir));
+        add(spec::check_meta_schema(*doc, dir, 20, &not_listed));
       } catch (const std::exception& e) {
         print_diagnostics(errors);
         std::fprintf(stderr, "brrtrouter check: %s\n", e.what());
@@ -111,6 +112,9 @@ int run_check(std::span<const std::string_view> args) {
   }
   if (!errors.empty() || !api) {
     print_diagnostics(errors);
+    if (not_listed)
+      std::fprintf(stderr, "%s: note: and %zu more OpenAPI meta-schema error%s, not listed\n",
+                   spec_path.c_str(), not_listed, not_listed == 1 ? "" : "s");
     return kExitFailed;
   }
   const auto ms =

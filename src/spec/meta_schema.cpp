@@ -67,12 +67,13 @@ std::string find_meta_schema_dir() {
 }
 
 std::vector<Diagnostic> check_meta_schema(const Api& api, const std::string& dir,
-                                          std::size_t max_errors) {
-  return check_meta_schema(api.root(), dir, max_errors);
+                                          std::size_t max_errors, std::size_t* not_listed) {
+  return check_meta_schema(api.root(), dir, max_errors, not_listed);
 }
 
 std::vector<Diagnostic> check_meta_schema(const Document& doc, const std::string& dir,
-                                          std::size_t max_errors) {
+                                          std::size_t max_errors, std::size_t* not_listed) {
+  if (not_listed) *not_listed = 0;
   const auto* top = doc.root().if_object();
   const auto* version = top ? top->if_contains("openapi") : nullptr;
   if (!version || !version->is_string()) return {};  // the loader says what is wrong
@@ -117,7 +118,7 @@ std::vector<Diagnostic> check_meta_schema(const Document& doc, const std::string
   std::vector<Diagnostic> out;
   std::vector<schema::ValidationError> errors;
   // More are collected than listed: one violation is often reported several times (once per
-  // branch of the meta-schema that rejects it).
+  // branch of the meta-schema that rejects it), and the ones not listed are counted.
   const std::size_t collect = std::max<std::size_t>(1000, max_errors * 10);
   if (program.validate(id, doc.root(), errors, collect)) return out;
   for (const auto& e : errors) {
@@ -134,7 +135,10 @@ std::vector<Diagnostic> check_meta_schema(const Document& doc, const std::string
     out.push_back(std::move(d));
   }
   out = unique_diagnostics(std::move(out));
-  if (out.size() > max_errors) out.resize(max_errors);
+  if (out.size() > max_errors) {
+    if (not_listed) *not_listed = out.size() - max_errors;
+    out.resize(max_errors);
+  }
   return out;
 }
 

@@ -361,4 +361,20 @@ paths:
   }
 }
 
+// The meta-schema's errors were cut at 20 without a word; the rest are counted.
+TEST_F(Cli, CheckSaysHowManyMetaSchemaErrorsAreNotListed) {
+  if (!have_meta_schemas()) GTEST_SKIP() << "../shared/conformance is absent";
+  std::string text = "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths:\n";
+  for (int i = 0; i < 30; ++i)
+    text += "  /p" + std::to_string(i) + ": {get: {operationId: op" + std::to_string(i) +
+            ", responses: {'200': {}}}}\n";
+  std::ofstream(path("many.yaml")) << text;
+  const auto r = run("check " + path("many.yaml"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_EQ(count(r.out, ": error: "), 20u) << r.out;
+  EXPECT_NE(r.out.find("many.yaml: note: and 10 more OpenAPI meta-schema errors, not listed"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace

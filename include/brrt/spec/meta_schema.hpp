@@ -18,14 +18,17 @@ namespace brrt::spec {
 std::string find_meta_schema_dir();
 
 // One error diagnostic per violation (the first `max_errors`, each once), located in the
-// spec's root document. Versions without a published meta-schema in `dir` (3.2), and
-// documents without a string `openapi`, are not checked. Throws std::runtime_error when the
-// meta-schemas in `dir` cannot be read.
+// spec's root document; `*not_listed` is set to how many more there are (up to 1,000 or ten
+// times max_errors are looked for). Versions without a published meta-schema in `dir` (3.2),
+// and documents without a string `openapi`, are not checked. Throws std::runtime_error when
+// the meta-schemas in `dir` cannot be read.
 std::vector<Diagnostic> check_meta_schema(const Api& api, const std::string& dir,
-                                          std::size_t max_errors = 20);
+                                          std::size_t max_errors = 20,
+                                          std::size_t* not_listed = nullptr);
 // The same for a document the loader did not accept (`check` still lists its meta-schema
 // errors); the version is read from its `openapi` field.
 std::vector<Diagnostic> check_meta_schema(const Document& doc, const std::string& dir,
-                                          std::size_t max_errors = 20);
+                                          std::size_t max_errors = 20,
+                                          std::size_t* not_listed = nullptr);
 
 }  // namespace brrt::spec
