@@ -83,6 +83,7 @@ class ApiBuilder {
       error(top, "missing 'info' object", "add info: {title: ..., version: ...}");
     }
     servers(top.child("servers"));
+    base_path();
     security_schemes(top.child("components").child("securitySchemes"));
     api_.security_ = requirements(top.child("security"));
     paths(top.child("paths"));
@@ -204,6 +205,10 @@ class ApiBuilder {
       }
       api_.servers_.push_back(Server{url, std::string(str_or(*so, "description"))});
     }
+  }
+
+  // The override when there is one (with or without `servers`), else the first server's path.
+  void base_path() {
     if (options_.base_path) {
       api_.base_path_ = normalize_base(*options_.base_path);
     } else if (!api_.servers_.empty()) {

@@ -377,4 +377,23 @@ TEST_F(Cli, CheckSaysHowManyMetaSchemaErrorsAreNotListed) {
       << r.out;
 }
 
+// --base-path was ignored when the spec has no servers.
+TEST_F(Cli, BasePathWithoutServers) {
+  std::ofstream(path("noservers.yaml")) << R"(openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /pets/{id}:
+    get:
+      operationId: getPet
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+)";
+  auto r = run("routes " + path("noservers.yaml") + " --base-path /v1 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(boost::json::parse(r.out).at(0).at("path").as_string(), "/v1/pets/{id}");
+  r = run("match " + path("noservers.yaml") + " GET /v1/pets/1 --base-path /v1");
+  EXPECT_EQ(boost::json::parse(r.out),
+            boost::json::parse(R"({"status":200,"operationId":"getPet","params":{"id":"1"}})"));
+}
+
 }  // namespace

@@ -248,6 +248,10 @@ TEST(Loader, BasePathOverride) {
       load("openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: /}]\npaths: {}\n");
   EXPECT_EQ(root->base_path(), "");
   EXPECT_EQ(root->dialect(), SchemaDialect::Oas30);
+  // The override applies when the document has no servers too (it was ignored).
+  o.base_path = "/v1";
+  EXPECT_EQ(load("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n", o)->base_path(),
+            "/v1");
 }
 
 TEST(Loader, RejectsSwagger2AndUnknownVersions) {
