@@ -163,6 +163,9 @@ struct YamlConverter {
   std::size_t limit;   // the budget it started with (for the message)
   // Positions of the collections converted so far: a collection met again is an alias's copy.
   std::unordered_set<std::size_t> converted;
+  // The quoted scalar that starts last in the text (yaml-cpp accepts one left open at the end
+  // of the input, so `Document::parse` checks that this one is closed).
+  std::size_t last_quoted = std::string::npos;
 
   YamlConverter(const std::string& p, std::size_t text_size)
       : path(p),
@@ -188,6 +191,13 @@ struct YamlConverter {
                  "share repeated parts with $ref instead of YAML anchors and aliases");
   }
 
+  void note_scalar(const YAML::Node& n) {
+    const YAML::Mark m = n.Mark();
+    if (m.pos >= 0 && n.Tag() == "!" &&
+        (last_quoted == std::string::npos || static_cast<std::size_t>(m.pos) > last_quoted))
+      last_quoted = static_cast<std::size_t>(m.pos);
+  }
+
   // `use`: where to report an expansion beyond the budget: the value's own position, or, in
   // an alias's copy (`copy`), where the alias is used.
   json::value convert(const YAML::Node& n, int depth, SourceLocation use, bool copy) {
@@ -201,6 +211,7 @@ struct YamlConverter {
         return nullptr;
       case YAML::NodeType::Scalar: {
         spend(1 + n.Scalar().size() / 16, use);
+        note_scalar(n);
         const std::string& tag = n.Tag();
         if (tag == "!" || tag == "tag:yaml.org,2002:str") return json::string(n.Scalar());
         if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
@@ -229,6 +240,7 @@ struct YamlConverter {
             syntax_error(path, loc(kv.first), "mapping keys must be scalars",
                          "OpenAPI documents only use string keys");
           const std::string& key = kv.first.Scalar();
+          note_scalar(kv.first);
           if (o.contains(key))
             syntax_error(path, loc(kv.first), "duplicate mapping key '" + key + "'",
                          "each key may appear once in a mapping; merge the two entries");
@@ -606,6 +618,30 @@ json::value parse_json(const std::string& path, std::string_view text) {
   return root;
 }
 
+// yaml-cpp ends a quoted scalar that is never closed at the end of the input instead of
+// refusing it (`x: "abc` as the last line is the string "abc "; `v: "1` swallows the rest of
+// the document). Such a scalar always runs to the end, so only the last quoted one is checked.
+void check_quote_closed(const std::string& path, std::string_view text, std::size_t at) {
+  if (at >= text.size() || (text[at] != '"' && text[at] != '\'')) return;
+  const char quote = text[at];
+  for (std::size_t i = at + 1; i < text.size(); ++i) {
+    if (quote == '"' && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == quote) {
+      if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;  // '' is a quote inside a single-quoted scalar
+        continue;
+      }
+      return;
+    }
+  }
+  syntax_error(path, location_of_offset(text, at),
+               std::string("invalid YAML: this ") +
+                   (quote == '"' ? "double-quoted" : "single-quoted") +
+                   " string is never closed (it runs to the end of the file)",
+               std::string("end the string with ") + quote);
+}
+
 // Where the second document of a YAML stream starts: its `---` line, or its first node.
 SourceLocation second_document_at(std::string_view text, const YAML::Node& first,
                                   const YAML::Node& second) {
@@ -655,6 +691,8 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string pa
     YamlConverter converter(doc->path_, text.size());
     (void)converter.is_copy(root);
     doc->root_ = converter.convert(root, 0, YamlConverter::loc(root), false);
+    if (converter.last_quoted != std::string::npos)
+      check_quote_closed(doc->path_, text, converter.last_quoted);
     doc->yaml_index_ = std::make_unique<YamlIndex>(YamlIndex{root});
   }
   doc->text_ = std::move(text);

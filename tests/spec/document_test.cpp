@@ -258,6 +258,26 @@ TEST(Document, SpecErrorListsEachDiagnosticOnce) {
   EXPECT_EQ(std::string(e.what()), a.to_string() + "\n" + b.to_string());
 }
 
+// yaml-cpp ends a quoted string left open at the end of the input; it is an error at its
+// opening quote (`version: "1` swallowed the rest of the document and read "no paths").
+TEST(Document, UnterminatedQuotedStringIsAnError) {
+  Diagnostic d = parse_error("a: 1\nnote: \"unterminated\n");
+  EXPECT_EQ(d.line, 2);
+  EXPECT_EQ(d.column, 7);
+  EXPECT_EQ(d.message,
+            "invalid YAML: this double-quoted string is never closed (it runs to the end of the "
+            "file)");
+  d = parse_error("info:\n  title: 'it''s'\n  version: \"1\npaths: {}\n");
+  EXPECT_EQ(d.line, 3);
+  EXPECT_EQ(d.column, 12);
+  d = parse_error("a: 'it''s\n");
+  EXPECT_NE(d.message.find("single-quoted"), std::string::npos);
+  // Closed strings, with escaped quotes and backslashes, are fine.
+  auto ok = yaml("a: 'it''s'\nb: \"say \\\"hi\\\"\"\nc: \"back\\\\\"\n");
+  EXPECT_EQ(ok->find("/a")->as_string(), "it's");
+  EXPECT_EQ(ok->find("/c")->as_string(), "back\\");
+}
+
 TEST(Document, FindFollowsRfc6901) {
   auto d = Document::parse(R"({"a/b": {"m~n": [10, 20]}, "": 1})", "t.json", "file:///t.json");
   EXPECT_TRUE(d->is_json());
