@@ -142,6 +142,14 @@ class ApiBuilder {
     api_.warnings_.push_back(
         make(at, Diagnostic::Severity::Warning, std::move(message), std::move(hint)));
   }
+
+  void path_param_not_in_template(const Parameter& p, const std::string& path) {
+    const SourceNode at{p.document, nullptr, p.pointer};
+    error(at,
+          "path parameter '" + p.name + "' is declared but the path '" + path + "' has no {" +
+              p.name + "}: every request to it would be refused for the missing parameter",
+          "add {" + p.name + "} to the path, or declare it in: query, header or cookie");
+  }
   static std::string key(const SourceNode& n) {
     return (n.doc ? n.doc->uri() : "") + "#" + n.pointer;
   }
@@ -615,10 +623,12 @@ class ApiBuilder {
         op.parameters.push_back(std::move(p));
     }
     // Every template variable should be declared (warn: many real specs forget some).
+    std::vector<std::string> template_names;
     for (std::size_t at = path.find('{'); at != std::string::npos; at = path.find('{', at + 1)) {
       const auto close = path.find('}', at);
       if (close == std::string::npos) break;
       const std::string name = path.substr(at + 1, close - at - 1);
+      template_names.push_back(name);
       const bool declared =
           std::any_of(op.parameters.begin(), op.parameters.end(),
                       [&](const Parameter& p) { return p.in == ParamIn::Path && p.name == name; });
@@ -628,6 +638,13 @@ class ApiBuilder {
                  "' is not declared",
              "add {name: " + name + ", in: path, required: true, schema: {type: string}}");
     }
+    // A path parameter the template does not have can never be sent: the parameter is required,
+    // so every request to the operation would be refused (OpenAPI: the name MUST correspond to
+    // a template expression in the path).
+    for (const Parameter& p : op.parameters)
+      if (p.in == ParamIn::Path &&
+          std::find(template_names.begin(), template_names.end(), p.name) == template_names.end())
+        path_param_not_in_template(p, path);
 
     if (SourceNode rb = op_node.child("requestBody")) {
       SourceNode body = deref(rb);
