@@ -733,9 +733,10 @@ class ApiBuilder {
       const auto m = static_cast<Method>(i);
       if (SourceNode op = item.child(method_key(m))) f(m, op);
     }
-    // BRRTRouter's spelling of QUERY for 3.1 documents.
-    if (!item.child("query"))
-      if (SourceNode op = item.child("x-brrtrouter-query")) f(Method::Query, op);
+    // BRRTRouter's spelling of QUERY for 3.1 documents. With `query` beside it, both are QUERY
+    // operations and the route table reports the pair, as it does for 3.2's `query` beside
+    // additionalOperations' QUERY.
+    if (SourceNode op = item.child("x-brrtrouter-query")) f(Method::Query, op);
     if (SourceNode extra = item.child("additionalOperations"); extra.object()) {
       for (const auto& kv : *extra.object()) {
         if (auto m = parse_method(kv.key()))

@@ -438,6 +438,18 @@ paths:
 )");
   EXPECT_EQ(api->find_operation("q1")->method, Method::Query);
   EXPECT_EQ(api->find_operation("q2")->method, Method::Query);
+  // Both 3.1 spellings on one path are two QUERY operations (one was dropped silently); the
+  // route table refuses the pair, as it does 3.2's `query` beside additionalOperations' QUERY.
+  api = load(R"(openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    x-brrtrouter-query: {operationId: q1, responses: {'200': {description: ok}}}
+    query: {operationId: q2, responses: {'200': {description: ok}}}
+)");
+  ASSERT_EQ(api->operations().size(), 2u);
+  EXPECT_EQ(api->find_operation("q1")->method, Method::Query);
+  EXPECT_EQ(api->find_operation("q2")->method, Method::Query);
 }
 
 // OpenAPI: a path parameter's name MUST be in the path template. One that is not can never be
