@@ -769,6 +769,20 @@ class ApiBuilder {
         error(raw, "path '" + path + "' must start with '/'", "write it as '/" + path + "'");
         continue;
       }
+      if (const auto at = path.find_first_of("?#"); at != std::string::npos)
+        warn(raw,
+             path[at] == '?'
+                 ? "path '" + path +
+                       "' contains '?': in a request, what follows '?' is the query string, so "
+                       "only a request with the '?' percent-encoded as %3F reaches this path"
+                 : "path '" + path +
+                       "' contains '#': clients do not send what follows '#' (the fragment), so "
+                       "only a request with the '#' percent-encoded as %23 reaches this path",
+             path[at] == '?'
+                 ? "describe query values as parameters (in: query) and keep them out of the "
+                   "path key"
+                 : "remove the '#...' part: operations on one path are told apart by method, "
+                   "and variants by parameters");
       SourceNode item = deref(raw);
       if (!item) continue;
       if (!item.object()) {

@@ -480,6 +480,34 @@ paths:
   EXPECT_NE(errors[1].hint.find("add {zz} to the path"), std::string::npos);
 }
 
+std::vector<std::string> warnings_of(const Api& api) {
+  std::vector<std::string> out;
+  for (const auto& w : api.warnings()) out.push_back(w.to_string());
+  return out;
+}
+
+// A path key with '#' or '?' is only reached by a request that percent-encodes it: warned.
+TEST(Loader, PathKeysWithHashOrQuestionMarkAreWarned) {
+  auto api = load(R"(openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /c#variant:
+    get: {operationId: variant, responses: {'200': {description: ok}}}
+  /d?x=1:
+    get: {operationId: query, responses: {'200': {description: ok}}}
+  /e:
+    get: {operationId: plain, responses: {'200': {description: ok}}}
+)");
+  const auto w = warnings_of(*api);
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_NE(w[0].find("test.yaml:4:3: warning: path '/c#variant' contains '#'"), std::string::npos)
+      << w[0];
+  EXPECT_NE(w[0].find("%23"), std::string::npos) << w[0];
+  EXPECT_NE(w[1].find("test.yaml:6:3: warning: path '/d?x=1' contains '?'"), std::string::npos)
+      << w[1];
+  EXPECT_NE(w[1].find("(in: query)"), std::string::npos) << w[1];
+}
+
 TEST(Loader, UnknownSecuritySchemeIsAWarning) {
   auto api = load(R"(openapi: 3.1.0
 info: {title: t, version: '1'}
