@@ -242,14 +242,19 @@ struct Compiler::State {
     const json::object& o = v.get_object();
     if (scope.draft == Draft::Oas30) return scope;
 
+    // A document's `$schema` is applied first: it says how its own id is spelled (a draft-04
+    // root's `id` is its base URI).
+    const json::value* root_schema = document_root ? o.if_contains("$schema") : nullptr;
+    if (root_schema && root_schema->is_string())
+      apply_metaschema(doc, pointer, std::string_view(root_schema->get_string()), scope);
     const json::value* id = o.if_contains(scope.draft == Draft::D4 ? "id" : "$id");
     if (draft7_family(scope.draft) && o.contains("$ref")) id = nullptr;  // $ref hides siblings
     const bool resource_root =
         document_root || (id != nullptr && id->is_string() && !id->get_string().starts_with("#"));
 
-    if (resource_root) {
+    if (resource_root && !document_root) {
       if (const json::value* s = o.if_contains("$schema");
-          s && s->is_string() && (document_root || !draft7_family(scope.draft)))
+          s && s->is_string() && !draft7_family(scope.draft))
         apply_metaschema(doc, pointer, std::string_view(s->get_string()), scope);
     }
     if (id != nullptr) {

@@ -396,4 +396,21 @@ paths:
             boost::json::parse(R"({"status":200,"operationId":"getPet","params":{"id":"1"}})"));
 }
 
+// A draft-04 root `id` is the schema's base URI (a nested one was, the root's was not).
+TEST_F(Cli, ValidateDraft4RootIdIsTheBaseUri) {
+  fs::create_directories(dir_ / "remotes" / "x");
+  std::ofstream(dir_ / "remotes" / "x" / "other.json") << R"({"type": "integer"})";
+  std::ofstream(path("d4.json"))
+      << R"({"$schema": "http://json-schema.org/draft-04/schema#", "id": "http://localhost:1234/x/root.json", "properties": {"a": {"$ref": "other.json"}}})";
+  std::ofstream(path("good.json")) << R"({"a": 1})";
+  std::ofstream(path("bad.json")) << R"({"a": "s"})";
+  const std::string map = " --map http://localhost:1234/=" + (dir_ / "remotes").string() + "/";
+  auto r = run("validate --schema " + path("d4.json") + " --instance " + path("good.json") + map);
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = run("validate --schema " + path("d4.json") + " --instance " + path("bad.json") + map);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find(R"("keywordLocation":"/properties/a/$ref/type")"), std::string::npos)
+      << r.out;
+}
+
 }  // namespace
