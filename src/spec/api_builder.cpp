@@ -622,12 +622,14 @@ class ApiBuilder {
       else
         op.parameters.push_back(std::move(p));
     }
-    // Every template variable should be declared (warn: many real specs forget some).
+    // Every template variable should be declared (warn: many real specs forget some). A
+    // malformed template ('{}', '{a', '{a{b}') is the router's error, not a missing declaration.
     std::vector<std::string> template_names;
     for (std::size_t at = path.find('{'); at != std::string::npos; at = path.find('{', at + 1)) {
       const auto close = path.find('}', at);
       if (close == std::string::npos) break;
       const std::string name = path.substr(at + 1, close - at - 1);
+      if (name.empty() || name.find('{') != std::string::npos) continue;
       template_names.push_back(name);
       const bool declared =
           std::any_of(op.parameters.begin(), op.parameters.end(),

@@ -245,3 +245,56 @@ TEST(RouteTable, EmptyTableAndMoves) {
 
 }  // namespace
 }  // namespace brrt::router
+
+#include "brrt/router/api_routes.hpp"
+
+namespace brrt::router {
+namespace {
+
+// compile_routes' diagnostics, each with the hint for its kind of error.
+std::vector<spec::Diagnostic> route_errors(const std::string& paths) {
+  const auto api = spec::load_api_from_text(
+      "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n" + paths, "t.yaml");
+  try {
+    (void)compile_routes(*api);
+  } catch (const spec::SpecError& e) {
+    return e.diagnostics();
+  }
+  ADD_FAILURE() << "expected route errors for\n" << paths;
+  return {};
+}
+
+// Every route error had the hint for ambiguous templates ("rename or merge"), even a '{'
+// without its '}'.
+TEST(ApiRoutes, EachKindOfRouteErrorHasItsOwnHint) {
+  const auto errors = route_errors(R"(  /y/{a:
+    get: {operationId: unbalanced, responses: {'200': {description: ok}}}
+  /x/{}:
+    get: {operationId: empty, responses: {'200': {description: ok}}}
+  /w/{a}{b}:
+    get: {operationId: adjacent, responses: {'200': {description: ok}}}
+  /t/{id}/{id}:
+    get: {operationId: twice, responses: {'200': {description: ok}}}
+  /a/{x}:
+    get: {operationId: ax, responses: {'200': {description: ok}}}
+  /a/{y}:
+    get: {operationId: ay, responses: {'200': {description: ok}}}
+  /q:
+    x-brrtrouter-query: {operationId: q1, responses: {'200': {description: ok}}}
+    query: {operationId: q2, responses: {'200': {description: ok}}}
+)");
+  ASSERT_EQ(errors.size(), 6u);
+  auto expect = [&](std::size_t i, std::string_view message, std::string_view hint) {
+    EXPECT_NE(errors[i].message.find(message), std::string::npos) << errors[i].to_string();
+    EXPECT_NE(errors[i].hint.find(hint), std::string::npos) << errors[i].to_string();
+  };
+  expect(0, "unbalanced '{'", "with its braces paired");
+  expect(1, "empty parameter name '{}'", "name the parameter between the braces");
+  expect(2, "two parameters with nothing between them", "put a literal between the two");
+  expect(3, "parameter 'id' appears twice", "its own name");
+  expect(4, "GET /a/{y} is ambiguous with GET /a/{x}", "rename or merge the operations");
+  expect(5, "QUERY /q is defined twice", "keep one operation per method and path");
+}
+
+}  // namespace
+}  // namespace brrt::router

@@ -508,6 +508,18 @@ paths:
   EXPECT_NE(w[1].find("(in: query)"), std::string::npos) << w[1];
 }
 
+// '{}' in a template is the router's error; it is not also "path parameter '' is not
+// declared... add {name: , ...}".
+TEST(Loader, EmptyBracesAreNotAnUndeclaredParameter) {
+  auto api = load(R"(openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /x/{}:
+    get: {operationId: empty, responses: {'200': {description: ok}}}
+)");
+  EXPECT_TRUE(api->warnings().empty()) << api->warnings()[0].to_string();
+}
+
 TEST(Loader, UnknownSecuritySchemeIsAWarning) {
   auto api = load(R"(openapi: 3.1.0
 info: {title: t, version: '1'}
