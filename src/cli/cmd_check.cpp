@@ -35,7 +35,11 @@ int run_check(std::span<const std::string_view> args) {
       meta_schema = false;
     } else if (args[i] == "--verbose" || args[i] == "-v") {
       enable_verbose(options);
-    } else if (args[i] == "--base-path" && i + 1 < args.size()) {
+    } else if (args[i] == "--base-path") {
+      if (i + 1 >= args.size()) {
+        option_needs_value("check", args[i], kUsage);
+        return kExitBadInput;
+      }
       options.base_path = std::string(args[++i]);
     } else if (!args[i].empty() && args[i][0] == '-') {
       std::fprintf(stderr, "brrtrouter check: unknown option '%.*s'\n%s",

@@ -30,7 +30,11 @@ int run_match(std::span<const std::string_view> args) {
       enable_verbose(options);
       continue;
     }
-    if (args[i] == "--base-path" && i + 1 < args.size()) {
+    if (args[i] == "--base-path") {
+      if (i + 1 >= args.size()) {
+        option_needs_value("match", args[i], kUsage);
+        return kExitBadInput;
+      }
       options.base_path = std::string(args[++i]);
       continue;
     }

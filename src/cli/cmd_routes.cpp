@@ -49,6 +49,11 @@ boost::json::value security_json(const spec::Operation& op) {
   return alternatives;
 }
 
+constexpr const char* kUsage =
+    "usage: brrtrouter routes SPEC [--json] [--verbose] [--base-path P]\n"
+    "Prints every route: method, path (with the base path), operationId, handler and\n"
+    "security ('public', alternatives joined by '|', schemes of one requirement by '+').\n";
+
 int run_routes(std::span<const std::string_view> args) {
   std::string spec_path;
   bool json = false;
@@ -58,13 +63,14 @@ int run_routes(std::span<const std::string_view> args) {
       json = true;
     } else if (args[i] == "--verbose" || args[i] == "-v") {
       enable_verbose(options);
-    } else if (args[i] == "--base-path" && i + 1 < args.size()) {
+    } else if (args[i] == "--base-path") {
+      if (i + 1 >= args.size()) {
+        option_needs_value("routes", args[i], kUsage);
+        return kExitBadInput;
+      }
       options.base_path = std::string(args[++i]);
     } else if (args[i] == "--help" || args[i] == "-h") {
-      std::printf(
-          "usage: brrtrouter routes SPEC [--json] [--verbose] [--base-path P]\n"
-          "Prints every route: method, path (with the base path), operationId, handler and\n"
-          "security ('public', alternatives joined by '|', schemes of one requirement by '+').\n");
+      std::printf("%s", kUsage);
       return kExitOk;
     } else if (!args[i].empty() && args[i][0] == '-') {
       std::fprintf(stderr, "brrtrouter routes: unknown option '%.*s'\n",

@@ -16,6 +16,7 @@
 #include "brrt/spec/diagnostic.hpp"
 #include "brrt/spec/document.hpp"
 #include "cli/command.hpp"
+#include "cli/spec_arg.hpp"
 
 namespace brrt::cli {
 namespace {
@@ -135,6 +136,12 @@ int run_validate(std::span<const std::string_view> args) {
       std::printf("%s", kUsage);
       return kExitOk;
     }
+    if ((a == "--schema" || a == "--instance" || a == "--dialect" || a == "--map" || a == "--doc" ||
+         a == "--max-errors") &&
+        i + 1 >= args.size()) {
+      option_needs_value("validate", a, kUsage);
+      return kExitBadInput;
+    }
     std::optional<std::string> v;
     if (a == "--schema" && (v = value())) {
       schema_path = *v;
@@ -199,7 +206,6 @@ int run_validate(std::span<const std::string_view> args) {
     const std::optional<std::string> mapped = mapped_path(uri, maps, resolve_error);
     const std::string path = mapped ? *mapped : spec::uri_to_path(uri);  // file: URIs, decoded
     if (path.empty()) return nullptr;
-
     std::string e;
     auto doc = load_document(path, e);
     if (!doc) {

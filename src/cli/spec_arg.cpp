@@ -21,7 +21,10 @@ void enable_verbose(spec::LoadOptions& options) {
 bool check_spec_file(const std::string& path, int& exit_code) {
   std::error_code ec;
   if (std::filesystem::is_regular_file(path, ec)) return true;
-  std::fprintf(stderr, "%s: error: cannot read the file (does it exist?)\n", path.c_str());
+  if (std::filesystem::is_directory(path, ec))
+    std::fprintf(stderr, "%s: error: cannot read the file: it is a directory\n", path.c_str());
+  else
+    std::fprintf(stderr, "%s: error: cannot read the file (does it exist?)\n", path.c_str());
   exit_code = kExitBadInput;
   return false;
 }
@@ -41,6 +44,11 @@ std::shared_ptr<const spec::Api> load_spec_arg(const std::string& path,
     exit_code = kExitFailed;
     return nullptr;
   }
+}
+
+void option_needs_value(std::string_view command, std::string_view option, const char* usage) {
+  std::fprintf(stderr, "brrtrouter %.*s: %.*s needs a value\n%s", static_cast<int>(command.size()),
+               command.data(), static_cast<int>(option.size()), option.data(), usage);
 }
 
 }  // namespace brrt::cli

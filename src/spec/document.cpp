@@ -700,6 +700,15 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string pa
 }
 
 std::shared_ptr<const Document> Document::load_file(const std::string& path, Syntax syntax) {
+  // An ifstream opens a directory and then reads nothing from it: an empty document.
+  std::error_code dir_ec;
+  if (std::filesystem::is_directory(path, dir_ec)) {
+    Diagnostic d;
+    d.file = path;
+    d.message = "cannot read the file: it is a directory";
+    d.hint = "give the path of a YAML or JSON file";
+    throw SpecError({std::move(d)});
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     Diagnostic d;
@@ -799,11 +808,12 @@ const Document& DocumentSet::load(const std::string& uri) {
   std::error_code ec;
   auto rel = std::filesystem::relative(path, std::filesystem::current_path(), ec);
   if (!ec && !rel.empty() && rel.native().rfind("..", 0) != 0) shown = rel.string();
-  std::ifstream probe(path);
-  if (!probe) {
+  std::ifstream probe(path, std::ios::binary);
+  if (!probe || std::filesystem::is_directory(path, ec)) {
     Diagnostic d;
     d.file = shown;
-    d.message = "cannot read the referenced file";
+    d.message = probe ? "cannot read the referenced file: it is a directory"
+                      : "cannot read the referenced file";
     d.hint = "check the relative path in the $ref";
     throw SpecError({std::move(d)});
   }

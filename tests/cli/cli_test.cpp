@@ -10,6 +10,8 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -411,6 +413,30 @@ TEST_F(Cli, ValidateDraft4RootIdIsTheBaseUri) {
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_NE(r.out.find(R"("keywordLocation":"/properties/a/$ref/type")"), std::string::npos)
       << r.out;
+}
+
+// A missing option value was an unknown option (check, routes, match) or an unexpected argument
+// (validate); a directory was "does it exist?" or "incomplete JSON".
+TEST_F(Cli, MissingOptionValuesAndDirectoriesAreNamed) {
+  const std::string spec = path("pets.yaml");
+  for (const auto& [args, said] : std::vector<std::pair<std::string, std::string>>{
+           {"check " + spec + " --base-path", "brrtrouter check: --base-path needs a value"},
+           {"routes " + spec + " --base-path", "brrtrouter routes: --base-path needs a value"},
+           {"match " + spec + " GET /a --base-path", "brrtrouter match: --base-path needs a value"},
+           {"validate --schema " + spec + " --instance",
+            "brrtrouter validate: --instance needs a value"},
+           {"validate --instance " + spec + " --schema",
+            "brrtrouter validate: --schema needs a value"},
+           {"check " + dir_.string(),
+            dir_.string() + ": error: cannot read the file: it is a directory"},
+           {"routes " + dir_.string(),
+            dir_.string() + ": error: cannot read the file: it is a directory"},
+           {"validate --schema " + dir_.string() + " --instance " + spec,
+            dir_.string() + ": error: cannot read the file: it is a directory"}}) {
+    const auto r = run(args);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.out;
+    EXPECT_EQ(r.out.rfind(said, 0), 0u) << args << "\n" << r.out;
+  }
 }
 
 }  // namespace

@@ -278,6 +278,15 @@ TEST(Document, UnterminatedQuotedStringIsAnError) {
   EXPECT_EQ(ok->find("/c")->as_string(), "back\\");
 }
 
+TEST(Document, ADirectoryIsNotAFile) {
+  try {
+    Document::load_file("/tmp");
+    FAIL();
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.diagnostics().at(0).message, "cannot read the file: it is a directory");
+  }
+}
+
 TEST(Document, FindFollowsRfc6901) {
   auto d = Document::parse(R"({"a/b": {"m~n": [10, 20]}, "": 1})", "t.json", "file:///t.json");
   EXPECT_TRUE(d->is_json());
