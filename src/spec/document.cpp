@@ -1,6 +1,7 @@
 // Documents: YAML or JSON text parsed into Boost.JSON values, with lazy source positions.
 #include "brrt/spec/document.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -678,6 +679,11 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string pa
     std::vector<YAML::Node> documents;
     try {
       documents = YAML::LoadAll(text);
+    } catch (const YAML::DeepRecursion& e) {
+      syntax_error(doc->path_, {e.mark.line + 1, e.mark.column + 1},
+                   "YAML nested deeper than " + std::to_string(e.depth()) +
+                       " levels, the YAML parser's limit",
+                   "flatten the document, or move nested parts into components and $ref them");
     } catch (const YAML::Exception& e) {
       syntax_error(doc->path_, {e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg,
                    "check the indentation and quoting near this position");

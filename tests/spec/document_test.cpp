@@ -287,6 +287,15 @@ TEST(Document, ADirectoryIsNotAFile) {
   }
 }
 
+// yaml-cpp stops at 500 levels of nesting with "bad file"; it is named for what it is.
+TEST(Document, YamlNestedBeyondTheParsersLimit) {
+  const std::string deep = "a: " + std::string(600, '[') + std::string(600, ']') + "\n";
+  const Diagnostic d = parse_error(deep);
+  EXPECT_EQ(d.line, 1);
+  EXPECT_EQ(d.message, "YAML nested deeper than 500 levels, the YAML parser's limit");
+  EXPECT_NE(d.hint.find("$ref"), std::string::npos);
+}
+
 TEST(Document, FindFollowsRfc6901) {
   auto d = Document::parse(R"({"a/b": {"m~n": [10, 20]}, "": 1})", "t.json", "file:///t.json");
   EXPECT_TRUE(d->is_json());
