@@ -332,7 +332,8 @@ class ApiBuilder {
       }
       names += (names.empty() ? "" : ", ") + std::string(kv.key());
     }
-    return "defined under " + parent + ": " + (names.empty() ? "(nothing)" : names);
+    return (parent.empty() ? std::string("defined at the top level") : "defined under " + parent) +
+           ": " + (names.empty() ? "(nothing)" : names);
   }
 
   SchemaRef schema_ref(const SourceNode& n) {

@@ -520,6 +520,28 @@ paths:
   EXPECT_TRUE(api->warnings().empty()) << api->warnings()[0].to_string();
 }
 
+// A $ref to a missing top-level key of another file listed the keys there "defined under : Id".
+TEST(Loader, MissingTopLevelKeyOfAnotherFileNamesTheTopLevel) {
+  const fs::path dir = fs::temp_directory_path() / ("brrt-spec-top-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "p.yaml") << "Id: {name: id, in: query, schema: {type: string}}\n";
+  std::ofstream(dir / "api.yaml") << R"(openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      parameters: [{$ref: 'p.yaml#/Missing'}]
+      responses: {'200': {description: ok}}
+)";
+  try {
+    (void)load_api((dir / "api.yaml").string());
+    ADD_FAILURE() << "expected a SpecError";
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.diagnostics().at(0).hint, "defined at the top level: Id");
+  }
+  fs::remove_all(dir);
+}
+
 TEST(Loader, UnknownSecuritySchemeIsAWarning) {
   auto api = load(R"(openapi: 3.1.0
 info: {title: t, version: '1'}
