@@ -517,6 +517,19 @@ Server::~Server() {
 void Server::start() {
   const auto address = asio::ip::make_address(config_.host);
   std::uint16_t port = config_.port;
+  if (port != 0) {
+    // SO_REUSEPORT lets this process's workers share the port, but it would as well let a
+    // second brrtrouter (same user) bind it and take half of the connections. A socket
+    // without it cannot bind a port anyone listens on: bound and closed first, it makes a
+    // port in use an error, as it is for any server.
+    tcp::acceptor probe(workers_.front()->io);
+    const tcp::endpoint ep(address, port);
+    probe.open(ep.protocol());
+    probe.set_option(tcp::acceptor::reuse_address(true));  // TIME_WAIT leftovers are fine
+    boost::system::error_code ec;
+    probe.bind(ep, ec);
+    if (ec) throw boost::system::system_error(ec, "bind");
+  }
   for (auto& w : workers_) {
     auto acceptor = std::make_unique<tcp::acceptor>(w->io);
     const tcp::endpoint ep(address, port);

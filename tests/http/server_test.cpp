@@ -585,5 +585,24 @@ TEST_F(ServerTest, SeveralWorkersShareThePort) {
   }
 }
 
+// The workers share their port through SO_REUSEPORT, which another process could use to bind
+// the same port and take part of its connections: a port that is listened on is an error.
+TEST_F(ServerTest, APortInUseIsAnError) {
+  start();
+  ServerConfig cfg;
+  cfg.port = port();
+  cfg.threads = 2;
+  Server second(cfg, handler_);
+  try {
+    second.start();
+    FAIL() << "a second server bound port " << port();
+  } catch (const boost::system::system_error& e) {
+    EXPECT_EQ(e.code(), boost::asio::error::address_in_use) << e.what();
+  }
+  RawClient c(port());  // the first keeps serving
+  c.send("GET /still HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(c.read_response()), 200);
+}
+
 }  // namespace
 }  // namespace brrt::http
