@@ -6,7 +6,6 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/value_stack.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
@@ -25,6 +24,7 @@
 #include "brrt/core/json_pointer.hpp"
 #include "brrt/core/utf8.hpp"
 #include "brrt/spec/diagnostic.hpp"
+#include "core/json_value_handler.hpp"
 
 namespace brrt::spec {
 
@@ -450,73 +450,6 @@ void check_utf8(const std::string& path, std::string_view text) {
                "save the file as UTF-8 (from Latin-1, for example: iconv -f latin1 -t utf-8)");
 }
 
-// Boost.JSON's value-building handler (boost/json/detail/handler.hpp) counting the keys it
-// is given: an object with a key twice keeps one member (value_stack::push_object), so fewer
-// members than keys in the result means a duplicate, looked for only then.
-struct KeyCountingHandler {
-  static constexpr std::size_t max_object_size = json::object::max_size();
-  static constexpr std::size_t max_array_size = json::array::max_size();
-  static constexpr std::size_t max_key_size = json::string::max_size();
-  static constexpr std::size_t max_string_size = json::string::max_size();
-  using error_code = boost::system::error_code;
-
-  json::value_stack st;
-  std::size_t keys = 0;
-
-  bool on_document_begin(error_code&) { return true; }
-  bool on_document_end(error_code&) { return true; }
-  bool on_object_begin(error_code&) { return true; }
-  bool on_object_end(std::size_t n, error_code&) {
-    st.push_object(n);
-    return true;
-  }
-  bool on_array_begin(error_code&) { return true; }
-  bool on_array_end(std::size_t n, error_code&) {
-    st.push_array(n);
-    return true;
-  }
-  bool on_key_part(json::string_view s, std::size_t, error_code&) {
-    st.push_chars(s);
-    return true;
-  }
-  bool on_key(json::string_view s, std::size_t, error_code&) {
-    st.push_key(s);
-    ++keys;
-    return true;
-  }
-  bool on_string_part(json::string_view s, std::size_t, error_code&) {
-    st.push_chars(s);
-    return true;
-  }
-  bool on_string(json::string_view s, std::size_t, error_code&) {
-    st.push_string(s);
-    return true;
-  }
-  bool on_number_part(json::string_view, error_code&) { return true; }
-  bool on_int64(std::int64_t i, json::string_view, error_code&) {
-    st.push_int64(i);
-    return true;
-  }
-  bool on_uint64(std::uint64_t u, json::string_view, error_code&) {
-    st.push_uint64(u);
-    return true;
-  }
-  bool on_double(double d, json::string_view, error_code&) {
-    st.push_double(d);
-    return true;
-  }
-  bool on_bool(bool b, error_code&) {
-    st.push_bool(b);
-    return true;
-  }
-  bool on_null(error_code&) {
-    st.push_null();
-    return true;
-  }
-  bool on_comment_part(json::string_view, error_code&) { return true; }
-  bool on_comment(json::string_view, error_code&) { return true; }
-};
-
 std::size_t count_members(const json::value& root) {
   std::size_t n = 0;
   std::vector<const json::value*> stack{&root};
@@ -592,7 +525,7 @@ std::optional<DuplicateKey> find_duplicate_key(std::string_view text) {
 json::value parse_json(const std::string& path, std::string_view text) {
   json::parse_options opts;
   opts.max_depth = 10000;  // the parser keeps its own stack; real specs nest deeply
-  json::basic_parser<KeyCountingHandler> p(opts);
+  json::basic_parser<JsonValueHandler> p(opts);
   boost::system::error_code ec;
   // Stops after the first complete value and the whitespace after it; what follows is a
   // second value or garbage.
@@ -602,7 +535,10 @@ json::value parse_json(const std::string& path, std::string_view text) {
                  "invalid JSON: more text after the document's value",
                  "a JSON document holds one value; remove what follows it");
   if (ec)
-    syntax_error(path, location_of_offset(text, used), "invalid JSON: " + ec.message(),
+    syntax_error(path, location_of_offset(text, used),
+                 p.handler().out_of_range
+                     ? std::string("invalid JSON: a number is beyond the range of a double")
+                     : "invalid JSON: " + ec.message(),
                  "check the JSON syntax near this position");
   json::value root = p.handler().st.release();
   // RFC 8259 leaves duplicate names to the parser (Boost.JSON keeps the last); a spec that

@@ -296,6 +296,20 @@ TEST(Document, YamlNestedBeyondTheParsersLimit) {
   EXPECT_NE(d.hint.find("$ref"), std::string::npos);
 }
 
+// JSON has no infinity: a number beyond a double is refused where it is (Boost.JSON would
+// read it as one, and /openapi.json would then be written with `Infinity`).
+TEST(Document, JsonNumberBeyondADoubleIsRefused) {
+  try {
+    Document::parse("{\n  \"maximum\": 1e400\n}", "t.json", "file:///t.json");
+    FAIL();
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.diagnostics()[0].line, 2);
+    EXPECT_EQ(e.diagnostics()[0].message, "invalid JSON: a number is beyond the range of a double");
+  }
+  EXPECT_EQ(Document::parse("[1e300]", "t.json", "file:///t.json")->root().at(0).as_double(),
+            1e300);
+}
+
 TEST(Document, FindFollowsRfc6901) {
   auto d = Document::parse(R"({"a/b": {"m~n": [10, 20]}, "": 1})", "t.json", "file:///t.json");
   EXPECT_TRUE(d->is_json());
