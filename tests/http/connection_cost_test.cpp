@@ -132,6 +132,50 @@ TEST(ConnectionCost, TenThousandIdleKeepAliveConnectionsUnder100MB) {
   EXPECT_LT(mib, 100.0);
 }
 
+// A connection's buffer grows with the body that arrives, not with the Content-Length it
+// declares: 16 connections announcing 128 MiB bodies and sending ten bytes each reserved
+// 2 GiB at once.
+TEST(ConnectionCost, DeclaredBodiesCostOnlyWhatArrives) {
+  constexpr int kClients = 16;
+  constexpr std::uint64_t kDeclared = 128ull << 20;
+  FixedHandler handler;
+  ServerConfig cfg;
+  cfg.port = 0;
+  cfg.threads = 1;
+  cfg.max_body_bytes = kDeclared;
+  Server server(cfg, handler);
+  server.start();
+  {
+    RawClient warm(server.port());
+    ASSERT_TRUE(warm.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_EQ(status_of(warm.read_response()), 200);
+  }
+  const std::size_t before = rss_kib();
+  const std::uint64_t read_before = server.transport().bytes_in;
+  const std::string head =
+      "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(kDeclared) +
+      "\r\n\r\n0123456789";
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<RawClient>(server.port()));
+    ASSERT_TRUE(clients.back()->send(head));
+  }
+  // Every head has been read (bounded wait) before the memory is looked at.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.transport().bytes_in < read_before + kClients * head.size() &&
+         std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const std::size_t after = rss_kib();
+  EXPECT_EQ(server.transport().bytes_in, read_before + kClients * head.size());
+  clients.clear();
+  server.stop();
+  server.wait();
+  const double mib = static_cast<double>(after - before) / 1024.0;
+  std::printf("%d connections declaring %llu MiB bodies: server RSS +%.1f MiB\n", kClients,
+              static_cast<unsigned long long>(kDeclared >> 20), mib);
+  EXPECT_LT(mib, 32.0);
+}
+
 TEST(ConnectionCost, SlowlorisCannotHoldTheWorker) {
   FixedHandler handler;
   ServerConfig cfg;
