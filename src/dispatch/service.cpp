@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <forward_list>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -165,6 +166,9 @@ struct CompiledOperation {
   int example_status = 200;
   std::string example_content_type;
   std::string example_body;
+  // Headers of the answering response that have an example (Location, Allow, ...): sent with
+  // the example or the echo. Names are interned (Response keeps header names as views).
+  std::vector<std::pair<std::string_view, std::string>> example_headers;
   int echo_status = 200;
   Shape body_shape;  // form bodies are coerced with it
 };
@@ -189,6 +193,31 @@ struct CompiledApi {
 
 namespace {
 
+// A header name that lives as long as the process: a response keeps header names as views,
+// and an answer may be serialized after the spec it came from was reloaded away. Called when a
+// spec is compiled, never per request; the set holds each distinct name once.
+std::string_view interned_header_name(const std::string& name) {
+  static std::mutex mutex;
+  static std::set<std::string, std::less<>> names;
+  std::lock_guard lock(mutex);
+  return *names.insert(name).first;
+}
+
+// An example as a header's field value: a string as it is, an array as the `simple` style
+// writes it (items joined by commas), anything else as JSON.
+std::string header_value_of(const json::value& example) {
+  if (example.is_string()) return std::string(example.get_string());
+  if (const auto* a = example.if_array()) {
+    std::string out;
+    for (const auto& item : *a) {
+      if (!out.empty()) out += ',';
+      out += item.is_string() ? std::string(item.get_string()) : json::serialize(item);
+    }
+    return out;
+  }
+  return json::serialize(example);
+}
+
 void fill_example(CompiledOperation& c) {
   const spec::Operation& op = *c.op;
   // The lowest explicit 2xx code, then 2XX, then default.
@@ -212,6 +241,15 @@ void fill_example(CompiledOperation& c) {
   }
   c.echo_status = best && best_code < 300 ? best_code : 200;
   if (!best) return;
+  for (const auto& h : best->headers) {
+    // Framing and content headers are the server's to write.
+    if (!h.example || http::iequals(h.name, "Content-Type") ||
+        http::iequals(h.name, "Content-Length") || http::iequals(h.name, "Transfer-Encoding"))
+      continue;
+    std::string value = header_value_of(*h.example);
+    if (value.find_first_of("\r\n") != std::string::npos) continue;  // not a field value
+    c.example_headers.emplace_back(interned_header_name(h.name), std::move(value));
+  }
   for (const auto& media : best->content) {
     if (!media.example) continue;
     c.has_example = true;
@@ -1241,6 +1279,7 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
 void Service::answer_from_spec(const CompiledApi& api, std::size_t op_index, RequestContext& ctx,
                                http::Response& res) {
   const CompiledOperation& co = api.ops[op_index];
+  for (const auto& [name, value] : co.example_headers) res.add_header(name, value);
   if (co.has_example) {
     res.status = co.example_status;
     res.set_content_type(co.example_content_type);

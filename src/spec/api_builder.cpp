@@ -693,6 +693,7 @@ class ApiBuilder {
             header.name = std::string(h.key());
             header.required = bool_or(*hn.object(), "required", false);
             header.schema = schema_ref(hn.child("schema"));
+            header.example = example_of(hn);
             resp.headers.push_back(std::move(header));
           }
         }

@@ -717,6 +717,26 @@ TEST(Dispatch, UndecodableAndMissingValuesAreListedInErrors) {
   EXPECT_EQ(error_entries(r), "body content") << r.body;
 }
 
+// An operation without a handler answers with its response's declared headers too, where
+// they have an example (Location of a 201, Allow of a 204, ...), not only its body.
+TEST(Dispatch, AnswersFromTheSpecCarryTheirHeadersExamples) {
+  Running srv(pet_store(), {}, with_key());
+  BeastClient c(srv.port());
+  Reply r = c.request(verb::post, "/pets", R"({"name":"Rex"})",
+                      {{"X-API-Key", "test123"}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.header("Location"), "/pets/42");
+  r = c.request(verb::options, "/users/7");
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.header("Allow"), "GET, HEAD, OPTIONS, DELETE");
+  r = c.request(verb::head, "/users/7", {}, {{"X-API-Key", "test123"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("X-User-Exists"), "true");
+  // A response without header examples adds none.
+  r = c.get("/pets/1", {{"X-API-Key", "test123"}});
+  EXPECT_EQ(r.header("Location"), "");
+}
+
 // What a client may send that the first forms of decoding got wrong: a number beyond a double
 // in a JSON body (read as an infinity, accepted by `minimum: 0` and echoed as `Infinity`), an
 // integer parameter beyond 64 bits (called "not an integer"), a matrix property's percent-

@@ -79,6 +79,7 @@ struct Header : Located {
   std::string name;
   bool required = false;
   SchemaRef schema;
+  const boost::json::value* example = nullptr;  // `example`, or the first `examples` entry's value
 };
 
 struct Response : Located {
@@ -116,7 +117,7 @@ struct Operation : Located {
   std::string path;  // template as written in `paths` (without the server base path)
   std::string operation_id;
   bool operation_id_generated = false;  // true when the spec had none
-  std::string handler;  // `x-handler` when present, else operation_id
+  std::string handler;                  // `x-handler` when present, else operation_id
   std::string summary;
   std::vector<std::string> tags;
   bool deprecated = false;
@@ -168,7 +169,9 @@ class Api {
   const std::vector<SecurityRequirement>& security() const noexcept { return security_; }
   const std::vector<Webhook>& webhooks() const noexcept { return webhooks_; }
   // components.schemas entries by name, in document order.
-  const std::vector<std::pair<std::string, SchemaRef>>& schemas() const noexcept { return schemas_; }
+  const std::vector<std::pair<std::string, SchemaRef>>& schemas() const noexcept {
+    return schemas_;
+  }
   const std::vector<Diagnostic>& warnings() const noexcept { return warnings_; }
   const Document& root() const noexcept { return *root_; }
   const DocumentSet& documents() const noexcept { return documents_; }
@@ -194,7 +197,7 @@ class Api {
 
 struct LoadOptions {
   std::optional<std::string> base_path;  // overrides the first server URL's path
-  bool verbose = false;                   // log each phase through `log`
+  bool verbose = false;                  // log each phase through `log`
   void (*log)(std::string_view line) = nullptr;
 };
 
