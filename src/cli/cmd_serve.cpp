@@ -2,6 +2,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <boost/system/system_error.hpp>
+
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -215,6 +217,11 @@ int run_serve(std::span<const std::string_view> args) {
   service->attach(&server);
   try {
     server.start();
+  } catch (const boost::system::system_error& e) {
+    // The code's message alone: what() appends Boost's source location of the failing call.
+    std::fprintf(stderr, "brrtrouter serve: cannot listen on %s:%u: %s\n",
+                 settings.server.host.c_str(), settings.server.port, e.code().message().c_str());
+    return kExitFailed;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "brrtrouter serve: cannot listen on %s:%u: %s\n",
                  settings.server.host.c_str(), settings.server.port, e.what());

@@ -414,6 +414,23 @@ TEST(Serve, BadCorsOriginIsAStartupErrorWithItsLocation) {
   EXPECT_NE(srv.startup().find("no trailing slash"), std::string::npos) << srv.startup();
 }
 
+// A second server on a port that is served is refused (SO_REUSEPORT would have let it share
+// the connections), in plain words, and the first keeps serving.
+TEST(Serve, APortInUseIsAStartupError) {
+  ServeProcess first({"serve", "--port", "0"});
+  ASSERT_GT(first.port(), 0) << first.startup();
+  const std::string port = std::to_string(first.port());
+  ServeProcess second({"serve", "--port", port});
+  EXPECT_EQ(second.port(), 0);
+  EXPECT_EQ(second.stop(), 1);
+  EXPECT_NE(
+      second.startup().find("cannot listen on 127.0.0.1:" + port + ": Address already in use\n"),
+      std::string::npos)
+      << second.startup();
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  EXPECT_EQ(curl(first.url("/health")).status, 200);
+}
+
 TEST(Serve, InvalidSecurityConfigIsAStartupErrorNamingTheKey) {
   const TempFile config("bad-security",
                         "security:\n  jwks:\n    BearerAuth:\n      jwks_ur1: https://x\n");
