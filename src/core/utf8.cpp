@@ -19,7 +19,7 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
   return n;
 }
 
-bool is_valid_utf8(std::string_view s) noexcept {
+std::size_t first_invalid_utf8(std::string_view s) noexcept {
   std::size_t i = 0;
   while (i < s.size()) {
     // ASCII, the usual case, eight bytes at a time.
@@ -36,10 +36,14 @@ bool is_valid_utf8(std::string_view s) noexcept {
       continue;
     }
     const std::size_t n = utf8_sequence(s, i);
-    if (n == 0) return false;
+    if (n == 0) return i;
     i += n;
   }
-  return true;
+  return std::string_view::npos;
+}
+
+bool is_valid_utf8(std::string_view s) noexcept {
+  return first_invalid_utf8(s) == std::string_view::npos;
 }
 
 }  // namespace brrt

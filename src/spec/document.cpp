@@ -410,21 +410,6 @@ struct JsonScanner {
 
 // --- Checks made while parsing ----------------------------------------------------------
 
-// The offset of the first byte that starts no well-formed UTF-8 character, or npos.
-std::size_t first_invalid_utf8(std::string_view s) {
-  if (is_valid_utf8(s)) return std::string_view::npos;
-  for (std::size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    const std::size_t n = utf8_sequence(s, i);
-    if (n == 0) return i;
-    i += n;
-  }
-  return std::string_view::npos;
-}
-
 // OpenAPI documents are JSON or YAML text, both UTF-8 here (RFC 8259 8.1; YAML's other
 // encodings are not used for specs): a byte that is not is refused where it is, instead of
 // being carried into the model and served as is at /openapi.json.

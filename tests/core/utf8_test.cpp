@@ -78,6 +78,8 @@ TEST(Utf8, BadByteAtEveryOffsetOfLongAsciiText) {
     EXPECT_TRUE(is_valid_utf8(s));
     s[at] = '\xFF';
     EXPECT_FALSE(is_valid_utf8(s)) << at;
+    EXPECT_EQ(first_invalid_utf8(s), at);
+    EXPECT_EQ(first_invalid_utf8(std::string(at, 'a') + "\xC3\xA9" + "\xE2\x82"), at + 2);
     if (at + 2 <= s.size()) {
       s[at] = '\xC3';
       s[at + 1] = '\xA9';

@@ -12,6 +12,9 @@ namespace brrt {
 // s[i] (no overlong forms, no surrogates, nothing above U+10FFFF), or 0 when none starts there.
 std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept;
 
+// The offset of the first byte of `s` that starts no well-formed UTF-8 character, or npos
+// when all of it is well-formed (ASCII included).
+std::size_t first_invalid_utf8(std::string_view s) noexcept;
 // Whether all of `s` is well-formed UTF-8 (ASCII included).
 bool is_valid_utf8(std::string_view s) noexcept;
 
