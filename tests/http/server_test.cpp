@@ -239,11 +239,11 @@ TEST_F(ServerTest, AClientThatStopsReadingIsClosed) {
   };
   while (!closed() && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // Closed well before the idle timeout (60 s): only the write timeout closes a connection
+  // that has a response to write. How much of it the client then finds depends on how much
+  // the kernels buffered (once seen whole under a loaded ctest run), so it is not asserted.
   EXPECT_EQ(server_->transport().open_connections, 0u);
-  // What the kernel still held arrives, then the end: far from the whole response.
-  for (int reads = 0; reads < 100'000 && c.read_some(1 << 20); ++reads) {
-  }
-  EXPECT_LT(c.pending().size(), kBigBody);
+  EXPECT_LT(std::chrono::steady_clock::now(), until);
 }
 
 TEST_F(ServerTest, ExpectContinue) {
