@@ -6,7 +6,6 @@
 
 #include <cstdio>
 #include <cstring>
-#include <set>
 #include <string>
 
 #include "brrt/dispatch/service.hpp"
@@ -46,11 +45,10 @@ bool parse_uint(std::string_view s, unsigned long max, unsigned long& out) {
   return true;
 }
 
-// The service's warnings, each once.
+// The service's warnings (one per security scheme without a provider, and the Swagger UI
+// assets': each distinct already).
 void print_warnings(const std::vector<std::string>& warnings) {
-  std::set<std::string_view> seen;
-  for (const auto& w : warnings)
-    if (seen.insert(w).second) std::fprintf(stderr, "brrtrouter: warning: %s\n", w.c_str());
+  for (const auto& w : warnings) std::fprintf(stderr, "brrtrouter: warning: %s\n", w.c_str());
 }
 
 // SIGHUP: the spec file is read and compiled again and swapped in between requests (requests
@@ -217,14 +215,12 @@ int run_serve(std::span<const std::string_view> args) {
   service->attach(&server);
   try {
     server.start();
-  } catch (const boost::system::system_error& e) {
-    // The code's message alone: what() appends Boost's source location of the failing call.
-    std::fprintf(stderr, "brrtrouter serve: cannot listen on %s:%u: %s\n",
-                 settings.server.host.c_str(), settings.server.port, e.code().message().c_str());
-    return kExitFailed;
   } catch (const std::exception& e) {
+    // A system error by its code's message alone: what() appends Boost's source location.
+    const auto* sys = dynamic_cast<const boost::system::system_error*>(&e);
     std::fprintf(stderr, "brrtrouter serve: cannot listen on %s:%u: %s\n",
-                 settings.server.host.c_str(), settings.server.port, e.what());
+                 settings.server.host.c_str(), settings.server.port,
+                 sys ? sys->code().message().c_str() : e.what());
     return kExitFailed;
   }
   std::fprintf(

@@ -128,19 +128,16 @@ int run_validate(std::span<const std::string_view> args) {
   std::vector<std::string> docs;  // --doc files
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
+    // The option's value; an option at the end without one is noted, and reported below.
+    bool missing_value = false;
     auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return std::nullopt;
+      missing_value = i + 1 >= args.size();
+      if (missing_value) return std::nullopt;
       return std::string(args[++i]);
     };
     if (a == "--help" || a == "-h") {
       std::printf("%s", kUsage);
       return kExitOk;
-    }
-    if ((a == "--schema" || a == "--instance" || a == "--dialect" || a == "--map" || a == "--doc" ||
-         a == "--max-errors") &&
-        i + 1 >= args.size()) {
-      option_needs_value("validate", a, kUsage);
-      return kExitBadInput;
     }
     std::optional<std::string> v;
     if (a == "--schema" && (v = value())) {
@@ -174,6 +171,9 @@ int run_validate(std::span<const std::string_view> args) {
         std::fprintf(stderr, "brrtrouter validate: --max-errors expects a number\n");
         return kExitBadInput;
       }
+    } else if (missing_value) {
+      option_needs_value("validate", a, kUsage);
+      return kExitBadInput;
     } else {
       std::fprintf(stderr, "brrtrouter validate: unexpected argument '%.*s'\n%s",
                    static_cast<int>(a.size()), a.data(), kUsage);

@@ -64,6 +64,16 @@ constexpr std::size_t kPreflightRow = kServerOptionsRow + 1;  // CORS preflights
 
 // Credentials straight from the request: views, no copies; the query string and the
 // Cookie header are split only when a scheme reads them.
+// `text` percent-decoded as form text is ('+' a space), into `scratch`; `text` itself when
+// there is nothing to decode or it does not decode. Credential names and values are compared
+// this way, and the access log masks them under the same reading.
+std::string_view decoded_or_raw(std::string_view text, std::string& scratch) {
+  if (text.find_first_of("%+") == std::string_view::npos ||
+      url_decode(text, scratch, true) != DecodeError::None)
+    return text;
+  return scratch;
+}
+
 class RequestCredentials : public security::CredentialSource {
  public:
   RequestCredentials(const http::Request& req, std::size_t worker, QueryPairs& scratch)
@@ -94,10 +104,9 @@ class RequestCredentials : public security::CredentialSource {
   // an empty list allocates nothing: a deque allocated on every request); the text itself
   // when there is nothing to decode or it does not decode.
   std::string_view form_decoded(std::string_view text) const {
-    if (text.find_first_of("%+") == std::string_view::npos) return text;
     std::string out;
-    if (url_decode(text, out, true) != DecodeError::None) return text;
-    return decoded_.emplace_front(std::move(out));
+    const std::string_view v = decoded_or_raw(text, out);
+    return v.data() == text.data() ? v : decoded_.emplace_front(std::move(out));
   }
 
   const http::Request& req_;
@@ -124,10 +133,7 @@ std::string_view redacted_target(const std::vector<std::string>& secret_params,
     first = false;
     // Compared decoded, as the credential check compares it: `api%5Fkey=...` is api_key.
     std::string decoded;
-    std::string_view key = name;
-    if (name.find_first_of("%+") != std::string_view::npos &&
-        url_decode(name, decoded, true) == DecodeError::None)
-      key = decoded;
+    const std::string_view key = decoded_or_raw(name, decoded);
     if (eq != std::string_view::npos &&
         std::find(secret_params.begin(), secret_params.end(), key) != secret_params.end()) {
       scratch.append(name);
