@@ -26,6 +26,7 @@
 
 #include "brrt/core/json_pointer.hpp"
 #include "brrt/core/utf8.hpp"
+#include "brrt/dispatch/event_stream.hpp"
 #include "brrt/dispatch/media_type.hpp"
 #include "brrt/dispatch/param_decoder.hpp"
 #include "brrt/dispatch/spec_validators.hpp"
@@ -678,6 +679,11 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
           co.handler->fn(ctx, res);
         } else if (co.handler->kind == HandlerTable::Kind::Async) {
           co_await co.handler->async(ctx, res);
+        } else if (co.handler->kind == HandlerTable::Kind::Stream) {
+          EventStream stream(req, res, [&](http::Response& r) {
+            if (cors_.enabled()) add_cors_headers(api, req, r, op_index);
+          });
+          co_await co.handler->stream(ctx, stream);
         } else if (pool_->pending.load(std::memory_order_relaxed) >= options_.blocking_queue) {
           res.add_header("Retry-After", "1");
           problem(res, 503, "the server is busy; retry later");
@@ -738,7 +744,9 @@ void Service::add_cors_headers(const CompiledApi& api, const http::Request& req,
 void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
                      const http::Request& req, http::Response& res, std::size_t op_index,
                      Clock::time_point start, TraceSlot& trace) {
-  if (!static_body_row(api.ops.size(), op_index)) {  // a StaticBody has done both below
+  // A StaticBody has done both below; a streamed response's head went out with its CORS
+  // headers (EventStream::start), and its body is neither tagged nor compressed.
+  if (!res.streamed() && !static_body_row(api.ops.size(), op_index)) {
     // A handler that tags its answer (ETag) gets conditional GETs: a client whose
     // If-None-Match matches has these bytes and gets 304 with the headers and no body.
     if (res.header_count() != 0 && res.status == 200 &&
@@ -747,7 +755,7 @@ void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
         answer_not_modified(w.gzip ? &options_.compression : nullptr, req, res);
     if (w.gzip) compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
   }
-  if (cors_.enabled()) add_cors_headers(api, req, res, op_index);
+  if (cors_.enabled() && !res.streamed()) add_cors_headers(api, req, res, op_index);
   const auto elapsed = Clock::now() - start;
   observe::Metrics::record(api.metrics->thread(worker % workers_.size()), op_index, res.status,
                            std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));

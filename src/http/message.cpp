@@ -123,6 +123,7 @@ void Response::reset() noexcept {
   content_type_ = {};
   header_count_ = 0;
   close_ = false;
+  streamed_ = false;
 }
 
 std::string_view reason_phrase(int status) noexcept {

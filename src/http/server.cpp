@@ -6,17 +6,20 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <charconv>
 #include <cstring>
 #include <ctime>
 #include <unordered_set>
 
 #include "brrt/core/raw_writer.hpp"
+#include "brrt/http/response_stream.hpp"
 #include "brrt/observe/access_log.hpp"
 #include "http/draining_read.hpp"
 
@@ -90,10 +93,14 @@ bool bodyless_status(int status) {
 
 }  // namespace
 
-// One client connection; lives in its own coroutine on its worker's thread.
-class Connection {
+// One client connection; lives in its own coroutine on its worker's thread. It is also the
+// ResponseStream of its responses: a streamed body is written by the handler's coroutine
+// through the same socket and output buffer, in order with the responses before it.
+class Connection final : public ResponseStream {
  public:
-  enum class Phase { Idle, Head, Body, Handling, Writing };
+  // Streaming: a handler is writing a streamed body (no deadline between its writes; the
+  // write timeout applies while one waits, as Writing).
+  enum class Phase { Idle, Head, Body, Handling, Writing, Streaming };
 
   Connection(Server& server, Server::Worker& worker, tcp::socket socket)
       : server_(server), worker_(worker), socket_(std::move(socket)) {
@@ -102,6 +109,7 @@ class Connection {
     socket_.non_blocking(true, ec);  // flush() writes directly first (see there)
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+    res_.attach_stream(this);  // kept across Response::reset
   }
 
   Phase phase() const noexcept { return phase_; }
@@ -145,8 +153,86 @@ class Connection {
     boost::system::error_code ec;
     socket_.close(ec);
   }
+  // Called on drain for a connection streaming a body: the handler's next write or wait
+  // returns false (a wait in progress returns at once), and the body ends.
+  void end_stream() {
+    stream_open_ = false;
+    stream_timer_.cancel();
+  }
 
   asio::awaitable<void> run();
+
+  // ResponseStream (response_stream.hpp).
+  asio::awaitable<bool> begin(Response& res) override {
+    if (streamed_ || &res != &res_ || phase_ != Phase::Handling) co_return false;
+    const Request& req = io_->req;
+    const bool head = req.method == Method::Head;
+    stream_chunked_ = req.version_minor != 0;
+    serialize(req, res, head, stream_chunked_ ? Framing::Chunked : Framing::UntilClose);
+    res.mark_streamed();
+    streamed_ = true;
+    stream_body_ = !head && !bodyless_status(res.status);  // 204 and 304 have none
+    stream_open_ = stream_body_ && !server_.draining();
+    stream_broken_ = false;
+    if (!co_await flush_stream()) co_return false;
+    co_return stream_open_;
+  }
+
+  asio::awaitable<bool> write(std::string_view data) override {
+    if (!stream_open_ || server_.draining()) {
+      stream_open_ = false;
+      co_return false;
+    }
+    if (data.empty()) co_return true;  // an empty chunk would end the body
+    if (stream_chunked_) {
+      char size[20];
+      const auto end = std::to_chars(size, size + sizeof size, data.size(), 16).ptr;
+      out_.append(size, end);
+      out_ += "\r\n";
+      out_ += data;
+      out_ += "\r\n";
+    } else {
+      out_ += data;
+    }
+    co_return co_await flush_stream();
+  }
+
+  asio::awaitable<bool> wait(std::chrono::milliseconds duration) override {
+    using namespace asio::experimental::awaitable_operators;
+    if (!stream_open_) co_return false;
+    stream_timer_.expires_after(duration);
+    // The client's closing makes the socket readable: watched with the timer, so a stream
+    // whose client left ends at once rather than at its next write. Bytes the client sends
+    // meanwhile (a pipelined request) are kept for after the stream, while the input buffer
+    // has room for them without moving (the request's views point into it).
+    bool watch = true;
+    while (stream_open_) {
+      if (!watch) {
+        auto [ec] = co_await stream_timer_.async_wait(kNoThrow);
+        co_return !ec && stream_open_;
+      }
+      auto r = co_await (stream_timer_.async_wait(kNoThrow) ||
+                         socket_.async_wait(tcp::socket::wait_read, kNoThrow));
+      if (r.index() == 0) co_return !std::get<0>(std::get<0>(r)) && stream_open_;
+      if (std::get<0>(std::get<1>(r))) break;  // the socket failed
+      auto& in = io_->in;
+      if (end_ == in.size()) {
+        watch = false;
+        continue;
+      }
+      boost::system::error_code ec;
+      const std::size_t n = socket_.read_some(asio::buffer(in.data() + end_, in.size() - end_), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+      if (ec) break;  // end of stream: the client closed its side
+      worker_.stats.bytes_in.add(n);
+      end_ += n;
+    }
+    stream_open_ = false;
+    stream_broken_ = true;
+    co_return false;
+  }
+
+  bool open() const noexcept override { return stream_open_; }
 
  private:
   void set_phase(Phase p, std::chrono::milliseconds timeout) {
@@ -162,11 +248,17 @@ class Connection {
     deadline_ = idle_since_ + timeout;
   }
 
+  // How the body's end is told: its length (a complete response), the last chunk, or the
+  // connection's closing (a streamed body to an HTTP/1.0 client).
+  enum class Framing { Length, Chunked, UntilClose };
+
   // Appends the serialized response to out_: the head written through a raw cursor into room
   // made for it (a dozen short pieces; appending each to the string cost a capacity check, a
   // call and often a strlen), then the body in one copy.
-  void serialize(const Request& req, Response& res, bool head_request) {
-    const bool closing = !req.keep_alive || res.closes_connection() || server_.draining();
+  void serialize(const Request& req, Response& res, bool head_request,
+                 Framing framing = Framing::Length) {
+    const bool closing = !req.keep_alive || res.closes_connection() || server_.draining() ||
+                         framing == Framing::UntilClose;
     if (closing) close_after_ = true;
     const bool has_body = !bodyless_status(res.status);
     const std::string_view reason = reason_phrase(res.status);
@@ -201,10 +293,12 @@ class Connection {
       out.raw(res.header_value(i));
       out.literal("\r\n");
     }
-    if (has_body) {
+    if (has_body && framing == Framing::Length) {
       out.literal("Content-Length: ");
       out.number(res.body.size());
       out.literal("\r\n");
+    } else if (has_body && framing == Framing::Chunked) {
+      out.literal("Transfer-Encoding: chunked\r\n");
     }
     if (closing)
       out.literal("Connection: close\r\n");
@@ -212,7 +306,31 @@ class Connection {
       out.literal("Connection: keep-alive\r\n");
     out.literal("\r\n");
     out_.resize(static_cast<std::size_t>(out.w - out_.data()));
-    if (!head_request && has_body) out_ += res.body;
+    if (!head_request && has_body && framing == Framing::Length) out_ += res.body;
+  }
+
+  // Writes what a stream has put in out_; the phase stays Streaming between writes.
+  asio::awaitable<bool> flush_stream() {
+    const bool ok = co_await flush();
+    phase_ = Phase::Streaming;
+    deadline_ = Clock::time_point::max();
+    if (!ok) {
+      stream_open_ = false;
+      stream_broken_ = true;
+    }
+    co_return ok;
+  }
+
+  // After a streamed response's handler: the last chunk, then on with the connection. False
+  // when the connection is broken.
+  asio::awaitable<bool> end_streamed_response() {
+    stream_open_ = false;
+    if (stream_broken_) co_return false;
+    if (stream_body_ && stream_chunked_) {
+      out_ += "0\r\n\r\n";
+      co_return co_await flush();
+    }
+    co_return true;
   }
 
   // An error found by the HTTP layer: answer and close (the stream can't be trusted).
@@ -329,6 +447,14 @@ class Connection {
   bool close_after_ = false;
   bool reading_ = false;  // a read with the input buffer is pending
   bool park_ = false;     // the sweeper asked to wait without the buffer
+  // A streamed body (ResponseStream): chunked or until close, whether it has a body at all
+  // (not for HEAD), whether writes may go on, whether the socket failed under it.
+  asio::steady_timer stream_timer_{worker_.io};
+  bool streamed_ = false;  // begin() sent the current response's head
+  bool stream_chunked_ = true;
+  bool stream_body_ = false;
+  bool stream_open_ = false;
+  bool stream_broken_ = false;
 };
 
 asio::awaitable<void> Connection::run() {
@@ -422,7 +548,15 @@ asio::awaitable<void> Connection::run() {
           res_.body = problem_json(500, "the handler failed");
         }
       }
-      serialize(req_, res_, req_.method == Method::Head);
+      if (streamed_) {
+        streamed_ = false;
+        // A handler that failed after its stream began has had its response replaced (reset,
+        // then a 500): the body is cut off, closed without the last chunk, which tells the
+        // client the response is incomplete.
+        if (!res_.streamed() || !co_await end_streamed_response()) co_return;
+      } else {
+        serialize(req_, res_, req_.method == Method::Head);
+      }
       begin_ += request_size;
       continue_sent = false;
       set_phase(Phase::Idle, cfg.idle_timeout);
@@ -491,8 +625,12 @@ bool Server::drain_pass(Worker& w) {
   const auto now = Clock::now();
   if (w.drain_deadline == Clock::time_point{}) w.drain_deadline = now + config_.drain_timeout;
   std::vector<Connection*> close;
-  for (Connection* c : w.connections)
-    if (c->phase() == Connection::Phase::Idle || now >= w.drain_deadline) close.push_back(c);
+  for (Connection* c : w.connections) {
+    if (c->phase() == Connection::Phase::Idle || now >= w.drain_deadline)
+      close.push_back(c);
+    else if (c->phase() == Connection::Phase::Streaming)
+      c->end_stream();
+  }
   for (Connection* c : close) {
     if (now >= w.drain_deadline)
       c->force_close();

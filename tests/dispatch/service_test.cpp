@@ -23,6 +23,7 @@
 #include "brrt/spec/api.hpp"
 #include "gunzip.hpp"
 #include "log_pipe.hpp"
+#include "running_service.hpp"
 
 namespace brrt {
 namespace {
@@ -75,37 +76,6 @@ paths:
                 required: [id]
                 properties: {id: {type: integer, minimum: 1}}
 )";
-
-std::string source(const std::string& rel) {
-  return std::string(BRRT_SOURCE_DIR) + "/" + rel;
-}
-
-// One server + service for a test; `tweak` adjusts the service options.
-class Running {
- public:
-  Running(std::shared_ptr<const spec::Api> api, dispatch::HandlerTable handlers,
-          dispatch::ServiceOptions options = {}, unsigned threads = 1) {
-    options.access_log = false;
-    options.swagger_ui_dir = source("node_modules/swagger-ui-dist");
-    service = std::make_unique<dispatch::Service>(std::move(api), std::move(handlers),
-                                                  std::move(options), threads);
-    http::ServerConfig cfg;
-    cfg.port = 0;
-    cfg.threads = threads;
-    cfg.drain_timeout = std::chrono::milliseconds(2000);
-    server = std::make_unique<http::Server>(cfg, *service);
-    service->attach(server.get());
-    server->start();
-  }
-  ~Running() {
-    server->stop();
-    server->wait();
-  }
-  std::uint16_t port() const { return server->port(); }
-
-  std::unique_ptr<dispatch::Service> service;
-  std::unique_ptr<http::Server> server;
-};
 
 std::shared_ptr<const spec::Api> pet_store() {
   return spec::load_api(source("examples/pet_store/openapi.yaml"));

@@ -83,6 +83,13 @@ class RawClient {
 
   std::string& pending() { return buf_; }
 
+  // Reads until pending() holds `needle`; false on close, error or timeout first.
+  bool read_until(std::string_view needle) {
+    while (buf_.find(needle) == std::string::npos)
+      if (!fill()) return false;
+    return true;
+  }
+
   // One recv of at most `max` bytes, appended to pending(); false on close, error or timeout.
   bool read_some(std::size_t max) {
     std::string chunk(max, '\0');

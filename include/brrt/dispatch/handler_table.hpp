@@ -6,7 +6,9 @@
 //  - async: a coroutine on the worker's io_context, free to co_await timers and sockets
 //    (other connections on the worker keep being served meanwhile);
 //  - blocking: runs on the service's bounded thread pool, for code that blocks (files,
-//    synchronous clients); when the pool's queue is full the request gets 503.
+//    synchronous clients); when the pool's queue is full the request gets 503;
+//  - stream: a coroutine like async that answers with Server-Sent Events (event_stream.hpp),
+//    written to the client as they are sent.
 #include <boost/asio/awaitable.hpp>
 
 #include <functional>
@@ -23,6 +25,8 @@ namespace brrt::dispatch {
 using HandlerFn = std::function<void(RequestContext&, http::Response&)>;
 using AsyncHandlerFn =
     std::function<boost::asio::awaitable<void>(RequestContext&, http::Response&)>;
+class EventStream;
+using StreamHandlerFn = std::function<boost::asio::awaitable<void>(RequestContext&, EventStream&)>;
 
 // Runs around every routed operation's handler (and the spec's example/echo answer),
 // after security and validation. `before` returns false to answer without the handler
@@ -35,16 +39,18 @@ struct Middleware {
 
 class HandlerTable {
  public:
-  enum class Kind : std::uint8_t { Plain, Async, Blocking };
+  enum class Kind : std::uint8_t { Plain, Async, Blocking, Stream };
   struct Entry {
     Kind kind = Kind::Plain;
-    HandlerFn fn;          // Plain and Blocking
-    AsyncHandlerFn async;  // Async
+    HandlerFn fn;            // Plain and Blocking
+    AsyncHandlerFn async;    // Async
+    StreamHandlerFn stream;  // Stream
   };
 
   HandlerTable& add(std::string name, HandlerFn fn);
   HandlerTable& add_async(std::string name, AsyncHandlerFn fn);
   HandlerTable& add_blocking(std::string name, HandlerFn fn);
+  HandlerTable& add_stream(std::string name, StreamHandlerFn fn);
   // Appends to the chain: `before`s run in order, `after`s in reverse order.
   HandlerTable& use(Middleware m);
 

@@ -14,6 +14,8 @@
 
 namespace brrt::http {
 
+class ResponseStream;
+
 struct Header {
   std::string_view name;
   std::string_view value;
@@ -95,15 +97,27 @@ class Response {
   std::string_view header_value(std::size_t i) const noexcept { return values_[i]; }
   std::optional<std::string_view> header(std::string_view name) const noexcept;
 
-  // Back to a fresh 200 with no headers and an empty body (capacity kept).
+  // Back to a fresh 200 with no headers and an empty body (capacity kept). The attached
+  // stream stays; whether it was begun is forgotten.
   void reset() noexcept;
+
+  // The connection's streaming side (response_stream.hpp), for async handlers that write the
+  // body as they go; nullptr when the response is not served by a connection (in-process
+  // calls, tests). Set by the server.
+  ResponseStream* stream() const noexcept { return stream_; }
+  void attach_stream(ResponseStream* s) noexcept { stream_ = s; }
+  // Set by ResponseStream::begin: the head went out, the rest of the response is ignored.
+  bool streamed() const noexcept { return streamed_; }
+  void mark_streamed() noexcept { streamed_ = true; }
 
  private:
   std::string_view content_type_;
   std::vector<std::string_view> names_;
   std::vector<std::string> values_;
   std::size_t header_count_ = 0;
+  ResponseStream* stream_ = nullptr;
   bool close_ = false;
+  bool streamed_ = false;
 };
 
 // Standard reason phrase ("Not Found"), or "Unknown".
