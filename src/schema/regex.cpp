@@ -11,6 +11,11 @@ namespace {
 constexpr std::string_view kEcmaSpaceClass =
     "\\s\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
 
+// ECMA-262 `.` (no `s` flag: JSON Schema patterns have no flags): any code point but the four
+// line terminators. PCRE2's `.` excludes only its newline sequence, so it would match "\r",
+// U+2028 and U+2029.
+constexpr std::string_view kEcmaDot = "[^\\n\\r\\x{2028}\\x{2029}]";
+
 // Bounds backtracking so a hostile instance string cannot pin a core.
 constexpr std::uint32_t kMatchLimit = 1'000'000;
 constexpr std::uint32_t kDepthLimit = 10'000;
@@ -168,6 +173,10 @@ std::string translate_ecma_regex(std::string_view in) {
       continue;
     }
     if (c == ']' && in_class) in_class = false;
+    if (c == '.' && !in_class) {
+      out += kEcmaDot;
+      continue;
+    }
     out += c;
   }
   return out;

@@ -544,6 +544,22 @@ TEST(SchemaStrings, LengthInCodePointsAndEcmaPatterns) {
   EXPECT_FALSE(digits.program.is_valid(digits.id, parse(R"("\u0968")")));  // \d is ASCII
 }
 
+// ECMA-262 `.` matches any code point but the line terminators LF, CR, U+2028 and U+2029
+// (PCRE2's excludes only LF); inside a class a dot is itself.
+TEST(SchemaStrings, EcmaDotExcludesEveryLineTerminator) {
+  const auto dot = compile(R"({"pattern": "^a.b$"})");
+  for (const char* s : {R"("a\nb")", R"("a\rb")", R"("a\u2028b")", R"("a\u2029b")"})
+    EXPECT_FALSE(dot.program.is_valid(dot.id, parse(s))) << s;
+  for (const char* s :
+       {R"("axb")", R"("a\tb")", R"("a\u0085b")", R"("a\u00e9b")", R"("a\ud83d\ude00b")"})
+    EXPECT_TRUE(dot.program.is_valid(dot.id, parse(s))) << s;
+  const auto literal = compile(R"({"pattern": "^[.]\\.$"})");
+  EXPECT_TRUE(literal.program.is_valid(literal.id, parse(R"("..")")));
+  EXPECT_FALSE(literal.program.is_valid(literal.id, parse(R"("ab")")));
+  const auto any = compile(R"({"pattern": "^[^x]$"})");  // a negated class does take CR
+  EXPECT_TRUE(any.program.is_valid(any.id, parse(R"("\r")")));
+}
+
 TEST(SchemaLimits, HostileBacktrackingPatternTerminates) {
   const auto c = compile(R"({"pattern": "^(a+)+$"})");
   const std::string evil = "\"" + std::string(5000, 'a') + "!\"";
