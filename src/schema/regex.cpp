@@ -99,9 +99,40 @@ bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+// The value of `\uXXXX` at `at` (the backslash), or -1 when there is none.
+long hex4_escape(std::string_view in, std::size_t at) {
+  if (at + 5 >= in.size() || in[at] != '\\' || in[at + 1] != 'u') return -1;
+  long v = 0;
+  for (std::size_t k = at + 2; k < at + 6; ++k) {
+    if (!is_hex(in[k])) return -1;
+    v = v * 16 + (in[k] <= '9' ? in[k] - '0' : (in[k] | 0x20) - 'a' + 10);
+  }
+  return v;
+}
+
+bool is_surrogate(long v) {
+  return v >= 0xD800 && v <= 0xDFFF;
+}
+
+std::string hex(unsigned long v) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  do {
+    out.insert(out.begin(), kDigits[v % 16]);
+    v /= 16;
+  } while (v != 0);
+  return out;
+}
+
+std::string lone_surrogate(std::string_view escape, std::size_t offset) {
+  return "lone surrogate " + std::string(escape) + " at offset " + std::to_string(offset) +
+         ": a UTF-8 string never holds one (a pair like \\uD83D\\uDE00 stands for U+1F600; "
+         "write a code point above U+FFFF as such a pair or as \\u{1F600})";
+}
+
 }  // namespace
 
-std::string translate_ecma_regex(std::string_view in) {
+std::string translate_ecma_regex(std::string_view in, std::string& error) {
   std::string out;
   out.reserve(in.size() + 16);
   bool in_class = false;
@@ -140,9 +171,25 @@ std::string translate_ecma_regex(std::string_view in) {
         }
       }
       if (n == 'u') {
-        // \uXXXX and \u{X...} -> \x{...}
-        if (i + 5 < in.size() && is_hex(in[i + 2]) && is_hex(in[i + 3]) && is_hex(in[i + 4]) &&
-            is_hex(in[i + 5])) {
+        // \uXXXX and \u{X...} -> \x{...}. The patterns match UTF-8 text, so code points:
+        // a high and a low surrogate escape (ECMA's `u` semantics) are the one code point they
+        // encode, and a lone surrogate could never match (PCRE2 refuses it as "disallowed
+        // Unicode code point", which does not say why).
+        if (const long v = hex4_escape(in, i); v >= 0) {
+          if (v >= 0xD800 && v <= 0xDBFF) {
+            if (const long low = hex4_escape(in, i + 6); low >= 0xDC00 && low <= 0xDFFF) {
+              out += "\\x{";
+              out += hex(0x10000 + ((static_cast<unsigned long>(v) - 0xD800) << 10) +
+                         (static_cast<unsigned long>(low) - 0xDC00));
+              out += '}';
+              i += 11;
+              continue;
+            }
+          }
+          if (is_surrogate(v)) {
+            error = lone_surrogate(in.substr(i, 6), i);
+            return {};
+          }
           out += "\\x{";
           out.append(in.substr(i + 2, 4));
           out += '}';
@@ -152,8 +199,19 @@ std::string translate_ecma_regex(std::string_view in) {
         if (i + 2 < in.size() && in[i + 2] == '{') {
           const std::size_t close = in.find('}', i + 3);
           if (close != std::string_view::npos) {
+            const std::string_view digits = in.substr(i + 3, close - (i + 3));
+            long v = 0;
+            bool all_hex = !digits.empty() && digits.size() <= 6;
+            for (char d : digits) {
+              all_hex = all_hex && is_hex(d);
+              if (all_hex) v = v * 16 + (d <= '9' ? d - '0' : (d | 0x20) - 'a' + 10);
+            }
+            if (all_hex && is_surrogate(v)) {
+              error = lone_surrogate(in.substr(i, close + 1 - i), i);
+              return {};
+            }
             out += "\\x{";
-            out.append(in.substr(i + 3, close - (i + 3)));
+            out.append(digits);
             out += '}';
             i = close;
             continue;
@@ -183,7 +241,11 @@ std::string translate_ecma_regex(std::string_view in) {
 }
 
 std::shared_ptr<const Regex> Regex::compile(std::string_view ecma_source, std::string& error) {
-  const std::string translated = translate_ecma_regex(ecma_source);
+  error.clear();
+  const std::string translated = translate_ecma_regex(ecma_source, error);
+  // Offsets in errors found while translating are the pattern's own; PCRE2's are into the
+  // translation.
+  if (!error.empty()) return nullptr;
   int code = 0;
   PCRE2_SIZE offset = 0;
   pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),

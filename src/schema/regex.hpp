@@ -27,7 +27,8 @@ class Regex {
   void* code_ = nullptr;  // pcre2_code_8*
 };
 
-// The ECMA-262 -> PCRE2 syntax translation (exposed for tests).
-std::string translate_ecma_regex(std::string_view ecma);
+// The ECMA-262 -> PCRE2 syntax translation (exposed for tests). Sets `error` (and returns "")
+// for what PCRE2 cannot take and the translation can name better: a lone surrogate escape.
+std::string translate_ecma_regex(std::string_view ecma, std::string& error);
 
 }  // namespace brrt::schema::detail

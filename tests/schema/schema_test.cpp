@@ -560,6 +560,31 @@ TEST(SchemaStrings, EcmaDotExcludesEveryLineTerminator) {
   EXPECT_TRUE(any.program.is_valid(any.id, parse(R"("\r")")));
 }
 
+// A surrogate pair escape is the one code point it encodes (ECMA's `u` semantics); a lone
+// surrogate, which no UTF-8 string holds, is a compile error that says so, at the pattern.
+TEST(SchemaStrings, SurrogatePairEscapesAreOneCodePoint) {
+  for (const char* schema :
+       {R"({"pattern": "^\\uD83D\\uDE00$"})", R"({"pattern": "^\\ud83d\\ude00$"})",
+        R"({"pattern": "^[\\uD83D\\uDE00-\\uD83D\\uDE4F]$"})", R"({"pattern": "^\\u{1F600}$"})"}) {
+    const auto c = compile(schema);
+    EXPECT_TRUE(c.program.is_valid(c.id, parse(R"("\ud83d\ude00")"))) << schema;  // U+1F600
+    EXPECT_FALSE(c.program.is_valid(c.id, parse(R"("x")"))) << schema;
+  }
+  for (const char* schema :
+       {R"({"pattern": "^a\\uD83Dx$"})", R"({"pattern": "^a\\uDE00$"})",
+        R"({"pattern": "^a\\uDE00\\uD83D$"})", R"({"pattern": "^a\\u{D83D}$"})"}) {
+    try {
+      compile(schema);
+      ADD_FAILURE() << "expected a CompileError for " << schema;
+    } catch (const CompileError& e) {
+      EXPECT_EQ(e.pointer(), "/pattern");
+      EXPECT_NE(e.detail().find("lone surrogate \\u"), std::string::npos) << e.detail();
+      EXPECT_NE(e.detail().find("at offset 2"), std::string::npos) << e.detail();
+      EXPECT_NE(e.detail().find("U+1F600"), std::string::npos) << e.detail();
+    }
+  }
+}
+
 TEST(SchemaLimits, HostileBacktrackingPatternTerminates) {
   const auto c = compile(R"({"pattern": "^(a+)+$"})");
   const std::string evil = "\"" + std::string(5000, 'a') + "!\"";
