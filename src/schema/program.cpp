@@ -116,6 +116,31 @@ std::uint64_t code_points(std::string_view s) noexcept {
   return len >= lo && len <= hi;
 }
 
+// multipleOf when x / m is at least 2^63 (so x is an integer unless m is tiny). An integer
+// divisor gets the exact remainder. A decimal fraction a * 10^-k (0.01, 0.5, 0.123456789: the
+// divisor a schema means, which the binary double only approximates) divides an integer x
+// exactly when a divides x * 10^k, computed exactly; fmod against the binary approximation of
+// 0.01 never gives 0, which rejected 1e17 as a multiple of 0.01. Any other divisor (or a
+// fractional x) is taken as dividing, as the quotient is integral in floating point (ajv's
+// answer).
+bool multiple_of_huge_quotient(long double x, long double m) noexcept {
+  if (std::floor(m) == m) return std::fmod(x, m) == 0;
+  if (std::floor(x) != x) return true;
+  long double scale = 1;
+  for (int k = 1; k <= 18; ++k) {
+    scale *= 10;
+    const long double scaled = m * scale;
+    const long double a = std::nearbyint(scaled);
+    if (a < 1 || a > 9007199254740992.0L) continue;
+    // Within a few double ulps of an integer: m is the double nearest a / 10^k.
+    if (std::fabs(scaled - a) > scaled * 1e-15L) continue;
+    const auto divisor = static_cast<unsigned __int128>(a);
+    const auto rest = static_cast<unsigned __int128>(std::fmod(std::fabs(x), a));  // exact
+    return rest * static_cast<unsigned __int128>(scale) % divisor == 0;
+  }
+  return true;
+}
+
 bool multiple_of(const json::value& x, const NumberBound& m) noexcept {
   // Integers by integers exactly; everything else in extended precision with a tolerance
   // for the binary representation of decimal fractions (0.0075 / 0.0001).
@@ -130,8 +155,8 @@ bool multiple_of(const json::value& x, const NumberBound& m) noexcept {
   }
   const long double q = number_of(x) / m.value;
   if (!std::isfinite(q)) return false;
-  // Beyond 2^63 every long double is an integer: ask for an exact remainder instead.
-  if (std::fabs(q) >= 9.2e18L) return std::fmod(number_of(x), m.value) == 0;
+  // Beyond 2^63 every long double is an integer, so the quotient says nothing.
+  if (std::fabs(q) >= 9.2e18L) return multiple_of_huge_quotient(number_of(x), m.value);
   const long double r = std::nearbyint(q);
   return std::fabs(q - r) <= 1e-9L * std::max<long double>(1.0L, std::fabs(q)) &&
          (r != 0 || number_of(x) == 0 || std::fabs(q) < 1e-9L);

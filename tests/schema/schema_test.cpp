@@ -532,6 +532,29 @@ TEST(SchemaNumbers, IntegersBigNumbersAndMultipleOf) {
   EXPECT_FALSE(seven.program.is_valid(seven.id, parse("50")));
 }
 
+// A quotient beyond 2^63 has no fraction bits left: the divisor as the schema wrote it
+// decides. 1e17 / 0.01 is 1e19; fmod against the double nearest 0.01 is never 0.
+TEST(SchemaNumbers, DecimalMultipleOfAcceptsLargeMultiples) {
+  const auto cents = compile(R"({"multipleOf": 0.01})");
+  for (const char* x : {"1e16", "1e17", "1e20", "1e25", "100000000000000000", "-1e20", "1e308"})
+    EXPECT_TRUE(cents.program.is_valid(cents.id, parse(x))) << x;
+  // 0.03 divides an integer only when 3 does: 10^k never is a multiple of 3.
+  const auto three_cents = compile(R"({"multipleOf": 0.03})");
+  EXPECT_TRUE(three_cents.program.is_valid(three_cents.id, parse("3e20")));
+  EXPECT_FALSE(three_cents.program.is_valid(three_cents.id, parse("1e20")));
+  const auto half = compile(R"({"multipleOf": 0.5})");
+  EXPECT_TRUE(half.program.is_valid(half.id, parse("1e308")));
+  // Integer divisors stay exact, for 64-bit integers and beyond them.
+  const auto three = compile(R"({"multipleOf": 3})");
+  EXPECT_FALSE(three.program.is_valid(three.id, parse("1e20")));  // 10^20 = 1 (mod 3)
+  EXPECT_TRUE(three.program.is_valid(three.id, parse("3e20")));
+  EXPECT_TRUE(three.program.is_valid(three.id, parse("9223372036854775806")));
+  EXPECT_FALSE(three.program.is_valid(three.id, parse("18446744073709551614")));
+  const auto errors = errors_of(three_cents, "1e20");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].keyword(), "multipleOf");
+}
+
 TEST(SchemaStrings, LengthInCodePointsAndEcmaPatterns) {
   const auto c = compile(R"({"maxLength": 2, "minLength": 2})");
   EXPECT_TRUE(c.program.is_valid(c.id, parse(R"("\u00e9\u00e9")")));  // 4 bytes, 2 code points
