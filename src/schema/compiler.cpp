@@ -632,7 +632,12 @@ struct Compiler::State {
           fail(doc, ptr + "/type", "unknown type '" + std::string(s) + "'",
                "the types are null, boolean, object, array, number, string and integer");
         };
-        if (t->is_array() && draft != Draft::Oas30) {
+        if (t->is_array() && draft == Draft::Oas30)
+          fail(
+              doc, ptr + "/type", "OpenAPI 3.0 takes one type name, not an array",
+              "write the one type and 'nullable: true' for null ({type: integer, nullable: true}), "
+              "or anyOf/oneOf for several types; type arrays are OpenAPI 3.1 (JSON Schema)");
+        if (t->is_array()) {
           for (const json::value& e : t->get_array()) n.types |= bit(e);
           if (n.types == 0) n.types = 0x80;  // "type": [] admits nothing
         } else {

@@ -493,6 +493,23 @@ TEST(SchemaOas30, RefSiblingsAreIgnoredAndKeywordsAreTheSubset) {
   EXPECT_FALSE(d.program.is_valid(d.id, parse(R"({"a": "long string"})")));
 }
 
+// OpenAPI 3.0's `type` is one name; a 3.1-style list is the usual slip when porting, and the
+// error says what 3.0 takes instead.
+TEST(SchemaOas30, TypeArrayIsAnErrorThatNamesNullable) {
+  CompileOptions oas;
+  oas.dialect = Dialect::Oas30;
+  try {
+    compile(R"({"properties": {"n": {"type": ["integer", "null"]}}})", oas);
+    FAIL() << "expected a CompileError";
+  } catch (const CompileError& e) {
+    EXPECT_EQ(e.pointer(), "/properties/n/type");
+    EXPECT_EQ(e.detail(), "OpenAPI 3.0 takes one type name, not an array");
+    EXPECT_NE(e.hint().find("nullable: true"), std::string::npos) << e.hint();
+  }
+  const auto list = compile(R"({"type": ["integer", "null"]})");  // 2020-12 takes the list
+  EXPECT_TRUE(list.program.is_valid(list.id, parse("null")));
+}
+
 TEST(SchemaFormats, AnnotationByDefaultAssertionWhenConfigured) {
   const auto annotation = compile(R"({"format": "date-time"})");
   EXPECT_TRUE(annotation.program.is_valid(annotation.id, parse(R"("yesterday")")));
