@@ -41,10 +41,13 @@ SpecValidators::SpecValidators(const spec::Api& api, bool format_assertion) {
   for (const auto& [uri, doc] : api.documents().all()) compiler.add_document(uri, doc->root());
 
   std::vector<spec::Diagnostic> errors;
-  auto compile = [&](const spec::SchemaRef& ref) -> schema::SchemaId {
+  // Requests and responses are compiled each for their side (readOnly properties are not
+  // required in requests, writeOnly ones not in responses); a schema without such a `required`
+  // compiles once for both.
+  auto compile = [&](const spec::SchemaRef& ref, schema::Direction side) -> schema::SchemaId {
     if (!ref || !ref.document) return {};
     try {
-      return compiler.compile(ref.document->uri(), ref.pointer);
+      return compiler.compile(ref.document->uri(), ref.pointer, side);
     } catch (const schema::CompileError& e) {
       spec::Diagnostic d;
       d.file = ref.document->path();
@@ -63,13 +66,15 @@ SpecValidators::SpecValidators(const spec::Api& api, bool format_assertion) {
 
   for (const auto& op : api.operations()) {
     OperationSchemas s;
-    for (const auto& p : op.parameters) s.params.push_back(compile(p.schema));
+    for (const auto& p : op.parameters)
+      s.params.push_back(compile(p.schema, schema::Direction::Request));
     if (op.request_body)
       for (const auto& m : op.request_body->content)
-        s.bodies.push_back({m.content_type, compile(m.schema)});
+        s.bodies.push_back({m.content_type, compile(m.schema, schema::Direction::Request)});
     for (const auto& r : op.responses) {
       ResponseSchemas rs{r.status, {}};
-      for (const auto& m : r.content) rs.content.push_back({m.content_type, compile(m.schema)});
+      for (const auto& m : r.content)
+        rs.content.push_back({m.content_type, compile(m.schema, schema::Direction::Response)});
       s.responses.push_back(std::move(rs));
     }
     ops_.push_back(std::move(s));

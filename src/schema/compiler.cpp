@@ -97,7 +97,31 @@ struct Document {
   json::value root;
   std::unordered_map<std::string, Scope> scopes;  // pointer -> scope of the schema there
   bool scanned = false;
+  // Bit 1: some object has "readOnly": true, bit 2 "writeOnly": true; bit 0: looked.
+  std::uint8_t markers = 0;
 };
+
+// Which of "readOnly": true (bit 1) and "writeOnly": true (bit 2) occur anywhere in `root`.
+std::uint8_t find_markers(const json::value& root) {
+  std::uint8_t found = 1;
+  std::vector<const json::value*> stack{&root};
+  while (!stack.empty()) {
+    const json::value* v = stack.back();
+    stack.pop_back();
+    if (v->is_array()) {
+      for (const json::value& e : v->get_array()) stack.push_back(&e);
+    } else if (v->is_object()) {
+      for (const auto& kv : v->get_object()) {
+        if (kv.value().is_bool() && kv.value().get_bool()) {
+          if (kv.key() == "readOnly") found |= 2;
+          if (kv.key() == "writeOnly") found |= 4;
+        }
+        if (kv.value().is_structured()) stack.push_back(&kv.value());
+      }
+    }
+  }
+  return found;
+}
 
 struct ResourceInfo {
   std::uint32_t doc = 0;
@@ -111,7 +135,20 @@ struct Pending {
   std::uint32_t doc;
   std::string pointer;
   std::optional<Scope> parent;  // for locations the scan did not visit
+  Direction direction = Direction::Neither;
 };
+
+// The key of a compiled node: plain nodes "doc:pointer", a direction's copies prefixed by a
+// letter (which no plain key starts with).
+std::string node_key(std::uint32_t doc, std::string_view pointer, Direction direction) {
+  std::string key = direction == Direction::Request    ? "r"
+                    : direction == Direction::Response ? "w"
+                                                       : "";
+  key += std::to_string(doc);
+  key += ':';
+  key += pointer;
+  return key;
+}
 
 Draft draft_of(Dialect d) {
   switch (d) {
@@ -187,6 +224,9 @@ struct Compiler::State {
   std::vector<Node> nodes;
   std::deque<Pending> queue;
   std::size_t anonymous = 0;
+  // Per direction (Request, Response): whether the schema at "doc:pointer" reaches an object
+  // whose `required` that direction changes. Only those locations get a directional node.
+  std::unordered_map<std::string, bool> reaches_directional[2];
 
   explicit State(CompileOptions o) : options(std::move(o)) {
     for (const EmbeddedDocument& m : embedded_metaschemas())
@@ -441,14 +481,167 @@ struct Compiler::State {
     return s;
   }
 
-  NodeId node_at(std::uint32_t doc, const std::string& pointer, std::optional<Scope> parent) {
-    std::string key = std::to_string(doc) + ":" + pointer;
+  NodeId node_at(std::uint32_t doc, const std::string& pointer, std::optional<Scope> parent,
+                 Direction direction = Direction::Neither) {
+    if (direction != Direction::Neither &&
+        !reaches_dropped_required(direction, doc, pointer, parent))
+      direction = Direction::Neither;
+    std::string key = node_key(doc, pointer, direction);
     if (auto it = compiled.find(key); it != compiled.end()) return it->second;
     const auto id = static_cast<NodeId>(nodes.size());
     nodes.emplace_back();
     compiled.emplace(std::move(key), id);
-    queue.push_back(Pending{id, doc, pointer, std::move(parent)});
+    queue.push_back(Pending{id, doc, pointer, std::move(parent), direction});
     return id;
+  }
+
+  // Whether the property `name` of the object schema `o` at (doc, ptr) is marked for the other
+  // side of `direction` (readOnly when compiling for requests, writeOnly for responses): on its
+  // own schema (also beside a $ref, which OpenAPI 3.0 otherwise ignores, since that is how
+  // documents mark a referenced property), else on the end of its $ref chain.
+  bool drops_required(Direction direction, std::uint32_t doc, const std::string& ptr,
+                      const json::object& o, const Scope& scope, std::string_view name) {
+    const json::value* props = o.if_contains("properties");
+    if (props == nullptr || !props->is_object()) return false;
+    const json::value* prop = props->get_object().if_contains(name);
+    if (prop == nullptr) return false;
+    const std::string_view marker = direction == Direction::Request ? "readOnly" : "writeOnly";
+    std::uint32_t at_doc = doc;
+    std::string at = ptr + "/properties/" + escape_pointer_token(name);
+    const json::value* v = prop;
+    try {
+      Scope at_scope = scope_at(doc, at, scope, *v);
+      for (int hops = 0; hops < 64 && v != nullptr && v->is_object(); ++hops) {
+        const json::object& po = v->get_object();
+        if (const json::value* m = po.if_contains(marker); m && m->is_bool()) return m->get_bool();
+        const json::value* r = po.if_contains("$ref");
+        if (r == nullptr || !r->is_string()) return false;
+        const Location l = resolve_ref(at_doc, at + "/$ref", at_scope, r->get_string());
+        at_doc = l.doc;
+        at = l.pointer;
+        v = navigate(docs[at_doc].root, at);
+        if (v != nullptr) at_scope = scope_at(at_doc, at, std::nullopt, *v);
+      }
+    } catch (const CompileError&) {
+      // A broken reference is reported where the schema is compiled, not here.
+    }
+    return false;
+  }
+
+  bool drops_any_required(Direction direction, std::uint32_t doc, const std::string& ptr,
+                          const json::object& o, const Scope& scope) {
+    const json::value* required = o.if_contains("required");
+    if (required == nullptr || !required->is_array()) return false;
+    for (const json::value& name : required->get_array())
+      if (name.is_string() && drops_required(direction, doc, ptr, o, scope, name.get_string()))
+        return true;
+    return false;
+  }
+
+  // The locations compile_node compiles nodes for from the schema `v` at (doc, ptr), plus a
+  // few it does not (siblings under a vocabulary that is off): a superset only costs a copy.
+  template <class F>
+  void for_each_edge(std::uint32_t doc, const std::string& ptr, const json::value& v,
+                     const Scope& scope, F&& f) {
+    if (!v.is_object()) return;
+    const json::object& o = v.get_object();
+    for (const char* kw : {"$ref", "$dynamicRef", "$recursiveRef"}) {
+      const json::value* r = o.if_contains(kw);
+      if (r == nullptr || !r->is_string()) continue;
+      try {
+        const Location l = resolve_ref(doc, ptr + "/" + kw, scope, r->get_string());
+        f(l.doc, l.pointer, std::optional<Scope>());
+      } catch (const CompileError&) {
+        // Reported where the schema is compiled.
+      }
+    }
+    if (o.contains("$ref") && (draft7_family(scope.draft) || scope.draft == Draft::Oas30)) return;
+    for_each_subschema(o, scope.draft, [&](const json::value&, const std::string& suffix) {
+      // Definitions are compiled only when referenced, and contentSchema never.
+      if (suffix.starts_with("/$defs/") || suffix.starts_with("/definitions/") ||
+          suffix == "/contentSchema")
+        return;
+      f(doc, ptr + suffix, std::optional<Scope>(scope));
+    });
+  }
+
+  // Whether `direction` changes the schema at (doc, ptr): whether it reaches (through
+  // subschemas and references) an object whose `required` names a property marked for the
+  // other side. Every location reachable from it is settled in one walk and remembered, so a
+  // location is walked once per direction however many schemas reach it.
+  bool reaches_dropped_required(Direction direction, std::uint32_t doc, const std::string& ptr,
+                                const std::optional<Scope>& parent) {
+    // Most documents mark nothing for one side or both: then nothing is walked. (A resolver
+    // may bring in documents not seen yet, which could.)
+    if (!options.resolver) {
+      const std::uint8_t bit = direction == Direction::Request ? 2 : 4;
+      bool marked = false;
+      for (Document& d : docs) {
+        if (d.markers == 0) d.markers = find_markers(d.root);
+        marked = marked || (d.markers & bit) != 0;
+      }
+      if (!marked) return false;
+    }
+    auto& known = reaches_directional[direction == Direction::Request ? 0 : 1];
+    const std::string root_key = node_key(doc, ptr, Direction::Neither);
+    if (auto it = known.find(root_key); it != known.end()) return it->second;
+
+    struct Visit {
+      std::uint32_t doc;
+      std::string pointer;
+      std::optional<Scope> parent;
+      std::size_t from;  // the location that leads here, or kNone
+    };
+    constexpr std::size_t kNone = SIZE_MAX;
+    struct Settling {
+      std::string key;
+      bool reaches = false;
+      std::vector<std::size_t> from;  // the locations that lead here
+    };
+    std::unordered_map<std::string, std::size_t> index;
+    std::vector<Settling> walked;
+    std::vector<std::size_t> reaching;  // locations known to reach one, to spread to `from`
+    std::vector<Visit> stack{{doc, ptr, parent, kNone}};
+    while (!stack.empty()) {
+      Visit at = std::move(stack.back());
+      stack.pop_back();
+      std::string key = node_key(at.doc, at.pointer, Direction::Neither);
+      if (auto it = known.find(key); it != known.end()) {
+        if (it->second && at.from != kNone) reaching.push_back(at.from);
+        continue;
+      }
+      if (auto it = index.find(key); it != index.end()) {
+        if (at.from != kNone) walked[it->second].from.push_back(at.from);
+        continue;
+      }
+      const std::size_t i = walked.size();
+      index.emplace(key, i);
+      walked.push_back(Settling{std::move(key), false, {}});
+      if (at.from != kNone) walked[i].from.push_back(at.from);
+      const json::value* v = navigate(docs[at.doc].root, at.pointer);
+      if (v == nullptr) continue;
+      try {
+        const Scope scope = scope_at(at.doc, at.pointer, at.parent, *v);
+        if (v->is_object() &&
+            drops_any_required(direction, at.doc, at.pointer, v->get_object(), scope))
+          reaching.push_back(i);
+        for_each_edge(at.doc, at.pointer, *v, scope,
+                      [&](std::uint32_t d, const std::string& p, std::optional<Scope> s) {
+                        stack.push_back(Visit{d, p, std::move(s), i});
+                      });
+      } catch (const CompileError&) {
+        // Reported where the schema is compiled.
+      }
+    }
+    while (!reaching.empty()) {
+      const std::size_t i = reaching.back();
+      reaching.pop_back();
+      if (walked[i].reaches) continue;
+      walked[i].reaches = true;
+      for (std::size_t from : walked[i].from) reaching.push_back(from);
+    }
+    for (Settling& s : walked) known.emplace(std::move(s.key), s.reaches);
+    return known.at(root_key);
   }
 
   // Resolves a `$ref` value met at (doc, pointer) in `scope`.
@@ -543,7 +736,7 @@ struct Compiler::State {
       const json::value& s = o.at(kw);
       if (!s.is_object() && !s.is_bool())
         fail(doc, ptr + "/" + std::string(kw), std::string(kw) + " must be a schema");
-      return node_at(doc, ptr + "/" + escape_pointer_token(kw), scope);
+      return node_at(doc, ptr + "/" + escape_pointer_token(kw), scope, p.direction);
     };
     auto sub_array = [&](std::string_view kw) {
       std::vector<NodeId> out;
@@ -554,8 +747,8 @@ struct Compiler::State {
         const json::value& e = s.get_array()[i];
         if (!e.is_object() && !e.is_bool())
           fail(doc, ptr + "/" + std::string(kw) + "/" + std::to_string(i), "not a schema");
-        out.push_back(
-            node_at(doc, ptr + "/" + escape_pointer_token(kw) + "/" + std::to_string(i), scope));
+        out.push_back(node_at(doc, ptr + "/" + escape_pointer_token(kw) + "/" + std::to_string(i),
+                              scope, p.direction));
       }
       return out;
     };
@@ -580,7 +773,7 @@ struct Compiler::State {
     if (const json::value* r = o.if_contains("$ref")) {
       if (!r->is_string()) fail(doc, ptr + "/$ref", "$ref must be a string");
       const Location l = resolve_ref(doc, ptr + "/$ref", scope, r->get_string());
-      n.ref = node_at(l.doc, l.pointer, std::nullopt);
+      n.ref = node_at(l.doc, l.pointer, std::nullopt, p.direction);
       if (draft7_family(draft) || draft == Draft::Oas30) {
         nodes[p.id] = std::move(n);
         return;
@@ -591,7 +784,7 @@ struct Compiler::State {
         if (!r->is_string()) fail(doc, ptr + "/$dynamicRef", "$dynamicRef must be a string");
         const std::string_view ref = r->get_string();
         const Location l = resolve_ref(doc, ptr + "/$dynamicRef", scope, ref);
-        n.dynamic_ref = node_at(l.doc, l.pointer, std::nullopt);
+        n.dynamic_ref = node_at(l.doc, l.pointer, std::nullopt, p.direction);
         n.dynamic_ref_keyword = "$dynamicRef";
         const UriParts parts = split_fragment(ref);
         // Dynamic only when the initial target carries the matching $dynamicAnchor.
@@ -607,7 +800,7 @@ struct Compiler::State {
     if (draft == Draft::D2019) {
       if (const json::value* r = o.if_contains("$recursiveRef"); r && r->is_string()) {
         const Location l = resolve_ref(doc, ptr + "/$recursiveRef", scope, r->get_string());
-        n.dynamic_ref = node_at(l.doc, l.pointer, std::nullopt);
+        n.dynamic_ref = node_at(l.doc, l.pointer, std::nullopt, p.direction);
         n.dynamic_ref_keyword = "$recursiveRef";
         const json::value* t = navigate(docs[l.doc].root, l.pointer);
         if (t && t->is_object())
@@ -720,6 +913,9 @@ struct Compiler::State {
         if (!r->is_array()) fail(doc, ptr + "/required", "required must be an array of strings");
         for (const json::value& e : r->get_array()) {
           if (!e.is_string()) fail(doc, ptr + "/required", "required must be an array of strings");
+          if (p.direction != Direction::Neither &&
+              drops_required(p.direction, doc, ptr, o, scope, e.get_string()))
+            continue;
           n.required.emplace_back(e.get_string());
         }
       }
@@ -798,9 +994,9 @@ struct Compiler::State {
         for (const auto& kv : props->get_object()) {
           if (!kv.value().is_object() && !kv.value().is_bool())
             fail(doc, ptr + "/properties/" + escape_pointer_token(kv.key()), "not a schema");
-          n.properties.add(
-              std::string(kv.key()),
-              node_at(doc, ptr + "/properties/" + escape_pointer_token(kv.key()), scope));
+          n.properties.add(std::string(kv.key()),
+                           node_at(doc, ptr + "/properties/" + escape_pointer_token(kv.key()),
+                                   scope, p.direction));
         }
       }
       if (const json::value* pp = o.if_contains("patternProperties"); pp && draft != Draft::Oas30) {
@@ -811,7 +1007,7 @@ struct Compiler::State {
           std::string error;
           auto re = Regex::compile(kv.key(), error);
           if (!re) fail(doc, at, "invalid regular expression: " + error, kRegexHint);
-          n.pattern_properties.push_back({std::move(re), node_at(doc, at, scope)});
+          n.pattern_properties.push_back({std::move(re), node_at(doc, at, scope, p.direction)});
         }
       }
       if (has("additionalProperties")) n.additional_properties = sub("additionalProperties");
@@ -823,7 +1019,8 @@ struct Compiler::State {
           for (const auto& kv : d->get_object())
             n.dependent_schemas.push_back(
                 {std::string(kv.key()),
-                 node_at(doc, ptr + "/dependentSchemas/" + escape_pointer_token(kv.key()), scope)});
+                 node_at(doc, ptr + "/dependentSchemas/" + escape_pointer_token(kv.key()), scope,
+                         p.direction)});
         }
       if (const json::value* d = o.if_contains("dependencies");
           d && d->is_object() && draft != Draft::Oas30) {
@@ -838,7 +1035,8 @@ struct Compiler::State {
           } else {
             n.dependent_schemas.push_back(
                 {std::string(kv.key()),
-                 node_at(doc, ptr + "/dependencies/" + escape_pointer_token(kv.key()), scope)});
+                 node_at(doc, ptr + "/dependencies/" + escape_pointer_token(kv.key()), scope,
+                         p.direction)});
             n.dependent_schemas_keyword = "dependencies";
           }
         }
@@ -909,7 +1107,7 @@ void Compiler::add_document(std::string_view uri, const boost::json::value& docu
   state_->add_document(uri, document);
 }
 
-SchemaId Compiler::compile(std::string_view uri, std::string_view pointer) {
+SchemaId Compiler::compile(std::string_view uri, std::string_view pointer, Direction direction) {
   State& s = *state_;
   const UriParts parts = split_fragment(uri);
   std::string base;
@@ -943,7 +1141,7 @@ SchemaId Compiler::compile(std::string_view uri, std::string_view pointer) {
     throw CompileError(s.docs[l.doc].uri, l.pointer, "no schema at this location");
   const std::size_t before = s.nodes.size();
   try {
-    const NodeId id = s.node_at(l.doc, l.pointer, std::nullopt);
+    const NodeId id = s.node_at(l.doc, l.pointer, std::nullopt, direction);
     s.drain();
     return SchemaId{id};
   } catch (...) {

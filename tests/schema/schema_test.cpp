@@ -510,6 +510,82 @@ TEST(SchemaOas30, TypeArrayIsAnErrorThatNamesNullable) {
   EXPECT_TRUE(list.program.is_valid(list.id, parse("null")));
 }
 
+// OpenAPI readOnly / writeOnly: compiled for a direction, `required` leaves out the properties
+// marked for the other side; plain compilation (the JSON Schema suite, `validate`) keeps them.
+constexpr std::string_view kUserDocument = R"({"components": {"schemas": {
+  "User": {"type": "object", "required": ["id", "name", "password", "owner"],
+           "properties": {"id": {"type": "integer", "readOnly": true},
+                          "name": {"type": "string"},
+                          "password": {"type": "string", "writeOnly": true},
+                          "owner": {"$ref": "#/components/schemas/Owner"}}},
+  "Owner": {"type": "string", "readOnly": true},
+  "Team": {"type": "object", "required": ["lead"],
+           "properties": {"lead": {"$ref": "#/components/schemas/User"},
+                          "members": {"type": "array",
+                                      "items": {"$ref": "#/components/schemas/User"}}}},
+  "Tag": {"type": "object", "required": ["label"],
+          "properties": {"label": {"type": "string"}, "hint": {"type": "string", "readOnly": true}}}
+}}})";
+
+TEST(SchemaReadWriteOnly, RequiredBindsOnTheSideAPropertyIsSentOn) {
+  for (const Dialect dialect : {Dialect::Oas30, Dialect::Draft2020_12}) {
+    Compiler c({.dialect = dialect});
+    c.add_document("file:///api.json", parse(kUserDocument));
+    const SchemaId plain = c.compile("file:///api.json", "/components/schemas/User");
+    const SchemaId request =
+        c.compile("file:///api.json", "/components/schemas/User", Direction::Request);
+    const SchemaId response =
+        c.compile("file:///api.json", "/components/schemas/User", Direction::Response);
+    const Program program = c.build();
+    // What a client sends: no id, no owner (readOnly, the second through its $ref's target).
+    const auto sent = parse(R"({"name": "bob", "password": "x"})");
+    // What the server answers: no password (writeOnly).
+    const auto answered = parse(R"({"id": 1, "name": "bob", "owner": "root"})");
+    EXPECT_TRUE(program.is_valid(request, sent));
+    EXPECT_FALSE(program.is_valid(request, parse(R"({"password": "x"})")));  // name still required
+    EXPECT_FALSE(program.is_valid(request, answered));  // password still required in requests
+    EXPECT_TRUE(program.is_valid(response, answered));
+    EXPECT_FALSE(program.is_valid(response, sent));  // id and owner are required in responses
+    EXPECT_FALSE(program.is_valid(plain, sent));
+    EXPECT_FALSE(program.is_valid(plain, answered));
+    std::vector<ValidationError> errors;
+    EXPECT_FALSE(program.validate(response, sent, errors, 8));
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_EQ(errors[0].message(), "missing required property 'id'");
+    EXPECT_EQ(errors[1].message(), "missing required property 'owner'");
+    EXPECT_EQ(errors[0].schema_location(), "file:///api.json#/components/schemas/User/required");
+  }
+}
+
+TEST(SchemaReadWriteOnly, OnlySchemasThatReachSuchARequiredAreCompiledTwice) {
+  Compiler c({.dialect = Dialect::Oas30});
+  c.add_document("file:///api.json", parse(kUserDocument));
+  // Through properties, items and $refs: a Team's lead and members are Users.
+  const SchemaId team = c.compile("file:///api.json", "/components/schemas/Team");
+  const SchemaId team_request =
+      c.compile("file:///api.json", "/components/schemas/Team", Direction::Request);
+  EXPECT_NE(team, team_request);
+  // A schema whose `required` names no marked property, or that leads to none, is shared.
+  const SchemaId tag = c.compile("file:///api.json", "/components/schemas/Tag");
+  EXPECT_EQ(tag, c.compile("file:///api.json", "/components/schemas/Tag", Direction::Request));
+  EXPECT_EQ(tag, c.compile("file:///api.json", "/components/schemas/Tag", Direction::Response));
+  const SchemaId owner = c.compile("file:///api.json", "/components/schemas/Owner");
+  EXPECT_EQ(owner, c.compile("file:///api.json", "/components/schemas/Owner", Direction::Request));
+  // For responses User's writeOnly password changes Team too.
+  EXPECT_NE(team, c.compile("file:///api.json", "/components/schemas/Team", Direction::Response));
+  const Program program = c.build();
+  const auto lead_sent = parse(
+      R"({"lead": {"name": "a", "password": "p"}, "members": [{"name": "b", "password": "q"}]})");
+  EXPECT_TRUE(program.is_valid(team_request, lead_sent));
+  EXPECT_FALSE(program.is_valid(team, lead_sent));
+  const auto missing_name = parse(R"({"lead": {"name": "a", "password": "p"},
+                                      "members": [{"password": "q"}]})");
+  std::vector<ValidationError> errors;
+  EXPECT_FALSE(program.validate(team_request, missing_name, errors, 8));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].to_string(), "/members/0: missing required property 'name'");
+}
+
 TEST(SchemaFormats, AnnotationByDefaultAssertionWhenConfigured) {
   const auto annotation = compile(R"({"format": "date-time"})");
   EXPECT_TRUE(annotation.program.is_valid(annotation.id, parse(R"("yesterday")")));

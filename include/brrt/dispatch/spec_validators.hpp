@@ -1,7 +1,9 @@
 #pragma once
 // Every schema a spec uses on the request path, compiled once into one schema::Program:
 // parameter schemas (validated after style decoding), request body schemas by media type,
-// and response body schemas by status and media type (for response validation). Built
+// and response body schemas by status and media type (for response validation). Request
+// schemas are compiled for requests and response schemas for responses (schema::Direction:
+// readOnly properties are not required in requests, writeOnly ones not in responses). Built
 // with the snapshot it belongs to and immutable afterwards, so workers share it with no
 // lock.
 #include <cstdint>

@@ -13,6 +13,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -41,6 +42,13 @@ struct CompileOptions {
   DocumentResolver resolver{};  // consulted after the registry; may be empty
 };
 
+// The side of an API a schema is compiled for. OpenAPI's readOnly / writeOnly: a property
+// whose schema is marked readOnly is sent only in responses, writeOnly only in requests, so a
+// `required` naming it binds on that side only. Compiled for Request, `required` leaves out the
+// properties (directly under `properties`, their schema or the end of its $ref chain) marked
+// readOnly; for Response, those marked writeOnly. Neither is plain JSON Schema.
+enum class Direction : std::uint8_t { Neither, Request, Response };
+
 class Compiler {
  public:
   explicit Compiler(CompileOptions options = {});
@@ -54,7 +62,10 @@ class Compiler {
 
   // Compiles the schema at `pointer` ("" for the root) of the document registered (or
   // resolvable) as `uri`. `uri` may carry the pointer or an anchor as its fragment instead.
-  SchemaId compile(std::string_view uri, std::string_view pointer = {});
+  // With a direction, only the subschemas from which such a `required` is reachable are
+  // compiled a second time for it; the others are shared with the plain compilation.
+  SchemaId compile(std::string_view uri, std::string_view pointer = {},
+                   Direction direction = Direction::Neither);
 
   // Compiles a standalone schema document (registered under `uri`, or a generated one).
   SchemaId compile_document(const boost::json::value& schema, std::string_view uri = {});
