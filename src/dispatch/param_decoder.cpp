@@ -16,56 +16,215 @@ namespace json = boost::json;
 
 namespace {
 
-Kind kind_from(std::string_view t) {
-  if (t == "string") return Kind::String;
-  if (t == "integer") return Kind::Integer;
-  if (t == "number") return Kind::Number;
-  if (t == "boolean") return Kind::Boolean;
-  if (t == "array") return Kind::Array;
-  if (t == "object") return Kind::Object;
-  return Kind::Any;
+// The types a `type` name allows; an unknown name constrains nothing.
+TypeSet type_bits(std::string_view t) {
+  if (t == "string") return types::String;
+  if (t == "integer") return types::Integer;
+  if (t == "number") return types::Number | types::Integer;
+  if (t == "boolean") return types::Boolean;
+  if (t == "array") return types::Array;
+  if (t == "object") return types::Object;
+  if (t == "null") return types::Null;
+  return types::All;
 }
 
-const json::object* resolve(const spec::Document* doc, const json::value* v) {
-  for (int hops = 0; v && hops < 32; ++hops) {
+// The type of an `enum` or `const` value (1.0 is an integer, as JSON Schema
+// counts them).
+TypeSet value_bits(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::int64:
+    case json::kind::uint64:
+      return types::Integer;
+    case json::kind::double_: {
+      const double d = v.get_double();
+      return std::isfinite(d) && d == std::floor(d) ? types::Integer
+                                                    : types::Number | types::Integer;
+    }
+    case json::kind::bool_:
+      return types::Boolean;
+    case json::kind::string:
+      return types::String;
+    case json::kind::array:
+      return types::Array;
+    case json::kind::object:
+      return types::Object;
+    default:
+      return types::Null;
+  }
+}
+
+// What text is coerced to for a value of `set`.
+struct Target {
+  Kind kind = Kind::Any;
+  TypeSet types = 0;      // with Kind::Union
+  bool nullable = false;  // a single kind that may also be null ("null" is null)
+};
+
+Target target_of(TypeSet set, bool numeric) {
+  if (set == types::All) {
+    // No type at all. Text stays text, as JSON Schema would take it, except
+    // where a numeric keyword (`minimum`, `multipleOf`, ...) says a number is
+    // meant: then text that reads as a number is one, or `{minimum: 3}` would
+    // accept "2" (numeric keywords ignore strings), and anything else stays a
+    // string. Swagger/OpenAPI tooling (Ajv's coerceTypes, openapi-core) coerces
+    // only by `type`; a query parameter has no other way to carry a number, so
+    // the keyword is read as saying which one is meant.
+    if (numeric) return {Kind::Union, types::Number | types::Integer | types::String, false};
+    return {};
+  }
+  // No type satisfies every part of the schema: the text is left as text and
+  // the validator says why nothing matches.
+  if (set == 0) return {};
+  const bool nullable = (set & types::Null) != 0;
+  switch (set & ~types::Null) {
+    case types::Integer:
+      return {Kind::Integer, 0, nullable};
+    case types::Number | types::Integer:
+      return {Kind::Number, 0, nullable};
+    case types::Boolean:
+      return {Kind::Boolean, 0, nullable};
+    case types::String:
+      return {Kind::String, 0, nullable};
+    case types::Array:
+      return {Kind::Array, 0, nullable};
+    case types::Object:
+      return {Kind::Object, 0, nullable};
+    default:
+      return {Kind::Union, set, false};  // the union tries null itself
+  }
+}
+
+// Walks a schema as far as shape_of needs: its `$ref`s (into other documents of
+// the spec through the set) and the applicators that say what a value is
+// (allOf, anyOf, oneOf). Load time only. Depth and visits are bounded: schemas
+// may be recursive, and a wide `oneOf` of `oneOf`s would otherwise be walked
+// once per path to it.
+class SchemaWalk {
+ public:
+  explicit SchemaWalk(const spec::DocumentSet* documents) : documents_(documents) {}
+
+  // The types `v` (written in `doc`) lets a value take, and whether a numeric
+  // keyword appears in it, as a Target.
+  Target target(const spec::Document* doc, const json::value* v) {
+    visits_ = 0;
+    numeric_ = false;
+    const TypeSet set = types(doc, v, 0);
+    return target_of(set, numeric_);
+  }
+
+  // Calls `f(doc, object)` for `v` and every schema it is a conjunct of
+  // (`$ref`, `allOf`), and with `alternatives` the members of `anyOf` and
+  // `oneOf` too, in document order.
+  template <class F>
+  void visit(const spec::Document* doc, const json::value* v, bool alternatives, F&& f) {
+    visits_ = 0;
+    walk(doc, v, 0, alternatives, f);
+  }
+
+ private:
+  static constexpr int kMaxDepth = 32;
+  static constexpr int kMaxVisits = 4096;
+
+  bool enter(const json::value* v, int depth) {
+    return v && depth <= kMaxDepth && ++visits_ <= kMaxVisits;
+  }
+
+  // The schema `ref` (written in `doc`) names, with `doc` set to the document
+  // holding it; nullptr when it is not loaded or names no JSON pointer (an
+  // `$anchor` is the schema compiler's).
+  const json::value* follow(const spec::Document*& doc, std::string_view ref) const {
+    if (!doc) return nullptr;
+    std::string absolute;
+    std::string_view fragment;
+    if (!ref.empty() && ref.front() == '#') {
+      fragment = ref.substr(1);
+    } else {
+      if (!documents_) return nullptr;
+      absolute = spec::resolve_uri(doc->uri(), ref);
+      const auto hash = absolute.find('#');
+      const spec::Document* target = documents_->find(std::string_view(absolute).substr(0, hash));
+      if (!target) return nullptr;
+      doc = target;
+      if (hash != std::string::npos) fragment = std::string_view(absolute).substr(hash + 1);
+    }
+    if (!fragment.empty() && fragment.front() != '/') return nullptr;
+    std::string decoded;
+    if (fragment.find('%') != std::string_view::npos) {
+      if (url_decode(fragment, decoded, false) != DecodeError::None) return nullptr;
+      fragment = decoded;
+    }
+    return doc->find(fragment);
+  }
+
+  TypeSet types(const spec::Document* doc, const json::value* v, int depth) {
+    if (!enter(v, depth)) return types::All;
+    if (v->is_bool()) return v->get_bool() ? types::All : 0;
     const json::object* o = v->if_object();
-    if (!o) return nullptr;
-    auto ref = o->find("$ref");
-    if (ref != o->end() && ref->value().is_string() && !o->contains("type")) {
-      std::string_view r = ref->value().get_string();
-      if (r.empty() || r.front() != '#' || !doc) return o;
-      v = doc->find(r.substr(1));
-      continue;
+    if (!o) return types::All;
+    TypeSet set = types::All;
+    if (auto t = o->find("type"); t != o->end()) {
+      TypeSet own = types::All;
+      if (t->value().is_string()) {
+        own = type_bits(t->value().get_string());
+      } else if (const json::array* names = t->value().if_array()) {
+        own = 0;
+        for (const auto& n : *names) own |= n.is_string() ? type_bits(n.get_string()) : 0;
+      }
+      // OpenAPI 3.0's `nullable` widens the `type` beside it.
+      if (auto n = o->find("nullable");
+          n != o->end() && n->value().is_bool() && n->value().get_bool())
+        own |= types::Null;
+      set &= own;
     }
-    auto all = o->find("allOf");
-    if (!o->contains("type") && all != o->end() && all->value().is_array() &&
-        all->value().get_array().size() == 1) {
-      v = &all->value().get_array()[0];
-      continue;
+    if (auto e = o->find("enum"); e != o->end() && e->value().is_array()) {
+      TypeSet values = 0;
+      for (const auto& x : e->value().get_array()) values |= value_bits(x);
+      set &= values;
     }
-    return o;
+    if (auto c = o->find("const"); c != o->end()) set &= value_bits(c->value());
+    if (auto r = o->find("$ref"); r != o->end() && r->value().is_string()) {
+      const spec::Document* d = doc;
+      if (const json::value* target = follow(d, r->value().get_string()))
+        set &= types(d, target, depth + 1);
+    }
+    if (auto all = o->find("allOf"); all != o->end() && all->value().is_array())
+      for (const auto& m : all->value().get_array()) set &= types(doc, &m, depth + 1);
+    for (const char* key : {"anyOf", "oneOf"}) {
+      auto any = o->find(key);
+      if (any == o->end() || !any->value().is_array()) continue;
+      TypeSet either = 0;
+      for (const auto& m : any->value().get_array()) either |= types(doc, &m, depth + 1);
+      set &= either;
+    }
+    for (const char* key :
+         {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"})
+      numeric_ |= o->contains(key);
+    return set;
   }
-  return nullptr;
-}
 
-void type_of(const json::object* o, Kind& kind, bool& nullable) {
-  if (!o) return;
-  auto t = o->find("type");
-  if (t == o->end()) return;
-  if (t->value().is_string()) {
-    kind = kind_from(t->value().get_string());
-  } else if (t->value().is_array()) {
-    for (const auto& e : t->value().get_array()) {
-      if (!e.is_string()) continue;
-      if (e.get_string() == "null")
-        nullable = true;
-      else if (kind == Kind::Any)
-        kind = kind_from(e.get_string());
+  template <class F>
+  void walk(const spec::Document* doc, const json::value* v, int depth, bool alternatives, F& f) {
+    if (!enter(v, depth)) return;
+    const json::object* o = v->if_object();
+    if (!o) return;
+    f(doc, *o);
+    if (auto r = o->find("$ref"); r != o->end() && r->value().is_string()) {
+      const spec::Document* d = doc;
+      if (const json::value* target = follow(d, r->value().get_string()))
+        walk(d, target, depth + 1, alternatives, f);
+    }
+    for (const char* key : {"allOf", "anyOf", "oneOf"}) {
+      if (!alternatives && std::string_view(key) != "allOf") continue;
+      auto members = o->find(key);
+      if (members == o->end() || !members->value().is_array()) continue;
+      for (const auto& m : members->value().get_array()) walk(doc, &m, depth + 1, alternatives, f);
     }
   }
-  if (auto n = o->find("nullable"); n != o->end() && n->value().is_bool() && n->value().get_bool())
-    nullable = true;
-}
+
+  const spec::DocumentSet* documents_;
+  int visits_ = 0;
+  bool numeric_ = false;
+};
 
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -93,10 +252,29 @@ const char* kind_name(Kind k) {
   }
 }
 
-// [b, e) as an integer when it is an optional '-' and 1 to 18 decimal digits (which cannot
-// overflow an int64); nullopt for anything else, which from_chars then reads. An id or a count
-// in a path or query is read in a few instructions per digit instead of from_chars's generic
-// loop (130 instructions for a six-digit id, the largest single cost of decoding one).
+// "an integer or a boolean (true or false)": the scalar types of a union, for a
+// text that is none of them. Error path only.
+void append_types(std::string& out, TypeSet set) {
+  const char* names[4];
+  int n = 0;
+  if (set & types::Null) names[n++] = "null";
+  if (set & types::Number)
+    names[n++] = "a number";
+  else if (set & types::Integer)
+    names[n++] = "an integer";
+  if (set & types::Boolean) names[n++] = "a boolean (true or false)";
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) out += i + 1 == n ? " or " : ", ";
+    out += names[i];
+  }
+  if (n == 0) out += "a value";
+}
+
+// [b, e) as an integer when it is an optional '-' and 1 to 18 decimal digits
+// (which cannot overflow an int64); nullopt for anything else, which from_chars
+// then reads. An id or a count in a path or query is read in a few instructions
+// per digit instead of from_chars's generic loop (130 instructions for a
+// six-digit id, the largest single cost of decoding one).
 [[gnu::always_inline]] inline std::optional<std::int64_t> decimal_digits(const char* b,
                                                                          const char* e) {
   const bool negative = b != e && *b == '-';
@@ -121,34 +299,73 @@ std::string quoted(std::string_view s) {
 
 }  // namespace
 
-Kind Shape::property_of(std::string_view name) const noexcept {
-  for (const auto& [n, k] : properties)
-    if (n == name) return k;
-  return Kind::Any;
+const Shape::Property* Shape::find_property(std::string_view name) const noexcept {
+  for (const auto& p : properties)
+    if (p.name == name) return &p;
+  return nullptr;
 }
 
-Shape shape_of(const spec::SchemaRef& schema) {
+Kind Shape::property_of(std::string_view name) const noexcept {
+  const Property* p = find_property(name);
+  return p ? p->kind : Kind::Any;
+}
+
+Shape shape_of(const spec::SchemaRef& schema, const spec::DocumentSet* documents) {
   Shape s;
   if (!schema) return s;
-  const json::object* o = resolve(schema.document, schema.node);
-  type_of(o, s.kind, s.nullable);
-  if (!o) return s;
-  if (auto d = o->find("default"); d != o->end()) s.default_value = &d->value();
-  if (s.kind == Kind::Array) {
-    if (auto it = o->find("items"); it != o->end()) {
-      bool ignored = false;
-      type_of(resolve(schema.document, &it->value()), s.items, ignored);
-    }
+  SchemaWalk walk(documents);
+  const Target value = walk.target(schema.document, schema.node);
+  s.kind = value.kind;
+  s.types = value.types;
+  s.nullable = value.nullable;
+  // The parts of the schema that hold for every value (itself, its `$ref`s,
+  // `allOf`) give the default; the alternatives give items and properties too
+  // (each is one a value may have).
+  walk.visit(schema.document, schema.node, false,
+             [&](const spec::Document*, const json::object& o) {
+               if (auto d = o.find("default"); d != o.end() && !s.default_value)
+                 s.default_value = &d->value();
+             });
+  const spec::Document* items_doc = nullptr;
+  const json::value* items = nullptr;
+  bool has_properties = false;
+  walk.visit(schema.document, schema.node, true,
+             [&](const spec::Document* doc, const json::object& o) {
+               if (auto it = o.find("items"); it != o.end() && !items) {
+                 items = &it->value();
+                 items_doc = doc;
+               }
+               has_properties |= o.contains("properties");
+             });
+  // With no type at all, `properties` or `items` say what is meant, as a type
+  // would.
+  if (value.kind == Kind::Any && value.types == 0 && !value.nullable) {
+    if (has_properties)
+      s.kind = Kind::Object;
+    else if (items)
+      s.kind = Kind::Array;
   }
-  if (s.kind == Kind::Object || (s.kind == Kind::Any && o->contains("properties"))) {
-    if (s.kind == Kind::Any) s.kind = Kind::Object;
-    if (auto it = o->find("properties"); it != o->end() && it->value().is_object()) {
-      for (const auto& kv : it->value().get_object()) {
-        Kind k = Kind::Any;
-        bool ignored = false;
-        type_of(resolve(schema.document, &kv.value()), k, ignored);
-        s.properties.emplace_back(std::string(kv.key()), k);
-      }
+  if (s.kind == Kind::Array && items) {
+    const Target item = walk.target(items_doc, items);
+    s.items = item.kind;
+    s.item_types = item.types;
+  }
+  if (s.kind == Kind::Object) {
+    std::vector<std::pair<const spec::Document*, const json::value*>> schemas;
+    walk.visit(schema.document, schema.node, true,
+               [&](const spec::Document* doc, const json::object& o) {
+                 auto it = o.find("properties");
+                 if (it == o.end() || !it->value().is_object()) return;
+                 for (const auto& kv : it->value().get_object()) {
+                   if (s.find_property(kv.key())) continue;  // the first declaration of a name
+                   s.properties.push_back({std::string(kv.key()), Kind::Any, 0});
+                   schemas.emplace_back(doc, &kv.value());
+                 }
+               });
+    for (std::size_t i = 0; i < schemas.size(); ++i) {
+      const Target t = walk.target(schemas[i].first, schemas[i].second);
+      s.properties[i].kind = t.kind;
+      s.properties[i].types = t.types;
     }
   }
   return s;
@@ -201,8 +418,9 @@ std::string_view to_string(DecodeError e) noexcept {
 }
 
 DecodeError url_decode(std::string_view in, std::string& out, bool plus_is_space) {
-  // Most names and values have nothing to decode: one copy instead of a byte-by-byte append.
-  // `bytes` ORs every byte written, so all-ASCII text (the usual case) skips the UTF-8 check.
+  // Most names and values have nothing to decode: one copy instead of a
+  // byte-by-byte append. `bytes` ORs every byte written, so all-ASCII text (the
+  // usual case) skips the UTF-8 check.
   const auto plain = [&](char c) { return c != '%' && !(c == '+' && plus_is_space); };
   unsigned bytes = 0;
   std::size_t i = 0;
@@ -234,17 +452,21 @@ bool ParamDecoder::decode_text(std::string_view in, std::string& out, bool plus_
   return false;
 }
 
-ParamDecoder::ParamDecoder(const spec::Parameter& p) : param_(&p), shape_(shape_of(p.schema)) {
+ParamDecoder::ParamDecoder(const spec::Parameter& p, const spec::DocumentSet* documents)
+    : param_(&p), shape_(shape_of(p.schema, documents)) {
   location_ = std::string(spec::to_string(p.in)) + " parameter '" + p.name + "'";
 }
 
 namespace {
 
-// Text as a schema's primitive type; false when it is not one. Inlined into coerce and its item
-// and property forms: a parameter is decoded on every request, and a call between coerce and
-// the conversion cost about 20 instructions per parameter.
+bool convert_union(std::string_view text, TypeSet set, json::value& out);
+
+// Text as a schema's primitive type (`set`: the types of a Kind::Union); false
+// when it is not one. Inlined into coerce and its item and property forms: a
+// parameter is decoded on every request, and a call between coerce and the
+// conversion cost about 20 instructions per parameter.
 [[gnu::always_inline]] inline bool convert_text(std::string_view text, Kind kind, bool nullable,
-                                                json::value& out) {
+                                                TypeSet set, json::value& out) {
   if (nullable && text == "null" && kind != Kind::String) {
     out = nullptr;
     return true;
@@ -254,7 +476,8 @@ namespace {
       std::int64_t v = 0;
       const char* b = text.data();
       const char* e = b + text.size();
-      // A leading '+' is allowed (from_chars takes none), but not before another sign.
+      // A leading '+' is allowed (from_chars takes none), but not before another
+      // sign.
       const bool plus = !text.empty() && text.front() == '+';
       if (plus) ++b;
       const bool signs = plus && b != e && *b == '-';
@@ -264,7 +487,8 @@ namespace {
       }
       auto r = std::from_chars(b, e, v);
       if (signs || text.empty() || r.ec != std::errc() || r.ptr != e) {
-        // 1e3 or 2.0 are integers in JSON Schema terms when they have no fraction.
+        // 1e3 or 2.0 are integers in JSON Schema terms when they have no
+        // fraction.
         double d = 0;
         auto rd = std::from_chars(b, e, d);
         if (!signs && !text.empty() && rd.ec == std::errc() && rd.ptr == e && std::isfinite(d) &&
@@ -301,23 +525,47 @@ namespace {
         return true;
       }
       return false;
+    case Kind::Union:
+      return convert_union(text, set, out);
     default:
       out = json::string(text, out.storage());
       return true;
   }
 }
 
+// Text as the first type of `set` it reads as, in this order: null, a number
+// (an integer when the set has no other numbers), a boolean, and last a string,
+// which any text is: in a union of integer and string "5" is 5 and "all" is
+// "all". "null" is null only when strings are not allowed, as for a nullable
+// string. A union with an array or object type and no scalar the text reads as
+// keeps it as a string, for the validator to say what it is not. Out of line:
+// only parameters whose schema allows several types come here.
+[[gnu::noinline]] bool convert_union(std::string_view text, TypeSet set, json::value& out) {
+  if ((set & types::Null) && !(set & types::String) && text == "null") {
+    out = nullptr;
+    return true;
+  }
+  if ((set & types::Number)
+          ? convert_text(text, Kind::Number, false, 0, out)
+          : (set & types::Integer) && convert_text(text, Kind::Integer, false, 0, out))
+    return true;
+  if ((set & types::Boolean) && convert_text(text, Kind::Boolean, false, 0, out)) return true;
+  if ((set & (types::String | types::Array | types::Object)) == 0) return false;
+  out = json::string(text, out.storage());
+  return true;
+}
+
 }  // namespace
 
 bool ParamDecoder::convert(std::string_view text, Kind kind, json::value& out) const {
-  return convert_text(text, kind, shape_.nullable, out);
+  return convert_text(text, kind, shape_.nullable, shape_.types, out);
 }
 
 namespace {
 
-// Whether `text` is a number of `kind` that convert_text refused only for its size: digits
-// beyond a 64-bit integer (handlers read integer parameters as int64), or a number beyond a
-// double. Error path only.
+// Whether `text` is a number of `kind` that convert_text refused only for its
+// size: digits beyond a 64-bit integer (handlers read integer parameters as
+// int64), or a number beyond a double. Error path only.
 bool beyond_range(std::string_view text, Kind kind) {
   const char* b = text.data();
   const char* e = b + text.size();
@@ -337,14 +585,22 @@ bool beyond_range(std::string_view text, Kind kind) {
 
 }  // namespace
 
-void ParamDecoder::type_error(std::string_view text, Kind kind, std::string pointer,
+void ParamDecoder::type_error(std::string_view text, Kind kind, TypeSet types, std::string pointer,
                               ParamError& error) const {
   error.message = location_;
   if (!pointer.empty()) error.message += " at " + pointer;
   error.message += ": " + quoted(text);
-  if (beyond_range(text, kind)) {
-    error.message += kind == Kind::Integer ? " is beyond the range of a 64-bit integer"
-                                           : " is beyond the range of a double";
+  // A union's numbers are said as their one kind would be.
+  const Kind number = kind != Kind::Union        ? kind
+                      : (types & types::Number)  ? Kind::Number
+                      : (types & types::Integer) ? Kind::Integer
+                                                 : Kind::Any;
+  if (beyond_range(text, number)) {
+    error.message += number == Kind::Integer ? " is beyond the range of a 64-bit integer"
+                                             : " is beyond the range of a double";
+  } else if (kind == Kind::Union) {
+    error.message += " is not ";
+    append_types(error.message, types);
   } else {
     error.message += " is not ";
     error.message += kind_name(kind);
@@ -355,25 +611,27 @@ void ParamDecoder::type_error(std::string_view text, Kind kind, std::string poin
 
 bool ParamDecoder::coerce(std::string_view text, Kind kind, json::value& out,
                           ParamError& error) const {
-  if (convert_text(text, kind, shape_.nullable, out)) return true;
-  type_error(text, kind, {}, error);
+  if (convert_text(text, kind, shape_.nullable, shape_.types, out)) return true;
+  type_error(text, kind, shape_.types, {}, error);
   return false;
 }
 
 bool ParamDecoder::coerce_property(std::string_view text, std::string_view property,
                                    json::value& out, ParamError& error) const {
-  const Kind kind = shape_.property_of(property);
-  if (convert_text(text, kind, shape_.nullable, out)) return true;
+  const Shape::Property* p = shape_.find_property(property);
+  const Kind kind = p ? p->kind : Kind::Any;
+  const TypeSet types = p ? p->types : 0;
+  if (convert_text(text, kind, shape_.nullable, types, out)) return true;
   std::string pointer = "/";
   append_pointer_token(pointer, property);
-  type_error(text, kind, std::move(pointer), error);
+  type_error(text, kind, types, std::move(pointer), error);
   return false;
 }
 
 bool ParamDecoder::coerce_item(std::string_view text, std::size_t index, json::value& out,
                                ParamError& error) const {
-  if (convert_text(text, shape_.items, shape_.nullable, out)) return true;
-  type_error(text, shape_.items, "/" + std::to_string(index), error);
+  if (convert_text(text, shape_.items, shape_.nullable, shape_.item_types, out)) return true;
+  type_error(text, shape_.items, shape_.item_types, "/" + std::to_string(index), error);
   return false;
 }
 
@@ -388,15 +646,23 @@ bool ParamDecoder::decode_content(std::string_view text, json::value& out,
   return true;
 }
 
-// Splits `text` on `sep` into an array (or, for objects, alternating key,value pairs, or
-// key=value items when `explode_pairs`).
+// Splits `text` on `sep` into an array (or, for objects, alternating key,value
+// pairs, or key=value items when `explode_pairs`).
 bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::value& out,
-                                      ParamError& error, bool explode_pairs) const {
+                                      ParamError& error, bool explode_pairs, bool ows) const {
   std::vector<std::string_view> parts;
   if (!text.empty()) {
     while (true) {
       const auto at = text.find(sep);
-      parts.push_back(text.substr(0, at));
+      std::string_view part = text.substr(0, at);
+      // A header list is `element OWS "," OWS element` (RFC 9110 5.6.1): "1, 2"
+      // is 1 and 2.
+      if (ows) {
+        while (!part.empty() && (part.front() == ' ' || part.front() == '\t'))
+          part.remove_prefix(1);
+        while (!part.empty() && (part.back() == ' ' || part.back() == '\t')) part.remove_suffix(1);
+      }
+      parts.push_back(part);
       if (at == std::string_view::npos) break;
       text.remove_prefix(at + 1);
     }
@@ -404,8 +670,9 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
   std::string decoded;
   if (shape_.kind == Kind::Object) {
     json::object obj(out.storage());
-    // A property's name is percent-decoded like its value (`;%78=1` is x), and sent once: a
-    // second value is refused, as a deepObject property's is, rather than replacing the first.
+    // A property's name is percent-decoded like its value (`;%78=1` is x), and
+    // sent once: a second value is refused, as a deepObject property's is,
+    // rather than replacing the first.
     std::string key;
     const auto add = [&](std::string_view raw_key, std::string_view raw_value) {
       if (!decode_text(raw_key, key, false, error) ||
@@ -464,7 +731,8 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
     text.remove_prefix(1);
     if (param_->explode) sep = '.';
   } else if (param_->style == ParamStyle::Matrix) {
-    // ;name=value  |  ;name=a,b  |  exploded arrays ;name=a;name=b  |  objects ;k=v;k2=v2
+    // ;name=value  |  ;name=a,b  |  exploded arrays ;name=a;name=b  |  objects
+    // ;k=v;k2=v2
     const std::string prefix = ";" + param_->name;
     if (shape_.kind == Kind::Object && param_->explode) {
       if (text.empty() || text.front() != ';') {
@@ -472,7 +740,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
         return false;
       }
       text.remove_prefix(1);
-      return decode_simple_list(text, ';', out, error, true);
+      return decode_simple_list(text, ';', out, error, true, false);
     }
     if (shape_.kind == Kind::Array && param_->explode) {
       std::string joined;
@@ -487,7 +755,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
         joined += text.substr(0, next);
         text = next == std::string_view::npos ? std::string_view() : text.substr(next);
       }
-      return decode_simple_list(joined, ',', out, error, false);
+      return decode_simple_list(joined, ',', out, error, false, false);
     }
     if (text.compare(0, prefix.size(), prefix) != 0) {
       error = {location_ + ": expected " + quoted(prefix + "=..."), "style", {}};
@@ -503,9 +771,9 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
     return decode_content(decoded, out, error);
   }
   if (shape_.kind == Kind::Array || shape_.kind == Kind::Object)
-    return decode_simple_list(text, sep, out, error, pairs);
-  // A path segment without percent-encoding (an id, a name) is coerced where it lies in the
-  // request target, without a copy.
+    return decode_simple_list(text, sep, out, error, pairs, false);
+  // A path segment without percent-encoding (an id, a name) is coerced where it
+  // lies in the request target, without a copy.
   if (text.find('%') == std::string_view::npos) return coerce(text, shape_.kind, out, error);
   std::string decoded;
   if (!decode_text(text, decoded, false, error)) return false;
@@ -513,14 +781,15 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
 }
 
 bool ParamDecoder::decode_header(std::string_view raw, json::value& out, ParamError& error) const {
-  // Field values may carry bytes above 0x7F (obs-text, RFC 9110 5.5); they become JSON text.
+  // Field values may carry bytes above 0x7F (obs-text, RFC 9110 5.5); they
+  // become JSON text.
   if (!is_valid_utf8(raw)) {
     error = {location_ + ": " + std::string(to_string(DecodeError::NotUtf8)), "style", {}};
     return false;
   }
   if (param_->content) return decode_content(raw, out, error);
   if (shape_.kind == Kind::Array || shape_.kind == Kind::Object) {
-    return decode_simple_list(raw, ',', out, error, param_->explode);
+    return decode_simple_list(raw, ',', out, error, param_->explode, true);
   }
   return coerce(raw, shape_.kind, out, error);
 }
@@ -583,9 +852,7 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
     for (const auto& [k, v] : pairs) {
       std::string key;
       if (url_decode(k, key, form_encoded) != DecodeError::None) continue;
-      bool declared = false;
-      for (const auto& p : shape_.properties) declared |= p.first == key;
-      if (!declared) continue;
+      if (!shape_.find_property(key)) continue;  // not one of the object's
       if (!decode_text(v, decoded, form_encoded, error)) return false;
       if (obj.contains(key)) {
         error = {location_ + ": property '" + key + "' sent more than once", "style", {}};
@@ -611,7 +878,8 @@ bool ParamDecoder::decode_pairs(const QueryPairs& pairs, json::value& out, bool&
     }
     present = true;
     if (decoded.empty() && !param_->allow_empty_value && shape_.kind != Kind::String &&
-        shape_.kind != Kind::Any && shape_.kind != Kind::Array) {
+        shape_.kind != Kind::Any && shape_.kind != Kind::Array &&
+        !(shape_.kind == Kind::Union && (shape_.types & types::String))) {
       error = {location_ + ": empty value", "allowEmptyValue", {}};
       return false;
     }
