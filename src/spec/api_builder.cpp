@@ -216,23 +216,27 @@ class ApiBuilder {
   }
 
   // The override when there is one (with or without `servers`), else the first server's path.
+  // An override that changes the path also gives the server URL to announce in the served
+  // document: the first server's origin (if any) with the new path.
   void base_path() {
-    if (options_.base_path) {
-      api_.base_path_ = normalize_base(*options_.base_path);
-    } else if (!api_.servers_.empty()) {
-      std::string url = api_.servers_.front().url;
-      std::string path;
-      if (auto scheme = url.find("://"); scheme != std::string::npos) {
-        auto slash = url.find('/', scheme + 3);
-        path = slash == std::string::npos ? std::string() : url.substr(slash);
-      } else if (url.rfind("//", 0) == 0) {
-        auto slash = url.find('/', 2);
-        path = slash == std::string::npos ? std::string() : url.substr(slash);
-      } else {
-        path = url;
-      }
+    std::string origin, path;  // of the first server URL: "https://api.example.com", "/v1"
+    if (!api_.servers_.empty()) {
+      const std::string& url = api_.servers_.front().url;
+      std::size_t slash = 0;
+      if (auto scheme = url.find("://"); scheme != std::string::npos)
+        slash = url.find('/', scheme + 3);
+      else if (url.rfind("//", 0) == 0)
+        slash = url.find('/', 2);
+      origin = url.substr(0, slash);
+      path = slash == std::string::npos ? std::string() : url.substr(slash);
       if (auto q = path.find_first_of("?#"); q != std::string::npos) path.resize(q);
-      api_.base_path_ = normalize_base(path);
+    }
+    api_.base_path_ = normalize_base(path);
+    if (options_.base_path) {
+      const std::string declared = api_.base_path_;
+      api_.base_path_ = normalize_base(*options_.base_path);
+      if (api_.base_path_ != declared || api_.servers_.empty())
+        api_.served_server_url_ = origin + (api_.base_path_.empty() ? "/" : api_.base_path_);
     }
   }
 

@@ -24,6 +24,7 @@
 #include "brrt/core/json_pointer.hpp"
 #include "brrt/core/utf8.hpp"
 #include "brrt/spec/diagnostic.hpp"
+#include "core/json_duplicate_key.hpp"
 #include "core/json_value_handler.hpp"
 
 namespace brrt::spec {
@@ -217,8 +218,17 @@ struct YamlConverter {
         if (tag == "!" || tag == "tag:yaml.org,2002:str") return json::string(n.Scalar());
         if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
             tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:null" || tag == "?" ||
-            tag.empty())
-          return resolve_plain_scalar(n.Scalar());
+            tag.empty()) {
+          json::value v = resolve_plain_scalar(n.Scalar());
+          // JSON has no infinity or NaN: served as /openapi.json or as an example, such a
+          // value would be written as `Infinity`, which no JSON parser reads.
+          if (v.is_double() && !std::isfinite(v.get_double()))
+            syntax_error(path, loc(n),
+                         "'" + n.Scalar() +
+                             "' is not a finite number, which JSON (and so OpenAPI) cannot hold",
+                         "write a finite number, or quote it to make it a string");
+          return v;
+        }
         return json::string(n.Scalar());  // unknown local tags: keep the text
       }
       case YAML::NodeType::Sequence: {
@@ -433,78 +443,6 @@ void check_utf8(const std::string& path, std::string_view text) {
               " is cut short or not well-formed";
   syntax_error(path, location_of_offset(text, bad), std::move(message),
                "save the file as UTF-8 (from Latin-1, for example: iconv -f latin1 -t utf-8)");
-}
-
-std::size_t count_members(const json::value& root) {
-  std::size_t n = 0;
-  std::vector<const json::value*> stack{&root};
-  while (!stack.empty()) {
-    const json::value* v = stack.back();
-    stack.pop_back();
-    if (const auto* o = v->if_object()) {
-      n += o->size();
-      for (const auto& kv : *o)
-        if (kv.value().is_structured()) stack.push_back(&kv.value());
-    } else if (const auto* a = v->if_array()) {
-      for (const auto& e : *a)
-        if (e.is_structured()) stack.push_back(&e);
-    }
-  }
-  return n;
-}
-
-// The first key (in text order) that an earlier key of the same object repeats, in JSON text
-// already known to be valid: where it is, where the first one is, and the key.
-struct DuplicateKey {
-  std::size_t at = 0, first = 0;
-  std::string key;
-};
-
-std::optional<DuplicateKey> find_duplicate_key(std::string_view text) {
-  struct Frame {
-    bool object = false;
-    bool expect_key = false;
-    std::unordered_map<std::string, std::size_t> keys;
-  };
-  std::vector<Frame> stack;
-  for (std::size_t i = 0; i < text.size();) {
-    switch (text[i]) {
-      case '{':
-        stack.push_back(Frame{true, true, {}});
-        ++i;
-        break;
-      case '[':
-        stack.push_back(Frame{});
-        ++i;
-        break;
-      case '}':
-      case ']':
-        if (!stack.empty()) stack.pop_back();
-        ++i;
-        break;
-      case ',':
-        if (!stack.empty() && stack.back().object) stack.back().expect_key = true;
-        ++i;
-        break;
-      case '"': {
-        const std::size_t start = i++;
-        while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
-        ++i;
-        if (stack.empty() || !stack.back().object || !stack.back().expect_key) break;
-        stack.back().expect_key = false;
-        const std::string_view raw = text.substr(start, i - start);
-        std::string key = raw.find('\\') == std::string_view::npos
-                              ? std::string(raw.substr(1, raw.size() - 2))
-                              : std::string(json::parse(raw).as_string());
-        auto [it, inserted] = stack.back().keys.emplace(std::move(key), start);
-        if (!inserted) return DuplicateKey{start, it->second, it->first};
-        break;
-      }
-      default:
-        ++i;
-    }
-  }
-  return std::nullopt;
 }
 
 json::value parse_json(const std::string& path, std::string_view text) {
