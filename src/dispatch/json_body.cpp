@@ -2,6 +2,7 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
+#include "core/json_duplicate_key.hpp"
 #include "core/json_value_handler.hpp"
 
 namespace brrt::dispatch {
@@ -24,6 +25,14 @@ bool parse_json_body(std::string_view text, const json::storage_ptr& sp, std::si
     return false;
   }
   out = p.handler().st.release();
+  if (count_members(out) != p.handler().keys) [[unlikely]] {
+    const auto dup = find_duplicate_key(text);
+    message = dup ? "the body has the key '" + dup->key + "' twice in one object (at bytes " +
+                        std::to_string(dup->first) + " and " + std::to_string(dup->at) +
+                        "): a key may appear once in an object"
+                  : std::string("the body has a key twice in one object");
+    return false;
+  }
   return true;
 }
 

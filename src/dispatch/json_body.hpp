@@ -17,7 +17,9 @@ namespace brrt::dispatch {
 // as an infinity: JSON (RFC 8259) has no such value, a schema's bounds would compare it as
 // if it were one (`minimum: 0` accepted it), and serializing it back writes `Infinity`, which
 // no JSON parser reads. The same Boost.JSON parser runs here with a handler that refuses it,
-// at no cost to other values (Boost.JSON offers no option for it in 1.81).
+// at no cost to other values (Boost.JSON offers no option for it in 1.81). An object with a
+// key twice is refused too (core/json_duplicate_key.hpp): Boost.JSON would keep the last
+// value, where a proxy or a WAF in front may have judged the first.
 bool parse_json_body(std::string_view text, const boost::json::storage_ptr& sp,
                      std::size_t max_depth, boost::json::value& out, std::string& message);
 

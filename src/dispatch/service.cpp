@@ -325,6 +325,18 @@ std::string docs_page_html(const spec::Api& api, const ServiceOptions& options) 
          "layout: \"BaseLayout\"});</script></body></html>\n";
 }
 
+// `doc` with its first server's URL replaced by `url` (a server added when it has none).
+json::value with_first_server(const json::value& doc, const std::string& url) {
+  json::value out = doc;
+  json::object& root = out.as_object();
+  json::value& servers = root["servers"];
+  if (!servers.is_array() || servers.as_array().empty() || !servers.as_array()[0].is_object())
+    servers = json::array{json::object{{"url", url}}};
+  else
+    servers.as_array()[0].as_object()["url"] = url;
+  return out;
+}
+
 std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
                                            const HandlerTable& handlers,
                                            const ServiceOptions& options, std::size_t workers,
@@ -333,10 +345,17 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
   c->routes = router::compile_routes(*api);
   c->validators = std::make_unique<SpecValidators>(*api, options.format_assertion);
   // A reload gives new tags: "no-cache" makes browsers ask, and an unchanged spec is a 304.
-  c->spec_json = StaticBody("application/json", json::serialize(api->root().root()), "no-cache",
-                            options.compression);
-  c->spec_yaml =
-      StaticBody("application/yaml", api->root().text(), "no-cache", options.compression);
+  // Served as loaded, except that a --base-path which moved the routes moves the first
+  // server's URL with them (Swagger UI's "Try it out" calls what is routed); the YAML is then
+  // that JSON, which YAML 1.2 reads as it is.
+  const std::string spec_text =
+      api->served_server_url().empty()
+          ? json::serialize(api->root().root())
+          : json::serialize(with_first_server(api->root().root(), api->served_server_url()));
+  c->spec_json = StaticBody("application/json", spec_text, "no-cache", options.compression);
+  c->spec_yaml = StaticBody("application/yaml",
+                            api->served_server_url().empty() ? api->root().text() : spec_text,
+                            "no-cache", options.compression);
   if (!options.docs_path.empty())
     c->docs_page = StaticBody("text/html; charset=utf-8", docs_page_html(*api, options), "no-cache",
                               options.compression);
@@ -556,6 +575,7 @@ void Service::reload(std::shared_ptr<const spec::Api> api) {
     previous = current_;
   }
   next->metrics->carry_over(*previous->metrics);
+  next->auth->carry_over(*previous->auth);
   std::lock_guard lock(swap_mutex_);
   current_ = std::move(next);
   generation_.fetch_add(1, std::memory_order_release);
@@ -767,7 +787,7 @@ void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
     rec.operation = op_index < api.ops.size() ? std::string_view(api.ops[op_index].op->operation_id)
                                               : std::string_view();
     rec.status = res.status;
-    rec.bytes_out = res.body.size();
+    rec.bytes_out = req.method == Method::Head ? 0 : res.body.size();  // a HEAD sends no body
     rec.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed);
     rec.remote = req.remote;
     const observe::TraceContext& t = trace.get(req);
@@ -790,12 +810,13 @@ void Service::check_response(Worker& w, const CompiledApi& api, std::size_t op_i
   const schema::SchemaId id = api.validators->response_schema(op_index, res.status, essence);
   if (!id.valid()) return;
   json::storage_ptr sp = ctx.path.storage();
-  boost::system::error_code ec;
   json::value body(sp);
   std::string why;
   if (json_body) {
-    body = json::parse(res.body, ec, sp);
-    if (ec) why = "the body is not valid JSON: " + ec.message();
+    // Read as request bodies are (numbers beyond a double and repeated keys refused), but as
+    // deep as a handler's document may be: the schema's own depth limit still applies.
+    constexpr std::size_t kResponseDepth = 1024;
+    parse_json_body(res.body, sp, kResponseDepth, body, why);
   } else if (is_valid_utf8(res.body)) {
     body = json::string(res.body, sp);
   } else {
@@ -1187,7 +1208,9 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
       return false;
     }
     ctx.content_type = ct ? media_essence(*ct) : std::string_view();
-    if (req.body.empty() && !ct) {
+    // No body, or an empty one under a JSON media type (clients that set Content-Type on
+    // every request): no JSON value was sent, so the body is absent. An empty form is a form.
+    if (req.body.empty() && (!ct || is_json_media(ctx.content_type))) {
       if (op.request_body->required) return refuse_body("required", "a request body is required");
     } else {
       const MediaSchema* media = api.validators->body_media(op_index, ctx.content_type);

@@ -228,6 +228,18 @@ AuthDecision Authenticator::check(std::span<const spec::SecurityRequirement> req
   return d;
 }
 
+void Authenticator::carry_over(const Authenticator& previous) {
+  if (counters_.empty()) return;
+  for (std::size_t s = 0; s < schemes_.size(); ++s) {
+    const std::size_t before = previous.index_of(schemes_[s]->name);
+    if (before == previous.schemes_.size()) continue;
+    for (std::size_t r = 0; r < kReasonCount; ++r)
+      for (const auto& c : previous.counters_)
+        counters_[0].failures[s * kReasonCount + r].add(
+            c.failures[before * kReasonCount + r].get());
+  }
+}
+
 std::string Authenticator::render_metrics() const {
   std::string out =
       "# HELP brrt_auth_failures_total Requests refused by a security scheme, by reason.\n"

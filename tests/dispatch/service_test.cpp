@@ -1107,6 +1107,43 @@ TEST(Dispatch, OptionsAsteriskDescribesTheServer) {
   EXPECT_EQ(d.request(verb::get, "*").status, 400);
 }
 
+// The access log's bytes are the body bytes sent: none for a HEAD (nginx's $body_bytes_sent).
+TEST(Dispatch, TheAccessLogCountsNoBodyBytesForHead) {
+  test::LogPipe log_pipe;
+  ASSERT_TRUE(log_pipe.ok());
+  dispatch::HandlerTable h;
+  h.add("plain", [](dispatch::RequestContext&, http::Response& res) { res.body = "plain"; });
+  dispatch::ServiceOptions o;
+  o.access_log = true;
+  o.log_format = observe::LogFormat::Json;
+  o.log_fd = log_pipe.write_fd();
+  {
+    dispatch::Service service(test_spec(), std::move(h), o, 1);
+    http::ServerConfig cfg;
+    cfg.port = 0;
+    cfg.threads = 1;
+    http::Server server(cfg, service);
+    service.attach(&server);
+    server.start();
+    {
+      BeastClient c(server.port());
+      EXPECT_EQ(c.get("/plain").body, "plain");
+      EXPECT_EQ(c.request(verb::head, "/plain").status, 200);
+    }
+    server.stop();
+    server.wait();
+  }
+  const std::string log = log_pipe.read_all();
+  const auto first_nl = log.find('\n');
+  ASSERT_NE(first_nl, std::string::npos) << log;
+  EXPECT_EQ(parse(log.substr(0, first_nl)).at("bytes").as_int64(), 5) << log;
+  EXPECT_EQ(parse(log.substr(first_nl + 1, log.find('\n', first_nl + 1) - first_nl - 1))
+                .at("bytes")
+                .as_int64(),
+            0)
+      << log;
+}
+
 // A handler's ctx.trace() is the trace context the access log records: the caller's trace
 // id from traceparent (or a new one) and one span id per request, on the plain and the
 // coroutine path alike.
@@ -1422,6 +1459,64 @@ TEST(Dispatch, ReloadSwapsTheSpecBetweenRequests) {
                    "bad.yaml")),
                std::exception);
   EXPECT_EQ(c.get("/added").status, 200);
+}
+
+// Failure counters of security schemes go on across a reload, as the request counters do.
+TEST(Dispatch, AuthFailureCountsSurviveAReload) {
+  Running srv(pet_store(), {}, with_key());
+  BeastClient c(srv.port());
+  const auto wrong_keys = [&] {
+    const std::string m = c.get("/metrics").body;
+    const std::string series =
+        "brrt_auth_failures_total{scheme=\"ApiKeyAuth\",reason=\"wrong_key\"} ";
+    const auto at = m.find(series);
+    return at == std::string::npos ? -1 : std::stoi(m.substr(at + series.size()));
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(c.get("/pets/1", {{"X-API-Key", "wrong"}}).status, 401);
+  EXPECT_EQ(wrong_keys(), 3);
+  srv.service->reload(pet_store());
+  EXPECT_EQ(wrong_keys(), 3);
+  EXPECT_EQ(c.get("/pets/1", {{"X-API-Key", "wrong"}}).status, 401);
+  EXPECT_EQ(wrong_keys(), 4);
+}
+
+// With a base path other than the spec's, the served document names it in its first server,
+// so Swagger UI's "Try it out" calls the routed paths; without one it is served as loaded.
+TEST(Dispatch, TheServedSpecAnnouncesAnOverriddenBasePath) {
+  spec::LoadOptions moved;
+  moved.base_path = "/v9";
+  const std::string with_server = std::string(kTestSpec).insert(
+      std::string(kTestSpec).find("paths:"), "servers: [{url: 'https://api.example.com/v1'}]\n");
+  struct Case {
+    std::string text;
+    spec::LoadOptions options;
+    std::string url;     // expected servers[0].url; "" when none is expected
+    std::string prefix;  // the routed base path
+  };
+  for (const Case& k :
+       {Case{kTestSpec, moved, "/v9", "/v9"},
+        Case{with_server, moved, "https://api.example.com/v9", "/v9"},
+        Case{with_server, {}, "https://api.example.com/v1", "/v1"}, Case{kTestSpec, {}, "", ""}}) {
+    Running srv(spec::load_api_from_text(k.text, "t.yaml", k.options), {});
+    BeastClient c(srv.port());
+    for (const char* target : {"/openapi.json", "/openapi.yaml"}) {
+      const Reply r = c.get(target);
+      ASSERT_EQ(r.status, 200) << target;
+      const json::value doc =
+          std::string(target) == "/openapi.json" ? parse(r.body) : json::value();
+      if (doc.is_null()) {  // the YAML: as loaded, or the JSON form when rewritten
+        EXPECT_EQ(r.body.find("/v9") != std::string::npos, k.url.find("/v9") != std::string::npos)
+            << r.body.substr(0, 200);
+        continue;
+      }
+      if (k.url.empty())
+        EXPECT_FALSE(doc.as_object().contains("servers"));
+      else
+        EXPECT_EQ(doc.at("servers").at(0).at("url").as_string(), k.url);
+    }
+    // The announced server's path is the one routed.
+    EXPECT_EQ(c.get(k.prefix + "/plain").status, 200) << k.prefix;
+  }
 }
 
 // Reloads while clients keep their keep-alive connections busy: every request gets its answer,

@@ -44,6 +44,10 @@ class Authenticator {
   const std::vector<std::string>& warnings() const noexcept { return warnings_; }
   // `brrt_auth_failures_total{scheme,reason}` in Prometheus text format.
   std::string render_metrics() const;
+  // Adds `previous`'s failure counts to this one's, scheme by name (a reload: the counters
+  // of schemes that stay go on from where they were, and Prometheus sees no reset). Call
+  // before this authenticator serves requests.
+  void carry_over(const Authenticator& previous);
   // The provider of a scheme, nullptr when it has none.
   const SecurityProvider* provider(std::string_view scheme) const noexcept;
 
