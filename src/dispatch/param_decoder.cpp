@@ -28,8 +28,7 @@ TypeSet type_bits(std::string_view t) {
   return types::All;
 }
 
-// The type of an `enum` or `const` value (1.0 is an integer, as JSON Schema
-// counts them).
+// The type of an `enum` or `const` value (1.0 is an integer, as JSON Schema counts them).
 TypeSet value_bits(const json::value& v) {
   switch (v.kind()) {
     case json::kind::int64:
@@ -62,18 +61,17 @@ struct Target {
 
 Target target_of(TypeSet set, bool numeric) {
   if (set == types::All) {
-    // No type at all. Text stays text, as JSON Schema would take it, except
-    // where a numeric keyword (`minimum`, `multipleOf`, ...) says a number is
-    // meant: then text that reads as a number is one, or `{minimum: 3}` would
-    // accept "2" (numeric keywords ignore strings), and anything else stays a
-    // string. Swagger/OpenAPI tooling (Ajv's coerceTypes, openapi-core) coerces
-    // only by `type`; a query parameter has no other way to carry a number, so
-    // the keyword is read as saying which one is meant.
+    // No type at all. Text stays text, as JSON Schema takes an untyped value, except where a
+    // numeric keyword (`minimum`, `multipleOf`, ...) says a number is meant: text that reads as one
+    // becomes a number, anything else stays a string. Otherwise `{minimum: 3}` accepts "2", since
+    // numeric keywords ignore strings. Ajv's coerceTypes (express-openapi-validator) and
+    // openapi-core coerce by `type` alone and let "2" through; a query, path, header or cookie
+    // value has no other way to carry a number, so the keyword is taken to say which is meant.
     if (numeric) return {Kind::Union, types::Number | types::Integer | types::String, false};
     return {};
   }
-  // No type satisfies every part of the schema: the text is left as text and
-  // the validator says why nothing matches.
+  // No type satisfies every part of the schema: the text is left as text and the validator says why
+  // nothing matches.
   if (set == 0) return {};
   const bool nullable = (set & types::Null) != 0;
   switch (set & ~types::Null) {
@@ -94,17 +92,16 @@ Target target_of(TypeSet set, bool numeric) {
   }
 }
 
-// Walks a schema as far as shape_of needs: its `$ref`s (into other documents of
-// the spec through the set) and the applicators that say what a value is
-// (allOf, anyOf, oneOf). Load time only. Depth and visits are bounded: schemas
-// may be recursive, and a wide `oneOf` of `oneOf`s would otherwise be walked
-// once per path to it.
+// Walks a schema as far as shape_of needs: its `$ref`s (into other documents of the spec through
+// the set) and the applicators that say what a value is (allOf, anyOf, oneOf). Load time only.
+// Depth and visits are bounded: schemas may be recursive, and a wide `oneOf` of `oneOf`s would
+// otherwise be walked once per path to it.
 class SchemaWalk {
  public:
   explicit SchemaWalk(const spec::DocumentSet* documents) : documents_(documents) {}
 
-  // The types `v` (written in `doc`) lets a value take, and whether a numeric
-  // keyword appears in it, as a Target.
+  // The types `v` (written in `doc`) lets a value take, and whether a numeric keyword appears in
+  // it, as a Target.
   Target target(const spec::Document* doc, const json::value* v) {
     visits_ = 0;
     numeric_ = false;
@@ -112,9 +109,8 @@ class SchemaWalk {
     return target_of(set, numeric_);
   }
 
-  // Calls `f(doc, object)` for `v` and every schema it is a conjunct of
-  // (`$ref`, `allOf`), and with `alternatives` the members of `anyOf` and
-  // `oneOf` too, in document order.
+  // Calls `f(doc, object)` for `v` and every schema it is a conjunct of (`$ref`, `allOf`), and with
+  // `alternatives` the members of `anyOf` and `oneOf` too, in document order.
   template <class F>
   void visit(const spec::Document* doc, const json::value* v, bool alternatives, F&& f) {
     visits_ = 0;
@@ -129,9 +125,8 @@ class SchemaWalk {
     return v && depth <= kMaxDepth && ++visits_ <= kMaxVisits;
   }
 
-  // The schema `ref` (written in `doc`) names, with `doc` set to the document
-  // holding it; nullptr when it is not loaded or names no JSON pointer (an
-  // `$anchor` is the schema compiler's).
+  // The schema `ref` (written in `doc`) names, with `doc` set to the document holding it; nullptr
+  // when it is not loaded or names no JSON pointer (an `$anchor` is the schema compiler's).
   const json::value* follow(const spec::Document*& doc, std::string_view ref) const {
     if (!doc) return nullptr;
     std::string absolute;
@@ -252,8 +247,8 @@ const char* kind_name(Kind k) {
   }
 }
 
-// "an integer or a boolean (true or false)": the scalar types of a union, for a
-// text that is none of them. Error path only.
+// "an integer or a boolean (true or false)": the scalar types of a union, for a text that is none
+// of them. Error path only.
 void append_types(std::string& out, TypeSet set) {
   const char* names[4];
   int n = 0;
@@ -270,11 +265,10 @@ void append_types(std::string& out, TypeSet set) {
   if (n == 0) out += "a value";
 }
 
-// [b, e) as an integer when it is an optional '-' and 1 to 18 decimal digits
-// (which cannot overflow an int64); nullopt for anything else, which from_chars
-// then reads. An id or a count in a path or query is read in a few instructions
-// per digit instead of from_chars's generic loop (130 instructions for a
-// six-digit id, the largest single cost of decoding one).
+// [b, e) as an integer when it is an optional '-' and 1 to 18 decimal digits (which cannot
+// overflow an int64); nullopt for anything else, which from_chars then reads. An id or a count
+// in a path or query is read in a few instructions per digit instead of from_chars's generic
+// loop (130 instructions for a six-digit id, the largest single cost of decoding one).
 [[gnu::always_inline]] inline std::optional<std::int64_t> decimal_digits(const char* b,
                                                                          const char* e) {
   const bool negative = b != e && *b == '-';
@@ -318,9 +312,8 @@ Shape shape_of(const spec::SchemaRef& schema, const spec::DocumentSet* documents
   s.kind = value.kind;
   s.types = value.types;
   s.nullable = value.nullable;
-  // The parts of the schema that hold for every value (itself, its `$ref`s,
-  // `allOf`) give the default; the alternatives give items and properties too
-  // (each is one a value may have).
+  // The parts of the schema that hold for every value (itself, its `$ref`s, `allOf`) give the
+  // default; the alternatives give items and properties too (each is one a value may have).
   walk.visit(schema.document, schema.node, false,
              [&](const spec::Document*, const json::object& o) {
                if (auto d = o.find("default"); d != o.end() && !s.default_value)
@@ -337,8 +330,7 @@ Shape shape_of(const spec::SchemaRef& schema, const spec::DocumentSet* documents
                }
                has_properties |= o.contains("properties");
              });
-  // With no type at all, `properties` or `items` say what is meant, as a type
-  // would.
+  // With no type at all, `properties` or `items` say what is meant, as a type would.
   if (value.kind == Kind::Any && value.types == 0 && !value.nullable) {
     if (has_properties)
       s.kind = Kind::Object;
@@ -418,9 +410,8 @@ std::string_view to_string(DecodeError e) noexcept {
 }
 
 DecodeError url_decode(std::string_view in, std::string& out, bool plus_is_space) {
-  // Most names and values have nothing to decode: one copy instead of a
-  // byte-by-byte append. `bytes` ORs every byte written, so all-ASCII text (the
-  // usual case) skips the UTF-8 check.
+  // Most names and values have nothing to decode: one copy instead of a byte-by-byte append.
+  // `bytes` ORs every byte written, so all-ASCII text (the usual case) skips the UTF-8 check.
   const auto plain = [&](char c) { return c != '%' && !(c == '+' && plus_is_space); };
   unsigned bytes = 0;
   std::size_t i = 0;
@@ -461,10 +452,9 @@ namespace {
 
 bool convert_union(std::string_view text, TypeSet set, json::value& out);
 
-// Text as a schema's primitive type (`set`: the types of a Kind::Union); false
-// when it is not one. Inlined into coerce and its item and property forms: a
-// parameter is decoded on every request, and a call between coerce and the
-// conversion cost about 20 instructions per parameter.
+// Text as a schema's primitive type (`set`: the types of a Kind::Union); false when it is not one.
+// Inlined into coerce and its item and property forms: a parameter is decoded on every request, and
+// a call between coerce and the conversion cost about 20 instructions per parameter.
 [[gnu::always_inline]] inline bool convert_text(std::string_view text, Kind kind, bool nullable,
                                                 TypeSet set, json::value& out) {
   if (nullable && text == "null" && kind != Kind::String) {
@@ -476,8 +466,7 @@ bool convert_union(std::string_view text, TypeSet set, json::value& out);
       std::int64_t v = 0;
       const char* b = text.data();
       const char* e = b + text.size();
-      // A leading '+' is allowed (from_chars takes none), but not before another
-      // sign.
+      // A leading '+' is allowed (from_chars takes none), but not before another sign.
       const bool plus = !text.empty() && text.front() == '+';
       if (plus) ++b;
       const bool signs = plus && b != e && *b == '-';
@@ -487,8 +476,7 @@ bool convert_union(std::string_view text, TypeSet set, json::value& out);
       }
       auto r = std::from_chars(b, e, v);
       if (signs || text.empty() || r.ec != std::errc() || r.ptr != e) {
-        // 1e3 or 2.0 are integers in JSON Schema terms when they have no
-        // fraction.
+        // 1e3 or 2.0 are integers in JSON Schema terms when they have no fraction.
         double d = 0;
         auto rd = std::from_chars(b, e, d);
         if (!signs && !text.empty() && rd.ec == std::errc() && rd.ptr == e && std::isfinite(d) &&
@@ -533,13 +521,13 @@ bool convert_union(std::string_view text, TypeSet set, json::value& out);
   }
 }
 
-// Text as the first type of `set` it reads as, in this order: null, a number
-// (an integer when the set has no other numbers), a boolean, and last a string,
-// which any text is: in a union of integer and string "5" is 5 and "all" is
-// "all". "null" is null only when strings are not allowed, as for a nullable
-// string. A union with an array or object type and no scalar the text reads as
-// keeps it as a string, for the validator to say what it is not. Out of line:
-// only parameters whose schema allows several types come here.
+// Text as the first type of `set` it reads as, in this order: null, a number (an integer when the
+// set has no other numbers), a boolean, and last a string, which any text is: in a union of integer
+// and string "5" is 5 and "all" is "all" (Ajv keeps "5" a string, as string is allowed; but text in
+// a URL or header carries no type, and the schema listing a number says one may be meant). "null"
+// is null only when strings are not allowed, as for a nullable string. A union with an array or
+// object type and no scalar the text reads as keeps it as a string, for the validator to say what
+// it is not. Out of line: only parameters whose schema allows several types come here.
 [[gnu::noinline]] bool convert_union(std::string_view text, TypeSet set, json::value& out) {
   if ((set & types::Null) && !(set & types::String) && text == "null") {
     out = nullptr;
@@ -563,9 +551,9 @@ bool ParamDecoder::convert(std::string_view text, Kind kind, json::value& out) c
 
 namespace {
 
-// Whether `text` is a number of `kind` that convert_text refused only for its
-// size: digits beyond a 64-bit integer (handlers read integer parameters as
-// int64), or a number beyond a double. Error path only.
+// Whether `text` is a number of `kind` that convert_text refused only for its size: digits
+// beyond a 64-bit integer (handlers read integer parameters as int64), or a number beyond a
+// double. Error path only.
 bool beyond_range(std::string_view text, Kind kind) {
   const char* b = text.data();
   const char* e = b + text.size();
@@ -646,8 +634,8 @@ bool ParamDecoder::decode_content(std::string_view text, json::value& out,
   return true;
 }
 
-// Splits `text` on `sep` into an array (or, for objects, alternating key,value
-// pairs, or key=value items when `explode_pairs`).
+// Splits `text` on `sep` into an array (or, for objects, alternating key,value pairs, or
+// key=value items when `explode_pairs`).
 bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::value& out,
                                       ParamError& error, bool explode_pairs, bool ows) const {
   std::vector<std::string_view> parts;
@@ -655,8 +643,7 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
     while (true) {
       const auto at = text.find(sep);
       std::string_view part = text.substr(0, at);
-      // A header list is `element OWS "," OWS element` (RFC 9110 5.6.1): "1, 2"
-      // is 1 and 2.
+      // A header list is `element OWS "," OWS element` (RFC 9110 5.6.1): "1, 2" is 1 and 2.
       if (ows) {
         while (!part.empty() && (part.front() == ' ' || part.front() == '\t'))
           part.remove_prefix(1);
@@ -670,9 +657,8 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
   std::string decoded;
   if (shape_.kind == Kind::Object) {
     json::object obj(out.storage());
-    // A property's name is percent-decoded like its value (`;%78=1` is x), and
-    // sent once: a second value is refused, as a deepObject property's is,
-    // rather than replacing the first.
+    // A property's name is percent-decoded like its value (`;%78=1` is x), and sent once: a
+    // second value is refused, as a deepObject property's is, rather than replacing the first.
     std::string key;
     const auto add = [&](std::string_view raw_key, std::string_view raw_value) {
       if (!decode_text(raw_key, key, false, error) ||
@@ -731,8 +717,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
     text.remove_prefix(1);
     if (param_->explode) sep = '.';
   } else if (param_->style == ParamStyle::Matrix) {
-    // ;name=value  |  ;name=a,b  |  exploded arrays ;name=a;name=b  |  objects
-    // ;k=v;k2=v2
+    // ;name=value  |  ;name=a,b  |  exploded arrays ;name=a;name=b  |  objects ;k=v;k2=v2
     const std::string prefix = ";" + param_->name;
     if (shape_.kind == Kind::Object && param_->explode) {
       if (text.empty() || text.front() != ';') {
@@ -772,8 +757,8 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
   }
   if (shape_.kind == Kind::Array || shape_.kind == Kind::Object)
     return decode_simple_list(text, sep, out, error, pairs, false);
-  // A path segment without percent-encoding (an id, a name) is coerced where it
-  // lies in the request target, without a copy.
+  // A path segment without percent-encoding (an id, a name) is coerced where it lies in the
+  // request target, without a copy.
   if (text.find('%') == std::string_view::npos) return coerce(text, shape_.kind, out, error);
   std::string decoded;
   if (!decode_text(text, decoded, false, error)) return false;
@@ -781,8 +766,7 @@ bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamErro
 }
 
 bool ParamDecoder::decode_header(std::string_view raw, json::value& out, ParamError& error) const {
-  // Field values may carry bytes above 0x7F (obs-text, RFC 9110 5.5); they
-  // become JSON text.
+  // Field values may carry bytes above 0x7F (obs-text, RFC 9110 5.5); they become JSON text.
   if (!is_valid_utf8(raw)) {
     error = {location_ + ": " + std::string(to_string(DecodeError::NotUtf8)), "style", {}};
     return false;
