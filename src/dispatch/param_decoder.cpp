@@ -319,17 +319,19 @@ Shape shape_of(const spec::SchemaRef& schema, const spec::DocumentSet* documents
                if (auto d = o.find("default"); d != o.end() && !s.default_value)
                  s.default_value = &d->value();
              });
-  const spec::Document* items_doc = nullptr;
-  const json::value* items = nullptr;
+  // The first `items` of a schema or its alternatives: the array's item schema.
+  const auto items_of = [&walk](const spec::Document* d, const json::value* node) {
+    std::pair<const spec::Document*, const json::value*> found{nullptr, nullptr};
+    walk.visit(d, node, true, [&](const spec::Document* doc, const json::object& o) {
+      if (auto it = o.find("items"); it != o.end() && !found.second) found = {doc, &it->value()};
+    });
+    return found;
+  };
+  const auto [items_doc, items] = items_of(schema.document, schema.node);
   bool has_properties = false;
-  walk.visit(schema.document, schema.node, true,
-             [&](const spec::Document* doc, const json::object& o) {
-               if (auto it = o.find("items"); it != o.end() && !items) {
-                 items = &it->value();
-                 items_doc = doc;
-               }
-               has_properties |= o.contains("properties");
-             });
+  walk.visit(schema.document, schema.node, true, [&](const spec::Document*, const json::object& o) {
+    has_properties |= o.contains("properties");
+  });
   // With no type at all, `properties` or `items` say what is meant, as a type would.
   if (value.kind == Kind::Any && value.types == 0 && !value.nullable) {
     if (has_properties)
@@ -350,14 +352,24 @@ Shape shape_of(const spec::SchemaRef& schema, const spec::DocumentSet* documents
                  if (it == o.end() || !it->value().is_object()) return;
                  for (const auto& kv : it->value().get_object()) {
                    if (s.find_property(kv.key())) continue;  // the first declaration of a name
-                   s.properties.push_back({std::string(kv.key()), Kind::Any, 0});
+                   s.properties.push_back({.name = std::string(kv.key())});
                    schemas.emplace_back(doc, &kv.value());
                  }
                });
     for (std::size_t i = 0; i < schemas.size(); ++i) {
       const Target t = walk.target(schemas[i].first, schemas[i].second);
-      s.properties[i].kind = t.kind;
-      s.properties[i].types = t.types;
+      Shape::Property& p = s.properties[i];
+      p.kind = t.kind;
+      p.types = t.types;
+      p.nullable = t.nullable;
+      // Array properties (a form field sent once per item) coerce their items.
+      if (t.kind == Kind::Array)
+        if (const auto [doc, node] = items_of(schemas[i].first, schemas[i].second); node) {
+          const Target item = walk.target(doc, node);
+          p.items = item.kind;
+          p.item_types = item.types;
+          p.item_nullable = item.nullable;
+        }
     }
   }
   return s;
@@ -547,6 +559,10 @@ bool convert_union(std::string_view text, TypeSet set, json::value& out);
 
 bool ParamDecoder::convert(std::string_view text, Kind kind, json::value& out) const {
   return convert_text(text, kind, shape_.nullable, shape_.types, out);
+}
+
+bool coerce_text(std::string_view text, Kind kind, bool nullable, TypeSet types, json::value& out) {
+  return convert_text(text, kind, nullable, types, out);
 }
 
 namespace {

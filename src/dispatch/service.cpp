@@ -177,7 +177,9 @@ struct CompiledOperation {
   // the example or the echo. Names are interned (Response keeps header names as views).
   std::vector<std::pair<std::string_view, std::string>> example_headers;
   int echo_status = 200;
-  Shape body_shape;  // form bodies are coerced with it
+  // Form bodies are coerced with these, each from its own media type's schema.
+  Shape form_shape;       // application/x-www-form-urlencoded
+  Shape multipart_shape;  // multipart/form-data
 };
 
 struct CompiledApi {
@@ -368,7 +370,7 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
     // The route id is the operation's index, as compile_routes registered it.
     const auto& template_names = c->routes.param_names(static_cast<std::uint32_t>(op.index));
     for (const auto& p : op.parameters) {
-      co.params.emplace_back(p);
+      co.params.emplace_back(p, &api->documents());
       std::uint32_t slot = kNoSlot;
       if (p.in == spec::ParamIn::Path)
         for (std::size_t i = 0; i < template_names.size(); ++i)
@@ -380,11 +382,17 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
       co.path_count += p.in == spec::ParamIn::Path;
     }
     fill_example(co);
-    if (op.request_body)
-      for (const auto& m : op.request_body->content)
-        if (media_matches(m.content_type, "application/x-www-form-urlencoded") ||
-            media_matches(m.content_type, "multipart/form-data"))
-          co.body_shape = shape_of(m.schema);
+    if (op.request_body) {
+      // The schema a form body is validated against: body_media's choice for the type.
+      const auto shape_for = [&](std::string_view type) {
+        if (const MediaSchema* chosen = c->validators->body_media(op.index, type))
+          for (const auto& m : op.request_body->content)
+            if (m.content_type == chosen->media_type) return shape_of(m.schema, &api->documents());
+        return Shape{};
+      };
+      co.form_shape = shape_for("application/x-www-form-urlencoded");
+      co.multipart_shape = shape_for("multipart/form-data");
+    }
     c->ops.push_back(std::move(co));
     labels.push_back({op.operation_id, op.method});
   }
@@ -776,26 +784,45 @@ void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
     if (w.gzip) compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
   }
   if (cors_.enabled() && !res.streamed()) add_cors_headers(api, req, res, op_index);
-  const auto elapsed = Clock::now() - start;
-  observe::Metrics::record(api.metrics->thread(worker % workers_.size()), op_index, res.status,
+  record(w, api, worker, req, res.status, req.method == Method::Head ? 0 : res.body.size(),
+         op_index, Clock::now() - start, &trace);
+}
+
+void Service::record(Worker& w, const CompiledApi& api, std::size_t worker,
+                     const http::Request& req, int status, std::uint64_t body_bytes,
+                     std::size_t op_index, Clock::duration elapsed, TraceSlot* trace) {
+  observe::Metrics::record(api.metrics->thread(worker % workers_.size()), op_index, status,
                            std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
-  if (options_.access_log) {
-    observe::AccessRecord rec;
-    rec.time = std::chrono::system_clock::now();
-    rec.method = req.method_text;
-    rec.target = redacted_target(api.secret_query_params, req.target, w.redacted);
-    rec.operation = op_index < api.ops.size() ? std::string_view(api.ops[op_index].op->operation_id)
-                                              : std::string_view();
-    rec.status = res.status;
-    rec.bytes_out = req.method == Method::Head ? 0 : res.body.size();  // a HEAD sends no body
-    rec.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed);
-    rec.remote = req.remote;
-    const observe::TraceContext& t = trace.get(req);
+  if (!options_.access_log) return;
+  observe::AccessRecord rec;
+  rec.time = std::chrono::system_clock::now();
+  rec.method = req.method_text.empty() ? std::string_view("-") : req.method_text;
+  rec.target = req.target.empty()
+                   ? std::string_view("-")
+                   : redacted_target(api.secret_query_params, req.target, w.redacted);
+  rec.operation = op_index < api.ops.size() ? std::string_view(api.ops[op_index].op->operation_id)
+                                            : std::string_view();
+  rec.status = status;
+  rec.bytes_out = body_bytes;
+  rec.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed);
+  rec.remote = req.remote;
+  if (trace) {
+    const observe::TraceContext& t = trace->get(req);
     rec.trace_id = t.trace();
     rec.span_id = t.span();
-    if (options_.log_format == observe::LogFormat::Json)
-      rec.user_agent = req.header("User-Agent").value_or(std::string_view());
-    access_log_.write(rec, w.log_line);
+  }
+  if (options_.log_format == observe::LogFormat::Json)
+    rec.user_agent = req.header("User-Agent").value_or(std::string_view());
+  access_log_.write(rec, w.log_line);
+}
+
+void Service::rejected(std::size_t worker, const http::Request& req, int status) noexcept {
+  Worker& w = *workers_[worker % workers_.size()];
+  try {
+    const CompiledApi& api = snapshot(w);
+    // The problem body the HTTP layer wrote is not known here: its size is not logged.
+    record(w, api, worker, req, status, 0, api.unmatched_row, Clock::duration::zero(), nullptr);
+  } catch (...) {  // a log line that could not be formatted is not worth a connection
   }
 }
 
@@ -942,8 +969,9 @@ std::size_t Service::builtin(Worker&, const CompiledApi& api, const http::Reques
 
 namespace {
 
-// Adds one decoded form field to `form`, coerced to the body schema's primitive type for
-// that property; a repeated name becomes an array.
+// Adds one decoded form field to `form`, coerced to the body schema's types for that property;
+// an array property collects its fields as items, and a repeated scalar becomes an array (which
+// its schema then refuses).
 bool add_form_field(json::object& form, std::string_view key, std::string_view value,
                     const Shape& shape, ParamError& error) {
   // Multipart names, values and file names are raw bytes; they become JSON text.
@@ -955,22 +983,32 @@ bool add_form_field(json::object& form, std::string_view key, std::string_view v
   }
   json::storage_ptr sp = form.storage();
   json::value typed(sp);
-  const Kind kind = shape.property_of(key);
-  if (kind == Kind::Integer || kind == Kind::Number || kind == Kind::Boolean) {
-    spec::Parameter p;
-    p.name = key;
-    ParamDecoder field(p);
-    if (!field.convert(value, kind, typed)) {
-      error = {"form field '" + std::string(key) + "': '" + std::string(value) + "' is not " +
-                   (kind == Kind::Boolean   ? "a boolean"
-                    : kind == Kind::Integer ? "an integer"
-                                            : "a number"),
-               "type",
-               {}};
-      return false;
-    }
-  } else {
-    typed = json::string(value, sp);
+  // The text is coerced as a parameter's is, by its property's types; for an array property
+  // (a field sent once per item) by its items'.
+  const Shape::Property* prop = shape.find_property(key);
+  const bool array = prop && prop->kind == Kind::Array;
+  const Kind kind = !prop ? Kind::String : array ? prop->items : prop->kind;
+  if (kind == Kind::Array || kind == Kind::Object) {
+    typed = json::string(value, sp);  // the schema's type check reports it
+  } else if (!coerce_text(value, kind, array ? prop->item_nullable : prop && prop->nullable,
+                          array  ? prop->item_types
+                          : prop ? prop->types
+                                 : 0,
+                          typed)) {
+    error = {"form field '" + std::string(key) + "': '" + std::string(value) + "' is not " +
+                 (kind == Kind::Boolean   ? "a boolean"
+                  : kind == Kind::Integer ? "an integer"
+                  : kind == Kind::Number  ? "a number"
+                                          : "of a type its schema allows"),
+             "type",
+             {}};
+    return false;
+  }
+  if (array) {
+    json::value& items = form[key];
+    if (!items.is_array()) items = json::array(sp);
+    items.as_array().push_back(std::move(typed));
+    return true;
   }
   if (auto it = form.find(key); it != form.end()) {
     if (!it->value().is_array()) {
@@ -1246,7 +1284,7 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
                      {}};
             return refuse_form_field(key);
           }
-          if (!add_form_field(form, key, value, co.body_shape, error))
+          if (!add_form_field(form, key, value, co.form_shape, error))
             return refuse_form_field(key);
         }
         ctx.body = std::move(form);
@@ -1260,7 +1298,7 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
         json::object form(sp);
         for (const MultipartPart& part : w.parts) {
           if (!part.has_filename) {
-            if (!add_form_field(form, part.name, part.data, co.body_shape, error))
+            if (!add_form_field(form, part.name, part.data, co.multipart_shape, error))
               return refuse_form_field(part.name);
             continue;
           }
@@ -1279,8 +1317,9 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
             file.data = part.data;
           }
           // In the body a file is its file name: a `type: string` (binary) property
-          // validates and `required` works; the content is in ctx.files.
-          if (!add_form_field(form, part.name, part.filename, Shape{}, error))
+          // validates and `required` works, and an array property lists the names of its
+          // files; the content is in ctx.files.
+          if (!add_form_field(form, part.name, part.filename, co.multipart_shape, error))
             return refuse_form_field(part.name);
           ctx.files.push_back(std::move(file));
         }

@@ -35,6 +35,8 @@ asio::awaitable<void> Handler::handle_async(std::size_t, const Request&, Respons
   co_return;
 }
 
+void Handler::rejected(std::size_t, const Request&, int) noexcept {}
+
 std::string problem_json(int status, std::string_view detail) {
   std::string out = "{\"type\":\"about:blank\",\"title\":\"";
   out += reason_phrase(status);
@@ -333,9 +335,21 @@ class Connection final : public ResponseStream {
     co_return true;
   }
 
-  // An error found by the HTTP layer: answer and close (the stream can't be trusted).
-  void fail(int status, std::string_view detail) {
+  // An error found by the HTTP layer: answer and close (the stream can't be trusted), and tell
+  // the handler (metrics, access log). `parsed` is the request whose head was read, if it was:
+  // the input's Request slot otherwise holds a previous request's views, not this one's.
+  void fail(int status, std::string_view detail, const Request* parsed = nullptr) {
     Request req;
+    req.remote = remote_;
+    if (parsed) {
+      req.method = parsed->method;
+      req.method_text = parsed->method_text;
+      req.target = parsed->target;
+      req.path = parsed->path;
+      req.query = parsed->query;
+      req.version_minor = parsed->version_minor;
+    }
+    server_.handler_.rejected(worker_.index, req, status);
     req.keep_alive = false;
     res_.reset();
     res_.status = status;
@@ -499,7 +513,7 @@ asio::awaitable<void> Connection::run() {
             chunked.feed(buf.substr(head.head_size + chunk_pos), chunked_body_, cfg.max_body_bytes);
         chunk_pos += step.consumed;
         if (step.state == ChunkedDecoder::State::Error) {
-          fail(step.error.status, step.error.message);
+          fail(step.error.status, step.error.message, &req_);
           break;
         }
         if (step.state == ChunkedDecoder::State::Incomplete) {
@@ -513,7 +527,7 @@ asio::awaitable<void> Connection::run() {
         request_size = head.head_size + chunk_pos;
       } else if (head.content_length > 0) {
         if (head.content_length > cfg.max_body_bytes) {
-          fail(413, "request body exceeds " + std::to_string(cfg.max_body_bytes) + " bytes");
+          fail(413, "request body exceeds " + std::to_string(cfg.max_body_bytes) + " bytes", &req_);
           break;
         }
         const std::uint64_t need = head.head_size + head.content_length;
@@ -587,7 +601,13 @@ asio::awaitable<void> Connection::run() {
       continue;  // parked by the sweeper: nothing was read
     if (ec) {
       if (timed_out_ && (phase_ == Phase::Head || phase_ == Phase::Body)) {
-        fail(408, "the request was not received in time");
+        // A body that was late had its head read; it is read again here, as the buffer may
+        // have moved since (the views of the last read would point into the old one).
+        const bool head_read =
+            phase_ == Phase::Body &&
+            parse_request_head({io_->in.data() + begin_, end_ - begin_}, io_->req, cfg.parser)
+                    .state == HeadResult::State::Complete;
+        fail(408, "the request was not received in time", head_read ? &io_->req : nullptr);
         (void)co_await flush();
       }
       break;

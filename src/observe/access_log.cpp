@@ -205,7 +205,10 @@ void AccessLog::format(const AccessRecord& r, std::string& out) const {
   const int n = std::snprintf(num, sizeof num, "\" %d %llu %.3fms ", r.status,
                               static_cast<unsigned long long>(r.bytes_out), ms);
   out.append(num, static_cast<std::size_t>(n));
-  out += r.operation.empty() ? std::string_view("-") : r.operation;
+  if (r.operation.empty())
+    out += '-';
+  else
+    append_json_escaped(out, r.operation);  // an operationId may hold any character
   if (!r.trace_id.empty()) {
     out += ' ';
     out += r.trace_id;

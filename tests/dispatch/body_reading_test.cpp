@@ -1,10 +1,16 @@
 // How request and response bodies are read, through the real server: a JSON object with a
-// key twice is refused, an empty body under a JSON content type is an absent body, and
-// response validation reads a handler's JSON as deep as it is.
+// key twice is refused, an empty body under a JSON content type is an absent body, form fields
+// are coerced by their property's types (array properties collect their fields), and response
+// validation reads a handler's JSON as deep as it is.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "beast_client.hpp"
@@ -38,6 +44,25 @@ paths:
         required: true
         content: {application/json: {schema: {type: object}}}
       responses: {'200': {description: ok}}
+  /form:
+    post:
+      operationId: form
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                n: {type: integer}
+                arr: {type: array, items: {type: integer}}
+                nn: {type: [integer, 'null']}
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                files: {type: array, items: {type: string, format: binary}}
+                one: {type: string, format: binary}
+      responses: {'200': {description: ok}}
   /deep:
     get:
       operationId: deep
@@ -54,6 +79,9 @@ dispatch::HandlerTable handlers() {
   };
   h.add("optionalBody", echo);
   h.add("requiredBody", echo);
+  h.add("form", [](dispatch::RequestContext& ctx, http::Response& res) {
+    dispatch::json_response(res, 200, {{"body", ctx.body}, {"files", ctx.files.size()}});
+  });
   // Arrays nested 40 deep: deeper than Boost.JSON's default parse depth (32).
   h.add("deep", [](dispatch::RequestContext&, http::Response& res) {
     res.set_content_type("application/json");
@@ -88,6 +116,59 @@ TEST(BodyReading, AnEmptyBodyUnderAJsonContentTypeIsAbsent) {
   EXPECT_EQ(required.status, 400) << required.body;
   EXPECT_NE(required.body.find("\"keyword\":\"required\""), std::string::npos) << required.body;
   EXPECT_NE(required.body.find("a request body is required"), std::string::npos) << required.body;
+}
+
+TEST(BodyReading, FormFieldsAreCoercedByTheirPropertysTypes) {
+  Running srv(spec::load_api_from_text(kSpec, "bodies.yaml"), handlers());
+  BeastClient c(srv.port());
+  const std::vector<std::pair<std::string, std::string>> form = {
+      {"Content-Type", "application/x-www-form-urlencoded"}};
+  const auto body_of = [&](const char* text) {
+    const Reply r = c.request(verb::post, "/form", text, form);
+    EXPECT_EQ(r.status, 200) << text << " " << r.body;
+    return r.status == 200 ? json::serialize(json::parse(r.body).at("body")) : r.body;
+  };
+  EXPECT_EQ(body_of("n=1&arr=1&arr=2"), R"({"n":1,"arr":[1,2]})");
+  EXPECT_EQ(body_of("arr=7"), R"({"arr":[7]})");  // one field of an array property: one item
+  EXPECT_EQ(body_of("nn=null&n=2"), R"({"nn":null,"n":2})");
+  const Reply bad = c.request(verb::post, "/form", "arr=1&arr=x", form);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("form field 'arr': 'x' is not an integer"), std::string::npos)
+      << bad.body;
+  EXPECT_NE(bad.body.find("\"pointer\":\"/arr\""), std::string::npos) << bad.body;
+
+  // A file part of an array property is one item (its file name); of a string property, the name.
+  const std::string multipart =
+      "--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\nA\r\n"
+      "--b\r\nContent-Disposition: form-data; name=\"one\"; filename=\"o.txt\"\r\n\r\nO\r\n"
+      "--b--\r\n";
+  const Reply up = c.request(verb::post, "/form", multipart,
+                             {{"Content-Type", "multipart/form-data; boundary=b"}});
+  ASSERT_EQ(up.status, 200) << up.body;
+  EXPECT_EQ(json::serialize(json::parse(up.body)),
+            R"({"body":{"files":["a.txt"],"one":"o.txt"},"files":2})");
+}
+
+// A parameter whose schema is a $ref into another file of the spec is coerced by that schema.
+TEST(BodyReading, ParametersReferencingAnotherFileAreCoerced) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("brrt-refs-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "common.yaml") << "Limit: {type: integer, maximum: 50}\n";
+  std::ofstream(dir / "api.yaml")
+      << "openapi: 3.0.3\ninfo: {title: refs, version: '1'}\npaths:\n  /q:\n    get:\n"
+         "      operationId: q\n      parameters:\n"
+         "        - {name: lim, in: query, schema: {$ref: 'common.yaml#/Limit'}}\n"
+         "      responses: {'200': {description: ok}}\n";
+  Running srv(spec::load_api((dir / "api.yaml").string()), {});
+  BeastClient c(srv.port());
+  const Reply ok = c.get("/q?lim=5");
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(json::parse(ok.body).at("params").at("query").at("lim"), 5) << ok.body;
+  const Reply big = c.get("/q?lim=51");
+  EXPECT_EQ(big.status, 400) << big.body;
+  EXPECT_NE(big.body.find("maximum"), std::string::npos) << big.body;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(BodyReading, ResponseValidationReadsDeepDocuments) {

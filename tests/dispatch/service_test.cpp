@@ -22,6 +22,7 @@
 #include "brrt/http/server.hpp"
 #include "brrt/spec/api.hpp"
 #include "gunzip.hpp"
+#include "http/raw_client.hpp"
 #include "log_pipe.hpp"
 #include "running_service.hpp"
 
@@ -1142,6 +1143,55 @@ TEST(Dispatch, TheAccessLogCountsNoBodyBytesForHead) {
                 .as_int64(),
             0)
       << log;
+}
+
+// Requests the HTTP layer refuses itself (malformed, too large) are counted and logged too, with
+// what was read of them.
+TEST(Dispatch, RequestsTheHttpLayerRefusesAreCountedAndLogged) {
+  test::LogPipe log_pipe;
+  ASSERT_TRUE(log_pipe.ok());
+  dispatch::ServiceOptions o;
+  o.access_log = true;
+  o.log_format = observe::LogFormat::Json;
+  o.log_fd = log_pipe.write_fd();
+  std::string metrics;
+  {
+    dispatch::Service service(test_spec(), {}, o, 1);
+    http::ServerConfig cfg;
+    cfg.port = 0;
+    cfg.threads = 1;
+    cfg.max_body_bytes = 100;
+    http::Server server(cfg, service);
+    service.attach(&server);
+    server.start();
+    {
+      test::RawClient big(server.port());
+      ASSERT_TRUE(big.send("POST /echo/1?k=v HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"));
+      EXPECT_EQ(test::status_of(big.read_response()), 413);
+      test::RawClient garbage(server.port());
+      ASSERT_TRUE(garbage.send("GET /a b c\r\n\r\n"));
+      EXPECT_EQ(test::status_of(garbage.read_response()), 400);
+      metrics = BeastClient(server.port()).get("/metrics").body;
+    }
+    server.stop();
+    server.wait();
+  }
+  for (const char* status : {"413", "400"}) {
+    const std::string series = std::string(R"m(brrt_requests_total{operation="(unmatched)",)m") +
+                               R"m(method="",status=")m" + status + "\"} 1\n";
+    EXPECT_NE(metrics.find(series), std::string::npos) << series << metrics;
+  }
+  const std::string log = log_pipe.read_all();
+  std::vector<json::object> lines;
+  for (std::size_t at = 0, nl; (nl = log.find('\n', at)) != std::string::npos; at = nl + 1)
+    lines.push_back(parse(log.substr(at, nl - at)).as_object());
+  ASSERT_GE(lines.size(), 2u) << log;
+  EXPECT_EQ(lines[0].at("status"), 413);
+  EXPECT_EQ(lines[0].at("method"), "POST");
+  EXPECT_EQ(lines[0].at("target"), "/echo/1?k=v");
+  EXPECT_EQ(lines[1].at("status"), 400);
+  EXPECT_EQ(lines[1].at("method"), "-");  // not read: the request line was malformed
+  EXPECT_EQ(lines[1].at("target"), "-");
 }
 
 // A handler's ctx.trace() is the trace context the access log records: the caller's trace

@@ -39,6 +39,10 @@ struct Shape {
     std::string name;
     Kind kind = Kind::Any;
     TypeSet types = 0;  // with Kind::Union
+    bool nullable = false;
+    Kind items = Kind::Any;  // with Kind::Array: its items'
+    TypeSet item_types = 0;
+    bool item_nullable = false;
   };
   std::vector<Property> properties;                   // objects
   const boost::json::value* default_value = nullptr;  // the schema's `default`, if any
@@ -51,6 +55,11 @@ struct Shape {
 // `allOf` member, and the union of the members of each `anyOf` and `oneOf`. `$ref`s to other files
 // are followed through `documents` (the Api's), local ones always.
 Shape shape_of(const spec::SchemaRef& schema, const spec::DocumentSet* documents = nullptr);
+
+// Coerces text to `kind` as a parameter's value is (Kind::Union: to the first of `types` it reads
+// as; `nullable`: "null" is null); false when it is not one. For form fields.
+bool coerce_text(std::string_view text, Kind kind, bool nullable, TypeSet types,
+                 boost::json::value& out);
 
 // `name=value` pairs of a query string, as raw (still encoded) slices.
 using QueryPairs = std::vector<std::pair<std::string_view, std::string_view>>;

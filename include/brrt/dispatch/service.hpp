@@ -91,6 +91,9 @@ class Service : public http::Handler {
   bool handle(std::size_t worker, const http::Request& req, http::Response& res) noexcept override;
   boost::asio::awaitable<void> handle_async(std::size_t worker, const http::Request& req,
                                             http::Response& res) override;
+  // Requests the HTTP layer refused (400, 408, 413, ...): counted under "(unmatched)" and
+  // logged, method and target "-" when they were not read.
+  void rejected(std::size_t worker, const http::Request& req, int status) noexcept override;
 
   struct Worker;
 
@@ -116,6 +119,11 @@ class Service : public http::Handler {
   // metrics and access log line.
   void finish(Worker& w, const CompiledApi& api, std::size_t worker, const http::Request& req,
               http::Response& res, std::size_t op_index, Clock::time_point start, TraceSlot& trace);
+  // The metrics row and the access log line of an answered request; `trace` is null for a
+  // request refused before it was read.
+  void record(Worker& w, const CompiledApi& api, std::size_t worker, const http::Request& req,
+              int status, std::uint64_t body_bytes, std::size_t op_index, Clock::duration elapsed,
+              TraceSlot* trace);
   // /health, /metrics, /openapi.json|yaml, /docs: answers into `res` (a 405 for a method
   // other than GET or HEAD) and returns the request's metrics row, or kNotBuiltin.
   static constexpr std::size_t kNotBuiltin = static_cast<std::size_t>(-1);

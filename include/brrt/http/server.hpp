@@ -44,6 +44,11 @@ class Handler {
   virtual bool handle(std::size_t worker, const Request& req, Response& res) noexcept = 0;
   virtual boost::asio::awaitable<void> handle_async(std::size_t worker, const Request& req,
                                                     Response& res);
+  // A request the HTTP layer answered itself, never handed to handle(): malformed (400),
+  // too slow (408), too large (413, 414, 431), not implemented (501, 505). For metrics and
+  // access logs. `req` holds the request line when it had been parsed, else an empty method
+  // and target; `remote` is always set. Does nothing by default.
+  virtual void rejected(std::size_t worker, const Request& req, int status) noexcept;
 };
 
 // Per-worker transport counters (written by the worker, summed by readers).
