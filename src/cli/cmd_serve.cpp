@@ -5,8 +5,10 @@
 #include <boost/system/system_error.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #include "brrt/dispatch/service.hpp"
 #include "brrt/http/server.hpp"
@@ -31,7 +33,8 @@ constexpr const char* kUsage =
     "the decoded request). Built in: /health, /metrics, /openapi.yaml, /openapi.json and\n"
     "Swagger UI at /docs. SIGHUP reloads SPEC (in-flight requests finish on the old one;\n"
     "a spec that does not load is reported and the running one stays). SIGINT/SIGTERM\n"
-    "drain in-flight requests, then exit 0.\n";
+    "drain in-flight requests, then exit 0; a second one during the drain stops at once\n"
+    "(exit 128 + the signal's number).\n";
 
 bool parse_uint(std::string_view s, unsigned long max, unsigned long& out) {
   if (s.empty() || s.size() > 9) return false;
@@ -43,6 +46,10 @@ bool parse_uint(std::string_view s, unsigned long max, unsigned long& out) {
   if (v > max) return false;
   out = v;
   return true;
+}
+
+const char* signal_name(int sig) {
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }
 
 // The service's warnings (one per security scheme without a provider, and the Swagger UI
@@ -152,8 +159,24 @@ int run_serve(std::span<const std::string_view> args) {
   }
   if (port) settings.server.port = static_cast<std::uint16_t>(*port);
   if (threads) settings.server.threads = static_cast<unsigned>(*threads);
-  if (host) settings.server.host = *host;
-  if (swagger_ui) settings.service.swagger_ui_dir = *swagger_ui;
+  if (host) {
+    const auto address = listen_address(*host);
+    if (!address) {
+      std::fprintf(stderr, "brrtrouter serve: --host '%s' is not an IP address\n  hint: %s\n",
+                   host->c_str(), kListenAddressHint);
+      return kExitBadInput;
+    }
+    settings.server.host = *address;
+  }
+  if (swagger_ui) {
+    // Asked for by name: not found is an error, not a fall back to another copy.
+    if (const std::string why = swagger_ui_dir_error(*swagger_ui); !why.empty()) {
+      std::fprintf(stderr, "brrtrouter serve: --swagger-ui: %s\n  hint: %s\n", why.c_str(),
+                   kSwaggerUiDirHint);
+      return kExitBadInput;
+    }
+    settings.service.swagger_ui_dir = *swagger_ui;
+  }
   if (no_access_log) settings.service.access_log = false;
   if (response_validation) {
     const auto mode = parse_response_validation(*response_validation);
@@ -218,21 +241,37 @@ int run_serve(std::span<const std::string_view> args) {
   } catch (const std::exception& e) {
     // A system error by its code's message alone: what() appends Boost's source location.
     const auto* sys = dynamic_cast<const boost::system::system_error*>(&e);
-    std::fprintf(stderr, "brrtrouter serve: cannot listen on %s:%u: %s\n",
-                 settings.server.host.c_str(), settings.server.port,
+    std::fprintf(stderr, "brrtrouter serve: cannot listen on %s: %s\n",
+                 host_port(settings.server.host, settings.server.port).c_str(),
                  sys ? sys->code().message().c_str() : e.what());
     return kExitFailed;
   }
   std::fprintf(
       stderr,
-      "brrtrouter: serving \"%s\" (%zu operations) on http://%s:%u with %u worker%s; "
+      "brrtrouter: serving \"%s\" (%zu operations) on http://%s with %u worker%s; "
       "docs at %s\n",
-      api->info().title.c_str(), api->operations().size(), settings.server.host.c_str(),
-      server.port(), workers, workers == 1 ? "" : "s",
+      api->info().title.c_str(), api->operations().size(),
+      host_port(settings.server.host, server.port()).c_str(), workers, workers == 1 ? "" : "s",
       settings.service.docs_path.empty() ? "(disabled)" : settings.service.docs_path.c_str());
   int sig = 0;
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload_spec(spec_path, load, *service);
-  std::fprintf(stderr, "brrtrouter: %s received, draining\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  std::fprintf(stderr, "brrtrouter: %s received, draining (send it again to stop at once)\n",
+               signal_name(sig));
+  // A second SIGINT/SIGTERM during the drain stops at once, as a user pressing Ctrl-C twice
+  // expects: the drain can last drain_timeout_ms. The thread waits for it while this one waits
+  // for the drain; SIGHUP is no longer acted on. Detached: when the drain ends first, the
+  // process exits with the thread still waiting.
+  std::thread([signals] {
+    int again = 0;
+    while (sigwait(&signals, &again) == 0 && again == SIGHUP) {
+    }
+    std::fprintf(stderr,
+                 "brrtrouter: %s received again, stopping now (requests in flight are cut)\n",
+                 signal_name(again));
+    // No drain and no destructors: the workers are still running. Exit status as for a
+    // process killed by the signal, for scripts to tell a forced stop from a clean one.
+    std::_Exit(128 + again);
+  }).detach();
   server.stop();
   server.wait();
   std::fprintf(stderr, "brrtrouter: stopped\n");

@@ -2,7 +2,20 @@
 
 #include <boost/json/value.hpp>
 
+#include <algorithm>
+#include <array>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/ip/address.hpp>
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -46,6 +59,52 @@ std::string substitute_env(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> listen_address(std::string_view host) {
+  // `localhost` as nginx and most servers take it, without resolving names: which addresses
+  // a name has is the resolver's business, and a listen address should not change with it.
+  if (host.size() == 9) {
+    std::string lower(host);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "localhost") return "127.0.0.1";
+  }
+  // What the server will parse it with, so that a literal accepted here binds there.
+  boost::system::error_code ec;
+  (void)boost::asio::ip::make_address(std::string(host), ec);
+  if (ec) return std::nullopt;
+  return std::string(host);
+}
+
+std::string temp_dir_error(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0)
+    return "cannot use '" + dir + "' for upload files: " + std::strerror(errno);
+  if (!S_ISDIR(st.st_mode)) return "'" + dir + "' is not a directory";
+  // Creating a file in it needs write and search permission.
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    return "cannot create upload files in '" + dir + "': " + std::strerror(errno);
+  return {};
+}
+
+std::string swagger_ui_dir_error(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0)
+    return "cannot use '" + dir + "' for Swagger UI: " + std::strerror(errno);
+  if (!S_ISDIR(st.st_mode)) return "'" + dir + "' is not a directory";
+  // The file the service looks for to take a directory as Swagger UI's.
+  if (::access((dir + "/swagger-ui-bundle.js").c_str(), R_OK) != 0)
+    return "'" + dir + "' has no readable swagger-ui-bundle.js";
+  return {};
+}
+
+std::string host_port(std::string_view host, unsigned port) {
+  std::string out;
+  if (host.find(':') != std::string_view::npos)
+    out.append("[").append(host).append("]");
+  else
+    out.append(host);
+  return out + ":" + std::to_string(port);
+}
+
 namespace {
 
 // Reads the settings, and collects what is wrong with them: fail() records an error and
@@ -86,6 +145,11 @@ class ConfigReader {
     }
   }
   void finish() const {
+    // In the file's order: checks between settings (two endpoints on one path) run after
+    // the settings are read.
+    std::stable_sort(
+        errors_.begin(), errors_.end(),
+        [](const spec::Diagnostic& a, const spec::Diagnostic& b) { return a.line < b.line; });
     if (!errors_.empty()) throw spec::SpecError(errors_);
   }
 
@@ -103,35 +167,85 @@ class ConfigReader {
   }
   std::int64_t integer(const json::value& v, const std::string& ptr, std::int64_t min,
                        std::int64_t max) const {
+    const std::string range =
+        "use an integer from " + std::to_string(min) + " to " + std::to_string(max);
     std::int64_t n = 0;
-    if (v.is_int64())
+    if (v.is_int64()) {
       n = v.get_int64();
-    else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(max))
-      n = static_cast<std::int64_t>(v.get_uint64());
-    else if (v.is_string())
-      try {
-        n = std::stoll(string(v, ptr));
-      } catch (const std::exception&) {
-        fail(ptr, "expected an integer");
-      }
-    else
-      fail(ptr, "expected an integer");
-    if (n < min || n > max)
-      fail(ptr, std::to_string(n) + " is out of range",
-           "use an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    } else if (v.is_uint64()) {
+      // Above INT64_MAX, so above every maximum.
+      fail(ptr, std::to_string(v.get_uint64()) + " is out of range", range);
+    } else if (v.is_double()) {
+      // The loader keeps a whole number beyond 64 bits as a double: out of range, not a
+      // wrong type. It is named as written, since the double has rounded it.
+      const double d = v.get_double();
+      if (std::isfinite(d) && d == std::trunc(d))
+        fail(ptr, source_token(ptr, "the number") + " is out of range", range);
+      fail(ptr, "expected an integer, got " + source_token(ptr, "a fraction"), range);
+    } else if (v.is_string()) {
+      // The whole string: std::stoll took "18707abc" as 18707.
+      const std::string text = string(v, ptr);
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (ec == std::errc::result_out_of_range && end == text.data() + text.size())
+        fail(ptr, text + " is out of range", range);
+      if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+        fail(ptr, "expected an integer, got '" + text + "'", range);
+    } else {
+      fail(ptr, "expected an integer", range);
+    }
+    if (n < min || n > max) fail(ptr, std::to_string(n) + " is out of range", range);
     return n;
   }
   bool boolean(const json::value& v, const std::string& ptr) const {
     if (!v.is_bool()) fail(ptr, "expected true or false");
     return v.get_bool();
   }
-  // An endpoint path, or false to disable it.
-  std::string endpoint(const json::value& v, const std::string& ptr) const {
+  // An endpoint path, or false to disable it. The docs path is also the directory of Swagger
+  // UI's files, which its page names as `<docs>/swagger-ui.css`: a trailing '/' ('/' alone
+  // included) would make that `//swagger-ui.css`, a URL of another host.
+  std::string endpoint(const json::value& v, const std::string& ptr, const char* default_path,
+                       bool is_docs = false) const {
+    const std::string example = std::string("e.g. ") + default_path;
     if (v.is_bool() && !v.get_bool()) return {};
+    if (!v.is_string()) fail(ptr, "expected a path, or false to disable the endpoint", example);
     std::string p = string(v, ptr);
     if (p.empty() || p.front() != '/')
       fail(ptr, "an endpoint path must start with '/'", "or false to disable it");
+    for (const char c : p)
+      if (c == '?' || c == '#' || static_cast<unsigned char>(c) <= ' ' || c == '\x7f')
+        fail(ptr, "an endpoint path is a plain path: no query, fragment, spaces or controls",
+             example);
+    for (std::size_t start = 1;; ++start) {
+      const std::size_t slash = std::min(p.find('/', start), p.size());
+      const std::string_view segment = std::string_view(p).substr(start, slash - start);
+      if (segment == "." || segment == "..")
+        fail(ptr, "an endpoint path has no '.' or '..' segments", example);
+      if (segment.empty() && slash < p.size())
+        fail(ptr, "an endpoint path has no empty segments ('//')", example);
+      if (slash == p.size()) break;
+      start = slash;
+    }
+    if (is_docs && p.back() == '/')
+      fail(ptr, "the docs path must not end with '/' (Swagger UI's files are served below it)",
+           example);
     return p;
+  }
+
+  // The scalar at `ptr` as the file has it (what the user wrote), or `fallback`.
+  std::string source_token(const std::string& ptr, const char* fallback) const {
+    const auto loc = doc_.locate(ptr);
+    const std::string& text = doc_.text();
+    if (loc.line < 1 || loc.column < 1) return fallback;
+    std::size_t at = 0;
+    for (int line = 1; line < loc.line && at != std::string::npos; ++line) {
+      at = text.find('\n', at);
+      if (at != std::string::npos) ++at;
+    }
+    if (at == std::string::npos) return fallback;
+    at += static_cast<std::size_t>(loc.column - 1);
+    if (at >= text.size()) return fallback;
+    const std::size_t end = std::min(text.find_first_of(" \t\r\n,]}#", at), text.size());
+    return at < end ? text.substr(at, end - at) : std::string(fallback);
   }
 
  private:
@@ -349,14 +463,66 @@ std::string unknown_server_setting_hint(std::string_view key) {
   return all + " (docs/server.md)";
 }
 
+// The built-in endpoints, in the order the service matches them.
+enum class Endpoint : std::size_t { Health, Metrics, Spec, Docs, Count };
+
+// Where the endpoints section set each endpoint (empty: its default), for errors to point at.
+struct Endpoints {
+  std::array<std::string, static_cast<std::size_t>(Endpoint::Count)> pointer;
+  void set(Endpoint e, const std::string& at) { pointer[static_cast<std::size_t>(e)] = at; }
+};
+
+// Paths two endpoints would both answer (one shadows the other), and docs without the spec its
+// page loads, as errors at the settings that caused them.
+void check_endpoints(const ConfigReader& r, const dispatch::ServiceOptions& o,
+                     const Endpoints& configured, const std::string& section) {
+  static constexpr const char* kNames[] = {"health", "metrics", "spec", "docs"};
+  const std::string* const paths[] = {&o.health_path, &o.metrics_path, &o.spec_path, &o.docs_path};
+  // What each endpoint answers, as the service matches it.
+  const auto served = [&](std::size_t i) -> std::vector<std::string> {
+    const std::string& p = *paths[i];
+    if (p.empty()) return {};
+    if (i == static_cast<std::size_t>(Endpoint::Spec)) return {p + ".json", p + ".yaml"};
+    if (i == static_cast<std::size_t>(Endpoint::Docs)) return {p, p + "/", p + "/index.html"};
+    return {p};
+  };
+  const auto where = [&](std::size_t i, std::size_t j) {
+    if (!configured.pointer[j].empty()) return configured.pointer[j];
+    return configured.pointer[i].empty() ? section : configured.pointer[i];
+  };
+  for (std::size_t j = 1; j < std::size(kNames); ++j)
+    for (std::size_t i = 0; i < j; ++i) {
+      std::string shared;
+      for (const auto& a : served(i))
+        for (const auto& b : served(j))
+          if (a == b && shared.empty()) shared = a;
+      if (!shared.empty())
+        r.guard([&] {
+          r.fail(where(i, j),
+                 std::string(kNames[i]) + " and " + kNames[j] + " both serve " + shared,
+                 "give each endpoint its own path, or false to disable one");
+        });
+    }
+  if (!o.docs_path.empty() && o.spec_path.empty())
+    r.guard([&] {
+      r.fail(
+          where(static_cast<std::size_t>(Endpoint::Docs), static_cast<std::size_t>(Endpoint::Spec)),
+          "docs needs the spec endpoint: Swagger UI loads the spec from it",
+          "give spec a path, or disable docs too (docs: false)");
+    });
+}
+
 void read_sections(const ConfigReader& r, const json::value& root, ServeSettings& s) {
   r.each(root, "", [&](const std::string& key, const json::value& section, const std::string& ptr) {
     if (key == "server") {
       r.each(section, ptr, [&](const std::string& k, const json::value& v, const std::string& p) {
         using ms = std::chrono::milliseconds;
-        if (k == "host")
-          s.server.host = r.string(v, p);
-        else if (k == "port")
+        if (k == "host") {
+          const std::string host = r.string(v, p);
+          const auto address = listen_address(host);
+          if (!address) r.fail(p, "'" + host + "' is not an IP address", kListenAddressHint);
+          s.server.host = *address;
+        } else if (k == "port")
           s.server.port = static_cast<std::uint16_t>(r.integer(v, p, 0, 65535));
         else if (k == "threads")
           s.server.threads = static_cast<unsigned>(r.integer(v, p, 0, 1024));
@@ -391,30 +557,46 @@ void read_sections(const ConfigReader& r, const json::value& root, ServeSettings
               static_cast<std::size_t>(r.integer(v, p, 0, INT64_MAX));
         else if (k == "upload_max_parts")
           s.service.multipart.max_parts = static_cast<std::size_t>(r.integer(v, p, 1, 100'000));
-        else if (k == "upload_temp_dir")
-          s.service.temp_dir = r.string(v, p);
-        else
+        else if (k == "upload_temp_dir") {
+          // Checked now: a directory that cannot take the files fails each upload with a 500.
+          std::string dir = r.string(v, p);
+          if (const std::string why = temp_dir_error(dir); !why.empty())
+            r.fail(p, why,
+                   "give an existing directory this user can write (default $TMPDIR or /tmp)");
+          s.service.temp_dir = std::move(dir);
+        } else
           r.fail(p, "unknown server setting '" + k + "'", unknown_server_setting_hint(k));
       });
     } else if (key == "endpoints") {
+      Endpoints configured;
       r.each(section, ptr,
              [&](const std::string& k, const json::value& value, const std::string& p) {
-               if (k == "health")
-                 s.service.health_path = r.endpoint(value, p);
-               else if (k == "metrics")
-                 s.service.metrics_path = r.endpoint(value, p);
-               else if (k == "spec")
-                 s.service.spec_path = r.endpoint(value, p);
-               else if (k == "docs")
-                 s.service.docs_path = r.endpoint(value, p);
-               else if (k == "docs_title")
+               if (k == "health") {
+                 s.service.health_path = r.endpoint(value, p, "/health");
+                 configured.set(Endpoint::Health, p);
+               } else if (k == "metrics") {
+                 s.service.metrics_path = r.endpoint(value, p, "/metrics");
+                 configured.set(Endpoint::Metrics, p);
+               } else if (k == "spec") {
+                 s.service.spec_path = r.endpoint(value, p, "/openapi");
+                 configured.set(Endpoint::Spec, p);
+               } else if (k == "docs") {
+                 s.service.docs_path = r.endpoint(value, p, "/docs", true);
+                 configured.set(Endpoint::Docs, p);
+               } else if (k == "docs_title") {
                  s.service.docs_title = r.string(value, p);
-               else if (k == "swagger_ui_dir")
-                 s.service.swagger_ui_dir = r.string(value, p);
-               else
+               } else if (k == "swagger_ui_dir") {
+                 // Asked for by name: not found is an error, not a fall back to another copy.
+                 std::string dir = r.string(value, p);
+                 if (const std::string why = swagger_ui_dir_error(dir); !why.empty())
+                   r.fail(p, why, kSwaggerUiDirHint);
+                 s.service.swagger_ui_dir = std::move(dir);
+               } else {
                  r.fail(p, "unknown endpoint '" + k + "'",
                         "use health, metrics, spec, docs, docs_title or swagger_ui_dir");
+               }
              });
+      check_endpoints(r, s.service, configured, ptr);
     } else if (key == "validation") {
       r.each(section, ptr,
              [&](const std::string& k, const json::value& value, const std::string& p) {

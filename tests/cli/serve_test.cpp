@@ -1,8 +1,11 @@
 // `brrtrouter serve` as a user runs it: the real binary on an ephemeral loopback port,
 // exercised with curl; the JSON access log read from its stdout.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,11 +47,14 @@ class ServeProcess {
     out_fd_ = out[0];
     err_fd_ = err[0];
     // Ready when the startup line names the bound port (or the process ends).
-    const std::regex ready(R"(on http://127\.0\.0\.1:(\d+))");
+    const std::regex ready(R"(on http://(127\.0\.0\.1|\[::1\]):(\d+))");
     std::smatch m;
     while (!std::regex_search(stderr_, m, ready) && read_some(err_fd_, stderr_, 30000)) {
     }
-    if (std::regex_search(stderr_, m, ready)) port_ = std::stoi(m[1]);
+    if (std::regex_search(stderr_, m, ready)) {
+      host_ = m[1];
+      port_ = std::stoi(m[2]);
+    }
   }
   ~ServeProcess() {
     if (pid_ > 0 && !exited_) {
@@ -62,7 +68,7 @@ class ServeProcess {
   int port() const { return port_; }
   const std::string& startup() const { return stderr_; }
   std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return "http://" + host_ + ":" + std::to_string(port_) + path;
   }
 
   // Reads access-log lines until `count` are there (each request logs one).
@@ -86,6 +92,11 @@ class ServeProcess {
   // SIGTERM, then the exit code and everything it wrote to stderr.
   int stop() {
     ::kill(pid_, SIGTERM);
+    return wait_exit();
+  }
+  // The exit code once the process ends (-1 if a signal ended it), and everything it wrote
+  // to stderr.
+  int wait_exit() {
     while (read_some(err_fd_, stderr_, 15000)) {
     }
     int status = 0;
@@ -117,6 +128,7 @@ class ServeProcess {
   pid_t pid_ = -1;
   int out_fd_ = -1, err_fd_ = -1;
   int port_ = 0;
+  std::string host_ = "127.0.0.1";
   bool exited_ = false;
   std::string stdout_, stderr_;
 };
@@ -523,6 +535,208 @@ TEST(Serve, JsonAccessLogOneLinePerRequest) {
   EXPECT_TRUE(second.at("operation").is_null());
   EXPECT_EQ(first.at("user_agent").as_string().rfind("curl/", 0), 0u) << lines[0];
   EXPECT_EQ(srv.stop(), 0);
+}
+
+// Integers given as strings are read whole ("18707abc" served on 18707), and a number beyond
+// 64 bits is out of range with the range as hint, not "expected an integer".
+TEST(Serve, ConfigIntegersAreWholeAndInRange) {
+  const TempFile config("bad-integers",
+                        "server:\n  port: \"18707abc\"\n  threads: \"2 workers\"\n"
+                        "  max_body_bytes: 18446744073709551615\n"
+                        "  max_connections: 99999999999999999999\n  idle_timeout_ms: 1.5\n");
+  const std::string& path = config.path();
+  ServeProcess srv({"serve", "--port", "0", "--config", path});
+  EXPECT_EQ(srv.port(), 0);
+  EXPECT_EQ(srv.stop(), 2);
+  const std::string& out = srv.startup();
+  for (const std::string& expected : {
+           path + ":2:9: error: expected an integer, got '18707abc' (at /server/port)\n"
+                  "  hint: use an integer from 0 to 65535\n",
+           path + ":3:12: error: expected an integer, got '2 workers' (at /server/threads)\n"
+                  "  hint: use an integer from 0 to 1024\n",
+           path + ":4:19: error: 18446744073709551615 is out of range (at /server/max_body_bytes)\n"
+                  "  hint: use an integer from 0 to 9223372036854775807\n",
+           path +
+               ":5:20: error: 99999999999999999999 is out of range (at /server/max_connections)\n"
+               "  hint: use an integer from 1 to 10000000\n",
+           path + ":6:20: error: expected an integer, got 1.5 (at /server/idle_timeout_ms)\n",
+       })
+    EXPECT_NE(out.find(expected), std::string::npos) << expected << "\n" << out;
+}
+
+// server.host and --host are IP addresses, checked before anything listens; localhost is
+// taken as 127.0.0.1. Integers as strings (from ${VAR}) still work.
+TEST(Serve, HostIsAnIpAddressOrLocalhost) {
+  const TempFile bad("bad-host", "server:\n  host: 999.1.1.1\n");
+  ServeProcess srv({"serve", "--port", "0", "--config", bad.path()});
+  EXPECT_EQ(srv.port(), 0);
+  EXPECT_EQ(srv.stop(), 2);
+  EXPECT_NE(srv.startup().find(bad.path() +
+                               ":2:9: error: '999.1.1.1' is not an IP address (at /server/host)\n"
+                               "  hint: an IP address is expected, e.g. 0.0.0.0"),
+            std::string::npos)
+      << srv.startup();
+
+  ServeProcess flag({"serve", "--port", "0", "--host", "999.1.1.1"});
+  EXPECT_EQ(flag.port(), 0);
+  EXPECT_EQ(flag.stop(), 2);
+  EXPECT_NE(flag.startup().find("--host '999.1.1.1' is not an IP address\n  hint: "),
+            std::string::npos)
+      << flag.startup();
+
+  const TempFile good("localhost",
+                      "server:\n  host: localhost\n  port: \"0\"\n  threads: \"1\"\n"
+                      "  upload_temp_dir: /tmp\n");
+  ServeProcess local({"serve", "--config", good.path(), "--no-access-log"});
+  ASSERT_GT(local.port(), 0) << local.startup();
+  EXPECT_NE(local.startup().find("with 1 worker;"), std::string::npos) << local.startup();
+  ServeProcess local_flag({"serve", "--port", "0", "--host", "LocalHost", "--no-access-log"});
+  ASSERT_GT(local_flag.port(), 0) << local_flag.startup();
+  if (have_curl()) {
+    EXPECT_EQ(curl(local.url("/health")).status, 200);
+    EXPECT_EQ(curl(local_flag.url("/health")).status, 200);
+  }
+  EXPECT_EQ(local.stop(), 0);
+  EXPECT_EQ(local_flag.stop(), 0);
+}
+
+// An IPv6 address is written in brackets in the URL of the startup line.
+TEST(Serve, Ipv6StartupLineIsAUrl) {
+  ServeProcess srv({"serve", "--port", "0", "--host", "::1", "--no-access-log"});
+  if (srv.port() == 0 && srv.startup().find("cannot listen") != std::string::npos)
+    GTEST_SKIP() << "no IPv6 loopback here: " << srv.startup();
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  EXPECT_NE(srv.startup().find("on http://[::1]:" + std::to_string(srv.port()) + " with"),
+            std::string::npos)
+      << srv.startup();
+  if (have_curl()) {
+    EXPECT_EQ(curl("-g " + srv.url("/health")).status, 200);
+  }
+  EXPECT_EQ(srv.stop(), 0);
+}
+
+// Endpoint paths that would serve a broken page or shadow each other are startup errors.
+TEST(Serve, EndpointPathsAreCheckedAtStartup) {
+  const TempFile clash("endpoints-clash",
+                       "endpoints:\n  health: /x\n  metrics: /x\n  spec: false\n  docs: /\n");
+  ServeProcess srv({"serve", "--port", "0", "--config", clash.path()});
+  EXPECT_EQ(srv.port(), 0);
+  EXPECT_EQ(srv.stop(), 2);
+  const std::string& path = clash.path();
+  for (const std::string& expected : {
+           path + ":3:12: error: health and metrics both serve /x (at /endpoints/metrics)\n"
+                  "  hint: give each endpoint its own path, or false to disable one\n",
+           path + ":4:9: error: docs needs the spec endpoint: Swagger UI loads the spec from it "
+                  "(at /endpoints/spec)\n",
+           path + ":5:9: error: the docs path must not end with '/' (Swagger UI's files are "
+                  "served below it) (at /endpoints/docs)\n  hint: e.g. /docs\n",
+       })
+    EXPECT_NE(srv.startup().find(expected), std::string::npos) << expected << srv.startup();
+
+  const TempFile bad("endpoints-bad",
+                     "endpoints:\n  health: \"/a b\"\n  metrics: /a/../b\n  docs: //cdn.example\n"
+                     "  spec: /x?y\n");
+  ServeProcess srv2({"serve", "--port", "0", "--config", bad.path()});
+  EXPECT_EQ(srv2.stop(), 2);
+  for (const char* expected : {
+           ":2:11: error: an endpoint path is a plain path: no query, fragment, spaces or "
+           "controls (at /endpoints/health)",
+           ":3:12: error: an endpoint path has no '.' or '..' segments (at /endpoints/metrics)",
+           ":4:9: error: an endpoint path has no empty segments ('//') (at /endpoints/docs)",
+           ":5:9: error: an endpoint path is a plain path: no query, fragment, spaces or "
+           "controls (at /endpoints/spec)",
+       })
+    EXPECT_NE(srv2.startup().find(bad.path() + expected), std::string::npos) << expected << "\n"
+                                                                             << srv2.startup();
+
+  // Paths of their own: the page names its files under the docs path and the spec at its own.
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  const TempFile good("endpoints-good", "endpoints:\n  docs: /api-docs\n  spec: /spec\n");
+  ServeProcess ok({"serve", "--port", "0", "--config", good.path(), "--no-access-log"});
+  ASSERT_GT(ok.port(), 0) << ok.startup();
+  const Curl page = curl(ok.url("/api-docs"));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("href=\"/api-docs/swagger-ui.css\""), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("url: \"/spec.json\""), std::string::npos) << page.body;
+  EXPECT_EQ(curl(ok.url("/spec.json")).status, 200);
+  EXPECT_EQ(ok.stop(), 0);
+}
+
+// Directories named in the config (or by --swagger-ui) are checked at startup: uploads to a
+// missing temp directory failed with a bare 500, a missing Swagger UI fell back to another.
+TEST(Serve, DirectoriesGivenAreCheckedAtStartup) {
+  const TempFile config("bad-dirs",
+                        "server:\n  upload_temp_dir: /nonexistent/dir\n"
+                        "endpoints:\n  swagger_ui_dir: /nonexistent/ui\n");
+  const std::string& path = config.path();
+  ServeProcess srv({"serve", "--port", "0", "--config", path});
+  EXPECT_EQ(srv.port(), 0);
+  EXPECT_EQ(srv.stop(), 2);
+  for (const std::string& expected : {
+           path + ":2:20: error: cannot use '/nonexistent/dir' for upload files: No such file or "
+                  "directory (at /server/upload_temp_dir)\n  hint: ",
+           path + ":4:19: error: cannot use '/nonexistent/ui' for Swagger UI: No such file or "
+                  "directory (at /endpoints/swagger_ui_dir)\n  hint: ",
+       })
+    EXPECT_NE(srv.startup().find(expected), std::string::npos) << expected << srv.startup();
+
+  // A file is not a directory.
+  const TempFile file_as_dir("file-as-dir", "server:\n  upload_temp_dir: " + path + "\n");
+  ServeProcess srv2({"serve", "--port", "0", "--config", file_as_dir.path()});
+  EXPECT_EQ(srv2.stop(), 2);
+  EXPECT_NE(srv2.startup().find("'" + path + "' is not a directory (at /server/upload_temp_dir)"),
+            std::string::npos)
+      << srv2.startup();
+
+  ServeProcess flag({"serve", "--port", "0", "--swagger-ui", "/nonexistent/ui"});
+  EXPECT_EQ(flag.port(), 0);
+  EXPECT_EQ(flag.stop(), 2);
+  EXPECT_NE(flag.startup().find("--swagger-ui: cannot use '/nonexistent/ui' for Swagger UI"),
+            std::string::npos)
+      << flag.startup();
+}
+
+// A request whose body has not arrived keeps a drain going (up to drain_timeout_ms); a second
+// SIGINT stops at once, with the exit status of a process the signal ended.
+TEST(Serve, ASecondSignalDuringTheDrainStopsAtOnce) {
+  const TempFile config("drain",
+                        "server:\n  threads: 1\n  drain_timeout_ms: 600000\n"
+                        "  body_timeout_ms: 600000\n");
+  ServeProcess srv({"serve", "--port", "0", "--config", config.path(), "--no-access-log"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(srv.port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  // The server answers 100 Continue once it has the head: from then on the request is in
+  // flight (waiting for its body), not an idle connection a drain closes.
+  const std::string head =
+      "POST /pets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 10\r\nExpect: 100-continue\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  std::string got;
+  while (got.find("\r\n\r\n") == std::string::npos) {
+    pollfd p{fd, POLLIN, 0};
+    ASSERT_EQ(::poll(&p, 1, 10000), 1) << got;
+    char buf[256];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0) << got;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  EXPECT_EQ(got, "HTTP/1.1 100 Continue\r\n\r\n");
+
+  std::size_t mark = srv.stderr_size();
+  srv.signal(SIGINT);
+  ASSERT_TRUE(srv.await_stderr("SIGINT received, draining", mark)) << srv.startup();
+  mark = srv.stderr_size();
+  srv.signal(SIGINT);
+  ASSERT_TRUE(srv.await_stderr("SIGINT received again, stopping now", mark)) << srv.startup();
+  EXPECT_EQ(srv.wait_exit(), 128 + SIGINT) << srv.startup();
+  EXPECT_EQ(srv.startup().find("brrtrouter: stopped"), std::string::npos) << srv.startup();
+  ::close(fd);
 }
 
 }  // namespace
