@@ -442,6 +442,7 @@ std::string unknown_server_setting_hint(std::string_view key) {
                                                    "idle_timeout_ms",
                                                    "write_timeout_ms",
                                                    "drain_timeout_ms",
+                                                   "drain_delay_ms",
                                                    "blocking_threads",
                                                    "blocking_queue",
                                                    "upload_memory_bytes",
@@ -548,6 +549,8 @@ void read_sections(const ConfigReader& r, const json::value& root, ServeSettings
           s.server.write_timeout = ms(r.integer(v, p, 1, 3'600'000));
         else if (k == "drain_timeout_ms")
           s.server.drain_timeout = ms(r.integer(v, p, 0, 3'600'000));
+        else if (k == "drain_delay_ms")
+          s.server.drain_delay = ms(r.integer(v, p, 0, 3'600'000));
         else if (k == "blocking_threads")
           s.service.blocking_threads = static_cast<unsigned>(r.integer(v, p, 1, 1024));
         else if (k == "blocking_queue")

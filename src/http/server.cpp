@@ -59,6 +59,8 @@ struct Server::Worker {
   WorkerStats stats;
   std::unordered_set<Connection*> connections;
   asio::steady_timer sweep_timer{io};
+  asio::steady_timer drain_delay_timer{io};
+  bool drain_started = false;  // the acceptor is closed and connections are being drained
   std::chrono::steady_clock::time_point drain_deadline{};
   bool drained = false;
   // Date header, formatted at most once per second.
@@ -579,7 +581,7 @@ asio::awaitable<void> Connection::run() {
     if (begin_ == end_) begin_ = end_ = 0;
     if (!co_await flush()) co_return;
     if (close_after_) break;
-    if (phase_ == Phase::Idle && server_.draining()) break;
+    if (phase_ == Phase::Idle && worker_.drain_started) break;
 
     if (phase_ == Phase::Writing) set_phase(Phase::Idle, cfg.idle_timeout);
     if (park_ && begin_ == end_) {
@@ -716,7 +718,8 @@ void Server::start() {
           while (true) {
             auto [ec, socket] = co_await w.acceptor->async_accept(kNoThrow);
             if (ec) {
-              if (ec == asio::error::operation_aborted || draining()) co_return;
+              // Closed when the drain starts (after the drain delay, accepting goes on).
+              if (ec == asio::error::operation_aborted || !w.acceptor->is_open()) co_return;
               continue;  // EMFILE and friends: keep accepting
             }
             if (open_connections_.fetch_add(1, std::memory_order_relaxed) >=
@@ -744,7 +747,7 @@ void Server::start() {
             w.sweep_timer.expires_after(draining() ? std::min(tick, std::chrono::milliseconds(20))
                                                    : tick);
             co_await w.sweep_timer.async_wait(kNoThrow);
-            if (draining() && drain_pass(w)) co_return;
+            if (w.drain_started && drain_pass(w)) co_return;
             const auto now = Clock::now();
             std::vector<Connection*> expired;
             for (Connection* c : w.connections)
@@ -768,16 +771,33 @@ void Server::start() {
 }
 
 void Server::stop() {
-  if (draining_.exchange(true)) return;
+  if (draining_.exchange(true)) {
+    // Called again (a second SIGTERM): the drain starts now, whatever is left of the delay.
+    for (auto& wp : workers_) asio::post(wp->io, [this, &w = *wp] { start_drain(w); });
+    return;
+  }
+  // From here /health answers 503 and responses close their connections. With a drain delay
+  // the server goes on accepting and answering for that long, so that load balancers see the
+  // 503 and stop sending traffic before the port closes (a probe refused at once tells them
+  // nothing about requests already on their way).
   for (auto& wp : workers_) {
     Worker& w = *wp;
     asio::post(w.io, [this, &w] {
-      boost::system::error_code ec;
-      if (w.acceptor) w.acceptor->close(ec);
-      drain_pass(w);
-      w.sweep_timer.cancel();  // the sweeper goes on draining at a short tick
+      if (config_.drain_delay.count() <= 0) return start_drain(w);
+      w.drain_delay_timer.expires_after(config_.drain_delay);
+      w.drain_delay_timer.async_wait([this, &w](boost::system::error_code) { start_drain(w); });
     });
   }
+}
+
+void Server::start_drain(Worker& w) {
+  if (w.drain_started) return;
+  w.drain_started = true;
+  w.drain_delay_timer.cancel();  // a second stop() cut the delay short
+  boost::system::error_code ec;
+  if (w.acceptor) w.acceptor->close(ec);
+  drain_pass(w);
+  w.sweep_timer.cancel();  // the sweeper goes on draining at a short tick
 }
 
 void Server::wait() {

@@ -696,6 +696,28 @@ TEST(Serve, DirectoriesGivenAreCheckedAtStartup) {
       << flag.startup();
 }
 
+// With drain_delay_ms the server goes on answering after SIGTERM, /health saying 503 draining
+// (curl: a load balancer's probe), until the delay ends; here a second SIGTERM ends it.
+TEST(Serve, ADrainDelayAnswersHealthWith503) {
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  const TempFile config("delay", "server:\n  threads: 1\n  drain_delay_ms: 600000\n");
+  ServeProcess srv({"serve", "--port", "0", "--config", config.path(), "--no-access-log"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  EXPECT_EQ(curl(srv.url("/health")).status, 200);
+  std::size_t mark = srv.stderr_size();
+  srv.signal(SIGTERM);
+  ASSERT_TRUE(srv.await_stderr("SIGTERM received, draining", mark)) << srv.startup();
+  const Curl health = curl("-i " + srv.url("/health"));
+  EXPECT_EQ(health.status, 503) << health.body;
+  EXPECT_NE(health.body.find("draining"), std::string::npos) << health.body;
+  EXPECT_NE(health.body.find("Connection: close"), std::string::npos) << health.body;
+  EXPECT_EQ(curl(srv.url("/openapi.json")).status, 200);  // the rest is served as before
+  mark = srv.stderr_size();
+  srv.signal(SIGTERM);
+  ASSERT_TRUE(srv.await_stderr("SIGTERM received again", mark)) << srv.startup();
+  EXPECT_EQ(srv.wait_exit(), 128 + SIGTERM) << srv.startup();
+}
+
 // A request whose body has not arrived keeps a drain going (up to drain_timeout_ms); a second
 // SIGINT stops at once, with the exit status of a process the signal ended.
 TEST(Serve, ASecondSignalDuringTheDrainStopsAtOnce) {

@@ -573,6 +573,29 @@ TEST_F(ServerTest, GracefulDrainFinishesInFlightRequests) {
   EXPECT_FALSE(late.connected());
 }
 
+// With a drain delay the server keeps accepting and answering after stop() (each response
+// closing its connection) until the delay ends or stop() is called again.
+TEST_F(ServerTest, ADrainDelayKeepsServingUntilItEnds) {
+  ServerConfig cfg;
+  cfg.drain_delay = std::chrono::minutes(10);  // ended by the second stop() below
+  start(cfg);
+  server_->stop();
+  EXPECT_TRUE(server_->draining());
+  for (int i = 0; i < 3; ++i) {
+    RawClient c(port());
+    ASSERT_TRUE(c.connected());
+    c.send("GET /during HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string r = c.read_response();
+    EXPECT_EQ(status_of(r), 200);
+    EXPECT_NE(r.find("Connection: close"), std::string::npos) << r;
+    EXPECT_TRUE(c.closed_by_peer());
+  }
+  server_->stop();
+  server_->wait();  // returns: the drain started and every worker finished
+  RawClient late(port());
+  EXPECT_FALSE(late.connected());
+}
+
 TEST_F(ServerTest, SeveralWorkersShareThePort) {
   ServerConfig cfg;
   cfg.threads = 2;

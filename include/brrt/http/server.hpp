@@ -31,7 +31,10 @@ struct ServerConfig {
   std::chrono::milliseconds idle_timeout{60'000};    // between keep-alive requests: close
   std::chrono::milliseconds write_timeout{30'000};   // a client not reading: close
   std::chrono::milliseconds drain_timeout{10'000};   // graceful stop deadline
-  std::size_t max_connections = 10'000;              // beyond: accepted then closed
+  // After stop(), how long to go on accepting and answering (health 503, each response
+  // closing its connection) before the port closes and the drain starts; 0: at once.
+  std::chrono::milliseconds drain_delay{0};
+  std::size_t max_connections = 10'000;  // beyond: accepted then closed
   std::string server_header = "brrtrouter";
 };
 
@@ -83,9 +86,10 @@ class Server {
   // The bound port (useful with port 0).
   std::uint16_t port() const noexcept { return port_; }
   std::size_t workers() const noexcept { return workers_.size(); }
-  // Graceful stop: stop accepting, close idle connections, let in-flight requests finish
-  // (their responses carry `Connection: close`), force-close what is left after the drain
-  // timeout. Thread-safe; returns at once.
+  // Graceful stop: after the drain delay (config; 0 by default) stop accepting, close idle
+  // connections, let in-flight requests finish (their responses carry `Connection: close`),
+  // force-close what is left after the drain timeout. Called again during the drain delay,
+  // starts the drain at once. Thread-safe; returns at once.
   void stop();
   // Blocks until every worker has finished.
   void wait();
@@ -97,6 +101,7 @@ class Server {
 
  private:
   bool drain_pass(Worker& w);
+  void start_drain(Worker& w);
   ServerConfig config_;
   Handler& handler_;
   std::vector<std::unique_ptr<Worker>> workers_;
