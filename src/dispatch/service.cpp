@@ -23,6 +23,8 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <tuple>
+#include <vector>
 
 #include "brrt/core/json_pointer.hpp"
 #include "brrt/core/utf8.hpp"
@@ -177,6 +179,8 @@ struct CompiledOperation {
   // the example or the echo. Names are interned (Response keeps header names as views).
   std::vector<std::pair<std::string_view, std::string>> example_headers;
   int echo_status = 200;
+  // The example is a text/event-stream: answered as a stream (stream_example).
+  bool streams_example = false;
   // Form bodies are coerced with these, each from its own media type's schema.
   Shape form_shape;       // application/x-www-form-urlencoded
   Shape multipart_shape;  // multipart/form-data
@@ -266,6 +270,7 @@ void fill_example(CompiledOperation& c) {
     std::string ct = media.content_type;
     if (ct.find('*') != std::string::npos) ct = "application/json";
     c.example_content_type = ct;
+    c.streams_example = http::iequals(media_essence(ct), "text/event-stream");
     if (media.example->is_string() && !is_json_media(media_essence(ct)))
       c.example_body = std::string(media.example->get_string());
     else
@@ -610,7 +615,8 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
     const std::size_t index = route(w, api, req, res, m, op_index);
     if (index != api.ops.size()) {
       const CompiledOperation& co = api.ops[index];
-      if (co.handler && co.handler->kind != HandlerTable::Kind::Plain) return false;
+      if (co.handler ? co.handler->kind != HandlerTable::Kind::Plain : co.streams_example)
+        return false;
       op_index = index;
       // The request's JSON lives in the worker's buffer: nothing to free afterwards.
       json::monotonic_resource arena(w.arena_buffer.data(), w.arena_buffer.size());
@@ -701,7 +707,9 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
         problem(res, 503, "the credentials could not be verified now; retry later");
       }
       if (prepared && run_before(ctx, res, ran)) {
-        if (!co.handler) {
+        if (!co.handler && co.streams_example) {
+          co_await stream_example(api, index, req, res);
+        } else if (!co.handler) {
           answer_from_spec(api, index, ctx, res);
         } else if (co.handler->kind == HandlerTable::Kind::Plain) {
           co.handler->fn(ctx, res);
@@ -1351,6 +1359,74 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
 
   return true;
 }
+
+namespace {
+
+// The events of text/event-stream text (the WHATWG parsing rules, enough for an example:
+// lines ending in LF or CRLF, a blank line ending an event, `data` lines joined by LF, comments
+// and unknown fields skipped).
+std::vector<std::tuple<std::string, std::string, std::string>> events_of(std::string_view text) {
+  std::vector<std::tuple<std::string, std::string, std::string>> out;  // event, data, id
+  std::string event, data, id;
+  bool has_data = false;
+  while (!text.empty()) {
+    const std::size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) {
+      if (has_data) out.emplace_back(event, data, id);
+      event.clear();
+      data.clear();
+      has_data = false;
+      continue;
+    }
+    const std::size_t colon = line.find(':');
+    if (colon == 0) continue;  // a comment
+    const std::string_view field = line.substr(0, colon);
+    std::string_view value = colon == std::string_view::npos ? "" : line.substr(colon + 1);
+    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    if (field == "event") {
+      event = value;
+    } else if (field == "id") {
+      id = value;
+    } else if (field == "data") {
+      if (has_data) data += '\n';
+      data += value;
+      has_data = true;
+    }
+  }
+  if (has_data) out.emplace_back(event, data, id);  // a last event without its blank line
+  return out;
+}
+
+}  // namespace
+
+// GCC 12's -Wmismatched-new-delete on Asio's coroutine frames: see handle_async.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+boost::asio::awaitable<void> Service::stream_example(const CompiledApi& api, std::size_t op_index,
+                                                     const http::Request& req,
+                                                     http::Response& res) {
+  const CompiledOperation& co = api.ops[op_index];
+  for (const auto& [name, value] : co.example_headers) res.add_header(name, value);
+  res.status = co.example_status;
+  EventStream stream(req, res, [&](http::Response& r) {
+    if (cors_.enabled()) add_cors_headers(api, req, r, op_index);
+  });
+  for (const auto& [event, data, id] : events_of(co.example_body))
+    if (!co_await stream.send({.data = data, .event = event, .id = id})) co_return;
+  // Then open and quiet, as a real feed between events: a comment every 15 s keeps proxies
+  // from closing it and finds a client that has gone.
+  if (!co_await stream.start()) co_return;
+  while (co_await stream.wait(std::chrono::seconds(15)) && co_await stream.comment()) {
+  }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 void Service::answer_from_spec(const CompiledApi& api, std::size_t op_index, RequestContext& ctx,
                                http::Response& res) {

@@ -216,6 +216,36 @@ TEST(EventStream, CorsHeadersGoOutWithTheHead) {
       << c.pending();
 }
 
+// An event-stream operation without a handler streams its example's events and stays open
+// (as a real feed between events) until the server drains.
+TEST(EventStream, WithoutAHandlerTheExampleIsStreamed) {
+  const char* const spec = R"(openapi: 3.1.0
+info: {title: sse example, version: '1'}
+paths:
+  /events:
+    get:
+      operationId: streamEvents
+      responses:
+        '200':
+          description: events
+          content:
+            text/event-stream:
+              schema: {type: string}
+              example: "event: petAdopted\ndata: {\"id\":1}\n\n: a comment\nid: 7\ndata: a\ndata: b\n\n"
+)";
+  auto srv = std::make_unique<Running>(spec::load_api_from_text(spec, "sse-example.yaml"),
+                                       dispatch::HandlerTable{});
+  RawClient c(srv->port());
+  ASSERT_TRUE(c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(c.read_until("id: 7\ndata: a\ndata: b\n\n\r\n"));
+  EXPECT_NE(c.pending().find("Transfer-Encoding: chunked"), std::string::npos) << c.pending();
+  EXPECT_NE(c.pending().find("event: petAdopted\ndata: {\"id\":1}\n\n"), std::string::npos)
+      << c.pending();
+  EXPECT_EQ(c.pending().find("0\r\n\r\n"), std::string::npos);  // still open
+  srv->server->stop();
+  EXPECT_TRUE(c.read_until("\r\n0\r\n\r\n"));  // ended by the drain, with its last chunk
+}
+
 // Without a connection the events are the body, and the first wait() ends the stream.
 TEST(EventStream, InProcessTheEventsAreTheBody) {
   http::Request req;

@@ -114,6 +114,11 @@ class Service : public http::Handler {
   void run_after(const RequestContext& ctx, http::Response& res, std::size_t ran);
   void answer_from_spec(const CompiledApi& api, std::size_t op_index, RequestContext& ctx,
                         http::Response& res);
+  // answer_from_spec for an operation whose example is a text/event-stream: its events are
+  // streamed, then the stream stays open (a comment every 15 s) until the client leaves or
+  // the server drains.
+  boost::asio::awaitable<void> stream_example(const CompiledApi& api, std::size_t op_index,
+                                              const http::Request& req, http::Response& res);
   void fail(const http::Request& req, http::Response& res, const char* what) noexcept;
   // Every answered request, either path: gzip and CORS headers on the response, then its
   // metrics and access log line.
