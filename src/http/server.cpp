@@ -172,7 +172,10 @@ class Connection final : public ResponseStream {
     const Request& req = io_->req;
     const bool head = req.method == Method::Head;
     stream_chunked_ = req.version_minor != 0;
-    serialize(req, res, head, stream_chunked_ ? Framing::Chunked : Framing::UntilClose);
+    if (stream_chunked_)
+      serialize<Framing::Chunked>(req, res, head);
+    else
+      serialize<Framing::UntilClose>(req, res, head);
     res.mark_streamed();
     streamed_ = true;
     stream_body_ = !head && !bodyless_status(res.status);  // 204 and 304 have none
@@ -259,8 +262,10 @@ class Connection final : public ResponseStream {
   // Appends the serialized response to out_: the head written through a raw cursor into room
   // made for it (a dozen short pieces; appending each to the string cost a capacity check, a
   // call and often a strlen), then the body in one copy.
-  void serialize(const Request& req, Response& res, bool head_request,
-                 Framing framing = Framing::Length) {
+  // The framing is a template argument: the complete responses of the request loop pay
+  // nothing for the streamed ones.
+  template <Framing framing = Framing::Length>
+  void serialize(const Request& req, Response& res, bool head_request) {
     const bool closing = !req.keep_alive || res.closes_connection() || server_.draining() ||
                          framing == Framing::UntilClose;
     if (closing) close_after_ = true;
@@ -297,12 +302,14 @@ class Connection final : public ResponseStream {
       out.raw(res.header_value(i));
       out.literal("\r\n");
     }
-    if (has_body && framing == Framing::Length) {
-      out.literal("Content-Length: ");
-      out.number(res.body.size());
-      out.literal("\r\n");
-    } else if (has_body && framing == Framing::Chunked) {
-      out.literal("Transfer-Encoding: chunked\r\n");
+    if constexpr (framing == Framing::Length) {
+      if (has_body) {
+        out.literal("Content-Length: ");
+        out.number(res.body.size());
+        out.literal("\r\n");
+      }
+    } else if constexpr (framing == Framing::Chunked) {
+      if (has_body) out.literal("Transfer-Encoding: chunked\r\n");
     }
     if (closing)
       out.literal("Connection: close\r\n");
@@ -310,7 +317,8 @@ class Connection final : public ResponseStream {
       out.literal("Connection: keep-alive\r\n");
     out.literal("\r\n");
     out_.resize(static_cast<std::size_t>(out.w - out_.data()));
-    if (!head_request && has_body && framing == Framing::Length) out_ += res.body;
+    if constexpr (framing == Framing::Length)
+      if (!head_request && has_body) out_ += res.body;
   }
 
   // Writes what a stream has put in out_; the phase stays Streaming between writes.
@@ -564,7 +572,7 @@ asio::awaitable<void> Connection::run() {
           res_.body = problem_json(500, "the handler failed");
         }
       }
-      if (streamed_) {
+      if (streamed_) [[unlikely]] {
         streamed_ = false;
         // A handler that failed after its stream began has had its response replaced (reset,
         // then a 500): the body is cut off, closed without the last chunk, which tells the
