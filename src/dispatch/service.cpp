@@ -54,6 +54,9 @@ namespace {
 // GET and a HEAD row each (Service::builtin answers both methods), then "OPTIONS *".
 enum class BuiltinRow : std::size_t { Health, Metrics, Spec, Docs };
 constexpr std::string_view kBuiltinRowNames[] = {"(health)", "(metrics)", "(openapi)", "(docs)"};
+// Every operation label the server's own rows use (observe::Metrics names the unmatched row).
+constexpr std::string_view kReservedLabels[] = {"(health)", "(metrics)",   "(openapi)",  "(docs)",
+                                                "(server)", "(preflight)", "(unmatched)"};
 constexpr std::size_t kServerOptionsRow = 2 * std::size(kBuiltinRowNames);  // after the ops
 
 // Whether a metrics row (GET or HEAD) is the spec's or Swagger UI's: answers made from a
@@ -399,7 +402,18 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
       co.multipart_shape = shape_for("multipart/form-data");
     }
     c->ops.push_back(std::move(co));
-    labels.push_back({op.operation_id, op.method});
+    // An operationId is any string, so it may be one of the labels the server's own rows use:
+    // two series with one label set would make Prometheus refuse the scrape.
+    if (std::find(std::begin(kReservedLabels), std::end(kReservedLabels), op.operation_id) !=
+        std::end(kReservedLabels)) {
+      labels.push_back({op.operation_id + " (operation)", op.method});
+      warnings.push_back("operationId '" + op.operation_id +
+                         "' is also a label of the server's own rows in /metrics; its series "
+                         "are labelled '" +
+                         op.operation_id + " (operation)'");
+    } else {
+      labels.push_back({op.operation_id, op.method});
+    }
   }
   // Schemes that can never pass fail closed (every request needing them gets 401).
   c->auth = std::make_unique<security::Authenticator>(*api, options.security, workers,

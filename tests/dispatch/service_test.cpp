@@ -1511,6 +1511,31 @@ TEST(Dispatch, ReloadSwapsTheSpecBetweenRequests) {
   EXPECT_EQ(c.get("/added").status, 200);
 }
 
+// An operationId that is one of the server's own metrics labels gets a label of its own: two
+// series with one label set would make Prometheus refuse the whole scrape.
+TEST(Dispatch, AnOperationIdLikeABuiltinLabelDoesNotCollide) {
+  const std::string spec =
+      "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n"
+      "  /h: {get: {operationId: '(health)', responses: {'200': {description: ok}}}}\n";
+  Running srv(spec::load_api_from_text(spec, "t.yaml"), {});
+  const auto warnings = srv.service->warnings();
+  EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(), [](const std::string& w) {
+    return w.find("'(health) (operation)'") != std::string::npos;
+  }));
+  BeastClient c(srv.port());
+  EXPECT_EQ(c.get("/h").status, 200);
+  EXPECT_EQ(c.get("/health").status, 200);
+  const std::string m = c.get("/metrics").body;
+  EXPECT_NE(
+      m.find(
+          R"m(brrt_requests_total{operation="(health) (operation)",method="GET",status="200"} 1)m"),
+      std::string::npos)
+      << m;
+  EXPECT_NE(m.find(R"m(brrt_requests_total{operation="(health)",method="GET",status="200"} 1)m"),
+            std::string::npos)
+      << m;
+}
+
 // Failure counters of security schemes go on across a reload, as the request counters do.
 TEST(Dispatch, AuthFailureCountsSurviveAReload) {
   Running srv(pet_store(), {}, with_key());
