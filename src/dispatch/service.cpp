@@ -165,6 +165,8 @@ constexpr std::uint32_t kNoSlot = UINT32_MAX;
 
 struct CompiledOperation {
   const spec::Operation* op = nullptr;
+  // The metrics row of a HEAD answered by this GET operation (its own, method="HEAD").
+  std::size_t head_row = 0;
   const HandlerTable::Entry* handler = nullptr;
   std::vector<ParamDecoder> params;
   // For each of params, the index of its value in the route's template (RouteMatch::params),
@@ -428,6 +430,13 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
     for (const Method m : {Method::Get, Method::Head}) labels.push_back({std::string(name), m});
   labels.push_back({"(server)", Method::Options});     // "OPTIONS *"
   labels.push_back({"(preflight)", Method::Options});  // CORS preflights
+  // HEAD requests answered by GET operations, each under method="HEAD" (after the rows
+  // above, whose positions are fixed offsets from the operations).
+  for (std::size_t i = 0; i < c->ops.size(); ++i)
+    if (c->ops[i].op->method == Method::Get) {
+      c->ops[i].head_row = labels.size();
+      labels.push_back({labels[i].operation_id, Method::Head});  // labels[i] is ops[i]'s
+    }
   // What "OPTIONS *" answers in Allow: every method some operation or endpoint takes.
   MethodMask methods =
       method_bit(Method::Get) | method_bit(Method::Head) | method_bit(Method::Options);
@@ -817,7 +826,10 @@ void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
                                                    int status, std::uint64_t body_bytes,
                                                    std::size_t op_index, Clock::duration elapsed,
                                                    TraceSlot* trace) {
-  observe::Metrics::record(api.metrics->thread(worker % workers_.size()), op_index, status,
+  std::size_t row = op_index;
+  if (req.method == Method::Head && op_index < api.ops.size()) [[unlikely]]
+    row = api.ops[op_index].head_row;
+  observe::Metrics::record(api.metrics->thread(worker % workers_.size()), row, status,
                            std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
   if (!options_.access_log) return;
   observe::AccessRecord rec;

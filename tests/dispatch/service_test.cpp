@@ -1512,7 +1512,8 @@ TEST(Dispatch, ReloadSwapsTheSpecBetweenRequests) {
 }
 
 // An operationId that is one of the server's own metrics labels gets a label of its own: two
-// series with one label set would make Prometheus refuse the whole scrape.
+// series with one label set would make Prometheus refuse the whole scrape. A HEAD answered by a
+// GET operation has its own series, as the access log says HEAD.
 TEST(Dispatch, AnOperationIdLikeABuiltinLabelDoesNotCollide) {
   const std::string spec =
       "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n"
@@ -1524,11 +1525,17 @@ TEST(Dispatch, AnOperationIdLikeABuiltinLabelDoesNotCollide) {
   }));
   BeastClient c(srv.port());
   EXPECT_EQ(c.get("/h").status, 200);
+  EXPECT_EQ(c.request(verb::head, "/h").status, 200);  // counted as HEAD, not as GET
   EXPECT_EQ(c.get("/health").status, 200);
   const std::string m = c.get("/metrics").body;
   EXPECT_NE(
       m.find(
           R"m(brrt_requests_total{operation="(health) (operation)",method="GET",status="200"} 1)m"),
+      std::string::npos)
+      << m;
+  EXPECT_NE(
+      m.find(
+          R"m(brrt_requests_total{operation="(health) (operation)",method="HEAD",status="200"} 1)m"),
       std::string::npos)
       << m;
   EXPECT_NE(m.find(R"m(brrt_requests_total{operation="(health)",method="GET",status="200"} 1)m"),
