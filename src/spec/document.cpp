@@ -564,27 +564,37 @@ std::shared_ptr<const Document> Document::parse(std::string text, std::string pa
   return doc;
 }
 
-std::shared_ptr<const Document> Document::load_file(const std::string& path, Syntax syntax) {
+namespace {
+
+// The text of a spec file, or a SpecError naming it as `shown`: "the file" (the spec itself)
+// or "the referenced file" (a $ref's target), with the hint for that case.
+std::string read_spec_file(const std::string& path, const std::string& shown, std::string_view what,
+                           std::string_view hint) {
+  const auto fail = [&](std::string message) {
+    Diagnostic d;
+    d.file = shown;
+    d.message = std::move(message);
+    d.hint = hint;
+    throw SpecError({std::move(d)});
+  };
   // An ifstream opens a directory and then reads nothing from it: an empty document.
   std::error_code dir_ec;
-  if (std::filesystem::is_directory(path, dir_ec)) {
-    Diagnostic d;
-    d.file = path;
-    d.message = "cannot read the file: it is a directory";
-    d.hint = "give the path of a YAML or JSON file";
-    throw SpecError({std::move(d)});
-  }
+  if (std::filesystem::is_directory(path, dir_ec))
+    fail("cannot read " + std::string(what) + ": it is a directory");
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    Diagnostic d;
-    d.file = path;
-    d.message = std::string("cannot read the file: ") + std::strerror(errno);
-    d.hint = "check the path (relative paths are resolved from the referencing document)";
-    throw SpecError({std::move(d)});
-  }
+  if (!in) fail("cannot read " + std::string(what) + ": " + std::strerror(errno));
   std::ostringstream ss;
   ss << in.rdbuf();
-  return parse(ss.str(), path, file_uri(path), syntax);
+  return std::move(ss).str();
+}
+
+}  // namespace
+
+std::shared_ptr<const Document> Document::load_file(const std::string& path, Syntax syntax) {
+  return parse(read_spec_file(path, path, "the file",
+                              "check the path (relative paths are resolved from the "
+                              "referencing document); give the path of a YAML or JSON file"),
+               path, file_uri(path), syntax);
 }
 
 const json::value* Document::find(std::string_view pointer) const noexcept {
@@ -673,18 +683,9 @@ const Document& DocumentSet::load(const std::string& uri) {
   std::error_code ec;
   auto rel = std::filesystem::relative(path, std::filesystem::current_path(), ec);
   if (!ec && !rel.empty() && rel.native().rfind("..", 0) != 0) shown = rel.string();
-  std::ifstream probe(path, std::ios::binary);
-  if (!probe || std::filesystem::is_directory(path, ec)) {
-    Diagnostic d;
-    d.file = shown;
-    d.message = probe ? "cannot read the referenced file: it is a directory"
-                      : "cannot read the referenced file";
-    d.hint = "check the relative path in the $ref";
-    throw SpecError({std::move(d)});
-  }
-  std::ostringstream ss;
-  ss << probe.rdbuf();
-  auto doc = Document::parse(ss.str(), shown, uri);
+  auto doc = Document::parse(
+      read_spec_file(path, shown, "the referenced file", "check the relative path in the $ref"),
+      shown, uri);
   const Document& ref = *doc;
   docs_.emplace(uri, std::move(doc));
   return ref;
