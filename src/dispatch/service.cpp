@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -23,7 +24,6 @@
 #include <mutex>
 #include <set>
 #include <sstream>
-#include <tuple>
 #include <vector>
 
 #include "brrt/core/json_pointer.hpp"
@@ -815,8 +815,10 @@ void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
     if (w.gzip) compress_response(options_.compression, *w.gzip, req, res, w.gzip_out);
   }
   if (cors_.enabled() && !res.streamed()) add_cors_headers(api, req, res, op_index);
-  record(w, api, worker, req, res.status, req.method == Method::Head ? 0 : res.body.size(),
-         op_index, Clock::now() - start, &trace);
+  const std::uint64_t body_bytes = res.streamed()               ? res.streamed_bytes()
+                                   : req.method == Method::Head ? 0  // a HEAD sends no body
+                                                                : res.body.size();
+  record(w, api, worker, req, res.status, body_bytes, op_index, Clock::now() - start, &trace);
 }
 
 // Inlined into finish(): a call with these nine arguments cost every request about 25
@@ -1284,9 +1286,11 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
       return false;
     }
     ctx.content_type = ct ? media_essence(*ct) : std::string_view();
-    // No body, or an empty one under a JSON media type (clients that set Content-Type on
-    // every request): no JSON value was sent, so the body is absent. An empty form is a form.
-    if (req.body.empty() && (!ct || is_json_media(ctx.content_type))) {
+    // No body, or an empty one under a JSON media type or one the operation does not take
+    // (clients that set Content-Type on every request): nothing was sent, so the body is
+    // absent. An empty form is a form, an empty text/plain body an empty string.
+    if (req.body.empty() && (!ct || is_json_media(ctx.content_type) ||
+                             !api.validators->body_media(op_index, ctx.content_type))) {
       if (op.request_body->required) return refuse_body("required", "a request body is required");
     } else {
       const MediaSchema* media = api.validators->body_media(op_index, ctx.content_type);
@@ -1392,22 +1396,30 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
 
 namespace {
 
+// An event of a text/event-stream example, owning its text.
+struct ExampleEvent {
+  std::string event{}, data{}, id{};
+  std::chrono::milliseconds retry{0};
+};
+
 // The events of text/event-stream text (the WHATWG parsing rules, enough for an example:
-// lines ending in LF or CRLF, a blank line ending an event, `data` lines joined by LF, comments
-// and unknown fields skipped).
-std::vector<std::tuple<std::string, std::string, std::string>> events_of(std::string_view text) {
-  std::vector<std::tuple<std::string, std::string, std::string>> out;  // event, data, id
-  std::string event, data, id;
+// lines ending in LF or CRLF, a blank line ending an event, `data` lines joined by LF, `retry`
+// in milliseconds, comments and unknown fields skipped). Text with no event in it (a JSON
+// example, a plain string) is one event whose data is that text.
+std::vector<ExampleEvent> events_of(std::string_view text) {
+  std::vector<ExampleEvent> out;
+  ExampleEvent e;
   bool has_data = false;
-  while (!text.empty()) {
-    const std::size_t eol = text.find('\n');
-    std::string_view line = text.substr(0, eol);
-    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+  for (std::string_view rest = text; !rest.empty();) {
+    const std::size_t eol = rest.find('\n');
+    std::string_view line = rest.substr(0, eol);
+    rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) {
-      if (has_data) out.emplace_back(event, data, id);
-      event.clear();
-      data.clear();
+      if (has_data) out.push_back(e);
+      e.event.clear();
+      e.data.clear();
+      e.retry = {};
       has_data = false;
       continue;
     }
@@ -1417,16 +1429,22 @@ std::vector<std::tuple<std::string, std::string, std::string>> events_of(std::st
     std::string_view value = colon == std::string_view::npos ? "" : line.substr(colon + 1);
     if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     if (field == "event") {
-      event = value;
+      e.event = value;
     } else if (field == "id") {
-      id = value;
+      e.id = value;
+    } else if (field == "retry") {
+      std::uint64_t ms = 0;
+      const auto r = std::from_chars(value.data(), value.data() + value.size(), ms);
+      if (r.ec == std::errc() && r.ptr == value.data() + value.size() && ms <= 86'400'000)
+        e.retry = std::chrono::milliseconds(ms);
     } else if (field == "data") {
-      if (has_data) data += '\n';
-      data += value;
+      if (has_data) e.data += '\n';
+      e.data += value;
       has_data = true;
     }
   }
-  if (has_data) out.emplace_back(event, data, id);  // a last event without its blank line
+  if (has_data) out.push_back(e);  // a last event without its blank line
+  if (out.empty() && !text.empty()) out.push_back({.data = std::string(text)});
   return out;
 }
 
@@ -1446,8 +1464,9 @@ boost::asio::awaitable<void> Service::stream_example(const CompiledApi& api, std
   EventStream stream(req, res, [&](http::Response& r) {
     if (cors_.enabled()) add_cors_headers(api, req, r, op_index);
   });
-  for (const auto& [event, data, id] : events_of(co.example_body))
-    if (!co_await stream.send({.data = data, .event = event, .id = id})) co_return;
+  for (const ExampleEvent& e : events_of(co.example_body))
+    if (!co_await stream.send({.data = e.data, .event = e.event, .id = e.id, .retry = e.retry}))
+      co_return;
   // Then open and quiet, as a real feed between events: a comment every 15 s keeps proxies
   // from closing it and finds a client that has gone.
   if (!co_await stream.start()) co_return;

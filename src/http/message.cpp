@@ -124,6 +124,7 @@ void Response::reset() noexcept {
   header_count_ = 0;
   close_ = false;
   streamed_ = false;
+  streamed_bytes_ = 0;
 }
 
 std::string_view reason_phrase(int status) noexcept {

@@ -191,6 +191,7 @@ class Connection final : public ResponseStream {
       co_return false;
     }
     if (data.empty()) co_return true;  // an empty chunk would end the body
+    res_.add_streamed_bytes(data.size());
     if (stream_chunked_) {
       char size[20];
       const auto end = std::to_chars(size, size + sizeof size, data.size(), 16).ptr;
@@ -209,30 +210,32 @@ class Connection final : public ResponseStream {
     if (!stream_open_) co_return false;
     stream_timer_.expires_after(duration);
     // The client's closing makes the socket readable: watched with the timer, so a stream
-    // whose client left ends at once rather than at its next write. Bytes the client sends
-    // meanwhile (a pipelined request) are kept for after the stream, while the input buffer
-    // has room for them without moving (the request's views point into it).
-    bool watch = true;
+    // whose client left ends at once rather than at its next write. The bytes the client sends
+    // meanwhile (a pipelined request) must be read to see a close behind them: they go to the
+    // input buffer while it has room without moving (the request's views point into it), then
+    // aside, and are answered after the stream; a client sending more than a request's head
+    // and body limits meanwhile is cut off.
     while (stream_open_) {
-      if (!watch) {
-        auto [ec] = co_await stream_timer_.async_wait(kNoThrow);
-        co_return !ec && stream_open_;
-      }
       auto r = co_await (stream_timer_.async_wait(kNoThrow) ||
                          socket_.async_wait(tcp::socket::wait_read, kNoThrow));
       if (r.index() == 0) co_return !std::get<0>(std::get<0>(r)) && stream_open_;
       if (std::get<0>(std::get<1>(r))) break;  // the socket failed
       auto& in = io_->in;
-      if (end_ == in.size()) {
-        watch = false;
-        continue;
-      }
       boost::system::error_code ec;
-      const std::size_t n = socket_.read_some(asio::buffer(in.data() + end_, in.size() - end_), ec);
+      std::size_t n = 0;
+      if (end_ < in.size()) {
+        n = socket_.read_some(asio::buffer(in.data() + end_, in.size() - end_), ec);
+        end_ += n;
+      } else {
+        char chunk[4096];
+        n = socket_.read_some(asio::buffer(chunk), ec);
+        stream_overflow_.append(chunk, n);
+      }
       if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
       if (ec) break;  // end of stream: the client closed its side
       worker_.stats.bytes_in.add(n);
-      end_ += n;
+      const ServerConfig& cfg = server_.config_;
+      if (stream_overflow_.size() > cfg.parser.max_header_bytes + cfg.max_body_bytes) break;
     }
     stream_open_ = false;
     stream_broken_ = true;
@@ -479,6 +482,7 @@ class Connection final : public ResponseStream {
   bool stream_body_ = false;
   bool stream_open_ = false;
   bool stream_broken_ = false;
+  std::string stream_overflow_;  // input read during a stream that the buffer had no room for
 };
 
 asio::awaitable<void> Connection::run() {
@@ -582,6 +586,14 @@ asio::awaitable<void> Connection::run() {
         serialize(req_, res_, req_.method == Method::Head);
       }
       begin_ += request_size;
+      if (!stream_overflow_.empty()) [[unlikely]] {
+        // Input a stream had to set aside follows what is buffered; the views of the request
+        // that streamed are no longer used, so the buffer may move now.
+        reserve_tail(stream_overflow_.size());
+        std::memcpy(io_->in.data() + end_, stream_overflow_.data(), stream_overflow_.size());
+        end_ += stream_overflow_.size();
+        std::string().swap(stream_overflow_);
+      }
       continue_sent = false;
       set_phase(Phase::Idle, cfg.idle_timeout);
       if (out_.size() > 256 * 1024 && !co_await flush()) co_return;

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <set>
 
@@ -83,7 +84,7 @@ class ApiBuilder {
       error(top, "missing 'info' object", "add info: {title: ..., version: ...}");
     }
     servers(top.child("servers"));
-    base_path();
+    base_path(top);
     security_schemes(top.child("components").child("securitySchemes"));
     api_.security_ = requirements(top.child("security"));
     paths(top.child("paths"));
@@ -217,9 +218,9 @@ class ApiBuilder {
 
   // The override when there is one (with or without `servers`), else the first server's path.
   // An override that changes the path also gives the server URL to announce in the served
-  // document: the first server's origin (if any) with the new path.
-  void base_path() {
-    std::string origin, path;  // of the first server URL: "https://api.example.com", "/v1"
+  // document.
+  void base_path(const SourceNode& top) {
+    std::string path;  // of the first server URL: "/v1" of "https://api.example.com/v1"
     if (!api_.servers_.empty()) {
       const std::string& url = api_.servers_.front().url;
       std::size_t slash = 0;
@@ -227,7 +228,6 @@ class ApiBuilder {
         slash = url.find('/', scheme + 3);
       else if (url.rfind("//", 0) == 0)
         slash = url.find('/', 2);
-      origin = url.substr(0, slash);
       path = slash == std::string::npos ? std::string() : url.substr(slash);
       if (auto q = path.find_first_of("?#"); q != std::string::npos) path.resize(q);
     }
@@ -235,8 +235,21 @@ class ApiBuilder {
     if (options_.base_path) {
       const std::string declared = api_.base_path_;
       api_.base_path_ = normalize_base(*options_.base_path);
+      // A request target holds these characters only (RFC 3986 pchar and '/'); a base path
+      // with others (a space, non-ASCII) could never be matched.
+      for (const char c : api_.base_path_)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) ||
+              std::string_view("/-._~!$&'()*+,;=:@%").find(c) != std::string_view::npos)) {
+          error(top,
+                "the base path '" + *options_.base_path +
+                    "' has a character a request path cannot hold",
+                "use letters, digits and - . _ ~ (percent-encode anything else, e.g. %20)");
+          break;
+        }
+      // Relative: the clients of the served document (Swagger UI's "Try it out") call the
+      // host and port that served it, whatever the document's own server says.
       if (api_.base_path_ != declared || api_.servers_.empty())
-        api_.served_server_url_ = origin + (api_.base_path_.empty() ? "/" : api_.base_path_);
+        api_.served_server_url_ = api_.base_path_.empty() ? "/" : api_.base_path_;
     }
   }
 

@@ -112,6 +112,10 @@ TEST(BodyReading, AnEmptyBodyUnderAJsonContentTypeIsAbsent) {
   const Reply optional = c.request(verb::post, "/optional", "", kJson);
   EXPECT_EQ(optional.status, 200) << optional.body;
   EXPECT_EQ(json::parse(optional.body).at("body"), nullptr);
+  // The same for a content type the operation does not take: nothing was sent in it.
+  const Reply other = c.request(verb::post, "/optional", "", {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(other.status, 200) << other.body;
+  EXPECT_EQ(c.request(verb::post, "/optional", "x", {{"Content-Type", "text/plain"}}).status, 415);
   const Reply required = c.request(verb::post, "/required", "", kJson);
   EXPECT_EQ(required.status, 400) << required.body;
   EXPECT_NE(required.body.find("\"keyword\":\"required\""), std::string::npos) << required.body;

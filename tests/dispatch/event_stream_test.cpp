@@ -15,9 +15,11 @@
 #include <future>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "brrt/dispatch/event_stream.hpp"
 #include "http/raw_client.hpp"
+#include "log_pipe.hpp"
 #include "running_service.hpp"
 
 namespace brrt {
@@ -154,15 +156,38 @@ TEST(EventStream, HeadGetsTheHeadAndTheHandlerNoStream) {
 }
 
 TEST(EventStream, AClientThatLeavesEndsTheWaitAtOnce) {
+  // Also when it had pipelined more than the input buffer holds (4 KiB): the close is behind
+  // those bytes, which are read aside to see it.
+  for (const std::size_t pad : {std::size_t{0}, std::size_t{20000}}) {
+    SseServer s;
+    auto ended = s.probe.forever_ended.get_future();
+    {
+      RawClient c(s.port());
+      ASSERT_TRUE(c.send("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n"));
+      ASSERT_TRUE(c.read_until(": hello\n"));
+      ASSERT_TRUE(
+          c.send("GET /plain HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(pad, 'p') + "\r\n\r\n"));
+    }  // closed while the handler waits 60 s
+    ASSERT_EQ(ended.wait_for(10s), std::future_status::ready) << pad;
+    EXPECT_FALSE(ended.get());
+  }
+}
+
+// A request pipelined behind a stream, larger than the input buffer, is answered after it.
+TEST(EventStream, ALargeRequestPipelinedBehindAStreamIsAnsweredAfterIt) {
   SseServer s;
-  auto ended = s.probe.forever_ended.get_future();
-  {
-    RawClient c(s.port());
-    ASSERT_TRUE(c.send("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n"));
-    ASSERT_TRUE(c.read_until(": hello\n"));
-  }  // closed while the handler waits 60 s
-  ASSERT_EQ(ended.wait_for(10s), std::future_status::ready);
-  EXPECT_FALSE(ended.get());
+  RawClient c(s.port());
+  ASSERT_TRUE(c.send("GET /gated HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(c.read_until("data: first\n\n\r\n"));
+  ASSERT_TRUE(
+      c.send("GET /plain HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(20000, 'p') + "\r\n\r\n"));
+  // The server reads it while the stream waits (nothing else would make it read).
+  for (int i = 0; i < 500 && s.srv.server->transport().bytes_in < 20000; ++i)
+    std::this_thread::sleep_for(10ms);
+  s.probe.release = true;
+  ASSERT_TRUE(c.read_until("\r\n0\r\n\r\n"));
+  c.pending().erase(0, c.pending().find("\r\n0\r\n\r\n") + 7);
+  EXPECT_EQ(test::body_of(c.read_response()), "plain");
 }
 
 TEST(EventStream, DrainEndsStreamsWithTheirLastChunk) {
@@ -231,19 +256,63 @@ paths:
           content:
             text/event-stream:
               schema: {type: string}
-              example: "event: petAdopted\ndata: {\"id\":1}\n\n: a comment\nid: 7\ndata: a\ndata: b\n\n"
+              example: "event: petAdopted\ndata: {\"id\":1}\n\n: a comment\nid: 7\nretry: 1500\ndata: a\ndata: b\n\n"
+  /json:
+    get:
+      operationId: jsonEvents
+      responses:
+        '200':
+          description: events
+          content:
+            text/event-stream:
+              example: {a: 1}
 )";
   auto srv = std::make_unique<Running>(spec::load_api_from_text(spec, "sse-example.yaml"),
                                        dispatch::HandlerTable{});
   RawClient c(srv->port());
   ASSERT_TRUE(c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
-  ASSERT_TRUE(c.read_until("id: 7\ndata: a\ndata: b\n\n\r\n"));
+  ASSERT_TRUE(c.read_until("id: 7\nretry: 1500\ndata: a\ndata: b\n\n\r\n"));
   EXPECT_NE(c.pending().find("Transfer-Encoding: chunked"), std::string::npos) << c.pending();
   EXPECT_NE(c.pending().find("event: petAdopted\ndata: {\"id\":1}\n\n"), std::string::npos)
       << c.pending();
   EXPECT_EQ(c.pending().find("0\r\n\r\n"), std::string::npos);  // still open
+  // An example that is no event-stream text (here JSON) is one event of that text.
+  RawClient j(srv->port());
+  ASSERT_TRUE(j.send("GET /json HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_TRUE(j.read_until("data: {\"a\":1}\n\n\r\n")) << j.pending();
   srv->server->stop();
   EXPECT_TRUE(c.read_until("\r\n0\r\n\r\n"));  // ended by the drain, with its last chunk
+}
+
+// The access log's bytes of a stream are the event bytes it wrote (the body it kept is empty).
+TEST(EventStream, TheAccessLogCountsTheStreamedBytes) {
+  test::LogPipe log_pipe;
+  ASSERT_TRUE(log_pipe.ok());
+  Probe probe;
+  dispatch::ServiceOptions o;
+  o.access_log = true;
+  o.log_format = observe::LogFormat::Json;
+  o.log_fd = log_pipe.write_fd();
+  {
+    dispatch::Service service(spec::load_api_from_text(kSpec, "sse.yaml"), handlers(probe), o, 1);
+    http::ServerConfig cfg;
+    cfg.port = 0;
+    cfg.threads = 1;
+    http::Server server(cfg, service);
+    service.attach(&server);
+    server.start();
+    {
+      RawClient c(server.port());
+      ASSERT_TRUE(c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+      ASSERT_TRUE(c.read_until("\r\n0\r\n\r\n"));
+    }
+    server.stop();
+    server.wait();
+  }
+  const std::string log = log_pipe.read_all();
+  const std::string one = "event: petAdopted\nid: 1\nretry: 20\ndata: {\"id\":1}\n\n";
+  EXPECT_NE(log.find("\"bytes\":" + std::to_string(2 * one.size()) + ","), std::string::npos)
+      << log;
 }
 
 // Without a connection the events are the body, and the first wait() ends the stream.

@@ -252,6 +252,20 @@ TEST(Loader, BasePathOverride) {
   o.base_path = "/v1";
   EXPECT_EQ(load("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n", o)->base_path(),
             "/v1");
+  // A base path no request target can hold is refused; a percent-encoded one is taken.
+  for (const char* bad : {"/a b", "/caf\xC3\xA9", "/a?b", "/a#b", "/a\"b"}) {
+    o.base_path = bad;
+    try {
+      load(kPets, o);
+      ADD_FAILURE() << bad;
+    } catch (const SpecError& e) {
+      EXPECT_NE(e.diagnostics()[0].message.find("a character a request path cannot hold"),
+                std::string::npos)
+          << e.diagnostics()[0].message;
+    }
+  }
+  o.base_path = "/a%20b/~v1";
+  EXPECT_EQ(load(kPets, o)->base_path(), "/a%20b/~v1");
 }
 
 TEST(Loader, RejectsSwagger2AndUnknownVersions) {

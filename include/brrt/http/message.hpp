@@ -109,6 +109,9 @@ class Response {
   // Set by ResponseStream::begin: the head went out, the rest of the response is ignored.
   bool streamed() const noexcept { return streamed_; }
   void mark_streamed() noexcept { streamed_ = true; }
+  // Body bytes a stream wrote (for the access log; the framing not counted).
+  std::uint64_t streamed_bytes() const noexcept { return streamed_bytes_; }
+  void add_streamed_bytes(std::uint64_t n) noexcept { streamed_bytes_ += n; }
 
  private:
   std::string_view content_type_;
@@ -118,6 +121,7 @@ class Response {
   ResponseStream* stream_ = nullptr;
   bool close_ = false;
   bool streamed_ = false;
+  std::uint64_t streamed_bytes_ = 0;
 };
 
 // Standard reason phrase ("Not Found"), or "Unknown".

@@ -162,9 +162,9 @@ class Api {
   // Path prefix every route is served under: from the first server URL's path, or the
   // override in LoadOptions. "" or "/v1" (never a trailing slash).
   const std::string& base_path() const noexcept { return base_path_; }
-  // The first server URL as served when LoadOptions::base_path changed the base path (its
-  // origin with the new path: "https://api.example.com/v2", "/v2"), else "". The document
-  // served at /openapi.json announces it, so clients call the routed paths.
+  // The first server URL as served when LoadOptions::base_path changed the base path: the new
+  // path, relative ("/v2"), so that clients of the served document call the server that
+  // served it; else "". The document served at /openapi.json announces it.
   const std::string& served_server_url() const noexcept { return served_server_url_; }
   const std::vector<Operation>& operations() const noexcept { return operations_; }
   const Operation* find_operation(std::string_view operation_id) const noexcept;
