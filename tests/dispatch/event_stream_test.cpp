@@ -19,7 +19,6 @@
 
 #include "brrt/dispatch/event_stream.hpp"
 #include "http/raw_client.hpp"
-#include "log_pipe.hpp"
 #include "running_service.hpp"
 
 namespace brrt {
@@ -286,33 +285,18 @@ paths:
 
 // The access log's bytes of a stream are the event bytes it wrote (the body it kept is empty).
 TEST(EventStream, TheAccessLogCountsTheStreamedBytes) {
-  test::LogPipe log_pipe;
-  ASSERT_TRUE(log_pipe.ok());
   Probe probe;
-  dispatch::ServiceOptions o;
-  o.access_log = true;
-  o.log_format = observe::LogFormat::Json;
-  o.log_fd = log_pipe.write_fd();
+  LoggedRunning srv(spec::load_api_from_text(kSpec, "sse.yaml"), handlers(probe));
+  ASSERT_TRUE(srv.ok());
   {
-    dispatch::Service service(spec::load_api_from_text(kSpec, "sse.yaml"), handlers(probe), o, 1);
-    http::ServerConfig cfg;
-    cfg.port = 0;
-    cfg.threads = 1;
-    http::Server server(cfg, service);
-    service.attach(&server);
-    server.start();
-    {
-      RawClient c(server.port());
-      ASSERT_TRUE(c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
-      ASSERT_TRUE(c.read_until("\r\n0\r\n\r\n"));
-    }
-    server.stop();
-    server.wait();
+    RawClient c(srv.port());
+    ASSERT_TRUE(c.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(c.read_until("\r\n0\r\n\r\n"));
   }
-  const std::string log = log_pipe.read_all();
+  const auto lines = srv.stop_and_read_log();
+  ASSERT_EQ(lines.size(), 1u);
   const std::string one = "event: petAdopted\nid: 1\nretry: 20\ndata: {\"id\":1}\n\n";
-  EXPECT_NE(log.find("\"bytes\":" + std::to_string(2 * one.size()) + ","), std::string::npos)
-      << log;
+  EXPECT_EQ(lines[0].at("bytes"), 2 * one.size());  // ids 1 and 2: two events of one size
 }
 
 // Without a connection the events are the body, and the first wait() ends the stream.

@@ -23,7 +23,6 @@
 #include "brrt/spec/api.hpp"
 #include "gunzip.hpp"
 #include "http/raw_client.hpp"
-#include "log_pipe.hpp"
 #include "running_service.hpp"
 
 namespace brrt {
@@ -1110,82 +1109,42 @@ TEST(Dispatch, OptionsAsteriskDescribesTheServer) {
 
 // The access log's bytes are the body bytes sent: none for a HEAD (nginx's $body_bytes_sent).
 TEST(Dispatch, TheAccessLogCountsNoBodyBytesForHead) {
-  test::LogPipe log_pipe;
-  ASSERT_TRUE(log_pipe.ok());
   dispatch::HandlerTable h;
   h.add("plain", [](dispatch::RequestContext&, http::Response& res) { res.body = "plain"; });
-  dispatch::ServiceOptions o;
-  o.access_log = true;
-  o.log_format = observe::LogFormat::Json;
-  o.log_fd = log_pipe.write_fd();
+  LoggedRunning srv(test_spec(), std::move(h));
+  ASSERT_TRUE(srv.ok());
   {
-    dispatch::Service service(test_spec(), std::move(h), o, 1);
-    http::ServerConfig cfg;
-    cfg.port = 0;
-    cfg.threads = 1;
-    http::Server server(cfg, service);
-    service.attach(&server);
-    server.start();
-    {
-      BeastClient c(server.port());
-      EXPECT_EQ(c.get("/plain").body, "plain");
-      EXPECT_EQ(c.request(verb::head, "/plain").status, 200);
-    }
-    server.stop();
-    server.wait();
+    BeastClient c(srv.port());
+    EXPECT_EQ(c.get("/plain").body, "plain");
+    EXPECT_EQ(c.request(verb::head, "/plain").status, 200);
   }
-  const std::string log = log_pipe.read_all();
-  const auto first_nl = log.find('\n');
-  ASSERT_NE(first_nl, std::string::npos) << log;
-  EXPECT_EQ(parse(log.substr(0, first_nl)).at("bytes").as_int64(), 5) << log;
-  EXPECT_EQ(parse(log.substr(first_nl + 1, log.find('\n', first_nl + 1) - first_nl - 1))
-                .at("bytes")
-                .as_int64(),
-            0)
-      << log;
+  const auto lines = srv.stop_and_read_log();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].at("bytes"), 5);
+  EXPECT_EQ(lines[1].at("bytes"), 0);
 }
 
 // Requests the HTTP layer refuses itself (malformed, too large) are counted and logged too, with
 // what was read of them.
 TEST(Dispatch, RequestsTheHttpLayerRefusesAreCountedAndLogged) {
-  test::LogPipe log_pipe;
-  ASSERT_TRUE(log_pipe.ok());
-  dispatch::ServiceOptions o;
-  o.access_log = true;
-  o.log_format = observe::LogFormat::Json;
-  o.log_fd = log_pipe.write_fd();
-  std::string metrics;
-  {
-    dispatch::Service service(test_spec(), {}, o, 1);
-    http::ServerConfig cfg;
-    cfg.port = 0;
-    cfg.threads = 1;
-    cfg.max_body_bytes = 100;
-    http::Server server(cfg, service);
-    service.attach(&server);
-    server.start();
-    {
-      test::RawClient big(server.port());
-      ASSERT_TRUE(big.send("POST /echo/1?k=v HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"));
-      EXPECT_EQ(test::status_of(big.read_response()), 413);
-      test::RawClient garbage(server.port());
-      ASSERT_TRUE(garbage.send("GET /a b c\r\n\r\n"));
-      EXPECT_EQ(test::status_of(garbage.read_response()), 400);
-      metrics = BeastClient(server.port()).get("/metrics").body;
-    }
-    server.stop();
-    server.wait();
-  }
+  http::ServerConfig cfg;
+  cfg.max_body_bytes = 100;
+  LoggedRunning srv(test_spec(), {}, cfg);
+  ASSERT_TRUE(srv.ok());
+  test::RawClient big(srv.port());
+  ASSERT_TRUE(big.send("POST /echo/1?k=v HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"));
+  EXPECT_EQ(test::status_of(big.read_response()), 413);
+  test::RawClient garbage(srv.port());
+  ASSERT_TRUE(garbage.send("GET /a b c\r\n\r\n"));
+  EXPECT_EQ(test::status_of(garbage.read_response()), 400);
+  const std::string metrics = BeastClient(srv.port()).get("/metrics").body;
   for (const char* status : {"413", "400"}) {
     const std::string series = std::string(R"m(brrt_requests_total{operation="(unmatched)",)m") +
                                R"m(method="",status=")m" + status + "\"} 1\n";
     EXPECT_NE(metrics.find(series), std::string::npos) << series << metrics;
   }
-  const std::string log = log_pipe.read_all();
-  std::vector<json::object> lines;
-  for (std::size_t at = 0, nl; (nl = log.find('\n', at)) != std::string::npos; at = nl + 1)
-    lines.push_back(parse(log.substr(at, nl - at)).as_object());
-  ASSERT_GE(lines.size(), 2u) << log;
+  const auto lines = srv.stop_and_read_log();
+  ASSERT_GE(lines.size(), 2u);
   EXPECT_EQ(lines[0].at("status"), 413);
   EXPECT_EQ(lines[0].at("method"), "POST");
   EXPECT_EQ(lines[0].at("target"), "/echo/1?k=v");
@@ -1198,8 +1157,6 @@ TEST(Dispatch, RequestsTheHttpLayerRefusesAreCountedAndLogged) {
 // id from traceparent (or a new one) and one span id per request, on the plain and the
 // coroutine path alike.
 TEST(Dispatch, HandlersAndTheAccessLogShareTheTraceContext) {
-  test::LogPipe log_pipe;
-  ASSERT_TRUE(log_pipe.ok());
   dispatch::HandlerTable h;
   h.add("plain", [](dispatch::RequestContext& ctx, http::Response& res) {
     res.body = ctx.trace().traceparent();
@@ -1212,40 +1169,24 @@ TEST(Dispatch, HandlersAndTheAccessLogShareTheTraceContext) {
         co_await t.async_wait(boost::asio::use_awaitable);
         res.body = ctx.trace().traceparent();
       });
-  dispatch::ServiceOptions o;
-  o.access_log = true;
-  o.log_format = observe::LogFormat::Json;
-  o.log_fd = log_pipe.write_fd();
+  LoggedRunning srv(test_spec(), std::move(h));
+  ASSERT_TRUE(srv.ok());
   std::vector<std::string> bodies;
   {
-    dispatch::Service service(test_spec(), std::move(h), o, 1);
-    http::ServerConfig cfg;
-    cfg.port = 0;
-    cfg.threads = 1;
-    http::Server server(cfg, service);
-    service.attach(&server);
-    server.start();
-    {
-      BeastClient c(server.port());
-      const std::pair<std::string, std::string> tp{
-          "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"};
-      for (const char* path : {"/plain", "/async"}) {
-        Reply r = c.get(path, {tp});
-        ASSERT_EQ(r.status, 200);
-        bodies.push_back(r.body);
-        r = c.get(path);  // no traceparent: a new trace
-        ASSERT_EQ(r.status, 200);
-        bodies.push_back(r.body);
-      }
+    BeastClient c(srv.port());
+    const std::pair<std::string, std::string> tp{
+        "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"};
+    for (const char* path : {"/plain", "/async"}) {
+      Reply r = c.get(path, {tp});
+      ASSERT_EQ(r.status, 200);
+      bodies.push_back(r.body);
+      r = c.get(path);  // no traceparent: a new trace
+      ASSERT_EQ(r.status, 200);
+      bodies.push_back(r.body);
     }
-    server.stop();
-    server.wait();
   }
-  const std::string log = log_pipe.read_all();
-  std::vector<json::object> lines;
-  for (std::size_t at = 0, nl; (nl = log.find('\n', at)) != std::string::npos; at = nl + 1)
-    lines.push_back(parse(log.substr(at, nl - at)).as_object());
-  ASSERT_EQ(lines.size(), 4u) << log;
+  const auto lines = srv.stop_and_read_log();
+  ASSERT_EQ(lines.size(), 4u);
   std::set<std::string> spans, traces;
   for (std::size_t i = 0; i < 4; ++i) {
     SCOPED_TRACE(bodies[i]);
