@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 
+#include "brrt/core/utf8.hpp"
+#include "brrt/http/request_parser.hpp"
 #include "brrt/router/api_routes.hpp"
 #include "cli/command.hpp"
 #include "cli/spec_arg.hpp"
@@ -63,8 +65,29 @@ int run_match(std::span<const std::string_view> args) {
                  static_cast<int>(target.size()), target.data());
     return kExitBadInput;
   }
-  if (auto q = target.find_first_of("?#"); q != std::string_view::npos)
-    target = target.substr(0, q);
+  // A space or a control byte would end the request line early: said as such, not as the
+  // parser's view of the rest.
+  for (const char c : target)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) {
+      std::fprintf(stderr,
+                   "brrtrouter match: the server would answer 400: a request target holds no "
+                   "spaces or control characters (percent-encode them: %%20)\n");
+      return kExitBadInput;
+    }
+  // The target is read by the server's own request parser, so that what `serve` refuses
+  // (a fragment, spaces, bytes outside visible ASCII) is refused here too.
+  const std::string request = std::string(positional[1]) + " " + std::string(target) +
+                              " HTTP/1.1\r\nHost: brrtrouter\r\n\r\n";
+  http::Request parsed;
+  const http::HeadResult head = http::parse_request_head(request, parsed, http::ParserLimits{});
+  if (head.state != http::HeadResult::State::Complete) {
+    const bool error = head.state == http::HeadResult::State::Error;
+    const std::string_view why = error ? head.error.message : "incomplete request target";
+    std::fprintf(stderr, "brrtrouter match: the server would answer %d: %.*s\n",
+                 error ? head.error.status : 400, static_cast<int>(why.size()), why.data());
+    return kExitBadInput;
+  }
+  target = target.substr(0, parsed.path.size());  // the path, as the server routes it
 
   int code = kExitOk;
   auto api = load_spec_arg(std::string(positional[0]), options, code);
@@ -110,6 +133,14 @@ int run_match(std::span<const std::string_view> args) {
                      static_cast<int>(target.size()), target.data());
         return kExitBadInput;
       }
+      for (const auto& [name, value] : params)
+        if (!is_valid_utf8(value)) {  // JSON text holds UTF-8 only; the server answers 400
+          std::fprintf(stderr,
+                       "brrtrouter match: path parameter '%s' is not valid UTF-8 once decoded "
+                       "(the server would answer 400)\n",
+                       name.c_str());
+          return kExitBadInput;
+        }
       out["status"] = 200;
       out["operationId"] = api->operations()[m.route].operation_id;
       boost::json::object p;

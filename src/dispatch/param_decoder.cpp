@@ -720,8 +720,37 @@ bool ParamDecoder::decode_simple_list(std::string_view text, char sep, json::val
   return true;
 }
 
+namespace {
+
+// "." or "..", also percent-encoded: a dot segment, which RFC 3986 5.2.4 removes from a path
+// (the router does not normalize targets). As a parameter's value it would name a directory or
+// its parent to a handler that builds a file path from it.
+bool is_dot_segment(std::string_view raw) noexcept {
+  if (raw.empty() || raw.size() > 6) return false;
+  std::size_t dots = 0;
+  for (std::size_t i = 0; i < raw.size(); ++dots) {
+    if (raw[i] == '.')
+      i += 1;
+    else if (raw.size() - i >= 3 && raw[i] == '%' && raw[i + 1] == '2' &&
+             (raw[i + 2] | 0x20) == 'e')
+      i += 3;
+    else
+      return false;
+  }
+  return dots <= 2;
+}
+
+}  // namespace
+
 bool ParamDecoder::decode_path(std::string_view raw, json::value& out, ParamError& error) const {
   using spec::ParamStyle;
+  if (is_dot_segment(raw)) [[unlikely]] {
+    error = {location_ + ": '" + std::string(raw) +
+                 "' is a dot segment ('.' or '..'), which names no resource and is refused",
+             "style",
+             {}};
+    return false;
+  }
   std::string_view text = raw;
   char sep = ',';
   bool pairs = param_->explode;

@@ -812,9 +812,24 @@ class ApiBuilder {
         continue;
       }
       const auto path_params = parameter_list(item.child("parameters"));
-      each_operation(item,
-                     [&](Method m, const SourceNode& op) { operation(op, m, path, path_params); });
+      warn_servers(item.child("servers"), "path item '" + path + "'");
+      each_operation(item, [&](Method m, const SourceNode& op) {
+        warn_servers(op.child("servers"), std::string(method_key(m)) + " " + path);
+        operation(op, m, path, path_params);
+      });
     }
+  }
+
+  // `servers` below the top level name other hosts or base paths for some operations; routes
+  // are served under the document's one base path, so such servers are said to be unused.
+  void warn_servers(const SourceNode& servers, const std::string& where) {
+    if (!servers || !servers.value->is_array() || servers.value->get_array().empty()) return;
+    warn(servers,
+         where +
+             " declares its own servers, which brrtrouter does not route by: it is served "
+             "under the document's base path '" +
+             api_.base_path_ + "'",
+         "move the operation to a document of its own, or drop these servers");
   }
 
   void webhooks(const SourceNode& hooks) {

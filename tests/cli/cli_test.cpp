@@ -181,6 +181,13 @@ TEST_F(Cli, MatchBadInput) {
   EXPECT_EQ(run("match " + path("pets.yaml") + " GET /api/pets/%zz").code, 2);
   EXPECT_EQ(run("match " + path("pets.yaml") + " GET").code, 2);
   EXPECT_EQ(run("match " + path("bad.yaml") + " GET /a").code, 1);
+  // What the server refuses with a 400, match refuses too, saying so (it routed them before).
+  for (const char* target :
+       {"'/api/pets/1#frag'", "'/api/pets/a b'", "/api/pets/caf\xC3\xA9", "/api/pets/%FF"}) {
+    const auto r = run("match " + path("pets.yaml") + " GET " + target);
+    EXPECT_EQ(r.code, 2) << target << "\n" << r.out;
+    EXPECT_NE(r.out.find("the server would answer 400"), std::string::npos) << r.out;
+  }
 }
 
 }  // namespace

@@ -53,6 +53,29 @@ TEST(ParamDecoder, IntegersOfEveryShape) {
         << big;
 }
 
+// "." and "..", raw or percent-encoded, name no resource: refused as path parameter values
+// (the router does not normalize dot segments away, and a handler building a file path from
+// the value would climb a directory).
+TEST(ParamDecoder, DotSegmentsAreNoPathValue) {
+  spec::Parameter p;
+  p.name = "name";
+  p.in = spec::ParamIn::Path;
+  const ParamDecoder d(p);
+  for (const char* dot : {".", "..", "%2e", "%2E%2e", ".%2E"}) {
+    json::value out;
+    ParamError error;
+    EXPECT_FALSE(d.decode_path(dot, out, error)) << dot;
+    EXPECT_EQ(error.message, "path parameter 'name': '" + std::string(dot) +
+                                 "' is a dot segment ('.' or '..'), which names no resource and "
+                                 "is refused");
+  }
+  for (const char* ok : {"...", ".a", "a.", "%2e%2e%2e", "%2f"}) {
+    json::value out;
+    ParamError error;
+    EXPECT_TRUE(d.decode_path(ok, out, error)) << ok << ": " << error.message;
+  }
+}
+
 TEST(ParamDecoder, UrlDecodeSaysWhy) {
   std::string out;
   EXPECT_EQ(url_decode("a%20b+c", out, true), DecodeError::None);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace brrt::router {
 namespace {
@@ -98,6 +100,78 @@ TEST(RouteTable, PartialSegmentParameters) {
   EXPECT_EQ(m.route, 10u);
   EXPECT_EQ(params_of(m), std::vector<std::string>{"2"});
   EXPECT_EQ(t.match(Method::Get, "/v/status").status, Status::NotFound);
+}
+
+// The lazy backtracking search partial segments were matched with, as the reference: each
+// parameter non-empty, tried at every occurrence of the literal after it, shortest first.
+bool reference_match(const std::vector<std::string>& parts, std::size_t k, std::string_view seg,
+                     std::vector<std::string>& out) {
+  if (k == parts.size()) return seg.empty();
+  if (parts[k] != "{}") {
+    if (seg.substr(0, parts[k].size()) != parts[k]) return false;
+    return reference_match(parts, k + 1, seg.substr(parts[k].size()), out);
+  }
+  if (k + 1 == parts.size()) {
+    if (seg.empty()) return false;
+    out.emplace_back(seg);
+    return true;
+  }
+  const std::string next = parts[k + 1] == "{}" ? "" : parts[k + 1];
+  for (std::size_t at = seg.find(next, 1); at != std::string_view::npos;
+       at = seg.find(next, at + 1)) {
+    out.emplace_back(seg.substr(0, at));
+    if (reference_match(parts, k + 1, seg.substr(at), out)) return true;
+    out.pop_back();
+  }
+  return false;
+}
+
+// Partial segments match as the lazy search does, on every small segment over the pattern's
+// alphabet, without its search: a long segment of delimiters is linear work (it was polynomial:
+// 4,000 dashes against "{a}-{b}-{c}.json" took 50 s).
+TEST(RouteTable, PartialSegmentsMatchAsTheLazySearchWithoutItsCost) {
+  const std::vector<std::vector<std::string>> patterns = {
+      {"{}", "-", "{}", "-", "{}", ".json"},
+      {"{}", ".", "{}"},
+      {"v", "{}", "-", "{}"},
+      {"{}", "-", "{}", "-", "{}", "-", "{}", "-"},
+      {"a", "{}", ".", "{}", ".b"}};
+  for (const auto& parts : patterns) {
+    std::string tmpl = "/x/";
+    for (const auto& p : parts) tmpl += p == "{}" ? "{p" + std::to_string(tmpl.size()) + "}" : p;
+    const auto table = RouteTable::Builder().add(Method::Get, tmpl, 0).build();
+    // Every segment of up to 7 characters over "a-.jsonvb", where the pattern can match.
+    const std::string alphabet = "a-.jsonvb";
+    std::vector<std::string> segs = {""};
+    for (int len = 1; len <= 6; ++len)
+      for (std::size_t i = segs.size(); i-- > 0;)
+        if (segs[i].size() == static_cast<std::size_t>(len - 1))
+          for (const char c : alphabet) segs.push_back(segs[i] + c);
+    for (const auto& seg : segs) {
+      std::vector<std::string> expected;
+      const bool found = reference_match(parts, 0, seg, expected);
+      const std::string path = "/x/" + seg;  // the match's views point into it
+      const auto m = table.match(Method::Get, path);
+      ASSERT_EQ(m.status == Status::Found, found) << tmpl << " " << seg;
+      if (found) {
+        EXPECT_EQ(params_of(m), expected) << tmpl << " " << seg;
+      }
+    }
+  }
+  const auto dates = RouteTable::Builder()
+                         .add(Method::Get, "/dates/{a}-{b}-{c}.json", 0)
+                         .add(Method::Get, "/y/{a}-{b}-{c}-{d}-", 1)
+                         .build();
+  std::string hostile;
+  for (int i = 0; i < 800; ++i) hostile += ".json";
+  EXPECT_EQ(dates.match(Method::Get, "/dates/" + std::string(4000, '-') + hostile + "x").status,
+            Status::NotFound);
+  EXPECT_EQ(dates.match(Method::Get, "/y/" + std::string(20000, '-') + "x").status,
+            Status::NotFound);
+  const std::string nine = "/y/" + std::string(9, '-');
+  const auto m = dates.match(Method::Get, nine);
+  ASSERT_EQ(m.status, Status::Found);
+  EXPECT_EQ(params_of(m), (std::vector<std::string>{"-", "-", "-", "--"}));
 }
 
 TEST(RouteTable, NotFoundAndMethodNotAllowed) {

@@ -268,6 +268,18 @@ TEST(Loader, BasePathOverride) {
   EXPECT_EQ(load(kPets, o)->base_path(), "/a%20b/~v1");
 }
 
+// Servers below the top level are not routed by: said, where they are.
+TEST(Loader, ServersOfPathItemsAndOperationsAreWarnedAbout) {
+  const auto api = load(
+      "openapi: 3.1.0\ninfo: {title: t, version: '1'}\nservers: [{url: /v1}]\npaths:\n"
+      "  /a:\n    servers: [{url: /v3}]\n    get:\n      operationId: a\n"
+      "      servers: [{url: /v4}]\n      responses: {'200': {description: ok}}\n");
+  std::vector<std::string> where;
+  for (const auto& w : api->warnings())
+    if (w.message.find("declares its own servers") != std::string::npos) where.push_back(w.pointer);
+  EXPECT_EQ(where, (std::vector<std::string>{"/paths/~1a/servers", "/paths/~1a/get/servers"}));
+}
+
 TEST(Loader, RejectsSwagger2AndUnknownVersions) {
   auto e = errors_of("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n");
   ASSERT_EQ(e.size(), 1u);
