@@ -159,6 +159,58 @@ boost::asio::awaitable<security::RemoteVerdict> resolve_remotely(
   co_return provider->resolve(credential);
 }
 
+// An event of a text/event-stream example, owning its text.
+struct ExampleEvent {
+  std::string event{}, data{}, id{};
+  std::chrono::milliseconds retry{0};
+};
+
+// The events of text/event-stream text (the WHATWG parsing rules, enough for an example:
+// lines ending in LF or CRLF, a blank line ending an event, `data` lines joined by LF, `retry`
+// in milliseconds, comments and unknown fields skipped). Text with no event in it (a JSON
+// example, a plain string) is one event whose data is that text.
+std::vector<ExampleEvent> events_of(std::string_view text) {
+  std::vector<ExampleEvent> out;
+  ExampleEvent e;
+  bool has_data = false;
+  for (std::string_view rest = text; !rest.empty();) {
+    const std::size_t eol = rest.find('\n');
+    std::string_view line = rest.substr(0, eol);
+    rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) {
+      if (has_data) out.push_back(e);
+      e.event.clear();
+      e.data.clear();
+      e.retry = {};
+      has_data = false;
+      continue;
+    }
+    const std::size_t colon = line.find(':');
+    if (colon == 0) continue;  // a comment
+    const std::string_view field = line.substr(0, colon);
+    std::string_view value = colon == std::string_view::npos ? "" : line.substr(colon + 1);
+    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    if (field == "event") {
+      e.event = value;
+    } else if (field == "id") {
+      e.id = value;
+    } else if (field == "retry") {
+      std::uint64_t ms = 0;
+      const auto r = std::from_chars(value.data(), value.data() + value.size(), ms);
+      if (r.ec == std::errc() && r.ptr == value.data() + value.size() && ms <= 86'400'000)
+        e.retry = std::chrono::milliseconds(ms);
+    } else if (field == "data") {
+      if (has_data) e.data += '\n';
+      e.data += value;
+      has_data = true;
+    }
+  }
+  if (has_data) out.push_back(e);  // a last event without its blank line
+  if (out.empty() && !text.empty()) out.push_back({.data = std::string(text)});
+  return out;
+}
+
 }  // namespace
 
 constexpr std::uint32_t kNoSlot = UINT32_MAX;
@@ -184,8 +236,10 @@ struct CompiledOperation {
   // the example or the echo. Names are interned (Response keeps header names as views).
   std::vector<std::pair<std::string_view, std::string>> example_headers;
   int echo_status = 200;
-  // The example is a text/event-stream: answered as a stream (stream_example).
+  // The example is a text/event-stream: answered as a stream (stream_example) of these events,
+  // read from it when the spec is compiled.
   bool streams_example = false;
+  std::vector<ExampleEvent> example_events;
   // Form bodies are coerced with these, each from its own media type's schema.
   Shape form_shape;       // application/x-www-form-urlencoded
   Shape multipart_shape;  // multipart/form-data
@@ -280,6 +334,7 @@ void fill_example(CompiledOperation& c) {
       c.example_body = std::string(media.example->get_string());
     else
       c.example_body = json::serialize(*media.example);
+    if (c.streams_example) c.example_events = events_of(c.example_body);
     return;
   }
 }
@@ -1394,62 +1449,6 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
   return true;
 }
 
-namespace {
-
-// An event of a text/event-stream example, owning its text.
-struct ExampleEvent {
-  std::string event{}, data{}, id{};
-  std::chrono::milliseconds retry{0};
-};
-
-// The events of text/event-stream text (the WHATWG parsing rules, enough for an example:
-// lines ending in LF or CRLF, a blank line ending an event, `data` lines joined by LF, `retry`
-// in milliseconds, comments and unknown fields skipped). Text with no event in it (a JSON
-// example, a plain string) is one event whose data is that text.
-std::vector<ExampleEvent> events_of(std::string_view text) {
-  std::vector<ExampleEvent> out;
-  ExampleEvent e;
-  bool has_data = false;
-  for (std::string_view rest = text; !rest.empty();) {
-    const std::size_t eol = rest.find('\n');
-    std::string_view line = rest.substr(0, eol);
-    rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) {
-      if (has_data) out.push_back(e);
-      e.event.clear();
-      e.data.clear();
-      e.retry = {};
-      has_data = false;
-      continue;
-    }
-    const std::size_t colon = line.find(':');
-    if (colon == 0) continue;  // a comment
-    const std::string_view field = line.substr(0, colon);
-    std::string_view value = colon == std::string_view::npos ? "" : line.substr(colon + 1);
-    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    if (field == "event") {
-      e.event = value;
-    } else if (field == "id") {
-      e.id = value;
-    } else if (field == "retry") {
-      std::uint64_t ms = 0;
-      const auto r = std::from_chars(value.data(), value.data() + value.size(), ms);
-      if (r.ec == std::errc() && r.ptr == value.data() + value.size() && ms <= 86'400'000)
-        e.retry = std::chrono::milliseconds(ms);
-    } else if (field == "data") {
-      if (has_data) e.data += '\n';
-      e.data += value;
-      has_data = true;
-    }
-  }
-  if (has_data) out.push_back(e);  // a last event without its blank line
-  if (out.empty() && !text.empty()) out.push_back({.data = std::string(text)});
-  return out;
-}
-
-}  // namespace
-
 // GCC 12's -Wmismatched-new-delete on Asio's coroutine frames: see handle_async.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -1464,7 +1463,7 @@ boost::asio::awaitable<void> Service::stream_example(const CompiledApi& api, std
   EventStream stream(req, res, [&](http::Response& r) {
     if (cors_.enabled()) add_cors_headers(api, req, r, op_index);
   });
-  for (const ExampleEvent& e : events_of(co.example_body))
+  for (const ExampleEvent& e : co.example_events)
     if (!co_await stream.send({.data = e.data, .event = e.event, .id = e.id, .retry = e.retry}))
       co_return;
   // Then open and quiet, as a real feed between events: a comment every 15 s keeps proxies
