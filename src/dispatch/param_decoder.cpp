@@ -299,11 +299,6 @@ const Shape::Property* Shape::find_property(std::string_view name) const noexcep
   return nullptr;
 }
 
-Kind Shape::property_of(std::string_view name) const noexcept {
-  const Property* p = find_property(name);
-  return p ? p->kind : Kind::Any;
-}
-
 Shape shape_of(const spec::SchemaRef& schema, const spec::DocumentSet* documents) {
   Shape s;
   if (!schema) return s;
@@ -556,10 +551,6 @@ bool convert_union(std::string_view text, TypeSet set, json::value& out);
 }
 
 }  // namespace
-
-bool ParamDecoder::convert(std::string_view text, Kind kind, json::value& out) const {
-  return convert_text(text, kind, shape_.nullable, shape_.types, out);
-}
 
 bool coerce_text(std::string_view text, Kind kind, bool nullable, TypeSet types, json::value& out) {
   return convert_text(text, kind, nullable, types, out);

@@ -46,7 +46,6 @@ struct Shape {
   };
   std::vector<Property> properties;                   // objects
   const boost::json::value* default_value = nullptr;  // the schema's `default`, if any
-  Kind property_of(std::string_view name) const noexcept;
   const Property* find_property(std::string_view name) const noexcept;
 };
 
@@ -117,8 +116,6 @@ class ParamDecoder {
   // Coerces already-decoded text to the schema's primitive type (Kind::Union: to the first of the
   // parameter's types that it parses as).
   bool coerce(std::string_view text, Kind kind, boost::json::value& out, ParamError& error) const;
-  // The same, for callers that word the failure themselves: false when `text` is not a `kind`.
-  bool convert(std::string_view text, Kind kind, boost::json::value& out) const;
 
  private:
   // `ows`: a header's list, whose elements may have spaces and tabs around them (RFC 9110 5.6.1);
