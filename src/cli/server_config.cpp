@@ -10,7 +10,6 @@
 
 #include <boost/asio/ip/address.hpp>
 
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -22,6 +21,7 @@
 #include <string>
 
 #include "brrt/core/json_pointer.hpp"
+#include "brrt/http/message.hpp"
 #include "brrt/spec/diagnostic.hpp"
 #include "brrt/spec/document.hpp"
 
@@ -62,11 +62,7 @@ std::string substitute_env(std::string_view text) {
 std::optional<std::string> listen_address(std::string_view host) {
   // `localhost` as nginx and most servers take it, without resolving names: which addresses
   // a name has is the resolver's business, and a listen address should not change with it.
-  if (host.size() == 9) {
-    std::string lower(host);
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == "localhost") return "127.0.0.1";
-  }
+  if (http::iequals(host, "localhost")) return "127.0.0.1";
   // What the server will parse it with, so that a literal accepted here binds there.
   boost::system::error_code ec;
   (void)boost::asio::ip::make_address(std::string(host), ec);
