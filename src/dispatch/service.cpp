@@ -794,9 +794,7 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
         } else if (co.handler->kind == HandlerTable::Kind::Async) {
           co_await co.handler->async(ctx, res);
         } else if (co.handler->kind == HandlerTable::Kind::Stream) {
-          EventStream stream(req, res, [&](http::Response& r) {
-            if (cors_.enabled()) add_cors_headers(api, req, r, op_index);
-          });
+          EventStream stream = event_stream(api, req, res, op_index);
           co_await co.handler->stream(ctx, stream);
         } else if (pool_->pending.load(std::memory_order_relaxed) >= options_.blocking_queue) {
           res.add_header("Retry-After", "1");
@@ -1449,6 +1447,13 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
   return true;
 }
 
+EventStream Service::event_stream(const CompiledApi& api, const http::Request& req,
+                                  http::Response& res, std::size_t op_index) const {
+  return EventStream(req, res, [this, &api, &req, op_index](http::Response& r) {
+    if (cors_.enabled()) add_cors_headers(api, req, r, op_index);
+  });
+}
+
 // GCC 12's -Wmismatched-new-delete on Asio's coroutine frames: see handle_async.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -1460,9 +1465,7 @@ boost::asio::awaitable<void> Service::stream_example(const CompiledApi& api, std
   const CompiledOperation& co = api.ops[op_index];
   for (const auto& [name, value] : co.example_headers) res.add_header(name, value);
   res.status = co.example_status;
-  EventStream stream(req, res, [&](http::Response& r) {
-    if (cors_.enabled()) add_cors_headers(api, req, r, op_index);
-  });
+  EventStream stream = event_stream(api, req, res, op_index);
   for (const ExampleEvent& e : co.example_events)
     if (!co_await stream.send({.data = e.data, .event = e.event, .id = e.id, .retry = e.retry}))
       co_return;

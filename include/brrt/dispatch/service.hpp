@@ -70,6 +70,7 @@ struct ServiceOptions {
 };
 
 struct CompiledApi;
+class EventStream;
 class StaticBody;
 
 class Service : public http::Handler {
@@ -119,6 +120,9 @@ class Service : public http::Handler {
   // the server drains.
   boost::asio::awaitable<void> stream_example(const CompiledApi& api, std::size_t op_index,
                                               const http::Request& req, http::Response& res);
+  // The stream of an operation's answer: its head carries the CORS headers finish() would add.
+  EventStream event_stream(const CompiledApi& api, const http::Request& req, http::Response& res,
+                           std::size_t op_index) const;
   void fail(const http::Request& req, http::Response& res, const char* what) noexcept;
   // Every answered request, either path: gzip and CORS headers on the response, then its
   // metrics and access log line.
