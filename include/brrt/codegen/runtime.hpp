@@ -1,0 +1,191 @@
+#pragma once
+// What the code `brrtrouter generate` writes stands on: reading a typed value out of the
+// decoded, already validated request (`read_json`), writing one straight into a response body
+// as JSON text (`append_json`, no DOM built in between), and `Reply`, the status, media type,
+// body and headers a generated handler returns.
+//
+// Generated types get their own `read_json`/`append_json` overloads in their namespace; the
+// templates below reach them by argument-dependent lookup, so a `std::vector<Pet>` or a
+// `std::optional<Pet>` needs nothing generated of its own.
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "brrt/http/message.hpp"
+
+namespace brrt::codegen {
+
+// ---- reading (request side) ----------------------------------------------------------------
+// The request was validated against the spec before a generated handler runs, so a value has
+// its schema's type; a value of another type (a spec the generated code was not made from)
+// throws std::system_error from Boost.JSON, which the service answers with 500.
+void read_json(const boost::json::value& v, std::string& out);
+void read_json(const boost::json::value& v, std::int64_t& out);
+void read_json(const boost::json::value& v, std::int32_t& out);
+void read_json(const boost::json::value& v, double& out);
+void read_json(const boost::json::value& v, bool& out);
+void read_json(const boost::json::value& v, boost::json::value& out);
+template <class T>
+void read_json(const boost::json::value& v, std::vector<T>& out);
+template <class T>
+void read_json(const boost::json::value& v, std::optional<T>& out);
+template <class T>
+void read_json(const boost::json::value& v, std::map<std::string, T, std::less<>>& out);
+
+template <class T>
+void read_json(const boost::json::value& v, std::vector<T>& out) {
+  const auto& a = v.as_array();
+  out.clear();
+  out.reserve(a.size());
+  // Each element read into a value of its own: a std::vector<bool>'s elements are not bools.
+  for (const auto& e : a) {
+    T item{};
+    read_json(e, item);
+    out.push_back(std::move(item));
+  }
+}
+
+// null (a nullable schema) and absence both leave the optional empty.
+template <class T>
+void read_json(const boost::json::value& v, std::optional<T>& out) {
+  if (v.is_null()) {
+    out.reset();
+    return;
+  }
+  read_json(v, out.emplace());
+}
+
+template <class T>
+void read_json(const boost::json::value& v, std::map<std::string, T, std::less<>>& out) {
+  out.clear();
+  for (const auto& kv : v.as_object())
+    read_json(kv.value(), out.emplace(std::string(kv.key()), T{}).first->second);
+}
+
+// A member of a decoded object (`ctx.path`, a body object) into `out`; `out` keeps its value
+// when the member is absent (a required readOnly property is not sent in a request).
+template <class T>
+void read_member(const boost::json::object& o, std::string_view name, T& out) {
+  if (const auto* v = o.if_contains(name)) read_json(*v, out);
+}
+
+// ---- writing (response side) ---------------------------------------------------------------
+void append_json(std::string& out, std::string_view v);
+inline void append_json(std::string& out, const std::string& v) {
+  append_json(out, std::string_view(v));
+}
+inline void append_json(std::string& out, const char* v) {
+  append_json(out, std::string_view(v));
+}
+void append_json(std::string& out, std::int64_t v);
+void append_json(std::string& out, std::int32_t v);
+// Shortest text that reads back as the same double; NaN and infinities (not JSON) as null.
+void append_json(std::string& out, double v);
+void append_json(std::string& out, bool v);
+void append_json(std::string& out, const boost::json::value& v);
+template <class T>
+void append_json(std::string& out, const std::vector<T>& v);
+template <class T>
+void append_json(std::string& out, const std::optional<T>& v);
+template <class T>
+void append_json(std::string& out, const std::map<std::string, T, std::less<>>& v);
+
+template <class T>
+void append_json(std::string& out, const std::vector<T>& v) {
+  out += '[';
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i != 0) out += ',';
+    append_json(out, v[i]);
+  }
+  out += ']';
+}
+
+template <class T>
+void append_json(std::string& out, const std::optional<T>& v) {
+  if (v)
+    append_json(out, *v);
+  else
+    out += "null";
+}
+
+template <class T>
+void append_json(std::string& out, const std::map<std::string, T, std::less<>>& v) {
+  out += '{';
+  bool first = true;
+  for (const auto& [key, value] : v) {
+    if (!first) out += ',';
+    first = false;
+    append_json(out, std::string_view(key));
+    out += ':';
+    append_json(out, value);
+  }
+  out += '}';
+}
+
+// Writes one JSON object member by member; `key` is the member's name already quoted,
+// escaped and followed by a colon (`"\"id\":"`), as the generator writes it.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  template <class T>
+  void member(std::string_view key, const T& value) {
+    separate(key);
+    append_json(out_, value);
+  }
+  // An optional property: nothing when empty (absent, not null).
+  template <class T>
+  void optional_member(std::string_view key, const std::optional<T>& value) {
+    if (value) member(key, *value);
+  }
+  void end() { out_ += '}'; }
+
+ private:
+  void separate(std::string_view key) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    out_ += key;
+  }
+  std::string& out_;
+  bool first_ = true;
+};
+
+// ---- responses -----------------------------------------------------------------------------
+// A generated operation's answer: made by the operation's response class's factories (one per
+// response the spec declares: `ok(const Pet&)`, `not_found(const Problem&)`), which set the
+// status and media type and serialize the body.
+class Reply {
+ public:
+  int status() const noexcept { return status_; }
+  std::string_view content_type() const noexcept { return content_type_; }
+  const std::string& body() const noexcept { return body_; }
+  // Adds a response header. As with http::Response::add_header, `name` must outlive the
+  // response (a literal); the value is copied.
+  Reply& header(std::string_view name, std::string value);
+  // Moves the answer into the connection's response.
+  void write_to(http::Response& res) &&;
+
+ protected:
+  // `content_type` is a literal the generator wrote (a media type of the spec), or "" for
+  // one the handler names (`media_type`, a media range such as image/*: sent as a header).
+  Reply(int status, std::string_view content_type) : status_(status), content_type_(content_type) {}
+  std::string& body_text() noexcept { return body_; }
+  void set_media_type(std::string media_type) { media_type_ = std::move(media_type); }
+  // Throws std::invalid_argument unless `status` is a code of the range ("2XX") or, for a
+  // `default` response, any code from 100 to 599.
+  static int checked_status(int status, int range_first, int range_last);
+
+ private:
+  int status_;
+  std::string_view content_type_;
+  std::string media_type_;
+  std::string body_;
+  std::vector<std::pair<std::string_view, std::string>> headers_;
+};
+
+}  // namespace brrt::codegen
