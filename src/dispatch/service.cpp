@@ -1339,6 +1339,7 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
       return false;
     }
     ctx.content_type = ct ? media_essence(*ct) : std::string_view();
+    ctx.raw_body = req.body;
     // No body, or an empty one under a JSON media type or one the operation does not take
     // (clients that set Content-Type on every request): nothing was sent, so the body is
     // absent. An empty form is a form, an empty text/plain body an empty string.
