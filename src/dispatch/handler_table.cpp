@@ -5,22 +5,27 @@
 namespace brrt::dispatch {
 
 HandlerTable& HandlerTable::add(std::string name, HandlerFn fn) {
-  handlers_[std::move(name)] = Entry{Kind::Plain, std::move(fn), {}, {}};
+  handlers_[std::move(name)] = Entry{Kind::Plain, std::move(fn), {}, {}, {}};
   return *this;
 }
 
 HandlerTable& HandlerTable::add_async(std::string name, AsyncHandlerFn fn) {
-  handlers_[std::move(name)] = Entry{Kind::Async, {}, std::move(fn), {}};
+  handlers_[std::move(name)] = Entry{Kind::Async, {}, std::move(fn), {}, {}};
   return *this;
 }
 
 HandlerTable& HandlerTable::add_blocking(std::string name, HandlerFn fn) {
-  handlers_[std::move(name)] = Entry{Kind::Blocking, std::move(fn), {}, {}};
+  handlers_[std::move(name)] = Entry{Kind::Blocking, std::move(fn), {}, {}, {}};
   return *this;
 }
 
 HandlerTable& HandlerTable::add_stream(std::string name, StreamHandlerFn fn) {
-  handlers_[std::move(name)] = Entry{Kind::Stream, {}, {}, std::move(fn)};
+  handlers_[std::move(name)] = Entry{Kind::Stream, {}, {}, std::move(fn), {}};
+  return *this;
+}
+
+HandlerTable& HandlerTable::add_websocket(std::string name, WebSocketHandlerFn fn) {
+  handlers_[std::move(name)] = Entry{Kind::WebSocket, {}, {}, {}, std::move(fn)};
   return *this;
 }
 

@@ -33,6 +33,7 @@
 #include "brrt/dispatch/param_decoder.hpp"
 #include "brrt/dispatch/spec_validators.hpp"
 #include "brrt/dispatch/static_body.hpp"
+#include "brrt/dispatch/web_socket.hpp"
 #include "brrt/observe/metrics.hpp"
 #include "brrt/router/api_routes.hpp"
 #include "brrt/security/authenticator.hpp"
@@ -240,6 +241,12 @@ struct CompiledOperation {
   // read from it when the spec is compiled.
   bool streams_example = false;
   std::vector<ExampleEvent> example_events;
+  // A WebSocket endpoint: its handler is a websocket handler, or it has none and its responses
+  // are a 101 and no 2xx (echoes_websocket); requests are checked as handshakes.
+  bool websocket = false;
+  // Answered on the async path (a handler other than a plain one, a streamed example, a
+  // WebSocket): handle() hands it on at once.
+  bool async_answer = false;
   // Form bodies are coerced with these, each from its own media type's schema.
   Shape form_shape;       // application/x-www-form-urlencoded
   Shape multipart_shape;  // multipart/form-data
@@ -288,6 +295,49 @@ std::string header_value_of(const json::value& example) {
     return out;
   }
   return json::serialize(example);
+}
+
+// An operation without a handler that can only be a WebSocket: a GET whose responses declare a
+// 101 (Switching Protocols) and no 2xx, which a plain answer could come from. It echoes.
+bool echoes_websocket(const spec::Operation& op) {
+  if (op.method != Method::Get) return false;
+  bool switches = false;
+  for (const auto& r : op.responses) {
+    if (r.status == "101") switches = true;
+    if (!r.status.empty() && r.status[0] == '2') return false;
+  }
+  return switches;
+}
+
+// Reads each message and sends it back, as it came (text or binary), until the socket ends.
+boost::asio::awaitable<void> echo_messages(WebSocket& ws) {
+  while (true) {
+    const WebSocketMessage m = co_await ws.read();
+    if (m.kind == WebSocketMessage::Kind::End) co_return;
+    // Not a conditional expression of two co_awaits: GCC 12 miscompiles those (the frame of
+    // the branch not taken is resumed).
+    bool sent = false;
+    if (m.kind == WebSocketMessage::Kind::Text)
+      sent = co_await ws.send_text(m.data);
+    else
+      sent = co_await ws.send_binary(m.data);
+    if (!sent) co_return;
+  }
+}
+
+// Refuses a request to a WebSocket endpoint that is no handshake to upgrade (check_handshake):
+// a 426 names the protocol to switch to (RFC 9110 15.5.22), a refused handshake the version
+// this server speaks (RFC 6455 4.2.2).
+bool handshake(const http::Request& req, http::Response& res) {
+  const HandshakeCheck check = check_handshake(req);
+  if (check.status == 0) return true;
+  problem(res, check.status, check.detail);
+  if (check.status == 426) {
+    res.add_header("Upgrade", "websocket");
+    res.add_header("Connection", "Upgrade");
+  }
+  res.add_header("Sec-WebSocket-Version", "13");
+  return false;
 }
 
 void fill_example(CompiledOperation& c) {
@@ -447,6 +497,10 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
       co.path_count += p.in == spec::ParamIn::Path;
     }
     fill_example(co);
+    co.websocket =
+        co.handler ? co.handler->kind == HandlerTable::Kind::WebSocket : echoes_websocket(op);
+    co.async_answer = co.handler ? co.handler->kind != HandlerTable::Kind::Plain
+                                 : co.streams_example || co.websocket;
     if (op.request_body) {
       // The schema a form body is validated against: body_media's choice for the type.
       const auto shape_for = [&](std::string_view type) {
@@ -693,8 +747,7 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
     const std::size_t index = route(w, api, req, res, m, op_index);
     if (index != api.ops.size()) {
       const CompiledOperation& co = api.ops[index];
-      if (co.handler ? co.handler->kind != HandlerTable::Kind::Plain : co.streams_example)
-        return false;
+      if (co.async_answer) return false;
       op_index = index;
       // The request's JSON lives in the worker's buffer: nothing to free afterwards.
       json::monotonic_resource arena(w.arena_buffer.data(), w.arena_buffer.size());
@@ -779,13 +832,18 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
           }
         }
       }
-      const bool prepared = prepare(w, api, index, m, ctx, res);
+      // A WebSocket's handshake is checked once the request is let in and its parameters are
+      // valid (a client without credentials learns nothing more), before middleware.
+      const bool prepared =
+          prepare(w, api, index, m, ctx, res) && (!co.websocket || handshake(req, res));
       if (!prepared && w.auth_pending) {
         w.auth_pending = false;
         problem(res, 503, "the credentials could not be verified now; retry later");
       }
       if (prepared && run_before(ctx, res, ran)) {
-        if (!co.handler && co.streams_example) {
+        if (co.websocket) {
+          co_await serve_websocket(co.handler, ctx, res);
+        } else if (!co.handler && co.streams_example) {
           co_await stream_example(api, index, req, res);
         } else if (!co.handler) {
           answer_from_spec(api, index, ctx, res);
@@ -832,10 +890,14 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
 #pragma GCC diagnostic pop
 #endif
 
-void Service::fail(const http::Request& req, http::Response& res, const char* what) noexcept {
+void Service::log_failure(const http::Request& req, const char* what) noexcept {
   std::fprintf(stderr, "brrtrouter: handler for %.*s %.*s failed: %s\n",
                static_cast<int>(req.method_text.size()), req.method_text.data(),
                static_cast<int>(req.path.size()), req.path.data(), what);
+}
+
+void Service::fail(const http::Request& req, http::Response& res, const char* what) noexcept {
+  log_failure(req, what);
   res.reset();
   try {
     problem(res, 500, "the request handler failed; see the server log");
@@ -1447,6 +1509,42 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
 
   return true;
 }
+
+// GCC 12's -Wmismatched-new-delete on Asio's coroutine frames: see handle_async.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+boost::asio::awaitable<void> Service::serve_websocket(const HandlerTable::Entry* handler,
+                                                      RequestContext& ctx, http::Response& res) {
+  WebSocket ws(ctx.http, res, options_.websocket);
+  std::exception_ptr failure;
+  try {
+    if (handler)
+      co_await handler->websocket(ctx, ws);
+    else
+      co_await echo_messages(ws);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  // Whatever the handler did, the socket is closed (or its close completed) before the request
+  // ends: the connection closes it next.
+  co_await ws.finish(failure != nullptr);
+  if (!failure) co_return;
+  // Before the 101 it is any handler's failure (a 500); after it the client saw 1011, and the
+  // request stays a 101 in the log and metrics.
+  if (!res.streamed()) std::rethrow_exception(failure);
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    log_failure(ctx.http, e.what());
+  } catch (...) {
+    log_failure(ctx.http, "unknown exception");
+  }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 EventStream Service::event_stream(const CompiledApi& api, const http::Request& req,
                                   http::Response& res, std::size_t op_index) const {

@@ -103,8 +103,9 @@ bool bodyless_status(int status) {
 class Connection final : public ResponseStream {
  public:
   // Streaming: a handler is writing a streamed body (no deadline between its writes; the
-  // write timeout applies while one waits, as Writing).
-  enum class Phase { Idle, Head, Body, Handling, Writing, Streaming };
+  // write timeout applies while one waits, as Writing). Upgraded: the socket is lent to
+  // another protocol (take_over) until the handler returns; no deadline of ours applies.
+  enum class Phase { Idle, Head, Body, Handling, Writing, Streaming, Upgraded };
 
   Connection(Server& server, Server::Worker& worker, tcp::socket socket)
       : server_(server), worker_(worker), socket_(std::move(socket)) {
@@ -162,6 +163,10 @@ class Connection final : public ResponseStream {
   void end_stream() {
     stream_open_ = false;
     stream_timer_.cancel();
+  }
+  // Called on drain for a connection lent to another protocol: it closes in its own terms.
+  void going_away() {
+    if (upgraded_) upgraded_->going_away();
   }
 
   asio::awaitable<void> run();
@@ -243,6 +248,36 @@ class Connection final : public ResponseStream {
   }
 
   bool open() const noexcept override { return stream_open_; }
+
+  asio::awaitable<Takeover> take_over(Response& res, Upgraded& upgraded) override {
+    if (streamed_ || &res != &res_ || phase_ != Phase::Handling || server_.draining())
+      co_return Takeover{};
+    // Where the request ends in the input: its head is read again (the loop keeps its size in
+    // a local; an upgrade is rare, the request loop pays nothing for it). A chunked body's
+    // length is not known here: such a request is not upgraded.
+    const Request& req = io_->req;
+    if (req.chunked) co_return Takeover{};
+    const std::size_t request_size = [&] {
+      Request scratch;
+      const HeadResult head = parse_request_head({io_->in.data() + begin_, end_ - begin_}, scratch,
+                                                 server_.config_.parser);
+      return head.head_size + static_cast<std::size_t>(head.content_length);
+    }();
+    // The answers to the requests before this one go first, in order.
+    const bool flushed = co_await flush();
+    if (!flushed || timed_out_) co_return Takeover{};
+    res.mark_streamed();
+    streamed_ = true;
+    upgraded_ = &upgraded;
+    phase_ = Phase::Upgraded;
+    deadline_ = Clock::time_point::max();
+    const std::size_t after = std::min(begin_ + request_size, end_);
+    co_return Takeover{&socket_,
+                       {io_->in.data() + after, end_ - after},
+                       server_.config_.server_header,
+                       &worker_.stats.bytes_in,
+                       &worker_.stats.bytes_out};
+  }
 
  private:
   void set_phase(Phase p, std::chrono::milliseconds timeout) {
@@ -482,7 +517,8 @@ class Connection final : public ResponseStream {
   bool stream_body_ = false;
   bool stream_open_ = false;
   bool stream_broken_ = false;
-  std::string stream_overflow_;  // input read during a stream that the buffer had no room for
+  std::string stream_overflow_;   // input read during a stream that the buffer had no room for
+  Upgraded* upgraded_ = nullptr;  // the protocol the socket is lent to (take_over)
 };
 
 asio::awaitable<void> Connection::run() {
@@ -578,6 +614,9 @@ asio::awaitable<void> Connection::run() {
       }
       if (streamed_) [[unlikely]] {
         streamed_ = false;
+        // After a protocol switch the socket carried the other protocol to its end: no HTTP
+        // request follows on it.
+        if (upgraded_) co_return;
         // A handler that failed after its stream began has had its response replaced (reset,
         // then a 500): the body is cut off, closed without the last chunk, which tells the
         // client the response is incomplete.
@@ -672,6 +711,8 @@ bool Server::drain_pass(Worker& w) {
       close.push_back(c);
     else if (c->phase() == Connection::Phase::Streaming)
       c->end_stream();
+    else if (c->phase() == Connection::Phase::Upgraded)
+      c->going_away();
   }
   for (Connection* c : close) {
     if (now >= w.drain_deadline)

@@ -8,7 +8,9 @@
 //  - blocking: runs on the service's bounded thread pool, for code that blocks (files,
 //    synchronous clients); when the pool's queue is full the request gets 503;
 //  - stream: a coroutine like async that answers with Server-Sent Events (event_stream.hpp),
-//    written to the client as they are sent.
+//    written to the client as they are sent;
+//  - websocket: a coroutine that takes the connection over once the handshake request passed
+//    the pipeline, and exchanges WebSocket messages (web_socket.hpp).
 #include <boost/asio/awaitable.hpp>
 
 #include <functional>
@@ -27,6 +29,8 @@ using AsyncHandlerFn =
     std::function<boost::asio::awaitable<void>(RequestContext&, http::Response&)>;
 class EventStream;
 using StreamHandlerFn = std::function<boost::asio::awaitable<void>(RequestContext&, EventStream&)>;
+class WebSocket;
+using WebSocketHandlerFn = std::function<boost::asio::awaitable<void>(RequestContext&, WebSocket&)>;
 
 // Runs around every routed operation's handler (and the spec's example/echo answer),
 // after security and validation. `before` returns false to answer without the handler
@@ -39,18 +43,23 @@ struct Middleware {
 
 class HandlerTable {
  public:
-  enum class Kind : std::uint8_t { Plain, Async, Blocking, Stream };
+  enum class Kind : std::uint8_t { Plain, Async, Blocking, Stream, WebSocket };
   struct Entry {
     Kind kind = Kind::Plain;
-    HandlerFn fn;            // Plain and Blocking
-    AsyncHandlerFn async;    // Async
-    StreamHandlerFn stream;  // Stream
+    HandlerFn fn;                  // Plain and Blocking
+    AsyncHandlerFn async;          // Async
+    StreamHandlerFn stream;        // Stream
+    WebSocketHandlerFn websocket;  // WebSocket
   };
 
   HandlerTable& add(std::string name, HandlerFn fn);
   HandlerTable& add_async(std::string name, AsyncHandlerFn fn);
   HandlerTable& add_blocking(std::string name, HandlerFn fn);
   HandlerTable& add_stream(std::string name, StreamHandlerFn fn);
+  // The operation is a WebSocket endpoint: a request without a valid handshake is refused
+  // (426, or 400 for a malformed one); one that passes security, parameters and middleware
+  // is upgraded and handed to `fn`.
+  HandlerTable& add_websocket(std::string name, WebSocketHandlerFn fn);
   // Appends to the chain: `before`s run in order, `after`s in reverse order.
   HandlerTable& use(Middleware m);
 

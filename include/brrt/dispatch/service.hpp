@@ -21,6 +21,7 @@
 #include "brrt/dispatch/cors.hpp"
 #include "brrt/dispatch/handler_table.hpp"
 #include "brrt/dispatch/multipart.hpp"
+#include "brrt/dispatch/web_socket.hpp"
 #include "brrt/http/server.hpp"
 #include "brrt/observe/access_log.hpp"
 #include "brrt/router/route_table.hpp"
@@ -67,6 +68,8 @@ struct ServiceOptions {
   CorsOptions cors;
   // gzip for clients that accept it (docs/server.md, "Compression"); off by default.
   CompressionOptions compression;
+  // WebSocket endpoints' limits (docs/server.md, "WebSockets").
+  WebSocketOptions websocket;
 };
 
 struct CompiledApi;
@@ -120,10 +123,16 @@ class Service : public http::Handler {
   // the server drains.
   boost::asio::awaitable<void> stream_example(const CompiledApi& api, std::size_t op_index,
                                               const http::Request& req, http::Response& res);
+  // A WebSocket operation's answer once its handshake request was accepted: the handler (or,
+  // without one, an echo of every message) runs on the upgraded connection.
+  boost::asio::awaitable<void> serve_websocket(const HandlerTable::Entry* handler,
+                                               RequestContext& ctx, http::Response& res);
   // The stream of an operation's answer: its head carries the CORS headers finish() would add.
   EventStream event_stream(const CompiledApi& api, const http::Request& req, http::Response& res,
                            std::size_t op_index) const;
   void fail(const http::Request& req, http::Response& res, const char* what) noexcept;
+  // The stderr line of a handler that threw: method, path and the exception's text.
+  static void log_failure(const http::Request& req, const char* what) noexcept;
   // Every answered request, either path: gzip and CORS headers on the response, then its
   // metrics and access log line.
   void finish(Worker& w, const CompiledApi& api, std::size_t worker, const http::Request& req,

@@ -6,13 +6,38 @@
 // once; when the handler returns, the connection writes the last chunk and goes on with the
 // next request of the connection.
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
 #include <string_view>
 
+#include "brrt/core/owned_counter.hpp"
+
 namespace brrt::http {
 
 class Response;
+
+// What took a connection over after a protocol switch (RFC 9110 7.8: a WebSocket). The
+// connection keeps the socket and waits for the handler to return; it tells the new protocol
+// when the server drains, so that it can close in its own terms (a WebSocket's 1001).
+class Upgraded {
+ public:
+  // The server started draining: end the protocol gracefully, soon. Called on the worker's
+  // thread, possibly more than once.
+  virtual void going_away() noexcept = 0;
+
+ protected:
+  ~Upgraded() = default;
+};
+
+// The connection's socket, lent for a protocol switch until the handler returns.
+struct Takeover {
+  boost::asio::ip::tcp::socket* socket = nullptr;  // null: refused (see take_over)
+  std::string_view received;         // bytes the client sent after the request, to be read first
+  std::string_view server_header;    // the `Server` field the connection's responses carry
+  OwnedCounter* bytes_in = nullptr;  // the worker's transport counters
+  OwnedCounter* bytes_out = nullptr;
+};
 
 class ResponseStream {
  public:
@@ -32,6 +57,15 @@ class ResponseStream {
   virtual boost::asio::awaitable<bool> wait(std::chrono::milliseconds duration) = 0;
   // Whether writes can still go out.
   virtual bool open() const noexcept = 0;
+
+  // Lends the socket for a protocol switch: the responses answered before this one are
+  // written, then the connection writes nothing more and, once the handler returns, closes
+  // (no other request follows on it). The new protocol writes its own answer (the 101). Refused
+  // (a null socket, and the connection answers `res` as usual) when the server is draining,
+  // the client is gone, or the response already began. The connection's timeouts stop
+  // applying; `upgraded` is told when a drain begins, and the drain's deadline closes the
+  // socket.
+  virtual boost::asio::awaitable<Takeover> take_over(Response& res, Upgraded& upgraded) = 0;
 };
 
 }  // namespace brrt::http

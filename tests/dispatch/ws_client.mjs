@@ -1,0 +1,75 @@
+// A real WebSocket client (the npm `ws` package, pinned in package-lock.json) against
+// brrtrouter's WebSocket endpoints of tests/dispatch/web_socket_test.cpp: echoes of text and
+// binary messages, an operation that echoes from the spec alone, the close codes of a message
+// over the limit and of a handler that closes, and refused handshakes. Prints one line per
+// step; exits 1 on anything unexpected or after 10 s.
+// Usage: node ws_client.mjs ws://127.0.0.1:PORT
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WebSocket = createRequire(join(repo, 'package.json'))('ws');
+
+const base = process.argv[2];
+const timer = setTimeout(() => {
+  console.error('ws_client: timed out');
+  process.exit(1);
+}, 10_000);
+
+// Opens a socket; resolves once it is open (rejects with the status of a refused handshake).
+function open(path, options = {}) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(base + path, options);
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+const nextMessage = (ws) =>
+  new Promise((resolve) => ws.once('message', (data, isBinary) => resolve({ data, isBinary })));
+const closed = (ws) =>
+  new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+async function refusedWith(path) {
+  try {
+    (await open(path)).terminate();
+    return 'upgraded';
+  } catch (e) {
+    return e.message.replace('status ', '');
+  }
+}
+
+let ws = await open('/echo');
+ws.send('héllo');
+let m = await nextMessage(ws);
+console.log(`echo text: ${m.isBinary ? '(binary)' : m.data.toString()}`);
+ws.send(Buffer.from([0, 255, 7]));
+m = await nextMessage(ws);
+console.log(`echo binary: ${m.isBinary ? [...m.data].join(',') : '(text)'}`);
+ws.close(1000);
+await closed(ws);
+
+ws = await open('/spec-echo');
+ws.send('from the spec');
+m = await nextMessage(ws);
+console.log(`spec echo: ${m.data.toString()}`);
+ws.close();
+await closed(ws);
+
+ws = await open('/echo');
+ws.send('x'.repeat(5000));
+console.log(`too big: ${(await closed(ws)).code}`);
+
+ws = await open('/bye');
+const bye = nextMessage(ws);
+const byeClosed = closed(ws);
+m = await bye;
+const c = await byeClosed;
+console.log(`bye: ${m.data.toString()}, then ${c.code} ${c.reason}`);
+
+const plain = await fetch(base.replace('ws:', 'http:') + '/echo');
+console.log(`no upgrade: ${plain.status}`);
+console.log(`secure without key: ${await refusedWith('/secure')}`);
+
+clearTimeout(timer);
+process.exit(0);
