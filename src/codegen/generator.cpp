@@ -104,6 +104,7 @@ struct OperationCode {
   std::string request_type;  // <Op>Request
   std::string response_type;
   bool stream = false;
+  bool websocket = false;  // answers 101 and no 2XX (docs/server.md, "WebSockets")
   struct Param {
     std::string field, type, container, name, in;
   };
@@ -143,7 +144,7 @@ class Generator {
           handler_names.end()) {
         oc.registered = false;
         types_.fallbacks().push_back(
-            {oc.op->document ? oc.op->document->uri() + "#" + oc.op->pointer : oc.op->pointer,
+            {oc.op->document ? oc.op->document->path() + "#" + oc.op->pointer : oc.op->pointer,
              "handler name '" + oc.op->handler +
                  "' is another operation's too: only the first is registered"});
       }
@@ -218,13 +219,18 @@ class Generator {
         if (!all_structured) oc.body_media = structured;
       }
     }
+    bool switches = false, succeeds = false;
     for (const auto& r : op.responses) {
+      if (r.status == "101") switches = true;
+      if (!r.status.empty() && r.status[0] == '2') succeeds = true;
       for (const auto& m : r.content)
         if (dispatch::media_essence(m.content_type) == "text/event-stream" && !r.status.empty() &&
             r.status[0] == '2')
           oc.stream = true;
     }
-    if (oc.stream) return;  // a stream handler writes events, not a response object
+    oc.websocket = switches && !succeeds;
+    // Stream and websocket handlers write events or messages, not a response object.
+    if (oc.stream || oc.websocket) return;
     NameScope names;
     for (const auto& r : op.responses) add_factories(oc, r, base, names);
   }
@@ -300,6 +306,9 @@ class Generator {
   }
 
   std::string method_signature(const OperationCode& oc) const {
+    if (oc.websocket)
+      return "::boost::asio::awaitable<void> " + oc.method + "(const " + oc.request_type +
+             "& request, ::brrt::dispatch::WebSocket& socket)";
     if (oc.stream)
       return "::boost::asio::awaitable<void> " + oc.method + "(const " + oc.request_type +
              "& request, ::brrt::dispatch::EventStream& events)";
@@ -326,7 +335,8 @@ class Generator {
          "#include <string_view>\n#include <variant>\n#include <vector>\n\n";
     h += "#include \"brrt/codegen/runtime.hpp\"\n#include \"brrt/dispatch/event_stream.hpp\"\n"
          "#include \"brrt/dispatch/handler_table.hpp\"\n"
-         "#include \"brrt/dispatch/request_context.hpp\"\n\n";
+         "#include \"brrt/dispatch/request_context.hpp\"\n"
+         "#include \"brrt/dispatch/web_socket.hpp\"\n\n";
     h += "namespace " + ns_ + " {\n\n";
     const auto& decls = types_.decls();
     // Declared first so that a vector of a type defined later (or of itself) compiles.
@@ -390,7 +400,7 @@ class Generator {
         h += "  " + p.type + " " + p.field + "{};  // " + p.in + " " + literal(p.name) + "\n";
       if (!oc.body_field_type.empty()) h += "  " + oc.body_field_type + " body{};\n";
       h += "};\n\n";
-      if (oc.stream) continue;
+      if (oc.stream || oc.websocket) continue;
       h += "class " + oc.response_type + " : public ::brrt::codegen::Reply {\n public:\n";
       for (const auto& f : oc.factories) {
         h += "  // " + (f.status ? std::to_string(f.status)
@@ -520,10 +530,16 @@ class Generator {
         s += "  if (" + condition + ") read_json(ctx.body, request.body);\n";
       }
       s += "  return request;\n}\n\n";
-      if (oc.stream || options_.kind == HandlerKind::Async) {
+      if (oc.stream || oc.websocket || options_.kind == HandlerKind::Async) {
         // A coroutine of its own rather than a coroutine lambda: the lambda object (in the
         // handler table) need not outlive the request.
-        if (oc.stream) {
+        if (oc.websocket) {
+          s += "::boost::asio::awaitable<void> run_" + oc.method + "(" + class_name_ +
+               "& handlers, ::brrt::dispatch::RequestContext& ctx, "
+               "::brrt::dispatch::WebSocket& socket) {\n";
+          s += "  const " + oc.request_type + " request = decode_" + oc.method + "(ctx);\n";
+          s += "  co_await handlers." + oc.method + "(request, socket);\n}\n\n";
+        } else if (oc.stream) {
           s += "::boost::asio::awaitable<void> run_" + oc.method + "(" + class_name_ +
                "& handlers, ::brrt::dispatch::RequestContext& ctx, "
                "::brrt::dispatch::EventStream& events) {\n";
@@ -546,7 +562,12 @@ class Generator {
     for (const auto& oc : ops_) {
       if (!oc.registered) continue;
       const std::string name = literal(oc.op->handler);
-      if (oc.stream) {
+      if (oc.websocket) {
+        s += "  table.add_websocket(" + name +
+             ", [h](::brrt::dispatch::RequestContext& ctx, ::brrt::dispatch::WebSocket& "
+             "socket) {\n    return run_" +
+             oc.method + "(*h, ctx, socket);\n  });\n";
+      } else if (oc.stream) {
         s += "  table.add_stream(" + name +
              ", [h](::brrt::dispatch::RequestContext& ctx, ::brrt::dispatch::EventStream& "
              "events) {\n    return run_" +

@@ -70,7 +70,7 @@ Reply& Reply::header(std::string_view name, std::string value) {
   return *this;
 }
 
-void Reply::write_to(http::Response& res) && {
+void Reply::write_to(http::Response& res) {
   res.status = status_;
   if (!content_type_.empty())
     res.set_content_type(content_type_);

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -444,6 +445,62 @@ TEST_F(Cli, MissingOptionValuesAndDirectoriesAreNamed) {
     EXPECT_EQ(r.code, 2) << args << "\n" << r.out;
     EXPECT_EQ(r.out.rfind(said, 0), 0u) << args << "\n" << r.out;
   }
+}
+
+TEST_F(Cli, GenerateWritesTypedCodeAndLeavesUnchangedFilesAlone) {
+  const fs::path out = dir_ / "gen";
+  fs::create_directories(out);
+  auto r = run("generate " + path("pets.yaml") + " --out " + out.string() + " --name pets");
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream in(out / "pets.hpp");
+  const std::string header((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(header.find("namespace pets {"), std::string::npos);  // from the title
+  EXPECT_NE(header.find("class PetsHandlers {"), std::string::npos);
+  EXPECT_NE(
+      header.find("virtual CreatePetResponse createPet(const CreatePetRequest& request) = 0;"),
+      std::string::npos);
+  EXPECT_NE(header.find("// (registered as \"pets_create\")"), std::string::npos);
+  ASSERT_TRUE(fs::exists(out / "pets.cpp"));
+
+  // Generated again from the same spec: the files are not rewritten (builds stay up to date).
+  const auto before = fs::last_write_time(out / "pets.hpp");
+  fs::last_write_time(out / "pets.hpp", before - std::chrono::hours(1));
+  r = run("generate " + path("pets.yaml") + " --out " + out.string() + " --name pets");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(fs::last_write_time(out / "pets.hpp"), before - std::chrono::hours(1));
+
+  r = run("generate " + path("pets.yaml") + " --out " + out.string() +
+          " --namespace acme::pets --class Impl --handlers async");
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream in2(out / "api.hpp");
+  const std::string async((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>());
+  EXPECT_NE(async.find("namespace acme::pets {"), std::string::npos);
+  EXPECT_NE(async.find("virtual ::boost::asio::awaitable<GetPetResponse> getPet("),
+            std::string::npos);
+}
+
+TEST_F(Cli, GenerateRefusesBadInput) {
+  const std::string spec = path("pets.yaml");
+  for (const auto& [args, said] : std::vector<std::pair<std::string, std::string>>{
+           {"generate " + spec, "usage: brrtrouter generate"},
+           {"generate " + spec + " --out " + path("missing"), "brrtrouter generate: --out "},
+           {"generate " + spec + " --out " + dir_.string() + " --handlers threads",
+            "brrtrouter generate: --handlers 'threads' is not one of plain, async, blocking"},
+           {"generate " + spec + " --out " + dir_.string() + " --namespace 9lives",
+            "brrtrouter generate: namespace '9lives' is not a C++ namespace name"},
+           {"generate " + spec + " --out " + dir_.string() + " --class my-class",
+            "brrtrouter generate: class name 'my-class' is not a C++ identifier"},
+           {"generate " + spec + " --out " + dir_.string() + " --name a/b",
+            "brrtrouter generate: --name 'a/b' is not a file name"}}) {
+    const auto r = run(args);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.out;
+    EXPECT_EQ(r.out.rfind(said, 0), 0u) << args << "\n" << r.out;
+  }
+  // A spec that does not load: its errors, exit 1, nothing written.
+  const auto r = run("generate " + path("bad.yaml") + " --out " + dir_.string());
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("bad.yaml:"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir_ / "api.hpp"));
 }
 
 }  // namespace

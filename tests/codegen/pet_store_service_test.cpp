@@ -4,6 +4,8 @@
 // that whatever the generated code writes is checked against the spec.
 #include <gtest/gtest.h>
 
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 
 #include <chrono>
@@ -115,6 +117,16 @@ class MemoryPetStore final : public PetStoreHandlers {
       const std::string data = "{\"id\":" + std::to_string(i) + "}";
       if (!co_await events.send({.data = data, .event = "petAdopted", .id = std::to_string(i)}))
         co_return;
+    }
+  }
+  // Each text message back in capitals, until the client closes.
+  boost::asio::awaitable<void> wsEcho(const WsEchoRequest&, dispatch::WebSocket& socket) override {
+    while (true) {
+      const dispatch::WebSocketMessage m = co_await socket.read();
+      if (m.kind != dispatch::WebSocketMessage::Kind::Text) co_return;
+      std::string upper(m.data);
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (!co_await socket.send_text(upper)) co_return;
     }
   }
   DownloadFileResponse downloadFile(const DownloadFileRequest& request) override {
@@ -351,6 +363,29 @@ TEST_F(GeneratedPetStore, ResponsesStillPassResponseValidation) {
   r = c.get("/items/a-1", key_);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json_of(r), boost::json::parse(R"({"id":"a-1","name":"Widget","price":9.5})"));
+}
+
+TEST_F(GeneratedPetStore, AWebSocketOperationGetsTheSocket) {
+  namespace ws = boost::beast::websocket;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), running_->port()});
+  timeval tv{10, 0};  // a broken server fails the test instead of hanging it
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ws::stream<boost::asio::ip::tcp::socket> client(std::move(socket));
+  client.handshake("127.0.0.1", "/ws/echo");
+  for (const std::string text : {"hello", "pets"}) {
+    client.write(boost::asio::buffer(text));
+    boost::beast::flat_buffer in;
+    client.read(in);
+    std::string upper = text;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_EQ(boost::beast::buffers_to_string(in.data()), upper);
+  }
+  client.close(ws::close_code::normal);
+  // A plain GET to it is no handshake.
+  BeastClient c(running_->port());
+  EXPECT_EQ(c.get("/ws/echo").status, 426);
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ namespace brrt::codegen {
 // ---- reading (request side) ----------------------------------------------------------------
 // The request was validated against the spec before a generated handler runs, so a value has
 // its schema's type; a value of another type (a spec the generated code was not made from)
-// throws std::system_error from Boost.JSON, which the service answers with 500.
+// throws boost::system::system_error from Boost.JSON, which the service answers with 500.
 void read_json(const boost::json::value& v, std::string& out);
 void read_json(const boost::json::value& v, std::int64_t& out);
 void read_json(const boost::json::value& v, std::int32_t& out);
@@ -167,8 +167,8 @@ class Reply {
   // Adds a response header. As with http::Response::add_header, `name` must outlive the
   // response (a literal); the value is copied.
   Reply& header(std::string_view name, std::string value);
-  // Moves the answer into the connection's response.
-  void write_to(http::Response& res) &&;
+  // Moves the answer (body and headers) into the connection's response.
+  void write_to(http::Response& res);
 
  protected:
   // `content_type` is a literal the generator wrote (a media type of the spec), or "" for

@@ -1,0 +1,46 @@
+#!/bin/bash
+# Generated code for every spec in ../shared/specs compiles: `brrtrouter generate` for each
+# spec the loader accepts, then the generated source (with its header) through the compiler
+# with the project's warnings as errors (-fsyntax-only: the pet store and edges tests link and
+# run theirs). Specs the loader refuses are listed and skipped (brrtrouter check says why).
+#
+# usage: compile_every_spec.sh BRRTROUTER CXX INCLUDE_DIR SHARED_DIR WORK_DIR
+set -u
+if [ "${1:-}" = "--compile" ]; then  # one generated directory (run in parallel below)
+  cxx=$2 include=$3 dir=$4
+  if "$cxx" -std=c++20 -fsyntax-only -Wall -Wextra -Werror -DBOOST_ASIO_NO_DEPRECATED \
+      -DBOOST_ASIO_HAS_CO_AWAIT -I"$include" -I"$dir" "$dir/api.cpp" >"$dir/compile.log" 2>&1; then
+    echo "compiled  $(cat "$dir/spec")"
+  else
+    echo "FAILED    $(cat "$dir/spec")"
+    head -20 "$dir/compile.log"
+    exit 1
+  fi
+  exit 0
+fi
+
+brrtrouter=$1 cxx=$2 include=$3 shared=$4 work=$5
+if [ ! -d "$shared/specs" ]; then
+  echo "skipped: $shared/specs is absent (the shared corpus is not next to the repository)"
+  exit 77
+fi
+rm -rf "$work" && mkdir -p "$work"
+n=0 refused=0
+while IFS= read -r spec; do
+  n=$((n + 1))
+  dir="$work/$n"
+  mkdir -p "$dir"
+  "$brrtrouter" generate "$spec" --out "$dir" --name api --namespace "spec$n" 2>"$dir/generate.log"
+  case $? in
+    0) echo "$spec" >"$dir/spec" ;;
+    1) refused=$((refused + 1)); echo "refused   $spec (the loader's errors: brrtrouter check)" ;;
+    *) echo "FAILED    $spec: generate exited with bad input"; cat "$dir/generate.log"; exit 1 ;;
+  esac
+done < <(find "$shared/specs" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | sort)
+
+generated=$(find "$work" -name spec | wc -l)
+echo "generated code for $generated of $n specs ($refused refused by the loader)"
+[ "$generated" -gt 0 ] || { echo "no spec generated"; exit 1; }
+find "$work" -name spec -printf '%h\n' | sort -V |
+  xargs -P "$(nproc)" -I{} "$0" --compile "$cxx" "$include" {} || exit 1
+echo "all $generated compiled"
