@@ -16,6 +16,7 @@
 #include "brrt/spec/api.hpp"
 #include "counted_main.hpp"
 #include "server/handlers.hpp"
+#include "server/typed_handlers.hpp"
 
 namespace {
 
@@ -26,22 +27,32 @@ struct Bench {
   std::string error;
 };
 
-Bench& bench() {
-  static Bench b = [] {
-    Bench out;
-    try {
-      dispatch::ServiceOptions options;
-      options.security.api_keys["ApiKeyAuth"] = {"test123"};
-      options.access_log = false;
-      out.service = std::make_unique<dispatch::Service>(
-          spec::load_api(BRRT_SHARED_DIR "/bench/bench-api.yaml"), bench::bench_handlers(), options,
-          1);
-    } catch (const std::exception& e) {
-      out.error = std::string("bench-api.yaml unavailable (../shared absent?): ") + e.what();
-    }
-    return out;
-  }();
-  return b;
+Bench make_bench(dispatch::HandlerTable (*handlers)()) {
+  Bench out;
+  try {
+    dispatch::ServiceOptions options;
+    options.security.api_keys["ApiKeyAuth"] = {"test123"};
+    options.access_log = false;
+    out.service = std::make_unique<dispatch::Service>(
+        spec::load_api(BRRT_SHARED_DIR "/bench/bench-api.yaml"), handlers(), options, 1);
+  } catch (const std::exception& e) {
+    out.error = std::string("bench-api.yaml unavailable (../shared absent?): ") + e.what();
+  }
+  return out;
+}
+
+// Hand-written handlers (server/handlers.cpp), or the typed ones on generated code
+// (server/typed_handlers.cpp, docs/codegen.md).
+Bench& bench(bool typed) {
+  static Bench hand = make_bench(&bench::bench_handlers);
+#ifdef BRRT_TYPED_BENCH
+  static Bench generated = make_bench(&bench::typed_bench_handlers);
+  if (typed) return generated;
+#else
+  static Bench generated{nullptr, "the typed handlers need ../shared/bench/bench-api.yaml"};
+  if (typed) return generated;
+#endif
+  return hand;
 }
 
 // The bytes wrk sends for a scenario (wrk.format: the request line, Host, the script's
@@ -60,8 +71,9 @@ std::string wire(std::string_view method, std::string_view target, std::string_v
   return r;
 }
 
-void run(benchmark::State& state, const std::string& bytes, int expected_status) {
-  Bench& b = bench();
+void run(benchmark::State& state, const std::string& bytes, int expected_status,
+         bool typed = false) {
+  Bench& b = bench(typed);
   if (!b.error.empty()) {
     state.SkipWithError(b.error.c_str());
     return;
@@ -110,6 +122,19 @@ void BM_UserPost(benchmark::State& s) {
 void BM_SecurePets(benchmark::State& s) {
   run(s, wire("GET", "/secure/pets", "X-API-Key: test123"), 200);
 }
+// The same scenarios answered by typed handlers on generated code.
+void BM_PetById_Typed(benchmark::State& s) {
+  run(s, wire("GET", "/pets/123457"), 200, true);
+}
+void BM_ListPets_Typed(benchmark::State& s) {
+  run(s, wire("GET", "/pets?limit=10"), 200, true);
+}
+void BM_CreatePet_Typed(benchmark::State& s) {
+  run(s, wire("POST", "/pets", {}, kValidBody), 201, true);
+}
+void BM_UserPost_Typed(benchmark::State& s) {
+  run(s, wire("GET", "/users/u1/posts/7"), 200, true);
+}
 
 }  // namespace
 
@@ -120,6 +145,10 @@ BENCHMARK(BM_CreatePet);
 BENCHMARK(BM_CreatePetInvalid);
 BENCHMARK(BM_UserPost);
 BENCHMARK(BM_SecurePets);
+BENCHMARK(BM_PetById_Typed);
+BENCHMARK(BM_ListPets_Typed);
+BENCHMARK(BM_CreatePet_Typed);
+BENCHMARK(BM_UserPost_Typed);
 
 // The cases bench/instructions.sh counts (counted_main.hpp).
 int main(int argc, char** argv) {
@@ -132,5 +161,9 @@ int main(int argc, char** argv) {
                                        BRRT_COUNTED(BM_CreatePetInvalid),
                                        BRRT_COUNTED(BM_UserPost),
                                        BRRT_COUNTED(BM_SecurePets),
+                                       BRRT_COUNTED(BM_PetById_Typed),
+                                       BRRT_COUNTED(BM_ListPets_Typed),
+                                       BRRT_COUNTED(BM_CreatePet_Typed),
+                                       BRRT_COUNTED(BM_UserPost_Typed),
                                    });
 }

@@ -22,7 +22,8 @@ case $WHICH in
       GitHubFullRepository_WalkOnly GitHubFullRepository_WalkNames"
     UNIT='instructions per validation' ;;
   dispatch)
-    CASES="Health PetById ListPets CreatePet CreatePetInvalid UserPost SecurePets"
+    CASES="Health PetById ListPets CreatePet CreatePetInvalid UserPost SecurePets
+      PetById_Typed ListPets_Typed CreatePet_Typed UserPost_Typed"
     UNIT='instructions per request' ;;
   server) ;;
   *) echo "usage: bench/instructions.sh schema|dispatch|server [BENCH_BINARY]" >&2; exit 2 ;;

@@ -24,9 +24,9 @@ function(brrt_generate target)
   if(G_HANDLERS)
     list(APPEND args --handlers ${G_HANDLERS})
   endif()
-  # The spec's $refs may name other files next to it: any change there regenerates too.
+  # The spec's $refs may name other files beside it: a change there regenerates too.
   get_filename_component(spec_dir ${G_SPEC} DIRECTORY)
-  file(GLOB_RECURSE spec_files CONFIGURE_DEPENDS ${spec_dir}/*.yaml ${spec_dir}/*.yml ${spec_dir}/*.json)
+  file(GLOB spec_files CONFIGURE_DEPENDS ${spec_dir}/*.yaml ${spec_dir}/*.yml ${spec_dir}/*.json)
   add_custom_command(
     OUTPUT ${out_dir}/${G_NAME}.hpp ${out_dir}/${G_NAME}.cpp
     COMMAND $<TARGET_FILE:brrtrouter> generate ${args}

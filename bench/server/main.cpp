@@ -3,7 +3,9 @@
 // validation and API-key security; the handlers (bench/server/handlers.cpp) only produce the
 // bodies, the way an application built on brrtrouter would.
 //
-//   bench-server [--spec FILE] [--host H] [--port N] [--threads N] [--access-log]
+//   bench-server [--spec FILE] [--host H] [--port N] [--threads N] [--access-log] [--typed]
+//
+// --typed: the handlers written against code generated from the spec (typed_handlers.cpp).
 #include <pthread.h>
 #include <signal.h>
 
@@ -15,13 +17,14 @@
 #include "brrt/http/server.hpp"
 #include "brrt/spec/api.hpp"
 #include "server/handlers.hpp"
+#include "server/typed_handlers.hpp"
 
 namespace {
 
 int usage() {
   std::fprintf(stderr,
                "usage: bench-server [--spec FILE] [--host H] [--port N] [--threads N] "
-               "[--access-log]\n");
+               "[--access-log] [--typed]\n");
   return 2;
 }
 
@@ -32,12 +35,15 @@ int main(int argc, char** argv) {
   brrt::http::ServerConfig cfg;
   cfg.port = 8080;
   bool access_log = false;
+  bool typed = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     const char* v = nullptr;
     if (a == "--access-log") {
       access_log = true;
+    } else if (a == "--typed") {
+      typed = true;
     } else if (a == "--spec" && (v = value())) {
       spec_path = v;
     } else if (a == "--host" && (v = value())) {
@@ -68,7 +74,17 @@ int main(int argc, char** argv) {
   brrt::dispatch::ServiceOptions options;
   options.security.api_keys["ApiKeyAuth"] = {"test123"};
   options.access_log = access_log;
-  brrt::dispatch::Service service(api, brrt::bench::bench_handlers(), options, cfg.threads);
+#ifdef BRRT_TYPED_BENCH
+  auto handlers = typed ? brrt::bench::typed_bench_handlers() : brrt::bench::bench_handlers();
+#else
+  if (typed) {
+    std::fprintf(stderr,
+                 "bench-server: --typed needs ../shared/bench/bench-api.yaml at build time\n");
+    return 2;
+  }
+  auto handlers = brrt::bench::bench_handlers();
+#endif
+  brrt::dispatch::Service service(api, std::move(handlers), options, cfg.threads);
   brrt::http::Server server(cfg, service);
   service.attach(&server);
   try {

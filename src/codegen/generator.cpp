@@ -36,11 +36,65 @@ std::string literal(std::string_view s) {
 }
 
 // A JSON member's name as written before its value: "\"name\":" as a C++ literal.
-std::string member_key(std::string_view name) {
+// A JSON member's name as written before its value, `"name":`.
+std::string json_key(std::string_view name) {
   std::string json = "\"";
   observe::append_json_escaped(json, name);
   json += "\":";
-  return literal(json);
+  return json;
+}
+
+// append_json for a struct: the member names are literals with the separators the generator
+// can decide (after a required member every name starts with a comma; `{` joins the first
+// name), so writing an object is one append per member name and one per value. Only optional
+// members before the first required one leave it to a `first` flag at run time.
+std::string struct_writer(const Decl& d) {
+  enum class Written { Nothing, Something, Unknown };
+  bool needs_flag = false;
+  {
+    Written w = Written::Nothing;
+    for (const auto& f : d.fields) {
+      if (w == Written::Unknown) needs_flag = true;
+      if (f.required)
+        w = Written::Something;
+      else if (w == Written::Nothing)
+        w = Written::Unknown;
+    }
+  }
+  std::string s = "void append_json(::std::string& out, const " + d.name + "& v) {\n";
+  if (needs_flag) s += "  bool first = true;\n";
+  Written w = Written::Nothing;
+  bool open = false;  // `{` written
+  for (std::size_t i = 0; i < d.fields.size(); ++i) {
+    const Field& f = d.fields[i];
+    const std::string key = json_key(f.json_name);
+    const std::string indent = f.required ? "  " : "    ";
+    std::string put;
+    if (w == Written::Nothing)
+      put = indent + "out += " + literal(open || !f.required ? key : "{" + key) + ";\n";
+    else if (w == Written::Something)
+      put = indent + "out += " + literal("," + key) + ";\n";
+    else
+      put = indent + "out += first ? " + literal(key) + " : " + literal("," + key) + ";\n";
+    if (i == 0 && f.required) open = true;
+    if (!open) {
+      s += "  out += '{';\n";
+      open = true;
+    }
+    if (f.required) {
+      s += put + "  append_json(out, v." + f.cpp_name + ");\n";
+      w = Written::Something;
+    } else {
+      s += "  if (v." + f.cpp_name + ") {\n" + put + "    append_json(out, *v." + f.cpp_name +
+           ");\n";
+      if (needs_flag && w != Written::Something) s += "    first = false;\n";
+      s += "  }\n";
+      if (w == Written::Nothing) w = Written::Unknown;
+    }
+  }
+  if (!open) s += "  out += '{';\n";
+  s += "  out += '}';\n}\n\n";
+  return s;
 }
 
 // One line of a spec's text as a `//` comment (the first line of a description).
@@ -465,12 +519,7 @@ class Generator {
             s += "  read_member(o, " + literal(f.json_name) + ", out." + f.cpp_name + ");\n";
           if (d.fields.empty()) s += "  (void)o;\n  (void)out;\n";
           s += "}\n\n";
-          s += "void append_json(::std::string& out, const " + d.name + "& v) {\n";
-          s += "  ::brrt::codegen::ObjectWriter w(out);\n";
-          for (const auto& f : d.fields)
-            s += std::string("  w.") + (f.required ? "member(" : "optional_member(") +
-                 member_key(f.json_name) + ", v." + f.cpp_name + ");\n";
-          s += "  w.end();\n}\n\n";
+          s += struct_writer(d);
           break;
         case Decl::Kind::Variant:
           s += "void read_json(const ::boost::json::value& v, " + d.name + "& out) {\n";

@@ -170,13 +170,6 @@ TEST(Runtime, WritesJsonText) {
       {"a", std::vector<bool>{true, false}}, {"b", std::nullopt}};
   append_json(out, m);
   EXPECT_EQ(out, R"({"a":[true,false],"b":null})");
-  out.clear();
-  ObjectWriter w(out);
-  w.optional_member("\"x\":", std::optional<int>{});
-  w.member("\"y\":", std::int64_t{1});
-  w.optional_member("\"z\":", std::optional<std::string>{"z"});
-  w.end();
-  EXPECT_EQ(out, R"({"y":1,"z":"z"})");
 }
 
 TEST(Runtime, ReadsValidatedValues) {

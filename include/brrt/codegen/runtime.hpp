@@ -128,33 +128,6 @@ void append_json(std::string& out, const std::map<std::string, T, std::less<>>& 
   out += '}';
 }
 
-// Writes one JSON object member by member; `key` is the member's name already quoted,
-// escaped and followed by a colon (`"\"id\":"`), as the generator writes it.
-class ObjectWriter {
- public:
-  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
-  template <class T>
-  void member(std::string_view key, const T& value) {
-    separate(key);
-    append_json(out_, value);
-  }
-  // An optional property: nothing when empty (absent, not null).
-  template <class T>
-  void optional_member(std::string_view key, const std::optional<T>& value) {
-    if (value) member(key, *value);
-  }
-  void end() { out_ += '}'; }
-
- private:
-  void separate(std::string_view key) {
-    if (!first_) out_ += ',';
-    first_ = false;
-    out_ += key;
-  }
-  std::string& out_;
-  bool first_ = true;
-};
-
 // ---- responses -----------------------------------------------------------------------------
 // A generated operation's answer: made by the operation's response class's factories (one per
 // response the spec declares: `ok(const Pet&)`, `not_found(const Problem&)`), which set the
@@ -170,10 +143,21 @@ class Reply {
   // Moves the answer (body and headers) into the connection's response.
   void write_to(http::Response& res);
 
+  Reply(Reply&&) noexcept = default;
+  Reply& operator=(Reply&&) noexcept = default;
+  Reply(const Reply&) = default;
+  Reply& operator=(const Reply&) = default;
+  ~Reply();
+
  protected:
   // `content_type` is a literal the generator wrote (a media type of the spec), or "" for
   // one the handler names (`media_type`, a media range such as image/*: sent as a header).
-  Reply(int status, std::string_view content_type) : status_(status), content_type_(content_type) {}
+  //
+  // The body is written into a buffer the thread kept from an earlier reply, and write_to()
+  // trades it for the connection's response buffer, which this reply keeps for the next: a
+  // warm worker serializes every answer without allocating (a new std::string per reply
+  // cost more than the rest of the typed path).
+  Reply(int status, std::string_view content_type);
   std::string& body_text() noexcept { return body_; }
   void set_media_type(std::string media_type) { media_type_ = std::move(media_type); }
   // Throws std::invalid_argument unless `status` is a code of the range ("2XX") or, for a
