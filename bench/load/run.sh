@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/load/run.sh [--rounds N] [--duration S] [--peers rust,nginx,go] [--scenarios a,b] [--out DIR]
+# bench/load/run.sh [--rounds N] [--duration S] [--peers rust,nginx,go,typed] [--scenarios a,b] [--out DIR]
 #
 # Whole-server load: build/bin/bench-server beside the shared harness's peers, measured
 # by ../shared/bench/run-target.sh, interleaved as finely as the harness allows so that
@@ -10,6 +10,9 @@
 #   server is measured back to back (wrk pinned to CPU 1, -t1 -c64, the harness's
 #   checks before each run). A cell is the median over rounds of req/s per fully busy
 #   server core; a ratio is the median over rounds of that round's ratio.
+#
+# The peer `typed` is bench-server --typed: brrtrouter with the handlers written against the
+# code generated from the spec (docs/codegen.md) instead of the hand-written ones.
 #
 # Needs ../shared/bench/setup.sh to have built the peers (~/.cache/brrt-bench) and
 # `make build` (BUILD_DIR, default build). Results: a markdown table on stdout and the
@@ -47,8 +50,8 @@ mkdir -p "$OUT"
 rm -f "$OUT"/*.r[0-9]*.json
 SERVER_CPU=${SERVER_CPU:-0}
 
-declare -A PORT=([brrtrouter]=18090 [rust]=18086 [nginx]=18085 [go]=18081)
-declare -A LABEL=([brrtrouter]=brrtrouter [rust]=rust-hyper [nginx]=nginx-static [go]=go-nethttp)
+declare -A PORT=([brrtrouter]=18090 [typed]=18091 [rust]=18086 [nginx]=18085 [go]=18081)
+declare -A LABEL=([brrtrouter]=brrtrouter [typed]=brrtrouter-typed [rust]=rust-hyper [nginx]=nginx-static [go]=go-nethttp)
 declare -A PID=()
 TARGETS=(brrtrouter)
 IFS=, read -r -a WANTED <<<"$PEERS"
@@ -71,6 +74,7 @@ start() {  # target
   fi
   case $t in
     brrtrouter) "${pin[@]}" "$BUILD_DIR/bin/bench-server" --port "$port" --threads 1 >"$log" 2>&1 & ;;
+    typed) "${pin[@]}" "$BUILD_DIR/bin/bench-server" --typed --port "$port" --threads 1 >"$log" 2>&1 & ;;
     rust) [[ -x $CACHE/bin/rust-peer ]] || return 1
       "${pin[@]}" "$CACHE/bin/rust-peer" "127.0.0.1:$port" >"$log" 2>&1 & ;;
     go) [[ -x $CACHE/bin/go-peer ]] || return 1
