@@ -282,14 +282,8 @@ CppType TypeModel::map_object(const Node& n, std::string_view hint, int depth) {
     return CppType::of(K::Json);  // a free-form object
   }
 
-  const std::size_t index = decls_.size();
-  Decl d;
-  d.kind = Decl::Kind::Struct;
-  d.name = name_for(n, hint);
-  d.location = n.where();
-  if (const auto* o = as_object(n.value)) d.description = string_member(*o, "description");
-  decls_.push_back(std::move(d));
-  by_location_.emplace(n.key(), index);  // before the members: a member may hold this type
+  // Declared before its members are mapped: a member may hold this type.
+  const std::size_t index = declare(Decl::Kind::Struct, n, hint);
 
   NameScope members;
   std::vector<Field> fields;
@@ -349,15 +343,8 @@ CppType TypeModel::map_variant(const Node& n, const json::array& branches, std::
     return CppType::of(K::Json);
   }
 
-  const std::size_t index = decls_.size();
-  Decl d;
-  d.kind = Decl::Kind::Variant;
-  d.name = name_for(n, hint);
-  d.location = n.where();
-  d.description = string_member(*as_object(n.value), "description");
-  d.discriminator = property;
-  decls_.push_back(std::move(d));
-  by_location_.emplace(n.key(), index);
+  const std::size_t index = declare(Decl::Kind::Variant, n, hint);
+  decls_[index].discriminator = property;
 
   std::vector<std::size_t> alts;
   for (const Node& t : targets) {
@@ -400,25 +387,31 @@ CppType TypeModel::map_variant(const Node& n, const json::array& branches, std::
 CppType TypeModel::map_enum(const Node& n, const json::array& values, std::string_view hint) {
   if (const auto it = by_location_.find(n.key()); it != by_location_.end())
     return CppType::named(it->second);
-  const std::size_t index = decls_.size();
-  Decl d;
-  d.kind = Decl::Kind::Enum;
-  d.name = name_for(n, hint);
-  d.location = n.where();
-  d.description = string_member(*as_object(n.value), "description");
+  std::vector<std::pair<std::string, std::string>> enumerators;
   NameScope names;
   for (const auto& v : values) {
     if (!v.is_string()) continue;
     const std::string_view text = v.as_string();
     const auto same = [&](const auto& e) { return e.first == text; };
-    if (std::find_if(d.enumerators.begin(), d.enumerators.end(), same) != d.enumerators.end())
-      continue;
-    d.enumerators.emplace_back(std::string(text),
-                               names.unique(text.empty() ? "empty" : cpp_identifier(text)));
+    if (std::find_if(enumerators.begin(), enumerators.end(), same) != enumerators.end()) continue;
+    enumerators.emplace_back(std::string(text),
+                             names.unique(text.empty() ? "empty" : cpp_identifier(text)));
   }
+  const std::size_t index = declare(Decl::Kind::Enum, n, hint);
+  decls_[index].enumerators = std::move(enumerators);
+  return CppType::named(index);
+}
+
+std::size_t TypeModel::declare(Decl::Kind kind, const Node& n, std::string_view hint) {
+  const std::size_t index = decls_.size();
+  Decl d;
+  d.kind = kind;
+  d.name = name_for(n, hint);
+  d.location = n.where();
+  if (const auto* o = as_object(n.value)) d.description = string_member(*o, "description");
   decls_.push_back(std::move(d));
   by_location_.emplace(n.key(), index);
-  return CppType::named(index);
+  return index;
 }
 
 void TypeModel::finish() {

@@ -93,6 +93,8 @@ class TypeModel {
   bool collect_object(const Node& n, std::vector<std::pair<std::string, Node>>& props,
                       std::vector<std::string>& required, int depth) const;
   std::string name_for(const Node& n, std::string_view hint);
+  // A new declaration of `kind` for the schema at `n`, named, located and registered.
+  std::size_t declare(Decl::Kind kind, const Node& n, std::string_view hint);
   void fallback(const Node& n, std::string reason);
 
   const spec::Api& api_;
