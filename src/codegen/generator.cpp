@@ -561,12 +561,14 @@ class Generator {
 
     s += "namespace {\n\n";
     for (const auto& oc : ops_) {
-      s += oc.request_type + " decode_" + oc.method +
-           "(const ::brrt::dispatch::RequestContext& ctx) {\n";
-      s += "  " + oc.request_type + " request(ctx);\n";
+      // The typed request, or none when a value does not fit its member (`res` says so).
+      s += "::std::optional<" + oc.request_type + "> decode_" + oc.method +
+           "(const ::brrt::dispatch::RequestContext& ctx, "
+           "[[maybe_unused]] ::brrt::http::Response& res) {\n";
+      s += "  ::std::optional<" + oc.request_type + "> request(::std::in_place, ctx);\n";
       for (const auto& p : oc.params)
-        s += "  read_member(ctx." + p.container + ", " + literal(p.name) + ", request." + p.field +
-             ");\n";
+        s += "  if (!::brrt::codegen::read_param(ctx." + p.container + ", " + literal(p.in) + ", " +
+             literal(p.name) + ", request->" + p.field + ", res))\n    return ::std::nullopt;\n";
       if (!oc.body_field_type.empty()) {
         std::string condition = "!ctx.body.is_null()";
         if (!oc.body_media.empty()) {
@@ -576,7 +578,9 @@ class Generator {
                    literal(dispatch::media_essence(m));
           condition += " && (" + any + ")";
         }
-        s += "  if (" + condition + ") read_json(ctx.body, request.body);\n";
+        s += "  if (" + condition +
+             " && !::brrt::codegen::read_body(ctx.body, request->body, res))\n"
+             "    return ::std::nullopt;\n";
       }
       s += "  return request;\n}\n\n";
       if (oc.stream || oc.websocket || options_.kind == HandlerKind::Async) {
@@ -586,20 +590,25 @@ class Generator {
           s += "::boost::asio::awaitable<void> run_" + oc.method + "(" + class_name_ +
                "& handlers, ::brrt::dispatch::RequestContext& ctx, "
                "::brrt::dispatch::WebSocket& socket) {\n";
-          s += "  const " + oc.request_type + " request = decode_" + oc.method + "(ctx);\n";
-          s += "  co_await handlers." + oc.method + "(request, socket);\n}\n\n";
+          s += "  const auto request = decode_" + oc.method + "(ctx, socket.response());\n";
+          s += "  if (!request) co_return;  // answered with a 400 instead of the 101\n";
+          s += "  co_await handlers." + oc.method + "(*request, socket);\n}\n\n";
         } else if (oc.stream) {
           s += "::boost::asio::awaitable<void> run_" + oc.method + "(" + class_name_ +
                "& handlers, ::brrt::dispatch::RequestContext& ctx, "
                "::brrt::dispatch::EventStream& events) {\n";
-          s += "  const " + oc.request_type + " request = decode_" + oc.method + "(ctx);\n";
-          s += "  co_await handlers." + oc.method + "(request, events);\n}\n\n";
+          s += "  const auto request = decode_" + oc.method + "(ctx, events.response());\n";
+          s += "  if (!request) co_return;  // answered with a 400 instead of the stream\n";
+          s += "  co_await handlers." + oc.method + "(*request, events);\n}\n\n";
         } else {
           s += "::boost::asio::awaitable<void> run_" + oc.method + "(" + class_name_ +
                "& handlers, ::brrt::dispatch::RequestContext& ctx, ::brrt::http::Response& res) "
                "{\n";
-          s += "  const " + oc.request_type + " request = decode_" + oc.method + "(ctx);\n";
-          s += "  (co_await handlers." + oc.method + "(request)).write_to(res);\n}\n\n";
+          s += "  const auto request = decode_" + oc.method + "(ctx, res);\n";
+          s += "  if (!request) co_return;\n";
+          s +=
+              "  " + oc.response_type + " reply = co_await handlers." + oc.method + "(*request);\n";
+          s += "  reply.write_to(res);\n}\n\n";
         }
       }
     }
@@ -630,8 +639,8 @@ class Generator {
         s += std::string("  table.") +
              (options_.kind == HandlerKind::Blocking ? "add_blocking(" : "add(") + name +
              ", [h](::brrt::dispatch::RequestContext& ctx, ::brrt::http::Response& res) {\n"
-             "    h->" +
-             oc.method + "(decode_" + oc.method + "(ctx)).write_to(res);\n  });\n";
+             "    if (const auto request = decode_" +
+             oc.method + "(ctx, res)) h->" + oc.method + "(*request).write_to(res);\n  });\n";
       }
     }
     if (ops_.empty()) s += "  (void)table;\n  (void)h;\n";

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "brrt/dispatch/service.hpp"
 #include "brrt/observe/access_log.hpp"
 
 namespace brrt::codegen {
@@ -32,6 +33,22 @@ void read_json(const boost::json::value& v, bool& out) {
 // caller keeps it.
 void read_json(const boost::json::value& v, boost::json::value& out) {
   out = boost::json::value(v);
+}
+
+void refuse_value(http::Response& res, std::string_view in, std::string_view name,
+                  const boost::json::value& value) {
+  if (in == "body") {
+    dispatch::problem(res, 400,
+                      "the request body holds a number out of the range of the type it is read "
+                      "into (64-bit integers, 32-bit for format int32)");
+    return;
+  }
+  std::string text = boost::json::serialize(value);
+  if (text.size() > 64) text = text.substr(0, 64) + "...";
+  dispatch::problem(res, 400,
+                    std::string(in) + " parameter '" + std::string(name) + "': " + text +
+                        " is out of the range of the type it is read into (64-bit integers, "
+                        "32-bit for format int32)");
 }
 
 namespace {

@@ -257,6 +257,10 @@ TEST_F(GeneratedPetStore, TheSpecStillGuardsTheTypedHandlers) {
   EXPECT_EQ(r.status, 400);
   r = c.get("/pets/1");
   EXPECT_EQ(r.status, 401);
+  // An integer JSON Schema accepts and an int64 cannot hold.
+  r = c.get("/pets/99999999999999999999", key_);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("path parameter 'id'"), std::string::npos) << r.body;
 }
 
 TEST_F(GeneratedPetStore, DefaultsAndArraysOfQueryParameters) {

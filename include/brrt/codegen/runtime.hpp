@@ -8,10 +8,12 @@
 // templates below reach them by argument-dependent lookup, so a `std::vector<Pet>` or a
 // `std::optional<Pet>` needs nothing generated of its own.
 #include <boost/json/value.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -73,6 +75,45 @@ void read_json(const boost::json::value& v, std::map<std::string, T, std::less<>
 template <class T>
 void read_member(const boost::json::object& o, std::string_view name, T& out) {
   if (const auto* v = o.if_contains(name)) read_json(*v, out);
+}
+
+// Where a decoded value does not fit the type it is read into although the spec's validation
+// let it through: an integer beyond 64 bits (JSON Schema's `integer` has no bounds), beyond 32
+// for `format: int32` (formats are annotations unless asserted). `res` becomes a 400 problem
+// that names the parameter (or the body) and the value.
+void refuse_value(http::Response& res, std::string_view in, std::string_view name,
+                  const boost::json::value& value);
+
+// A decoded parameter (`in` as the problem names it: "path", "query", ...) into its typed
+// member; `out` is unchanged when the parameter is absent. False, and `res` a 400 problem, when
+// the value does not fit.
+template <class T>
+bool read_param(const boost::json::object& from, std::string_view in, std::string_view name, T& out,
+                http::Response& res) {
+  const auto* v = from.if_contains(name);
+  if (!v) return true;
+  try {
+    read_json(*v, out);
+    return true;
+  } catch (const boost::system::system_error&) {
+  } catch (const std::invalid_argument&) {
+  }
+  refuse_value(res, in, name, *v);
+  return false;
+}
+
+// The decoded body into its typed member; false, and `res` a 400 problem, when a value in it
+// does not fit its member's type.
+template <class T>
+bool read_body(const boost::json::value& body, T& out, http::Response& res) {
+  try {
+    read_json(body, out);
+    return true;
+  } catch (const boost::system::system_error&) {
+  } catch (const std::invalid_argument&) {
+  }
+  refuse_value(res, "body", "", body);
+  return false;
 }
 
 // ---- writing (response side) ---------------------------------------------------------------
