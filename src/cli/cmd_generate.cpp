@@ -125,8 +125,8 @@ int run_generate(std::span<const std::string_view> args) {
     return kExitBadInput;
   }
   if (verbose)
-    for (const auto& f : generated.fallbacks)
-      std::fprintf(stderr, "%s: boost::json::value: %s\n", f.location.c_str(), f.reason.c_str());
+    for (const auto& n : generated.notes)
+      std::fprintf(stderr, "%s: %s\n", n.location.c_str(), n.message.c_str());
   for (const auto& file : generated.files) {
     const std::string error =
         write_if_changed(std::filesystem::path(out_dir) / file.name, file.text);

@@ -35,7 +35,6 @@ std::string literal(std::string_view s) {
   return out + '"';
 }
 
-// A JSON member's name as written before its value: "\"name\":" as a C++ literal.
 // A JSON member's name as written before its value, `"name":`.
 std::string json_key(std::string_view name) {
   std::string json = "\"";
@@ -163,8 +162,7 @@ struct OperationCode {
     std::string field, type, container, name, in;
   };
   std::vector<Param> params;
-  std::string body_field_type;  // "" when no typed body
-  bool body_optional = false;
+  std::string body_field_type;          // "" when no typed body
   std::vector<std::string> body_media;  // media types the typed body is read for; empty: all
   std::vector<Factory> factories;
   bool registered = true;  // false: another operation has the same handler name
@@ -197,7 +195,7 @@ class Generator {
       if (std::find(handler_names.begin(), handler_names.end(), oc.op->handler) !=
           handler_names.end()) {
         oc.registered = false;
-        types_.fallbacks().push_back(
+        types_.notes().push_back(
             {oc.op->document ? oc.op->document->path() + "#" + oc.op->pointer : oc.op->pointer,
              "handler name '" + oc.op->handler +
                  "' is another operation's too: only the first is registered"});
@@ -215,7 +213,7 @@ class Generator {
     GeneratedCode code;
     code.files.push_back({options_.base_name + ".hpp", header()});
     code.files.push_back({options_.base_name + ".cpp", source()});
-    code.fallbacks = std::move(types_.fallbacks());
+    code.notes = std::move(types_.notes());
     return code;
   }
 
@@ -267,8 +265,8 @@ class Generator {
       if (typed) {
         CppType t = same_schema ? types_.map(typed->schema, base + "Body") : CppType::of(K::Json);
         const bool all_structured = structured.size() == op.request_body->content.size();
-        oc.body_optional = !op.request_body->required || !all_structured;
-        if (oc.body_optional && t.kind != K::Optional) t = CppType::wrap(K::Optional, t);
+        const bool optional = !op.request_body->required || !all_structured;
+        if (optional && t.kind != K::Optional) t = CppType::wrap(K::Optional, t);
         oc.body_field_type = types_.render(t);
         if (!all_structured) oc.body_media = structured;
       }

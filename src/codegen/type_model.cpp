@@ -103,7 +103,7 @@ TypeModel::Node TypeModel::resolve(Node n) const {
 }
 
 void TypeModel::fallback(const Node& n, std::string reason) {
-  fallbacks_.push_back({n.where(), std::move(reason)});
+  notes_.push_back({n.where(), "boost::json::value: " + reason});
 }
 
 std::string TypeModel::name_for(const Node& n, std::string_view hint) {
@@ -449,9 +449,9 @@ void TypeModel::finish() {
         if (!h) continue;
         if (state[h->decl] == Open) {
           // A cycle of by-value members: this one holds the JSON instead.
-          fallbacks_.push_back({d.location, "member '" + f.json_name + "' holds " +
-                                                decls_[h->decl].name +
-                                                " by value, which holds this type again"});
+          notes_.push_back({d.location, "boost::json::value: member '" + f.json_name + "' holds " +
+                                            decls_[h->decl].name +
+                                            " by value, which holds this type again"});
           f.type =
               f.required ? CppType::of(K::Json) : CppType::wrap(K::Optional, CppType::of(K::Json));
         } else if (state[h->decl] == Unvisited) {
@@ -461,7 +461,8 @@ void TypeModel::finish() {
     } else if (d.kind == Decl::Kind::Variant) {
       for (const std::size_t a : d.alternatives)
         if (state[a] == Open) {
-          fallbacks_.push_back({d.location, "an alternative holds this type by value"});
+          notes_.push_back(
+              {d.location, "boost::json::value: an alternative holds this type by value"});
           d.kind = Decl::Kind::Json;
           d.alternatives.clear();
           d.mapping.clear();

@@ -68,7 +68,7 @@ class TypeModel {
   void finish();
   const std::vector<Decl>& decls() const noexcept { return decls_; }
   const std::vector<std::size_t>& order() const noexcept { return order_; }
-  std::vector<Fallback>& fallbacks() noexcept { return fallbacks_; }
+  std::vector<Note>& notes() noexcept { return notes_; }
 
   std::string render(const CppType& t) const;
 
@@ -102,7 +102,7 @@ class TypeModel {
   std::vector<Decl> decls_;
   std::map<std::string, std::size_t, std::less<>> by_location_;  // key() -> decl
   std::vector<std::size_t> order_;
-  std::vector<Fallback> fallbacks_;
+  std::vector<Note> notes_;
 };
 
 }  // namespace brrt::codegen

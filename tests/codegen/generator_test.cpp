@@ -29,8 +29,8 @@ std::size_t count(const std::string& text, const std::string& what) {
 
 bool reported(const GeneratedCode& code, const std::string& pointer_end,
               const std::string& reason_part) {
-  for (const auto& f : code.fallbacks)
-    if (f.location.ends_with(pointer_end) && f.reason.find(reason_part) != std::string::npos)
+  for (const auto& n : code.notes)
+    if (n.location.ends_with(pointer_end) && n.message.find(reason_part) != std::string::npos)
       return true;
   return false;
 }
@@ -120,7 +120,7 @@ TEST(Generator, OneTypePerSchemaAndReportedFallbacks) {
   EXPECT_TRUE(reported(code, "/components/schemas/Box/properties/anchored", "$ref"));
   EXPECT_TRUE(reported(code, "/components/schemas/Box", "member 'self' holds Box"));
   // The location is the file as named, not a URI.
-  for (const auto& f : code.fallbacks) EXPECT_EQ(f.location.rfind("/tmp/spec.yaml#", 0), 0u);
+  for (const auto& n : code.notes) EXPECT_EQ(n.location.rfind("/tmp/spec.yaml#", 0), 0u);
 }
 
 TEST(Generator, ResponsesAndSharedHandlerNames) {

@@ -35,17 +35,19 @@ struct GeneratedFile {
   std::string text;
 };
 
-// Where a schema could not be given a C++ type of its own and is a boost::json::value instead
-// (a oneOf without discriminator, a type list, a ref the generator cannot follow): the
-// generated code still compiles and works; `generate --verbose` lists these.
-struct Fallback {
-  std::string location;  // the file (as the spec names it) and the JSON pointer of the schema
-  std::string reason;
+// What the generated code does differently from what the spec may lead one to expect, and
+// where: a schema that could not be given a C++ type of its own and is a boost::json::value
+// (a oneOf without discriminator, a type list, a ref the generator cannot follow), an
+// operation not registered because another has its handler name. The generated code still
+// compiles and works; `generate --verbose` lists these.
+struct Note {
+  std::string location;  // the file (as the spec names it) and the JSON pointer
+  std::string message;   // "boost::json::value: oneOf without a discriminator"
 };
 
 struct GeneratedCode {
   std::vector<GeneratedFile> files;  // header first
-  std::vector<Fallback> fallbacks;
+  std::vector<Note> notes;
 };
 
 // Throws std::invalid_argument for options that do not make C++ (a namespace that is not a
