@@ -70,17 +70,6 @@ std::optional<std::string> listen_address(std::string_view host) {
   return std::string(host);
 }
 
-std::string temp_dir_error(const std::string& dir) {
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0)
-    return "cannot use '" + dir + "' for upload files: " + std::strerror(errno);
-  if (!S_ISDIR(st.st_mode)) return "'" + dir + "' is not a directory";
-  // Creating a file in it needs write and search permission.
-  if (::access(dir.c_str(), W_OK | X_OK) != 0)
-    return "cannot create upload files in '" + dir + "': " + std::strerror(errno);
-  return {};
-}
-
 std::string swagger_ui_dir_error(const std::string& dir) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0)
@@ -566,7 +555,7 @@ void read_sections(const ConfigReader& r, const json::value& root, ServeSettings
         else if (k == "upload_temp_dir") {
           // Checked now: a directory that cannot take the files fails each upload with a 500.
           std::string dir = r.string(v, p);
-          if (const std::string why = temp_dir_error(dir); !why.empty())
+          if (const std::string why = dispatch::upload_dir_error(dir); !why.empty())
             r.fail(p, why,
                    "give an existing directory this user can write (default $TMPDIR or /tmp)");
           s.service.temp_dir = std::move(dir);

@@ -1,5 +1,11 @@
 #include "brrt/dispatch/multipart.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "brrt/dispatch/media_type.hpp"
 #include "brrt/http/message.hpp"
 
@@ -9,6 +15,17 @@ std::string_view multipart_boundary(std::string_view content_type) noexcept {
   auto b = media_parameter(content_type, "boundary");
   if (!b || b->empty() || b->size() > 70) return {};
   return *b;
+}
+
+std::string upload_dir_error(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0)
+    return "cannot use '" + dir + "' for upload files: " + std::strerror(errno);
+  if (!S_ISDIR(st.st_mode)) return "'" + dir + "' is not a directory";
+  // Creating a file in it needs write and search permission.
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    return "cannot create upload files in '" + dir + "': " + std::strerror(errno);
+  return {};
 }
 
 bool parse_multipart(std::string_view body, std::string_view boundary,

@@ -694,6 +694,20 @@ std::vector<std::string> Service::warnings() const {
     api = current_;
   }
   out = api->warnings;
+  // The default upload directory ($TMPDIR or /tmp) is checked here, for a spec that takes
+  // uploads (a configured one is checked with the configuration): without it, every part
+  // larger than the in-memory limit is answered 500.
+  const bool takes_uploads = std::any_of(api->ops.begin(), api->ops.end(), [](const auto& co) {
+    if (!co.op->request_body) return false;
+    for (const auto& m : co.op->request_body->content)
+      if (http::iequals(media_essence(m.content_type), "multipart/form-data")) return true;
+    return false;
+  });
+  if (takes_uploads)
+    if (const std::string why = upload_dir_error(options_.temp_dir); !why.empty())
+      out.push_back(why + ": multipart parts over " +
+                    std::to_string(options_.multipart_memory_limit) +
+                    " bytes will be answered 500 (set server.upload_temp_dir, or TMPDIR)");
   if (!options_.docs_path.empty() && assets_->files.empty())
     out.push_back(
         "Swagger UI assets not found (run scripts/setup.sh, or set --swagger-ui DIR / "

@@ -696,6 +696,19 @@ TEST(Serve, DirectoriesGivenAreCheckedAtStartup) {
       << flag.startup();
 }
 
+// The default upload directory ($TMPDIR, else /tmp) is not configuration to refuse, but a spec
+// that takes uploads is told at startup when it cannot take their files.
+TEST(Serve, AnUnusableDefaultUploadDirectoryIsAWarning) {
+  ServeProcess srv({"serve", "--port", "0"}, {"TMPDIR=/nonexistent/tmp"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  EXPECT_NE(srv.startup().find("warning: cannot use '/nonexistent/tmp' for upload files: No such "
+                               "file or directory: multipart parts over 65536 bytes will be "
+                               "answered 500"),
+            std::string::npos)
+      << srv.startup();
+  EXPECT_EQ(srv.stop(), 0);
+}
+
 // With drain_delay_ms the server goes on answering after SIGTERM, /health saying 503 draining
 // (curl: a load balancer's probe), until the delay ends; here a second SIGTERM ends it.
 TEST(Serve, ADrainDelayAnswersHealthWith503) {

@@ -25,6 +25,10 @@ struct MultipartLimits {
 // invalid (RFC 2046: 1..70 characters).
 std::string_view multipart_boundary(std::string_view content_type) noexcept;
 
+// Why `dir` cannot take the temporary files of large uploads (it does not exist, is no
+// directory, or this user cannot create files in it), or "" when it can.
+std::string upload_dir_error(const std::string& dir);
+
 // Splits `body` into parts. On malformed input returns false with a specific `error`.
 bool parse_multipart(std::string_view body, std::string_view boundary,
                      const MultipartLimits& limits, std::vector<MultipartPart>& parts,
