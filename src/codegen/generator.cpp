@@ -159,10 +159,11 @@ struct OperationCode {
   bool stream = false;
   bool websocket = false;  // answers 101 and no 2XX (docs/server.md, "WebSockets")
   struct Param {
-    std::string field, type, container, name, in;
+    std::string field, type, initializer, container, name, in;
   };
   std::vector<Param> params;
-  std::string body_field_type;          // "" when no typed body
+  std::string body_field_type;  // "" when no typed body
+  std::string body_initializer;
   std::vector<std::string> body_media;  // media types the typed body is read for; empty: all
   std::vector<Factory> factories;
   bool registered = true;  // false: another operation has the same handler name
@@ -234,6 +235,7 @@ class Generator {
           p.required || (p.in != spec::ParamIn::Path && types_.has_default(p.schema));
       if (!always && t.kind != K::Optional) t = CppType::wrap(K::Optional, t);
       pc.type = types_.render(t);
+      pc.initializer = types_.initializer(t);
       switch (p.in) {
         case spec::ParamIn::Path:
           pc.container = "path";
@@ -268,6 +270,7 @@ class Generator {
         const bool optional = !op.request_body->required || !all_structured;
         if (optional && t.kind != K::Optional) t = CppType::wrap(K::Optional, t);
         oc.body_field_type = types_.render(t);
+        oc.body_initializer = types_.initializer(t);
         if (!all_structured) oc.body_media = structured;
       }
     }
@@ -417,7 +420,7 @@ class Generator {
         case Decl::Kind::Struct:
           h += "struct " + d.name + " {\n";
           for (const auto& f : d.fields) {
-            h += "  " + types_.render(f.type) + " " + f.cpp_name + "{};";
+            h += "  " + types_.render(f.type) + " " + f.cpp_name + types_.initializer(f.type) + ";";
             h += "  // " + literal(f.json_name);
             if (!f.description.empty()) h += ": " + comment_line(f.description);
             h += "\n";
@@ -449,8 +452,10 @@ class Generator {
       h += "  // The request as decoded (raw target, headers, claims, files, trace context).\n";
       h += "  const ::brrt::dispatch::RequestContext& context;\n";
       for (const auto& p : oc.params)
-        h += "  " + p.type + " " + p.field + "{};  // " + p.in + " " + literal(p.name) + "\n";
-      if (!oc.body_field_type.empty()) h += "  " + oc.body_field_type + " body{};\n";
+        h += "  " + p.type + " " + p.field + p.initializer + ";  // " + p.in + " " +
+             literal(p.name) + "\n";
+      if (!oc.body_field_type.empty())
+        h += "  " + oc.body_field_type + " body" + oc.body_initializer + ";\n";
       h += "};\n\n";
       if (oc.stream || oc.websocket) continue;
       h += "class " + oc.response_type + " : public ::brrt::codegen::Reply {\n public:\n";

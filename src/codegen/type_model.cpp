@@ -478,6 +478,21 @@ void TypeModel::finish() {
     if (state[i] == Unvisited) visit(i);
 }
 
+std::string TypeModel::initializer(const CppType& t) const {
+  using K = CppType::Kind;
+  switch (t.kind) {
+    case K::Int64:
+    case K::Int32:
+    case K::Double:
+    case K::Bool:
+      return "{}";
+    case K::Named:
+      return decls_[t.decl].kind == Decl::Kind::Enum ? "{}" : "";
+    default:
+      return "";
+  }
+}
+
 std::string TypeModel::render(const CppType& t) const {
   using K = CppType::Kind;
   switch (t.kind) {

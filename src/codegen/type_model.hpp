@@ -71,6 +71,11 @@ class TypeModel {
   std::vector<Note>& notes() noexcept { return notes_; }
 
   std::string render(const CppType& t) const;
+  // A member's initializer: `{}` for the types default-initialization leaves indeterminate
+  // (numbers, bool, enums), nothing for class types. An initializer on a class-type member
+  // makes clang instantiate its constexpr constructor (and destructor) where the struct is
+  // defined, which fails for an optional vector of a struct defined further down.
+  std::string initializer(const CppType& t) const;
 
  private:
   struct Node {

@@ -1,25 +1,32 @@
 #!/bin/bash
 # Generated code for every spec in ../shared/specs compiles: `brrtrouter generate` for each
-# spec the loader accepts, then the generated source (with its header) through the compiler
-# with the project's warnings as errors (-fsyntax-only: the pet store and edges tests link and
-# run theirs). Specs the loader refuses are listed and skipped (brrtrouter check says why).
+# spec the loader accepts, then the generated source (with its header) through each compiler
+# given (GCC and clang: they differ on what must be complete where) with the project's warnings
+# as errors (-fsyntax-only: the pet store and edges tests link and run theirs). Specs the loader
+# refuses are listed and skipped (brrtrouter check says why).
 #
-# usage: compile_every_spec.sh BRRTROUTER CXX INCLUDE_DIR SHARED_DIR WORK_DIR
+# usage: compile_every_spec.sh BRRTROUTER INCLUDE_DIR SHARED_DIR WORK_DIR CXX [CXX...]
 set -u
 if [ "${1:-}" = "--compile" ]; then  # one generated directory (run in parallel below)
-  cxx=$2 include=$3 dir=$4
-  if "$cxx" -std=c++20 -fsyntax-only -Wall -Wextra -Werror -DBOOST_ASIO_NO_DEPRECATED \
-      -DBOOST_ASIO_HAS_CO_AWAIT -I"$include" -I"$dir" "$dir/api.cpp" >"$dir/compile.log" 2>&1; then
-    echo "compiled  $(cat "$dir/spec")"
-  else
-    echo "FAILED    $(cat "$dir/spec")"
-    head -20 "$dir/compile.log"
-    exit 1
-  fi
+  include=$2 dir=$3
+  shift 3
+  for cxx in "$@"; do
+    log="$dir/$(basename "$cxx").log"
+    if "$cxx" -std=c++20 -fsyntax-only -Wall -Wextra -Werror -DBOOST_ASIO_NO_DEPRECATED \
+        -DBOOST_ASIO_HAS_CO_AWAIT -I"$include" -I"$dir" "$dir/api.cpp" >"$log" 2>&1; then
+      echo "compiled  $(cat "$dir/spec") ($(basename "$cxx"))"
+    else
+      echo "FAILED    $(cat "$dir/spec") ($(basename "$cxx"))"
+      head -20 "$log"
+      exit 1
+    fi
+  done
   exit 0
 fi
 
-brrtrouter=$1 cxx=$2 include=$3 shared=$4 work=$5
+brrtrouter=$1 include=$2 shared=$3 work=$4
+shift 4
+compilers=("$@")
 if [ ! -d "$shared/specs" ]; then
   echo "skipped: $shared/specs is absent (the shared corpus is not next to the repository)"
   exit 77
@@ -42,5 +49,5 @@ generated=$(find "$work" -name spec | wc -l)
 echo "generated code for $generated of $n specs ($refused refused by the loader)"
 [ "$generated" -gt 0 ] || { echo "no spec generated"; exit 1; }
 find "$work" -name spec -printf '%h\n' | sort -V |
-  xargs -P "$(nproc)" -I{} "$0" --compile "$cxx" "$include" {} || exit 1
-echo "all $generated compiled"
+  xargs -P "$(nproc)" -I{} "$0" --compile "$include" {} "${compilers[@]}" || exit 1
+echo "all $generated compiled with: ${compilers[*]}"

@@ -109,11 +109,14 @@ TEST(Generator, OneTypePerSchemaAndReportedFallbacks) {
   EXPECT_NE(h.find("class ShapesAPIHandlers {"), std::string::npos);
   // Box is reached from the body, the response and itself: one struct.
   EXPECT_EQ(count(h, "struct Box {"), 1u);
-  EXPECT_NE(h.find("::std::optional<::std::vector<Box>> many{};"), std::string::npos);
+  EXPECT_NE(h.find("::std::optional<::std::vector<Box>> many;"), std::string::npos);
   EXPECT_NE(h.find("enum class BoxKind { a, b };"), std::string::npos);
+  // Numbers, bools and enums are value-initialized; class types are not given `{}` (clang would
+  // need their element types complete where the struct is defined).
+  EXPECT_NE(h.find("::std::optional<BoxKind> kind;"), std::string::npos);
   // oneOf [Box, null] is an optional Box, held by value in Box: a cycle, so JSON.
-  EXPECT_NE(h.find("::std::optional<::boost::json::value> maybe{};"), std::string::npos);
-  EXPECT_NE(h.find("::std::optional<::boost::json::value> self{};"), std::string::npos);
+  EXPECT_NE(h.find("::std::optional<::boost::json::value> maybe;"), std::string::npos);
+  EXPECT_NE(h.find("::std::optional<::boost::json::value> self;"), std::string::npos);
   EXPECT_TRUE(
       reported(code, "/components/schemas/Box/properties/either", "without a discriminator"));
   EXPECT_TRUE(reported(code, "/components/schemas/Box/properties/several", "list of types"));

@@ -1,20 +1,18 @@
 // The pet store served through code generated from its spec (brrt_generate in
-// tests/CMakeLists.txt): a typed implementation of every operation, behind the real server on
-// an ephemeral loopback port, called by an HTTP client, with response validation enforced so
-// that whatever the generated code writes is checked against the spec.
+// examples/pet_store/CMakeLists.txt): its typed implementation (examples/pet_store/typed), behind
+// the real server on an ephemeral loopback port, called by an HTTP client, with response validation
+// enforced so that whatever the generated code writes is checked against the spec.
 #include <gtest/gtest.h>
 
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 
-#include <chrono>
-#include <map>
-#include <mutex>
+#include <cctype>
 
 #include "dispatch/beast_client.hpp"
 #include "dispatch/running_service.hpp"
-#include "pet_store.hpp"
+#include "typed/memory_pet_store.hpp"
 
 namespace brrt {
 namespace {
@@ -22,175 +20,6 @@ namespace {
 using namespace petstore;
 using test::BeastClient;
 using test::bhttp::verb;
-
-Problem problem(int status, std::string title, std::string detail) {
-  Problem p;
-  p.status = status;
-  p.title = std::move(title);
-  p.detail = std::move(detail);
-  return p;
-}
-
-// An in-memory pet store: what a team writes once the generated class exists.
-class MemoryPetStore final : public PetStoreHandlers {
- public:
-  MemoryPetStore() {
-    Dog rex;
-    rex.id = 1;
-    rex.name = "Rex";
-    rex.tag = "dog";
-    rex.petType = "dog";
-    rex.goodBoy = true;
-    pets_.emplace(1, Pet{rex});
-  }
-
-  ListPetsResponse listPets(const ListPetsRequest& request) override {
-    std::lock_guard lock(mutex_);
-    std::vector<Pet> page;
-    std::int64_t skipped = 0;
-    for (const auto& [id, pet] : pets_) {
-      if (request.tags && !has_tag(pet, *request.tags)) continue;
-      if (skipped++ < request.offset) continue;
-      if (static_cast<std::int64_t>(page.size()) == request.limit) break;
-      page.push_back(pet);
-    }
-    return ListPetsResponse::ok(page);
-  }
-
-  CreatePetResponse createPet(const CreatePetRequest& request) override {
-    std::lock_guard lock(mutex_);
-    Cat cat;  // every new pet is a cat here
-    cat.id = next_id_++;
-    cat.name = request.body.name;
-    cat.tag = request.body.tag;
-    cat.petType = "cat";
-    cat.indoor = request.body.age && *request.body.age > 10;
-    pets_.emplace(cat.id, Pet{cat});
-    auto r = CreatePetResponse::created(Pet{cat});
-    r.header("Location", "/pets/" + std::to_string(cat.id));
-    return r;
-  }
-
-  GetPetResponse getPet(const GetPetRequest& request) override {
-    std::lock_guard lock(mutex_);
-    const auto it = pets_.find(request.id);
-    if (it == pets_.end())
-      return GetPetResponse::not_found(
-          problem(404, "Not Found", "no pet " + std::to_string(request.id)));
-    return GetPetResponse::ok(it->second);
-  }
-
-  GetUserResponse getUser(const GetUserRequest& request) override {
-    if (request.user_id != "u1")
-      return GetUserResponse::not_found(problem(404, "Not Found", "no user " + request.user_id));
-    return GetUserResponse::ok(User{"u1", "Ada", "ada@example.com"});
-  }
-  DeleteUserResponse deleteUser(const DeleteUserRequest&) override {
-    return DeleteUserResponse::no_content();
-  }
-  OptionsUserResponse optionsUser(const OptionsUserRequest&) override {
-    auto r = OptionsUserResponse::no_content();
-    r.header("Allow", "GET, HEAD, OPTIONS, DELETE");
-    return r;
-  }
-  HeadUserResponse headUser(const HeadUserRequest& request) override {
-    auto r = HeadUserResponse::ok();
-    r.header("X-User-Exists", request.user_id == "u1" ? "true" : "false");
-    return r;
-  }
-  GetUserPostResponse getUserPost(const GetUserPostRequest& request) override {
-    return GetUserPostResponse::ok(
-        Post{request.user_id, request.post_id,
-             "post " + std::to_string(request.post_id) + " of " + request.user_id});
-  }
-  GetItemResponse getItem(const GetItemRequest& request) override {
-    return GetItemResponse::ok(Item{request.id, "Widget", 9.5});
-  }
-  PutItemResponse putItem(const PutItemRequest& request) override {
-    Item item = request.body;
-    item.id = request.id;  // the path names the item
-    return request.id == "new" ? PutItemResponse::created(item) : PutItemResponse::ok(item);
-  }
-  boost::asio::awaitable<void> streamEvents(const StreamEventsRequest&,
-                                            dispatch::EventStream& events) override {
-    for (int i = 1; i <= 3; ++i) {
-      const std::string data = "{\"id\":" + std::to_string(i) + "}";
-      if (!co_await events.send({.data = data, .event = "petAdopted", .id = std::to_string(i)}))
-        co_return;
-    }
-  }
-  // Each text message back in capitals, until the client closes.
-  boost::asio::awaitable<void> wsEcho(const WsEchoRequest&, dispatch::WebSocket& socket) override {
-    while (true) {
-      const dispatch::WebSocketMessage m = co_await socket.read();
-      if (m.kind != dispatch::WebSocketMessage::Kind::Text) co_return;
-      std::string upper(m.data);
-      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      if (!co_await socket.send_text(upper)) co_return;
-    }
-  }
-  DownloadFileResponse downloadFile(const DownloadFileRequest& request) override {
-    return DownloadFileResponse::ok("bytes of " + request.id);
-  }
-  SubmitFormResponse submitForm(const SubmitFormRequest& request) override {
-    boost::json::object echo;
-    echo["name"] = request.body.name;
-    if (request.body.age) echo["age"] = *request.body.age;
-    if (request.body.subscribe) echo["subscribe"] = *request.body.subscribe;
-    return SubmitFormResponse::ok(echo);
-  }
-  UploadFileResponse uploadFile(const UploadFileRequest& request) override {
-    UploadFileResponse201 stored;
-    for (const auto& f : request.context.files) {
-      stored.filename = f.filename;
-      stored.size = static_cast<std::int64_t>(f.size);
-    }
-    return UploadFileResponse::created(stored);
-  }
-  MatrixCoordsResponse matrixCoords(const MatrixCoordsRequest& request) override {
-    boost::json::object o;
-    o["sum"] = request.coords.x.value_or(0) + request.coords.y.value_or(0);
-    return MatrixCoordsResponse::ok(o);
-  }
-  LabelColorsResponse labelColors(const LabelColorsRequest& request) override {
-    std::vector<std::string> reversed(request.color.rbegin(), request.color.rend());
-    return LabelColorsResponse::ok(reversed);
-  }
-  SearchResponse search(const SearchRequest& request) override {
-    std::lock_guard lock(mutex_);
-    std::vector<Pet> found;
-    for (const auto& [id, pet] : pets_) {
-      const bool by_id = !request.ids || std::find(request.ids->begin(), request.ids->end(), id) !=
-                                             request.ids->end();
-      const bool by_tag = !request.filter || !request.filter->tag ||
-                          has_tag(pet, std::vector<std::string>{*request.filter->tag});
-      if (by_id && by_tag) found.push_back(pet);
-    }
-    auto r = SearchResponse::ok(found);
-    r.header("X-Query", request.q + "|" + request.X_Trace_Id.value_or("-") + "|" +
-                            request.session.value_or("-"));
-    return r;
-  }
-  GetSecureResponse getSecure(const GetSecureRequest&) override {
-    return GetSecureResponse::ok(GetSecureResponse200{"s3cret"});
-  }
-  ReceiveWebhookResponse receiveWebhook(const ReceiveWebhookRequest& request) override {
-    last_event_ = request.body;
-    return ReceiveWebhookResponse::accepted(ReceiveWebhookResponse202{true});
-  }
-
-  Event last_event_;
-
- private:
-  static bool has_tag(const Pet& pet, const std::vector<std::string>& tags) {
-    const auto tag = std::visit([](const auto& p) { return p.tag; }, pet.value);
-    return tag && std::find(tags.begin(), tags.end(), *tag) != tags.end();
-  }
-
-  std::mutex mutex_;
-  std::map<std::int64_t, Pet> pets_;
-  std::int64_t next_id_ = 100;
-};
 
 class GeneratedPetStore : public ::testing::Test {
  protected:
@@ -333,8 +162,8 @@ TEST_F(GeneratedPetStore, BodiesOfEveryMediaType) {
   r = c.request(verb::post, "/webhooks", R"({"type":"petAdded","id":9})",
                 {{"Content-Type", "application/json"}});
   ASSERT_EQ(r.status, 202) << r.body;
-  EXPECT_EQ(store_.last_event_.type, EventType::petAdded);
-  EXPECT_EQ(store_.last_event_.id, 9);
+  EXPECT_EQ(store_.last_event().type, EventType::petAdded);
+  EXPECT_EQ(store_.last_event().id, 9);
 }
 
 TEST_F(GeneratedPetStore, HeadersOnlyAnswersAndStreams) {
