@@ -25,8 +25,9 @@ namespace brrt::codegen {
 
 // ---- reading (request side) ----------------------------------------------------------------
 // The request was validated against the spec before a generated handler runs, so a value has
-// its schema's type; a value of another type (a spec the generated code was not made from)
-// throws boost::system::system_error from Boost.JSON, which the service answers with 500.
+// its schema's type; one of another type, or out of the member's range, throws
+// boost::system::system_error from Boost.JSON, which read_param and read_body (what the
+// generated code calls) turn into a 400.
 void read_json(const boost::json::value& v, std::string& out);
 void read_json(const boost::json::value& v, std::int64_t& out);
 void read_json(const boost::json::value& v, std::int32_t& out);
