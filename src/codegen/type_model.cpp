@@ -423,18 +423,25 @@ void TypeModel::finish() {
 
   // The decl a member holds by value (itself, in an optional or as a map's values), or none:
   // a vector's elements may be incomplete where the vector is declared.
-  const std::function<const CppType*(const CppType&)> held =
-      [&](const CppType& t) -> const CppType* {
+  // The decl a member's type names, and whether the member holds it by value (itself, in an
+  // optional or as a map's values): a vector's elements may be incomplete where the vector is
+  // declared, so that a type can hold a vector of itself.
+  struct Held {
+    const CppType* named = nullptr;
+    bool by_value = true;
+  };
+  const std::function<Held(const CppType&, bool)> held = [&](const CppType& t,
+                                                             bool by_value) -> Held {
     switch (t.kind) {
       case K::Named:
-        return &t;
+        return {&t, by_value};
       case K::Optional:
       case K::Map:
-        return held(*t.inner);
+        return held(*t.inner, by_value);
       case K::Vector:
-        return t.inner->kind == K::Named ? nullptr : held(*t.inner);
+        return held(*t.inner, t.inner->kind == K::Named ? false : by_value);
       default:
-        return nullptr;
+        return {};
     }
   };
   enum State : std::uint8_t { Unvisited, Open, Done };
@@ -445,17 +452,22 @@ void TypeModel::finish() {
     Decl& d = decls_[i];
     if (d.kind == Decl::Kind::Struct) {
       for (auto& f : d.fields) {
-        const CppType* h = held(f.type);
-        if (!h) continue;
-        if (state[h->decl] == Open) {
+        const Held h = held(f.type, true);
+        if (!h.named) continue;
+        const std::size_t dep = h.named->decl;
+        if (state[dep] == Open && h.by_value) {
           // A cycle of by-value members: this one holds the JSON instead.
           notes_.push_back({d.location, "boost::json::value: member '" + f.json_name + "' holds " +
-                                            decls_[h->decl].name +
+                                            decls_[dep].name +
                                             " by value, which holds this type again"});
           f.type =
               f.required ? CppType::of(K::Json) : CppType::wrap(K::Optional, CppType::of(K::Json));
-        } else if (state[h->decl] == Unvisited) {
-          visit(h->decl);
+        } else if (state[dep] == Unvisited) {
+          // A vector's element type is defined first too when it can be (it is not on a
+          // cycle): a later struct holding this one by value in a map or optional makes clang
+          // instantiate this one's members, an optional vector's destructor among them, which
+          // needs the element complete.
+          visit(dep);
         }
       }
     } else if (d.kind == Decl::Kind::Variant) {
