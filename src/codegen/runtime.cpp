@@ -52,6 +52,9 @@ void refuse_value(http::Response& res, std::string_view in, std::string_view nam
 }
 
 namespace {
+// The access log's word-wise scan (observe::append_json_escaped) does this for long texts; for
+// the short names and tags of an answer, calling it measured 44 more instructions per string
+// than this byte loop (bench/instructions.sh dispatch, list_pets typed).
 bool clean_json_text(std::string_view v) noexcept {
   for (const char c : v) {
     const auto u = static_cast<unsigned char>(c);

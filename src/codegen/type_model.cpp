@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "brrt/core/ascii.hpp"
+#include "brrt/core/json_pointer.hpp"
 
 namespace brrt::codegen {
 
@@ -27,17 +28,8 @@ std::string_view string_member(const json::object& o, std::string_view key) {
 // RFC 6901 reference token, unescaped.
 std::string last_token(std::string_view pointer) {
   const auto slash = pointer.rfind('/');
-  std::string token(slash == std::string_view::npos ? pointer : pointer.substr(slash + 1));
-  std::string out;
-  for (std::size_t i = 0; i < token.size(); ++i) {
-    if (token[i] == '~' && i + 1 < token.size()) {
-      out += token[i + 1] == '1' ? '/' : '~';
-      ++i;
-    } else {
-      out += token[i];
-    }
-  }
-  return out;
+  return unescape_pointer_token(slash == std::string_view::npos ? pointer
+                                                                : pointer.substr(slash + 1));
 }
 
 bool is_null_schema(const json::value& v) {
