@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "brrt/core/json_pointer.hpp"
+#include "brrt/core/raw_writer.hpp"
 #include "brrt/schema/validation_error.hpp"
 
 namespace brrt::schema::detail {
@@ -29,19 +30,20 @@ class ErrorWriter {
 
   // Closes the current part (instance location, keyword location, schema location, keyword,
   // message, in that order).
-  void end_part() noexcept {
+  [[gnu::always_inline]] void end_part() noexcept {
     if (part_ < e_.ends_.size()) e_.ends_[part_++] = size();
   }
 
-  void raw(const char* p, std::size_t n) {
+  [[gnu::always_inline]] void raw(const char* p, std::size_t n) {
     room(n);
-    std::memcpy(w_, p, n);
-    w_ += n;
+    w_ = copy_bytes(w_, p, n);
   }
-  void raw(std::string_view s) { raw(s.data(), s.size()); }
+  [[gnu::always_inline]] void raw(std::string_view s) { raw(s.data(), s.size()); }
   template <std::size_t N>
-  void literal(const char (&s)[N]) {  // a string literal: its length known, no strlen
-    raw(s, N - 1);
+  [[gnu::always_inline]] void literal(const char (&s)[N]) {  // its length known, no strlen
+    room(N - 1);
+    std::memcpy(w_, s, N - 1);  // a constant size: a few moves, no call
+    w_ += N - 1;
   }
   template <class Int>
   void decimal(Int i) {
@@ -49,15 +51,14 @@ class ErrorWriter {
     w_ = std::to_chars(w_, end_, i).ptr;
   }
   // "/token", escaped per RFC 6901 when `escape` (property names, instance keys).
-  void token(std::string_view t, bool escape) {
+  [[gnu::always_inline]] void token(std::string_view t, bool escape) {
     room(2 * t.size() + 1);
     // Written through a local pointer: stores of chars may alias w_, which the compiler
     // would otherwise reload after every byte.
     char* w = w_;
     *w++ = '/';
     if (!escape) {
-      std::memcpy(w, t.data(), t.size());
-      w += t.size();
+      w = copy_bytes(w, t.data(), t.size());
     } else {
       w = write_pointer_token(w, t);
     }
