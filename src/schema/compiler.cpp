@@ -12,6 +12,7 @@
 
 #include "brrt/core/ascii.hpp"
 #include "brrt/core/json_pointer.hpp"
+#include "schema/error_writer.hpp"
 #include "schema/metaschemas.hpp"
 #include "schema/node.hpp"
 #include "schema/uri.hpp"
@@ -760,6 +761,8 @@ struct Compiler::State {
       b.present = true;
       b.value = to_long_double(*s);
       b.json = *s;
+      char text[kNumberRoom];
+      b.text.assign(text, write_number(text, *s));
       if (s->is_int64() || (s->is_uint64() && s->get_uint64() <= INT64_MAX)) {
         b.is_int = true;
         b.int_value = s->is_int64() ? s->get_int64() : static_cast<std::int64_t>(s->get_uint64());

@@ -49,6 +49,7 @@ constexpr std::uint8_t accepted_kinds(std::uint8_t types, bool nullable) noexcep
 struct NumberBound {
   long double value = 0;  // exact for every JSON number Boost.JSON produces
   boost::json::value json;
+  std::string text;            // write_number(json), made at load: error messages copy it
   std::int64_t int_value = 0;  // valid when is_int: int64 instances compare as integers
   double double_value = 0;     // valid when double_exact: double instances compare as doubles
   bool present = false;

@@ -77,6 +77,11 @@ class PathText {
     w = escape ? write_pointer_token(w, token) : copy_bytes(w, token.data(), token.size());
     size_ = static_cast<std::size_t>(w - data_);
   }
+  // Text that is already one or more escaped "/token" steps.
+  void push_steps(std::string_view steps) {
+    room(steps.size());
+    size_ = static_cast<std::size_t>(copy_bytes(data_ + size_, steps.data(), steps.size()) - data_);
+  }
   void push_index(std::size_t i) {
     room(24);
     char* w = data_ + size_;
@@ -266,24 +271,26 @@ void append_cut_json(ErrorWriter& out, const Source& source) {
   }
 }
 
-void append_part(ErrorWriter& out, std::string_view s) {
+// The pieces of most messages (a bound's text, a literal, an integer) are written inline;
+// the rest through calls.
+[[gnu::always_inline]] inline void append_part(ErrorWriter& out, std::string_view s) {
   out.raw(s);
 }
 template <std::size_t N>
-void append_part(ErrorWriter& out, const char (&s)[N]) {
+[[gnu::always_inline]] inline void append_part(ErrorWriter& out, const char (&s)[N]) {
   out.literal(s);
 }
 void append_part(ErrorWriter& out, std::uint64_t n) {
   out.decimal(n);
 }
-void append_part(ErrorWriter& out, const Json& j) {
-  switch (j.v.kind()) {
+void append_json(ErrorWriter& out, const json::value& v) {
+  switch (v.kind()) {
     case json::kind::int64:
-      return out.decimal(j.v.get_int64());
     case json::kind::uint64:
-      return out.decimal(j.v.get_uint64());
+    case json::kind::double_:
+      return out.number(v);
     case json::kind::bool_:
-      if (j.v.get_bool())
+      if (v.get_bool())
         out.literal("true");
       else
         out.literal("false");
@@ -291,8 +298,12 @@ void append_part(ErrorWriter& out, const Json& j) {
     case json::kind::null:
       return out.literal("null");
     default:
-      append_cut_json(out, &j.v);
+      append_cut_json(out, &v);
   }
+}
+[[gnu::always_inline]] inline void append_part(ErrorWriter& out, const Json& j) {
+  if (j.v.is_int64()) return out.decimal(j.v.get_int64());
+  append_json(out, j.v);
 }
 void append_part(ErrorWriter& out, const Quoted& q) {
   append_cut_json(out, json::string_view(q.s));
@@ -304,7 +315,7 @@ void append_part(ErrorWriter& out, const Counted& c) {
 void append_part(ErrorWriter& out, const Choices& c) {
   for (std::size_t i = 0; i < c.values.size() && i < 8; ++i) {
     if (i) out.literal(", ");
-    append_part(out, Json{c.values[i]});
+    append_json(out, c.values[i]);
   }
   if (c.values.size() > 8) out.literal(", ...");
 }
@@ -398,6 +409,21 @@ class Evaluator {
     return StepGuard{&keyword_path_, saved};
   }
   StepGuard at_key(std::string_view k) { return step(instance_path_, k, true); }
+  // A member that fails its property's schema: "/properties/name" and "/name", the name
+  // escaped at load (PropertyTable::pointer_step).
+  StepGuard kw_property(std::string_view pointer_step) {
+    if (!collecting_) return StepGuard{nullptr, 0};
+    const std::size_t saved = keyword_path_.size();
+    keyword_path_.push_steps("/properties");
+    keyword_path_.push_steps(pointer_step);
+    return StepGuard{&keyword_path_, saved};
+  }
+  StepGuard at_member(std::string_view pointer_step) {
+    if (!collecting_) return StepGuard{nullptr, 0};
+    const std::size_t saved = instance_path_.size();
+    instance_path_.push_steps(pointer_step);
+    return StepGuard{&instance_path_, saved};
+  }
   StepGuard at_index(std::size_t i) {
     if (!collecting_) return StepGuard{nullptr, 0};
     const std::size_t saved = instance_path_.size();
@@ -409,16 +435,7 @@ class Evaluator {
   bool error(const Node& n, std::string_view keyword, const Parts&... message) {
     if (!collecting_ || errors_->size() >= max_errors_) return false;
     ErrorWriter w(errors_->emplace_back());  // an empty error, its buffer's capacity kept
-    w.raw(instance_path_.view());
-    w.end_part();
-    w.raw(keyword_path_.view());
-    if (!keyword.empty()) w.token(keyword, false);
-    w.end_part();
-    w.raw(n.location);
-    if (!keyword.empty()) w.token(keyword, false);
-    w.end_part();
-    w.raw(keyword);
-    w.end_part();
+    w.locations(instance_path_.view(), keyword_path_.view(), n.location, keyword);
     (append_part(w, message), ...);
     return false;
   }
@@ -474,6 +491,8 @@ class Evaluator {
       }
       // Neither a leaf nor a plain object: possibly a "$ref"-only node.
       if (n.ref_target != kNoNode) return eval_here(n.ref_target, v, out);
+    } else if (n.leaf) {
+      return collect_leaf(n, v);
     } else if (n.simple_object && out == nullptr && !p_.has_dynamic_refs && v.is_object() &&
                depth_ < max_depth_) {
       ++depth_;
@@ -573,10 +592,14 @@ class Evaluator {
       if (const PropertyTable::Entry* e = properties.find(kv.key())) {
         found += e->required;
         if (member_valid(*e, kv.value())) continue;
-        auto g = kw("properties");
-        auto g2 = kw_name(kv.key());
-        auto at = at_key(kv.key());
-        if (!eval_here(n.properties.declared_node(*e), kv.value(), nullptr)) ok = false;
+        const std::string_view step = n.properties.pointer_step(*e);
+        auto g = kw_property(step);
+        auto at = at_member(step);
+        // A leaf property (no "$ref" in between) is reported straight from its node.
+        const NodeId declared = n.properties.declared_node(*e);
+        if (!(e->leaf && declared == e->node ? collect_leaf(p_.nodes[declared], kv.value())
+                                             : eval_here(declared, kv.value(), nullptr)))
+          ok = false;
       } else if (additional != kNoNode) {
         const Node& ap = p_.nodes[additional];
         auto at = at_key(kv.key());
@@ -614,6 +637,34 @@ class Evaluator {
   bool test(NodeId id, const json::value& v, Annotations* out) {
     QuietGuard q(*this);
     return eval(id, v, out);
+  }
+
+  // "type" (n.types != 0).
+  [[gnu::always_inline]] bool check_type(const Node& n, const json::value& v) {
+    return type_matches(n.types, v) || report_type(n, v);
+  }
+  [[gnu::noinline]] bool report_type(const Node& n, const json::value& v) {
+    BRRT_SCHEMA_REPORT(n, "type", "expected ", type_names(n.types), ", got ", kind_name(v));
+    return false;
+  }
+
+  // The collecting walk of a Node::leaf (the schema of most failing members): what eval_node
+  // reports for one, without stepping through the keywords a leaf cannot have. Like
+  // leaf_valid, no depth or dynamic-scope step: a leaf does not recurse.
+  bool collect_leaf(const Node& n, const json::value& v) {
+    const json::kind k = v.kind();
+    if (n.nullable && k == json::kind::null) return true;
+    bool ok = n.types == 0 || check_type(n, v);
+    switch (k) {
+      case json::kind::int64:
+      case json::kind::uint64:
+      case json::kind::double_:
+        return (!n.has_number_checks || check_number(n, v)) && ok;
+      case json::kind::string:
+        return (!n.has_string_checks || check_string(n, v)) && ok;
+      default:
+        return ok;
+    }
   }
 
   bool eval_node(const Node& n, const json::value& v, Annotations* a) {
@@ -656,36 +707,7 @@ class Evaluator {
 
     const json::kind k = v.kind();
     if (n.nullable && k == json::kind::null) return ok;
-    if (n.types != 0) {
-      bool match;
-      switch (k) {
-        case json::kind::null:
-          match = n.types & kNull;
-          break;
-        case json::kind::bool_:
-          match = n.types & kBoolean;
-          break;
-        case json::kind::object:
-          match = n.types & kObject;
-          break;
-        case json::kind::array:
-          match = n.types & kArray;
-          break;
-        case json::kind::string:
-          match = n.types & kString;
-          break;
-        case json::kind::double_:
-          match = (n.types & kNumber) || ((n.types & kInteger) && is_integer(v));
-          break;
-        default:
-          match = n.types & (kNumber | kInteger);
-          break;
-      }
-      if (!match) {
-        BRRT_SCHEMA_REPORT(n, "type", "expected ", type_names(n.types), ", got ", kind_name(v));
-        if (failed()) return false;
-      }
-    }
+    if (n.types != 0 && !check_type(n, v) && failed()) return false;
     if (n.has_const && !value_equal(v, n.const_value)) {
       BRRT_SCHEMA_REPORT(n, "const", Json{v}, " is not the constant ", Json{n.const_value});
       if (failed()) return false;
@@ -767,29 +789,29 @@ class Evaluator {
     bool ok = true;
     if (n.minimum.present && compare(v, n.minimum) < 0) {
       ok = BRRT_SCHEMA_REPORT(n, "minimum", Json{v}, " is less than the minimum ",
-                              Json{n.minimum.json});
+                              std::string_view(n.minimum.text));
       if (!collecting_) return false;
     }
     if (n.maximum.present && compare(v, n.maximum) > 0) {
       ok = BRRT_SCHEMA_REPORT(n, "maximum", Json{v}, " is greater than the maximum ",
-                              Json{n.maximum.json});
+                              std::string_view(n.maximum.text));
       if (!collecting_) return false;
     }
     if (n.exclusive_minimum.present && compare(v, n.exclusive_minimum) <= 0) {
       ok = BRRT_SCHEMA_REPORT(n, "exclusiveMinimum", Json{v},
                               " is not greater than the exclusive minimum ",
-                              Json{n.exclusive_minimum.json});
+                              std::string_view(n.exclusive_minimum.text));
       if (!collecting_) return false;
     }
     if (n.exclusive_maximum.present && compare(v, n.exclusive_maximum) >= 0) {
       ok = BRRT_SCHEMA_REPORT(n, "exclusiveMaximum", Json{v},
                               " is not less than the exclusive maximum ",
-                              Json{n.exclusive_maximum.json});
+                              std::string_view(n.exclusive_maximum.text));
       if (!collecting_) return false;
     }
     if (n.multiple_of.present && !multiple_of(v, n.multiple_of)) {
       ok = BRRT_SCHEMA_REPORT(n, "multipleOf", Json{v}, " is not a multiple of ",
-                              Json{n.multiple_of.json});
+                              std::string_view(n.multiple_of.text));
       if (!collecting_) return false;
     }
     if (n.format_assert && !check_format(n.format, v)) {
@@ -987,9 +1009,9 @@ class Evaluator {
             matched = true;
             required_found += e->required;
             if (!collecting_ || !member_valid(*e, kv.value())) {
-              auto g = kw("properties");
-              auto g2 = kw_name(key);
-              auto at = at_key(key);
+              const std::string_view step = n.properties.pointer_step(*e);
+              auto g = kw_property(step);
+              auto at = at_member(step);
               if (!eval_here(n.properties.declared_node(*e), kv.value(), nullptr) && failed())
                 return false;
             }

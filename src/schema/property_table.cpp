@@ -2,6 +2,8 @@
 
 #include <tuple>
 
+#include "brrt/core/json_pointer.hpp"
+
 namespace brrt::schema::detail {
 
 namespace {
@@ -14,6 +16,7 @@ void PropertyTable::add(std::string name, std::uint32_t node) {
   std::tie(e.head, e.tail) = name_keys(name.data(), name.size());
   e.size = static_cast<std::uint32_t>(name.size());
   e.node = node;
+  steps_.push_back("/" + escape_pointer_token(name));
   e.name = std::move(name);
   entries_.push_back(std::move(e));
   declared_.push_back(node);

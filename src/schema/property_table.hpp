@@ -65,6 +65,12 @@ class PropertyTable {
   std::uint32_t declared_node(const Entry& e) const noexcept {
     return declared_[static_cast<std::size_t>(&e - entries_.data())];
   }
+  // "/name" escaped per RFC 6901, written at load: the step a failing member adds to the
+  // instance and keyword locations (an instance key that matched an entry is its name), so
+  // reporting a member copies it instead of scanning the key for '~' and '/' twice.
+  std::string_view pointer_step(const Entry& e) const noexcept {
+    return steps_[static_cast<std::size_t>(&e - entries_.data())];
+  }
   void set_leaf(std::size_t entry, bool leaf, bool type_only, std::uint8_t kinds,
                 bool integral_doubles) {
     Entry& e = entries_[entry];
@@ -95,6 +101,7 @@ class PropertyTable {
 
   std::vector<Entry> entries_;
   std::vector<std::uint32_t> declared_;  // parallel to entries_
+  std::vector<std::string> steps_;       // parallel to entries_
   std::vector<std::uint32_t> slots_;     // entry index + 1, 0 = empty; size is a power of two
 };
 

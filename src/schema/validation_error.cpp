@@ -55,18 +55,9 @@ std::string ValidationError::to_string() const {
   return out;
 }
 
-void ValidationError::clear() noexcept {
-  ends_ = {};
-}
-
-ValidationError& ValidationErrors::emplace_back() {
-  if (size_ == items_.size()) {
-    items_.emplace_back();
-    return items_[size_++];
-  }
-  ValidationError& e = items_[size_++];
-  e.clear();
-  return e;
+ValidationError& ValidationErrors::grow() {
+  items_.emplace_back();
+  return items_[size_++];
 }
 
 void ValidationErrors::rotate(std::size_t first, std::size_t middle) noexcept {

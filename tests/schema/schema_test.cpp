@@ -111,7 +111,7 @@ TEST(SchemaErrors, MessagesQuoteValuesAndCutLongOnes) {
       errors_of(c, R"({"e": "three", "p": "A1", "n": -9223372036854775808, "c": "b"})");
   ASSERT_EQ(errors.size(), 4u);
   EXPECT_EQ(errors[0].message(),
-            R"("three" is not one of 1, "two", null, true, 2.5E0, {"a":1}, [3], "x", ...)");
+            R"("three" is not one of 1, "two", null, true, 2.5, {"a":1}, [3], "x", ...)");
   EXPECT_EQ(errors[1].message(), R"("A1" does not match the pattern "^[a-z\\\"]+$")");
   EXPECT_EQ(errors[2].message(), "-9223372036854775808 is less than the minimum -5");
   EXPECT_EQ(errors[3].message(),
@@ -192,6 +192,36 @@ TEST(SchemaErrors, LongLocationsGrowTheBufferAndAShorterErrorReusesIt) {
   EXPECT_EQ(errors[0].instance_location(), "/age");
   EXPECT_EQ(errors[0].keyword_location(), "/properties/age/minimum");
   EXPECT_EQ(errors[0].message(), "-1 is less than the minimum 0");
+}
+
+// A failing member's steps are its property name escaped once at load (PropertyTable's
+// pointer steps), a leaf member is reported straight from its node, and a bound is quoted as
+// the schema wrote it: each must read exactly as the general walk's would.
+TEST(SchemaErrors, DeclaredNamesAreEscapedAndBoundsQuotedAsWritten) {
+  const auto c = compile(R"({"type": "object", "properties": {
+      "a/b~c": {"type": "integer", "minimum": -10, "maximum": 2.5e3},
+      "d": {"type": ["number", "null"], "exclusiveMaximum": 0.5, "multipleOf": 0.25},
+      "e": {"type": "integer"},
+      "f": {"type": "string", "maxLength": 2},
+      "g": {"type": "object", "properties": {"h~": {"type": "boolean"}}}}})");
+  const auto errors =
+      errors_of(c, R"({"a/b~c": -12, "d": 0.6, "e": 1.5, "f": "abc", "g": {"h~": 1}, "x": 1})");
+  ASSERT_EQ(errors.size(), 6u);
+  EXPECT_EQ(errors[0].instance_location(), "/a~1b~0c");
+  EXPECT_EQ(errors[0].keyword_location(), "/properties/a~1b~0c/minimum");
+  EXPECT_EQ(errors[0].message(), "-12 is less than the minimum -10");
+  EXPECT_EQ(errors[1].keyword_location(), "/properties/d/exclusiveMaximum");
+  EXPECT_EQ(errors[1].message(), "0.6 is not less than the exclusive maximum 0.5");
+  EXPECT_EQ(errors[2].message(), "0.6 is not a multiple of 0.25");
+  EXPECT_EQ(errors[3].keyword_location(), "/properties/e/type");
+  EXPECT_EQ(errors[3].message(), "expected integer, got number");
+  EXPECT_EQ(errors[4].message(), "\"abc\" is longer than 2 characters");
+  EXPECT_EQ(errors[5].instance_location(), "/g/h~0");
+  EXPECT_EQ(errors[5].keyword_location(), "/properties/g/properties/h~0/type");
+  EXPECT_TRUE(errors[5].schema_location().ends_with("#/properties/g/properties/h~0/type"));
+  const auto big = errors_of(c, R"({"a/b~c": 2501})");
+  ASSERT_EQ(big.size(), 1u);
+  EXPECT_EQ(big[0].message(), "2501 is greater than the maximum 2500");
 }
 
 TEST(SchemaErrors, ReusedListStopsAllocatingAndHoldsOnlyTheNewErrors) {

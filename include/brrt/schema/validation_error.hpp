@@ -41,7 +41,7 @@ class ValidationError {
   std::string to_string() const;
 
   // Empties every part, keeping the buffer.
-  void clear() noexcept;
+  void clear() noexcept { ends_ = {}; }
 
  private:
   friend class detail::ErrorWriter;
@@ -67,13 +67,22 @@ class ValidationErrors {
   const ValidationError* end() const noexcept { return items_.data() + size_; }
   void clear() noexcept { size_ = 0; }
 
-  // Appends an empty error (its buffer's capacity kept) for the caller to fill.
-  ValidationError& emplace_back();
+  // Appends an empty error (its buffer's capacity kept) for the caller to fill. Inline: it is
+  // on the path of every reported error, and reuses an error all but the first few times.
+  ValidationError& emplace_back() {
+    if (size_ == items_.size()) [[unlikely]]
+      return grow();
+    ValidationError& e = items_[size_++];
+    e.clear();
+    return e;
+  }
   // Moves the errors from `middle` to the end before those from `first` to `middle`, keeping
   // the order within each group (a validator that finds an earlier keyword's errors last).
   void rotate(std::size_t first, std::size_t middle) noexcept;
 
  private:
+  ValidationError& grow();  // emplace_back when no error is left to reuse
+
   std::vector<ValidationError> items_;
   std::size_t size_ = 0;
 };
