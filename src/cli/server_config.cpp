@@ -434,7 +434,9 @@ std::string unknown_server_setting_hint(std::string_view key) {
                                                    "upload_max_parts",
                                                    "upload_temp_dir",
                                                    "websocket_max_message_bytes",
-                                                   "websocket_idle_timeout_ms"};
+                                                   "websocket_idle_timeout_ms",
+                                                   "websocket_deflate",
+                                                   "websocket_deflate_min_bytes"};
   std::string_view best;
   std::size_t best_distance = 3;  // further than two edits is not a misspelling
   for (const std::string_view name : kSettings)
@@ -552,6 +554,11 @@ void read_sections(const ConfigReader& r, const json::value& root, ServeSettings
               static_cast<std::uint64_t>(r.integer(v, p, 1, INT64_MAX));
         else if (k == "websocket_idle_timeout_ms")
           s.service.websocket.idle_timeout = ms(r.integer(v, p, 100, 3'600'000));
+        else if (k == "websocket_deflate")
+          s.service.websocket.deflate = r.boolean(v, p);
+        else if (k == "websocket_deflate_min_bytes")
+          s.service.websocket.deflate_min_bytes =
+              static_cast<std::size_t>(r.integer(v, p, 0, INT64_MAX));
         else if (k == "upload_temp_dir") {
           // Checked now: a directory that cannot take the files fails each upload with a 500.
           std::string dir = r.string(v, p);

@@ -299,6 +299,12 @@ boost::asio::awaitable<bool> WebSocket::accept() {
   timeouts.idle_timeout = s.options.idle_timeout;
   timeouts.keep_alive_pings = true;
   ws.set_option(timeouts);
+  if (s.options.deflate) {
+    websocket::permessage_deflate deflate;
+    deflate.server_enable = true;
+    deflate.msg_size_threshold = s.options.deflate_min_bytes;
+    ws.set_option(deflate);
+  }
   ws.set_option(websocket::stream_base::decorator(
       [&res = s.res, server = std::string(t.server_header)](websocket::response_type& r) {
         r.set(beast::http::field::server, server);

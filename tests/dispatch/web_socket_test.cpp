@@ -170,6 +170,7 @@ std::string close_frame(std::uint16_t code, std::string_view reason = {}) {
 struct ServerFrame {
   unsigned opcode = 0;
   std::string payload;
+  bool compressed = false;  // RSV1: a permessage-deflate message
   std::uint16_t close_code() const {
     return payload.size() < 2
                ? 0
@@ -199,7 +200,8 @@ std::optional<ServerFrame> read_frame(RawClient& c) {
       }
       if (p.size() >= header && p.size() >= header + length) {
         ServerFrame f{static_cast<unsigned char>(p[0]) & 0x0fu,
-                      p.substr(header, static_cast<std::size_t>(length))};
+                      p.substr(header, static_cast<std::size_t>(length)),
+                      (static_cast<unsigned char>(p[0]) & 0x40u) != 0};
         c.pending().erase(0, header + static_cast<std::size_t>(length));
         return f;
       }
@@ -598,6 +600,69 @@ TEST(WebSocket, ARealWsClientExchangesMessagesAndSeesTheCloseCodes) {
             "bye: bye, then 4000 done here\n"
             "no upgrade: 426\n"
             "secure without key: 401\n");
+}
+
+// permessage-deflate is negotiated only when the server enables it; then what the server sends
+// is compressed (RSV1 set, fewer bytes than the message) unless it is under deflate_min_bytes.
+TEST(WebSocket, DeflateIsNegotiatedOnlyWhenEnabledAndCompressesTheEchoes) {
+  const std::string offer =
+      "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
+  const std::string message(300, 'a');
+  {
+    WsServer plain;
+    RawClient c(plain.port());
+    const std::string head = upgrade(c, "/echo", offer);
+    ASSERT_EQ(head.rfind("HTTP/1.1 101 ", 0), 0u) << head;
+    EXPECT_EQ(head.find("permessage-deflate"), std::string::npos) << head;
+    ASSERT_TRUE(c.send(frame(0x1, message)));
+    const auto f = next_data_frame(c);
+    ASSERT_TRUE(f);
+    EXPECT_FALSE(f->compressed);
+    EXPECT_EQ(f->payload, message);
+  }
+  dispatch::ServiceOptions o = options_with_key();
+  o.websocket.deflate = true;
+  WsServer s(std::move(o));
+  RawClient c(s.port());
+  const std::string head = upgrade(c, "/echo", offer);
+  ASSERT_EQ(head.rfind("HTTP/1.1 101 ", 0), 0u) << head;
+  EXPECT_NE(head.find("Sec-WebSocket-Extensions: permessage-deflate"), std::string::npos) << head;
+  // A client may still send a message uncompressed (RSV1 clear); the echo comes compressed.
+  ASSERT_TRUE(c.send(frame(0x1, message)));
+  auto f = next_data_frame(c);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, 0x1u);
+  EXPECT_TRUE(f->compressed);
+  EXPECT_LT(f->payload.size(), 50u);
+  ASSERT_TRUE(c.send(frame(0x1, "short")));  // under deflate_min_bytes (64): sent as it is
+  f = next_data_frame(c);
+  ASSERT_TRUE(f);
+  EXPECT_FALSE(f->compressed);
+  EXPECT_EQ(f->payload, "short");
+}
+
+TEST(WebSocket, ARealWsClientExchangesCompressedMessages) {
+  if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "node is not installed";
+  dispatch::ServiceOptions o = options_with_key(4096);
+  o.websocket.deflate = true;
+  WsServer s(std::move(o));
+  const std::string cmd =
+      "node " + std::string(BRRT_SOURCE_DIR) +
+      "/tests/dispatch/ws_deflate_client.mjs ws://127.0.0.1:" + std::to_string(s.port()) + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  ASSERT_EQ(::pclose(p), 0) << out;
+  EXPECT_EQ(out,
+            "extensions: permessage-deflate\n"
+            "echo text: same\n"
+            "echo binary: same\n"
+            "echo short: short\n"
+            "too big once inflated: 1009\n"
+            "extensions without the offer: ''\n"
+            "echo plain: plain\n");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -36,6 +37,16 @@ struct WebSocketOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   // How long the 101 may take to be written, and a peer to answer a close.
   std::chrono::milliseconds close_timeout{5'000};
+  // permessage-deflate (RFC 7692): when on, a client that offers it gets it, and messages go
+  // compressed both ways (Beast's own deflate, no zlib; 32 KB windows, context kept between
+  // messages). Off by default: each such socket holds a compressor and a decompressor (about
+  // 170 KB), and compressing messages that mix a secret with text a client chose lets the
+  // client learn the secret from the lengths (CRIME). max_message_bytes counts a message after
+  // decompression, so a small compressed frame cannot inflate past it.
+  bool deflate = false;
+  // With deflate: messages shorter than this are sent uncompressed (deflating a few bytes
+  // costs more than it saves).
+  std::size_t deflate_min_bytes = 64;
 };
 
 // One message read, or the end of the socket.

@@ -1,0 +1,60 @@
+// permessage-deflate (RFC 7692) with a real client: the npm `ws` package (pinned in
+// package-lock.json), which offers the extension by default, against the echo endpoint of
+// tests/dispatch/web_socket_test.cpp served with WebSocketOptions::deflate and a 4096-byte
+// message limit. Prints one line per step; exits 1 on anything unexpected or after 10 s.
+// Usage: node ws_deflate_client.mjs ws://127.0.0.1:PORT
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WebSocket = createRequire(join(repo, 'package.json'))('ws');
+
+const base = process.argv[2];
+const timer = setTimeout(() => {
+  console.error('ws_deflate_client: timed out');
+  process.exit(1);
+}, 10_000);
+
+function open(path, options) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(base + path, options);
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+const nextMessage = (ws) =>
+  new Promise((resolve) => ws.once('message', (data, isBinary) => resolve({ data, isBinary })));
+const closed = (ws) => new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+
+// The client compresses every message (threshold 0); the server compresses its echoes.
+let ws = await open('/echo', { perMessageDeflate: { threshold: 0 } });
+console.log(`extensions: ${ws.extensions}`);
+const text = 'héllo, deflate '.repeat(200);
+ws.send(text);
+let m = await nextMessage(ws);
+console.log(`echo text: ${m.data.toString() === text ? 'same' : 'different'}`);
+const bytes = randomBytes(3000);
+ws.send(bytes);
+m = await nextMessage(ws);
+console.log(`echo binary: ${m.isBinary && bytes.equals(m.data) ? 'same' : 'different'}`);
+ws.send('short');
+m = await nextMessage(ws);
+console.log(`echo short: ${m.data.toString()}`);
+// 5000 bytes deflate to a few dozen: the limit counts the message as it inflates.
+ws.send('x'.repeat(5000));
+console.log(`too big once inflated: ${await closed(ws)}`);
+
+// A client that does not offer the extension talks plain frames to the same server.
+ws = await open('/echo', { perMessageDeflate: false });
+console.log(`extensions without the offer: '${ws.extensions}'`);
+ws.send('plain');
+m = await nextMessage(ws);
+console.log(`echo plain: ${m.data.toString()}`);
+ws.close(1000);
+await closed(ws);
+
+clearTimeout(timer);
+process.exit(0);
