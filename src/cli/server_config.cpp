@@ -259,6 +259,17 @@ std::vector<std::string> strings(const ConfigReader& r, const json::value& v,
   return out;
 }
 
+// Origins (`scheme://host[:port]` or "*"), each checked on its own so that an error points at it.
+std::vector<std::string> origins(const ConfigReader& r, const json::value& v, const std::string& p,
+                                 std::string_view key) {
+  std::vector<std::string> items = strings(r, v, p);
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (const std::string why = dispatch::cors_origin_error(items[i]); !why.empty())
+      r.fail(v.is_array() ? p + "/" + std::to_string(i) : p, why,
+             "e.g. " + std::string(key) + ": [\"https://app.example.com\"] or \"*\"");
+  return items;
+}
+
 std::string read_text_file(const ConfigReader& r, const std::string& path, const std::string& ptr) {
   std::ifstream in(path, std::ios::binary);
   if (!in) r.fail(ptr, "cannot read '" + path + "'");
@@ -435,6 +446,7 @@ std::string unknown_server_setting_hint(std::string_view key) {
                                                    "upload_temp_dir",
                                                    "websocket_max_message_bytes",
                                                    "websocket_idle_timeout_ms",
+                                                   "websocket_origins",
                                                    "websocket_deflate",
                                                    "websocket_deflate_min_bytes"};
   std::string_view best;
@@ -554,6 +566,8 @@ void read_sections(const ConfigReader& r, const json::value& root, ServeSettings
               static_cast<std::uint64_t>(r.integer(v, p, 1, INT64_MAX));
         else if (k == "websocket_idle_timeout_ms")
           s.service.websocket.idle_timeout = ms(r.integer(v, p, 100, 3'600'000));
+        else if (k == "websocket_origins")
+          s.service.websocket.allow_origins = origins(r, v, p, "websocket_origins");
         else if (k == "websocket_deflate")
           s.service.websocket.deflate = r.boolean(v, p);
         else if (k == "websocket_deflate_min_bytes")
@@ -654,20 +668,15 @@ void read_sections(const ConfigReader& r, const json::value& root, ServeSettings
       r.each(section, ptr,
              [&](const std::string& k, const json::value& value, const std::string& p) {
                // Each entry is checked on its own, so that an error points at it.
-               if (k == "origins" || k == "headers" || k == "expose") {
+               if (k == "origins") {
+                 c.allow_origins = origins(r, value, p, "origins");
+               } else if (k == "headers" || k == "expose") {
                  std::vector<std::string> items = strings(r, value, p);
-                 for (std::size_t i = 0; i < items.size(); ++i) {
-                   const std::string why = k == "origins" ? dispatch::cors_origin_error(items[i])
-                                                          : dispatch::cors_header_error(items[i]);
-                   if (!why.empty())
+                 for (std::size_t i = 0; i < items.size(); ++i)
+                   if (const std::string why = dispatch::cors_header_error(items[i]); !why.empty())
                      r.fail(value.is_array() ? p + "/" + std::to_string(i) : p, why,
-                            k == "origins"
-                                ? "e.g. origins: [\"https://app.example.com\"] or \"*\""
-                                : "one header name per entry, e.g. [content-type, x-api-key]");
-                 }
-                 (k == "origins"   ? c.allow_origins
-                  : k == "headers" ? c.allow_headers
-                                   : c.expose_headers) = std::move(items);
+                            "one header name per entry, e.g. [content-type, x-api-key]");
+                 (k == "headers" ? c.allow_headers : c.expose_headers) = std::move(items);
                } else if (k == "credentials")
                  c.allow_credentials = r.boolean(value, p);
                else if (k == "max_age")

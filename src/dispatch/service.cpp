@@ -328,8 +328,8 @@ boost::asio::awaitable<void> echo_messages(WebSocket& ws) {
 // Refuses a request to a WebSocket endpoint that is no handshake to upgrade (check_handshake):
 // a 426 names the protocol to switch to (RFC 9110 15.5.22), a refused handshake the version
 // this server speaks (RFC 6455 4.2.2).
-bool handshake(const http::Request& req, http::Response& res) {
-  const HandshakeCheck check = check_handshake(req);
+bool handshake(const http::Request& req, http::Response& res, const WebSocketOptions& options) {
+  const HandshakeCheck check = check_handshake(req, options);
   if (check.status == 0) return true;
   problem(res, check.status, check.detail);
   if (check.status == 426) {
@@ -848,8 +848,8 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
       }
       // A WebSocket's handshake is checked once the request is let in and its parameters are
       // valid (a client without credentials learns nothing more), before middleware.
-      const bool prepared =
-          prepare(w, api, index, m, ctx, res) && (!co.websocket || handshake(req, res));
+      const bool prepared = prepare(w, api, index, m, ctx, res) &&
+                            (!co.websocket || handshake(req, res, options_.websocket));
       if (!prepared && w.auth_pending) {
         w.auth_pending = false;
         problem(res, 503, "the credentials could not be verified now; retry later");

@@ -146,9 +146,25 @@ bool websocket_key(std::string_view key) {
   return true;
 }
 
+// Whether the page the handshake comes from may open the socket (WebSocketOptions::allow_origins).
+bool origin_allowed(const http::Request& req, const WebSocketOptions& options) noexcept {
+  bool twice = false;
+  const std::string_view origin = single_field(req, "Origin", twice);
+  if (twice) return false;
+  if (origin.empty()) return true;  // not a browser: nothing to protect against
+  for (const std::string& allowed : options.allow_origins)
+    if (allowed == "*" || http::iequals(allowed, origin)) return true;
+  // The server's own origin: "scheme://host[:port]" whose authority is the Host ("null", the
+  // origin of sandboxed and file pages, has none).
+  const std::size_t scheme = origin.find("://");
+  if (scheme == std::string_view::npos) return false;
+  const std::string_view host = single_field(req, "Host", twice);
+  return !twice && !host.empty() && http::iequals(origin.substr(scheme + 3), host);
+}
+
 }  // namespace
 
-HandshakeCheck check_handshake(const http::Request& req) noexcept {
+HandshakeCheck check_handshake(const http::Request& req, const WebSocketOptions& options) noexcept {
   if (req.method != Method::Get || req.version_minor == 0 ||
       !has_token(req, "Upgrade", "websocket") || !has_token(req, "Connection", "upgrade"))
     return {426,
@@ -160,6 +176,10 @@ HandshakeCheck check_handshake(const http::Request& req) noexcept {
     return {400, "the WebSocket handshake needs 'Sec-WebSocket-Version: 13'"};
   if (!websocket_key(single_field(req, "Sec-WebSocket-Key", twice)) || twice)
     return {400, "the WebSocket handshake needs one Sec-WebSocket-Key of 16 bytes in base64"};
+  if (!origin_allowed(req, options))
+    return {403,
+            "pages of this Origin may not open this WebSocket: it is not the server's own origin "
+            "nor one the server allows (websocket_origins)"};
   return {};
 }
 

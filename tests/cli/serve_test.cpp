@@ -298,6 +298,36 @@ TEST(Serve, WebSocketDeflateFromTheConfigFile) {
       << refused.startup();
 }
 
+// websocket_origins from the config file: curl's handshake from another site's page is refused
+// with a 403 problem, one from a listed origin is not; an entry that is no origin is a startup
+// error pointing at it.
+TEST(Serve, WebSocketOriginsFromTheConfigFile) {
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  const TempFile config("ws-origins",
+                        "server:\n  websocket_origins: [\"https://app.example.com\"]\n");
+  ServeProcess srv({"serve", "--port", "0", "--config", config.path(), "--no-access-log"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  const std::string handshake =
+      "-H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' "
+      "-H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' ";
+  Curl c = curl(handshake + "-H 'Origin: https://evil.example' " + srv.url("/ws/echo"));
+  EXPECT_EQ(c.status, 403);
+  EXPECT_NE(c.body.find("may not open this WebSocket"), std::string::npos) << c.body;
+  // The listed origin is upgraded: curl sees the 101 head and stops there (-m 1: it would
+  // wait for the socket's end).
+  c = curl(handshake + "-m 1 -D - -o /dev/null -H 'Origin: https://app.example.com' " +
+           srv.url("/ws/echo"));
+  EXPECT_EQ(c.body.rfind("HTTP/1.1 101 ", 0), 0u) << c.body;
+  EXPECT_EQ(srv.stop(), 0);
+
+  const TempFile bad("ws-origins-bad", "server:\n  websocket_origins: [app.example.com/]\n");
+  ServeProcess refused({"serve", "--port", "0", "--config", bad.path()});
+  EXPECT_EQ(refused.port(), 0);
+  EXPECT_EQ(refused.stop(), 2);
+  EXPECT_NE(refused.startup().find("(at /server/websocket_origins/0)"), std::string::npos)
+      << refused.startup();
+}
+
 // gzip from the config file: curl asks for it and inflates it back to the same bytes as the
 // uncompressed answer; a client that does not ask gets those bytes as they are.
 TEST(Serve, GzipFromTheConfigFile) {

@@ -580,6 +580,42 @@ TEST(WebSocket, CheckHandshake) {
   EXPECT_EQ(dispatch::check_handshake(req).status, 426);
 }
 
+// Cross-site WebSocket hijacking: a browser page's Origin must be the server's own (its
+// authority is the Host) or one of allow_origins; requests without Origin are no browser's.
+TEST(WebSocket, CheckHandshakeOrigins) {
+  http::Request req;
+  req.method = Method::Get;
+  req.headers[0] = {"Upgrade", "websocket"};
+  req.headers[1] = {"Connection", "Upgrade"};
+  req.headers[2] = {"Sec-WebSocket-Version", "13"};
+  req.headers[3] = {"Sec-WebSocket-Key", kKey};
+  req.headers[4] = {"Host", "api.example.com:8443"};
+  req.header_count = 5;
+  dispatch::WebSocketOptions listed;
+  listed.allow_origins = {"https://app.example.com"};
+  dispatch::WebSocketOptions any;
+  any.allow_origins = {"*"};
+  const auto status = [&](std::string_view origin, const dispatch::WebSocketOptions& o) {
+    req.headers[5] = {"Origin", origin};
+    req.header_count = 6;
+    return dispatch::check_handshake(req, o).status;
+  };
+  EXPECT_EQ(status("https://API.example.com:8443", {}), 0);  // the server's own origin
+  EXPECT_EQ(status("https://api.example.com", {}), 403);     // another port: another origin
+  EXPECT_EQ(status("https://evil.example", {}), 403);
+  EXPECT_EQ(status("null", {}), 403);  // a sandboxed or file page
+  EXPECT_EQ(status("https://app.example.com", {}), 403);
+  EXPECT_EQ(status("https://app.example.com", listed), 0);
+  EXPECT_EQ(status("https://evil.example", listed), 403);
+  EXPECT_EQ(status("https://evil.example", any), 0);
+  EXPECT_EQ(status("null", any), 0);
+  req.headers[6] = {"Origin", "https://api.example.com:8443"};  // two Origins: refused
+  req.header_count = 7;
+  EXPECT_EQ(dispatch::check_handshake(req, {}).status, 403);
+  req.header_count = 5;  // no Origin: not a browser
+  EXPECT_EQ(dispatch::check_handshake(req, {}).status, 0);
+}
+
 TEST(WebSocket, ARealWsClientExchangesMessagesAndSeesTheCloseCodes) {
   if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "node is not installed";
   WsServer s(options_with_key(4096));
@@ -598,6 +634,8 @@ TEST(WebSocket, ARealWsClientExchangesMessagesAndSeesTheCloseCodes) {
             "spec echo: from the spec\n"
             "too big: 1009\n"
             "bye: bye, then 4000 done here\n"
+            "foreign origin: 403\n"
+            "own origin: upgraded\n"
             "no upgrade: 426\n"
             "secure without key: 401\n");
 }

@@ -30,9 +30,9 @@ const nextMessage = (ws) =>
   new Promise((resolve) => ws.once('message', (data, isBinary) => resolve({ data, isBinary })));
 const closed = (ws) =>
   new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-async function refusedWith(path) {
+async function refusedWith(path, options = {}) {
   try {
-    (await open(path)).terminate();
+    (await open(path, options)).terminate();
     return 'upgraded';
   } catch (e) {
     return e.message.replace('status ', '');
@@ -68,6 +68,11 @@ const byeClosed = closed(ws);
 m = await bye;
 const c = await byeClosed;
 console.log(`bye: ${m.data.toString()}, then ${c.code} ${c.reason}`);
+
+// Browsers send their page's Origin: another site's page is refused (cross-site WebSocket
+// hijacking), a page of the server's own origin is let in.
+console.log(`foreign origin: ${await refusedWith('/echo', { origin: 'https://evil.example' })}`);
+console.log(`own origin: ${await refusedWith('/echo', { origin: base.replace('ws:', 'http:') })}`);
 
 const plain = await fetch(base.replace('ws:', 'http:') + '/echo');
 console.log(`no upgrade: ${plain.status}`);

@@ -20,7 +20,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "brrt/http/message.hpp"
 
@@ -47,6 +49,12 @@ struct WebSocketOptions {
   // With deflate: messages shorter than this are sent uncompressed (deflating a few bytes
   // costs more than it saves).
   std::size_t deflate_min_bytes = 64;
+  // Which browser pages may open the sockets (cross-site WebSocket hijacking: browsers apply
+  // no CORS to WebSockets but send the page's `Origin`). A handshake without `Origin` (not a
+  // browser) is let through; one from the server's own origin (the Origin's host and port are
+  // the request's Host) too; any other Origin must be listed here exactly
+  // ("https://app.example.com"; "*" lets every origin in), else it is a 403.
+  std::vector<std::string> allow_origins;
 };
 
 // One message read, or the end of the socket.
@@ -69,12 +77,14 @@ struct WebSocketMessage {
 // 6455 4.2.1): status 0 when it is; 426 when it is no upgrade to a WebSocket (not a GET, HTTP/1.0,
 // no `Upgrade: websocket` or no `Connection: Upgrade`); 400 when it is a malformed one (a body,
 // a Sec-WebSocket-Version other than 13, a Sec-WebSocket-Key that is not 16 bytes in base64,
-// either sent twice). `detail` says which, for the problem body.
+// either sent twice); 403 when its Origin may not open sockets (options.allow_origins).
+// `detail` says which, for the problem body.
 struct HandshakeCheck {
   int status = 0;
   std::string_view detail{};
 };
-HandshakeCheck check_handshake(const http::Request& req) noexcept;
+HandshakeCheck check_handshake(const http::Request& req,
+                               const WebSocketOptions& options = {}) noexcept;
 
 class WebSocket {
  public:
