@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "node_client.hpp"
+
 namespace {
 
 // The server process with its stdout (access log) and stderr (startup lines) piped.
@@ -271,20 +273,15 @@ TEST(Serve, CorsFromTheConfigFile) {
 // permessage-deflate from the config file, on the pet store's echo socket (/ws/echo), with the
 // npm `ws` client of tests/dispatch; a value that is no boolean is a startup error.
 TEST(Serve, WebSocketDeflateFromTheConfigFile) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "node is not installed";
+  if (!brrt::test::have_node()) GTEST_SKIP() << "node is not installed";
   const TempFile config(
       "ws-deflate", "server:\n  websocket_deflate: true\n  websocket_max_message_bytes: 4096\n");
   ServeProcess srv({"serve", "--port", "0", "--config", config.path(), "--no-access-log"});
   ASSERT_GT(srv.port(), 0) << srv.startup();
-  const std::string cmd =
-      "node tests/dispatch/ws_deflate_client.mjs ws://127.0.0.1:" + std::to_string(srv.port()) +
-      "/ws 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  std::array<char, 512> buf;
-  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
-  ASSERT_EQ(::pclose(p), 0) << out;
+  const auto run = brrt::test::run_node("tests/dispatch/ws_deflate_client.mjs",
+                                        "ws://127.0.0.1:" + std::to_string(srv.port()) + "/ws");
+  ASSERT_EQ(run.status, 0) << run.out;
+  const std::string& out = run.out;
   EXPECT_EQ(out.rfind("extensions: permessage-deflate\necho text: same\n", 0), 0u) << out;
   EXPECT_NE(out.find("too big once inflated: 1009\n"), std::string::npos) << out;
   EXPECT_EQ(srv.stop(), 0);

@@ -19,6 +19,7 @@
 
 #include "brrt/dispatch/event_stream.hpp"
 #include "http/raw_client.hpp"
+#include "node_client.hpp"
 #include "running_service.hpp"
 
 namespace brrt {
@@ -323,18 +324,12 @@ TEST(EventStream, InProcessTheEventsAreTheBody) {
 }
 
 TEST(EventStream, ARealEventSourceReceivesEventsAndResumesFromLastEventId) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "node is not installed";
+  if (!test::have_node()) GTEST_SKIP() << "node is not installed";
   SseServer s;
-  const std::string cmd =
-      "node " + std::string(BRRT_SOURCE_DIR) +
-      "/tests/dispatch/sse_client.mjs http://127.0.0.1:" + std::to_string(s.port()) +
-      "/events 4 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  ASSERT_EQ(::pclose(p), 0) << out;
+  const auto run = test::run_node("tests/dispatch/sse_client.mjs",
+                                  "http://127.0.0.1:" + std::to_string(s.port()) + "/events 4");
+  ASSERT_EQ(run.status, 0) << run.out;
+  const std::string& out = run.out;
   // Two events per connection: the client reconnected once, sending Last-Event-ID: 2, and the
   // handler went on from 3.
   EXPECT_EQ(

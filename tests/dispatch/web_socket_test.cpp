@@ -20,6 +20,7 @@
 #include "beast_client.hpp"
 #include "brrt/dispatch/web_socket.hpp"
 #include "http/raw_client.hpp"
+#include "node_client.hpp"
 #include "running_service.hpp"
 
 namespace brrt {
@@ -557,7 +558,8 @@ TEST(WebSocket, TheAccessLogAndMetricsSeeTheUpgradeAs101) {
   EXPECT_EQ(lines[0].at("bytes"), 5);
 }
 
-TEST(WebSocket, CheckHandshake) {
+// A valid opening handshake, its four fields in headers[0..3].
+http::Request handshake_request() {
   http::Request req;
   req.method = Method::Get;
   req.headers[0] = {"Upgrade", "WebSocket"};
@@ -565,6 +567,11 @@ TEST(WebSocket, CheckHandshake) {
   req.headers[2] = {"Sec-WebSocket-Version", "13"};
   req.headers[3] = {"Sec-WebSocket-Key", kKey};
   req.header_count = 4;
+  return req;
+}
+
+TEST(WebSocket, CheckHandshake) {
+  http::Request req = handshake_request();
   EXPECT_EQ(dispatch::check_handshake(req).status, 0);
   req.headers[4] = {"Sec-WebSocket-Key", kKey};  // twice
   req.header_count = 5;
@@ -583,12 +590,7 @@ TEST(WebSocket, CheckHandshake) {
 // Cross-site WebSocket hijacking: a browser page's Origin must be the server's own (its
 // authority is the Host) or one of allow_origins; requests without Origin are no browser's.
 TEST(WebSocket, CheckHandshakeOrigins) {
-  http::Request req;
-  req.method = Method::Get;
-  req.headers[0] = {"Upgrade", "websocket"};
-  req.headers[1] = {"Connection", "Upgrade"};
-  req.headers[2] = {"Sec-WebSocket-Version", "13"};
-  req.headers[3] = {"Sec-WebSocket-Key", kKey};
+  http::Request req = handshake_request();
   req.headers[4] = {"Host", "api.example.com:8443"};
   req.header_count = 5;
   dispatch::WebSocketOptions listed;
@@ -617,18 +619,12 @@ TEST(WebSocket, CheckHandshakeOrigins) {
 }
 
 TEST(WebSocket, ARealWsClientExchangesMessagesAndSeesTheCloseCodes) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "node is not installed";
+  if (!test::have_node()) GTEST_SKIP() << "node is not installed";
   WsServer s(options_with_key(4096));
-  const std::string cmd =
-      "node " + std::string(BRRT_SOURCE_DIR) +
-      "/tests/dispatch/ws_client.mjs ws://127.0.0.1:" + std::to_string(s.port()) + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  ASSERT_EQ(::pclose(p), 0) << out;
-  EXPECT_EQ(out,
+  const auto run =
+      test::run_node("tests/dispatch/ws_client.mjs", "ws://127.0.0.1:" + std::to_string(s.port()));
+  ASSERT_EQ(run.status, 0) << run.out;
+  EXPECT_EQ(run.out,
             "echo text: héllo\n"
             "echo binary: 0,255,7\n"
             "spec echo: from the spec\n"
@@ -680,20 +676,14 @@ TEST(WebSocket, DeflateIsNegotiatedOnlyWhenEnabledAndCompressesTheEchoes) {
 }
 
 TEST(WebSocket, ARealWsClientExchangesCompressedMessages) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "node is not installed";
+  if (!test::have_node()) GTEST_SKIP() << "node is not installed";
   dispatch::ServiceOptions o = options_with_key(4096);
   o.websocket.deflate = true;
   WsServer s(std::move(o));
-  const std::string cmd =
-      "node " + std::string(BRRT_SOURCE_DIR) +
-      "/tests/dispatch/ws_deflate_client.mjs ws://127.0.0.1:" + std::to_string(s.port()) + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  ASSERT_EQ(::pclose(p), 0) << out;
-  EXPECT_EQ(out,
+  const auto run = test::run_node("tests/dispatch/ws_deflate_client.mjs",
+                                  "ws://127.0.0.1:" + std::to_string(s.port()));
+  ASSERT_EQ(run.status, 0) << run.out;
+  EXPECT_EQ(run.out,
             "extensions: permessage-deflate\n"
             "echo text: same\n"
             "echo binary: same\n"

@@ -4,32 +4,11 @@
 // over the limit and of a handler that closes, and refused handshakes. Prints one line per
 // step; exits 1 on anything unexpected or after 10 s.
 // Usage: node ws_client.mjs ws://127.0.0.1:PORT
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WebSocket = createRequire(join(repo, 'package.json'))('ws');
+import { WebSocket, closed, deadline, nextMessage, open as openUrl } from './ws_common.mjs';
 
 const base = process.argv[2];
-const timer = setTimeout(() => {
-  console.error('ws_client: timed out');
-  process.exit(1);
-}, 10_000);
-
-// Opens a socket; resolves once it is open (rejects with the status of a refused handshake).
-function open(path, options = {}) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(base + path, options);
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode}`)));
-    ws.once('error', reject);
-  });
-}
-const nextMessage = (ws) =>
-  new Promise((resolve) => ws.once('message', (data, isBinary) => resolve({ data, isBinary })));
-const closed = (ws) =>
-  new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+const timer = deadline('ws_client');
+const open = (path, options = {}) => openUrl(base + path, options);
 async function refusedWith(path, options = {}) {
   try {
     (await open(path, options)).terminate();

@@ -4,30 +4,12 @@
 // message limit. Prints one line per step; exits 1 on anything unexpected or after 10 s.
 // Usage: node ws_deflate_client.mjs ws://127.0.0.1:PORT
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WebSocket = createRequire(join(repo, 'package.json'))('ws');
+import { closed, deadline, nextMessage, open as openUrl } from './ws_common.mjs';
 
 const base = process.argv[2];
-const timer = setTimeout(() => {
-  console.error('ws_deflate_client: timed out');
-  process.exit(1);
-}, 10_000);
-
-function open(path, options) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(base + path, options);
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode}`)));
-    ws.once('error', reject);
-  });
-}
-const nextMessage = (ws) =>
-  new Promise((resolve) => ws.once('message', (data, isBinary) => resolve({ data, isBinary })));
-const closed = (ws) => new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+const timer = deadline('ws_deflate_client');
+const open = (path, options) => openUrl(base + path, options);
 
 // The client compresses every message (threshold 0); the server compresses its echoes.
 let ws = await open('/echo', { perMessageDeflate: { threshold: 0 } });
@@ -45,7 +27,7 @@ m = await nextMessage(ws);
 console.log(`echo short: ${m.data.toString()}`);
 // 5000 bytes deflate to a few dozen: the limit counts the message as it inflates.
 ws.send('x'.repeat(5000));
-console.log(`too big once inflated: ${await closed(ws)}`);
+console.log(`too big once inflated: ${(await closed(ws)).code}`);
 
 // A client that does not offer the extension talks plain frames to the same server.
 ws = await open('/echo', { perMessageDeflate: false });
