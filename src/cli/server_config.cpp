@@ -620,13 +620,20 @@ void read_sections(const ConfigReader& r, const json::value& root, ServeSettings
                  s.service.validate_requests = r.boolean(value, p);
                } else if (k == "format_assertion") {
                  s.service.format_assertion = r.boolean(value, p);
+               } else if (k == "read_write_only") {
+                 const std::string v = r.string(value, p);
+                 if (v != "reject" && v != "accept")
+                   r.fail(p, "read_write_only is reject or accept",
+                          "reject refuses readOnly properties in requests and writeOnly ones in "
+                          "responses; accept lets them through");
+                 s.service.reject_read_write_only = v == "reject";
                } else if (k == "responses") {
                  const auto mode = parse_response_validation(r.string(value, p));
                  if (!mode) r.fail(p, "response validation is off, log or enforce");
                  s.service.response_validation = *mode;
                } else {
                  r.fail(p, "unknown validation setting '" + k + "'",
-                        "use requests, responses or format_assertion");
+                        "use requests, responses, format_assertion or read_write_only");
                }
              });
     } else if (key == "log") {

@@ -460,7 +460,8 @@ std::shared_ptr<const CompiledApi> compile(std::shared_ptr<const spec::Api> api,
                                            std::vector<std::string>& warnings) {
   auto c = std::make_shared<CompiledApi>();
   c->routes = router::compile_routes(*api);
-  c->validators = std::make_unique<SpecValidators>(*api, options.format_assertion);
+  c->validators = std::make_unique<SpecValidators>(*api, options.format_assertion,
+                                                   options.reject_read_write_only);
   // A reload gives new tags: "no-cache" makes browsers ask, and an unchanged spec is a 304.
   // Served as loaded, except that a --base-path which moved the routes moves the first
   // server's URL with them (Swagger UI's "Try it out" calls what is routed); the YAML is then

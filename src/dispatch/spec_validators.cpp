@@ -33,17 +33,19 @@ const MediaSchema* find_media(const std::vector<MediaSchema>& content, std::stri
 
 }  // namespace
 
-SpecValidators::SpecValidators(const spec::Api& api, bool format_assertion) {
+SpecValidators::SpecValidators(const spec::Api& api, bool format_assertion,
+                               bool reject_read_write_only) {
   schema::CompileOptions options;
   options.dialect = dialect_of(api.dialect());
   options.format_assertion = format_assertion;
+  options.reject_other_side_properties = reject_read_write_only;
   schema::Compiler compiler(options);
   for (const auto& [uri, doc] : api.documents().all()) compiler.add_document(uri, doc->root());
 
   std::vector<spec::Diagnostic> errors;
   // Requests and responses are compiled each for their side (readOnly properties are not
-  // required in requests, writeOnly ones not in responses); a schema without such a `required`
-  // compiles once for both.
+  // required in requests and refused there, writeOnly ones likewise in responses); a schema
+  // that reaches no such property compiles once for both.
   auto compile = [&](const spec::SchemaRef& ref, schema::Direction side) -> schema::SchemaId {
     if (!ref || !ref.document) return {};
     try {

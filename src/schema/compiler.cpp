@@ -485,7 +485,7 @@ struct Compiler::State {
   NodeId node_at(std::uint32_t doc, const std::string& pointer, std::optional<Scope> parent,
                  Direction direction = Direction::Neither) {
     if (direction != Direction::Neither &&
-        !reaches_dropped_required(direction, doc, pointer, parent))
+        !reaches_directional_change(direction, doc, pointer, parent))
       direction = Direction::Neither;
     std::string key = node_key(doc, pointer, direction);
     if (auto it = compiled.find(key); it != compiled.end()) return it->second;
@@ -500,8 +500,8 @@ struct Compiler::State {
   // side of `direction` (readOnly when compiling for requests, writeOnly for responses): on its
   // own schema (also beside a $ref, which OpenAPI 3.0 otherwise ignores, since that is how
   // documents mark a referenced property), else on the end of its $ref chain.
-  bool drops_required(Direction direction, std::uint32_t doc, const std::string& ptr,
-                      const json::object& o, const Scope& scope, std::string_view name) {
+  bool marked_for_other_side(Direction direction, std::uint32_t doc, const std::string& ptr,
+                             const json::object& o, const Scope& scope, std::string_view name) {
     const json::value* props = o.if_contains("properties");
     if (props == nullptr || !props->is_object()) return false;
     const json::value* prop = props->get_object().if_contains(name);
@@ -529,14 +529,42 @@ struct Compiler::State {
     return false;
   }
 
-  bool drops_any_required(Direction direction, std::uint32_t doc, const std::string& ptr,
-                          const json::object& o, const Scope& scope) {
+  // Whether compiling the object schema `o` for `direction` changes it: a `required` names a
+  // property marked for the other side or, when such properties are refused, `properties`
+  // has one.
+  bool direction_changes(Direction direction, std::uint32_t doc, const std::string& ptr,
+                         const json::object& o, const Scope& scope) {
+    if (options.reject_other_side_properties) {
+      const json::value* props = o.if_contains("properties");
+      if (props == nullptr || !props->is_object()) return false;
+      for (const auto& kv : props->get_object())
+        if (marked_for_other_side(direction, doc, ptr, o, scope, kv.key())) return true;
+      return false;
+    }
     const json::value* required = o.if_contains("required");
     if (required == nullptr || !required->is_array()) return false;
     for (const json::value& name : required->get_array())
-      if (name.is_string() && drops_required(direction, doc, ptr, o, scope, name.get_string()))
+      if (name.is_string() &&
+          marked_for_other_side(direction, doc, ptr, o, scope, name.get_string()))
         return true;
     return false;
+  }
+
+  // The node of a property marked for the other side of `direction`, at (doc, ptr): a false
+  // schema whose error names the marker.
+  NodeId other_side_node(std::uint32_t doc, const std::string& ptr, Direction direction,
+                         std::uint32_t resource) {
+    std::string key = "x" + node_key(doc, ptr, direction);
+    if (auto it = compiled.find(key); it != compiled.end()) return it->second;
+    const auto id = static_cast<NodeId>(nodes.size());
+    Node& n = nodes.emplace_back();
+    n.location = docs[doc].uri + "#" + ptr;
+    n.resource = resource;
+    n.boolean_schema = true;
+    n.boolean_value = false;
+    n.other_side_marker = direction == Direction::Request ? "readOnly" : "writeOnly";
+    compiled.emplace(std::move(key), id);
+    return id;
   }
 
   // The locations compile_node compiles nodes for from the schema `v` at (doc, ptr), plus a
@@ -567,11 +595,11 @@ struct Compiler::State {
   }
 
   // Whether `direction` changes the schema at (doc, ptr): whether it reaches (through
-  // subschemas and references) an object whose `required` names a property marked for the
-  // other side. Every location reachable from it is settled in one walk and remembered, so a
-  // location is walked once per direction however many schemas reach it.
-  bool reaches_dropped_required(Direction direction, std::uint32_t doc, const std::string& ptr,
-                                const std::optional<Scope>& parent) {
+  // subschemas and references) an object that direction_changes. Every location reachable from it
+  // is settled in one walk and remembered, so a location is walked once per direction however many
+  // schemas reach it.
+  bool reaches_directional_change(Direction direction, std::uint32_t doc, const std::string& ptr,
+                                  const std::optional<Scope>& parent) {
     // Most documents mark nothing for one side or both: then nothing is walked. (A resolver
     // may bring in documents not seen yet, which could.)
     if (!options.resolver) {
@@ -624,7 +652,7 @@ struct Compiler::State {
       try {
         const Scope scope = scope_at(at.doc, at.pointer, at.parent, *v);
         if (v->is_object() &&
-            drops_any_required(direction, at.doc, at.pointer, v->get_object(), scope))
+            direction_changes(direction, at.doc, at.pointer, v->get_object(), scope))
           reaching.push_back(i);
         for_each_edge(at.doc, at.pointer, *v, scope,
                       [&](std::uint32_t d, const std::string& p, std::optional<Scope> s) {
@@ -917,7 +945,7 @@ struct Compiler::State {
         for (const json::value& e : r->get_array()) {
           if (!e.is_string()) fail(doc, ptr + "/required", "required must be an array of strings");
           if (p.direction != Direction::Neither &&
-              drops_required(p.direction, doc, ptr, o, scope, e.get_string()))
+              marked_for_other_side(p.direction, doc, ptr, o, scope, e.get_string()))
             continue;
           n.required.emplace_back(e.get_string());
         }
@@ -997,9 +1025,13 @@ struct Compiler::State {
         for (const auto& kv : props->get_object()) {
           if (!kv.value().is_object() && !kv.value().is_bool())
             fail(doc, ptr + "/properties/" + escape_pointer_token(kv.key()), "not a schema");
+          const std::string at = ptr + "/properties/" + escape_pointer_token(kv.key());
+          const bool refused = p.direction != Direction::Neither &&
+                               options.reject_other_side_properties &&
+                               marked_for_other_side(p.direction, doc, ptr, o, scope, kv.key());
           n.properties.add(std::string(kv.key()),
-                           node_at(doc, ptr + "/properties/" + escape_pointer_token(kv.key()),
-                                   scope, p.direction));
+                           refused ? other_side_node(doc, at, p.direction, scope.resource)
+                                   : node_at(doc, at, scope, p.direction));
         }
       }
       if (const json::value* pp = o.if_contains("patternProperties"); pp && draft != Draft::Oas30) {

@@ -93,6 +93,10 @@ struct Node {
   std::uint32_t resource = 0;  // schema resource (for the dynamic scope)
   bool boolean_schema = false;
   bool boolean_value = true;
+  // A false schema standing for a property marked for the other side of the direction its
+  // object was compiled for (Compiler, Direction): "readOnly" in a request, "writeOnly" in a
+  // response, the keyword its error names. nullptr for every other node.
+  const char* other_side_marker = nullptr;
   bool needs_annotations = false;  // has unevaluatedProperties/Items
 
   std::uint8_t types = 0;  // 0: no "type" keyword

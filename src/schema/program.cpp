@@ -670,6 +670,11 @@ class Evaluator {
   bool eval_node(const Node& n, const json::value& v, Annotations* a) {
     if (n.boolean_schema) {
       if (n.boolean_value) return true;
+      if (n.other_side_marker != nullptr)
+        return BRRT_SCHEMA_REPORT(n, n.other_side_marker,
+                                  n.other_side_marker[0] == 'r'
+                                      ? "is read-only: sent in responses, not in requests"
+                                      : "is write-only: sent in requests, not in responses");
       return BRRT_SCHEMA_REPORT(n, "", "no value is allowed here (false schema)");
     }
     bool ok = true;

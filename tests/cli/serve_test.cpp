@@ -325,6 +325,76 @@ TEST(Serve, WebSocketOriginsFromTheConfigFile) {
       << refused.startup();
 }
 
+// readOnly / writeOnly through `brrtrouter serve` and curl: a client's readOnly id is a 400
+// problem naming it; the example answer leaks a writeOnly password, which enforced response
+// validation turns into a 500. `validation.read_write_only: accept` lets both through; any
+// other value is a startup error at its key.
+TEST(Serve, ReadOnlyAndWriteOnlyPropertiesFromTheConfigFile) {
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  const TempFile spec("rw-spec", R"(openapi: 3.1.0
+info: {title: users, version: '1'}
+paths:
+  /users:
+    post:
+      operationId: createUser
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/User'}
+      responses:
+        '201':
+          description: created
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/User'}
+              example: {id: 1, name: bob, password: hunter2}
+components:
+  schemas:
+    User:
+      type: object
+      required: [id, name, password]
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+        password: {type: string, writeOnly: true}
+)");
+  const std::string post = "-H 'Content-Type: application/json' --data ";
+  {
+    const TempFile config("rw-reject", "validation:\n  responses: enforce\n");
+    ServeProcess srv(
+        {"serve", spec.path(), "--port", "0", "--config", config.path(), "--no-access-log"});
+    ASSERT_GT(srv.port(), 0) << srv.startup();
+    Curl c = curl("-D - " + post + "'{\"id\":9,\"name\":\"bob\",\"password\":\"x\"}' " +
+                  srv.url("/users"));
+    EXPECT_EQ(c.status, 400) << c.body;
+    EXPECT_NE(c.body.find("Content-Type: application/problem+json"), std::string::npos) << c.body;
+    EXPECT_NE(c.body.find(R"("pointer":"/id","keyword":"readOnly")"), std::string::npos) << c.body;
+    c = curl(post + "'{\"name\":\"bob\",\"password\":\"x\"}' " + srv.url("/users"));
+    EXPECT_EQ(c.status, 500) << c.body;
+    EXPECT_EQ(c.body.find("hunter2"), std::string::npos) << c.body;
+    EXPECT_EQ(srv.stop(), 0);
+  }
+  {
+    const TempFile config("rw-accept",
+                          "validation:\n  responses: enforce\n  read_write_only: accept\n");
+    ServeProcess srv(
+        {"serve", spec.path(), "--port", "0", "--config", config.path(), "--no-access-log"});
+    ASSERT_GT(srv.port(), 0) << srv.startup();
+    const Curl c =
+        curl(post + "'{\"id\":9,\"name\":\"bob\",\"password\":\"x\"}' " + srv.url("/users"));
+    EXPECT_EQ(c.status, 201) << c.body;
+    EXPECT_NE(c.body.find("hunter2"), std::string::npos) << c.body;
+    EXPECT_EQ(srv.stop(), 0);
+  }
+  const TempFile bad("rw-bad", "validation:\n  read_write_only: ignore\n");
+  ServeProcess refused({"serve", spec.path(), "--port", "0", "--config", bad.path()});
+  EXPECT_EQ(refused.port(), 0);
+  EXPECT_EQ(refused.stop(), 2);
+  EXPECT_NE(refused.startup().find("(at /validation/read_write_only)"), std::string::npos)
+      << refused.startup();
+}
+
 // gzip from the config file: curl asks for it and inflates it back to the same bytes as the
 // uncompressed answer; a client that does not ask gets those bytes as they are.
 TEST(Serve, GzipFromTheConfigFile) {

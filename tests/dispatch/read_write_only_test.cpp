@@ -52,7 +52,7 @@ struct UserService {
   std::string reply;
   std::unique_ptr<dispatch::Service> service;
 
-  explicit UserService(std::string_view version) {
+  explicit UserService(std::string_view version, bool reject_read_write_only = true) {
     dispatch::HandlerTable handlers;
     handlers.add("createUser", [this](dispatch::RequestContext&, http::Response& res) {
       res.status = 201;
@@ -62,6 +62,7 @@ struct UserService {
     dispatch::ServiceOptions options;
     options.response_validation = dispatch::ResponseValidation::Enforce;
     options.access_log = false;
+    options.reject_read_write_only = reject_read_write_only;
     service = std::make_unique<dispatch::Service>(
         spec::load_api_from_text(user_api(version), "ro.yaml"), std::move(handlers), options, 1);
   }
@@ -105,6 +106,31 @@ TEST_P(ReadWriteOnly, TheOtherRequiredPropertiesStillBind) {
   users.reply = R"({"name":"bob"})";
   const http::Response no_id = users.post(R"({"name":"bob","password":"x"})");
   EXPECT_EQ(no_id.status, 500) << no_id.body;
+}
+
+// Sent on the wrong side, a marked property is a violation: a client's readOnly id is a 400
+// naming it, a handler's leaked writeOnly password an enforced 500. Accepting them (the
+// config's read_write_only: accept) lets both through.
+TEST_P(ReadWriteOnly, APropertyOfTheOtherSideIsAViolation) {
+  UserService users(GetParam());
+  users.reply = R"({"id":1,"name":"bob"})";
+  const http::Response with_id = users.post(R"({"id":9,"name":"bob","password":"x"})");
+  EXPECT_EQ(with_id.status, 400) << with_id.body;
+  EXPECT_EQ(with_id.content_type(), "application/problem+json");
+  EXPECT_NE(with_id.body.find(R"("pointer":"/id")"), std::string::npos) << with_id.body;
+  EXPECT_NE(with_id.body.find(R"("keyword":"readOnly")"), std::string::npos) << with_id.body;
+  EXPECT_NE(with_id.body.find("is read-only: sent in responses, not in requests"),
+            std::string::npos)
+      << with_id.body;
+  users.reply = R"({"id":1,"name":"bob","password":"x"})";
+  const http::Response leaked = users.post(R"({"name":"bob","password":"x"})");
+  EXPECT_EQ(leaked.status, 500) << leaked.body;
+  EXPECT_EQ(leaked.body.find("\"x\""), std::string::npos) << leaked.body;
+
+  UserService lenient(GetParam(), false);
+  lenient.reply = R"({"id":1,"name":"bob","password":"x"})";
+  const http::Response accepted = lenient.post(R"({"id":9,"name":"bob","password":"x"})");
+  EXPECT_EQ(accepted.status, 201) << accepted.body;
 }
 
 INSTANTIATE_TEST_SUITE_P(OpenApiVersions, ReadWriteOnly, testing::Values("3.0.3", "3.1.0"),

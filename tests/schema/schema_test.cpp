@@ -580,9 +580,10 @@ TEST(SchemaReadWriteOnly, RequiredBindsOnTheSideAPropertyIsSentOn) {
     EXPECT_FALSE(program.is_valid(plain, answered));
     std::vector<ValidationError> errors;
     EXPECT_FALSE(program.validate(response, sent, errors, 8));
-    ASSERT_EQ(errors.size(), 2u);
+    ASSERT_EQ(errors.size(), 3u);  // and the writeOnly password present in a response
     EXPECT_EQ(errors[0].message(), "missing required property 'id'");
     EXPECT_EQ(errors[1].message(), "missing required property 'owner'");
+    EXPECT_EQ(errors[2].keyword(), "writeOnly");
     EXPECT_EQ(errors[0].schema_location(), "file:///api.json#/components/schemas/User/required");
   }
 }
@@ -595,9 +596,10 @@ TEST(SchemaReadWriteOnly, OnlySchemasThatReachSuchARequiredAreCompiledTwice) {
   const SchemaId team_request =
       c.compile("file:///api.json", "/components/schemas/Team", Direction::Request);
   EXPECT_NE(team, team_request);
-  // A schema whose `required` names no marked property, or that leads to none, is shared.
+  // A schema that leads to no property marked for that side is shared: Tag's readOnly hint
+  // changes it for requests (refused there) but not for responses.
   const SchemaId tag = c.compile("file:///api.json", "/components/schemas/Tag");
-  EXPECT_EQ(tag, c.compile("file:///api.json", "/components/schemas/Tag", Direction::Request));
+  EXPECT_NE(tag, c.compile("file:///api.json", "/components/schemas/Tag", Direction::Request));
   EXPECT_EQ(tag, c.compile("file:///api.json", "/components/schemas/Tag", Direction::Response));
   const SchemaId owner = c.compile("file:///api.json", "/components/schemas/Owner");
   EXPECT_EQ(owner, c.compile("file:///api.json", "/components/schemas/Owner", Direction::Request));
@@ -614,6 +616,59 @@ TEST(SchemaReadWriteOnly, OnlySchemasThatReachSuchARequiredAreCompiledTwice) {
   EXPECT_FALSE(program.validate(team_request, missing_name, errors, 8));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].to_string(), "/members/0: missing required property 'name'");
+}
+
+// Compiled for a direction, a property marked for the other side that is present fails with
+// the marker as its keyword: a readOnly id (or owner, marked on its $ref's target) sent in a
+// request, a writeOnly password in a response. Neither direction, or the option off, accepts.
+TEST(SchemaReadWriteOnly, APropertyOfTheOtherSideIsRefusedWhenPresent) {
+  for (const Dialect dialect : {Dialect::Oas30, Dialect::Draft2020_12}) {
+    Compiler c({.dialect = dialect});
+    c.add_document("file:///api.json", parse(kUserDocument));
+    const SchemaId request =
+        c.compile("file:///api.json", "/components/schemas/User", Direction::Request);
+    const SchemaId response =
+        c.compile("file:///api.json", "/components/schemas/User", Direction::Response);
+    const Program program = c.build();
+    const auto sent = parse(R"({"id": 7, "name": "bob", "password": "x", "owner": "root"})");
+    std::vector<ValidationError> errors;
+    EXPECT_FALSE(program.is_valid(request, sent));
+    EXPECT_FALSE(program.validate(request, sent, errors, 8));
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_EQ(errors[0].to_string(), "/id: is read-only: sent in responses, not in requests");
+    EXPECT_EQ(errors[0].keyword(), "readOnly");
+    EXPECT_EQ(errors[0].keyword_location(), "/properties/id/readOnly");
+    EXPECT_EQ(errors[0].schema_location(),
+              "file:///api.json#/components/schemas/User/properties/id/readOnly");
+    EXPECT_EQ(errors[1].instance_location(), "/owner");
+    EXPECT_EQ(errors[1].keyword(), "readOnly");
+    // Any value is refused, whatever its own schema says (even null, or a wrong type).
+    EXPECT_FALSE(program.is_valid(request, parse(R"({"id": null, "name": "b", "password": "x"})")));
+    EXPECT_TRUE(program.is_valid(request, parse(R"({"name": "b", "password": "x"})")));
+
+    const auto answered = parse(R"({"id": 1, "name": "bob", "owner": "root", "password": "x"})");
+    errors.clear();
+    EXPECT_FALSE(program.validate(response, answered, errors, 8));
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].to_string(),
+              "/password: is write-only: sent in requests, not in responses");
+    EXPECT_EQ(errors[0].keyword(), "writeOnly");
+    EXPECT_TRUE(program.is_valid(response, parse(R"({"id": 1, "name": "bob", "owner": "root"})")));
+
+    // Accepting them: only `required` changes.
+    Compiler lenient({.dialect = dialect, .reject_other_side_properties = false});
+    lenient.add_document("file:///api.json", parse(kUserDocument));
+    const SchemaId lenient_request =
+        lenient.compile("file:///api.json", "/components/schemas/User", Direction::Request);
+    const SchemaId tag = lenient.compile("file:///api.json", "/components/schemas/Tag");
+    EXPECT_EQ(tag,
+              lenient.compile("file:///api.json", "/components/schemas/Tag", Direction::Request));
+    const Program accepting = lenient.build();
+    EXPECT_TRUE(accepting.is_valid(lenient_request, sent));
+    EXPECT_TRUE(accepting.is_valid(lenient_request, parse(R"({"name": "b", "password": "x"})")));
+    EXPECT_FALSE(accepting.is_valid(lenient_request, parse(R"({"id": "seven", "name": "b",
+                                                               "password": "x"})")));
+  }
 }
 
 TEST(SchemaFormats, AnnotationByDefaultAssertionWhenConfigured) {

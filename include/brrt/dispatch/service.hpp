@@ -58,6 +58,10 @@ struct ServiceOptions {
   // `errors` list); `format` is an assertion only when format_assertion is set.
   bool validate_requests = true;
   bool format_assertion = false;
+  // A property marked readOnly sent in a request body, or one marked writeOnly in a response
+  // body, is a violation (keyword readOnly / writeOnly); false accepts them (OpenAPI says
+  // SHOULD NOT, and JSON Schema lets a server ignore them instead).
+  bool reject_read_write_only = true;
   // Responses of JSON media types checked against the spec: Off, Log (count + stderr),
   // Enforce (a violating response becomes 500, and is logged).
   ResponseValidation response_validation = ResponseValidation::Off;

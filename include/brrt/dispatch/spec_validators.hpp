@@ -3,7 +3,8 @@
 // parameter schemas (validated after style decoding), request body schemas by media type,
 // and response body schemas by status and media type (for response validation). Request
 // schemas are compiled for requests and response schemas for responses (schema::Direction:
-// readOnly properties are not required in requests, writeOnly ones not in responses). Built
+// readOnly properties are not required in requests and, unless reject_read_write_only is off,
+// refused there; likewise writeOnly ones in responses). Built
 // with the snapshot it belongs to and immutable afterwards, so workers share it with no
 // lock.
 #include <cstdint>
@@ -38,7 +39,8 @@ struct OperationSchemas {
 class SpecValidators {
  public:
   // Throws spec::SpecError (file, line, pointer) when a schema does not compile.
-  explicit SpecValidators(const spec::Api& api, bool format_assertion = false);
+  explicit SpecValidators(const spec::Api& api, bool format_assertion = false,
+                          bool reject_read_write_only = true);
 
   const schema::Program& program() const noexcept { return program_; }
   const OperationSchemas& operation(std::size_t index) const noexcept { return ops_[index]; }

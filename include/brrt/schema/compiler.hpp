@@ -40,13 +40,18 @@ struct CompileOptions {
   bool format_assertion = false;            // `format` is an annotation unless set
   Limits limits{};
   DocumentResolver resolver{};  // consulted after the registry; may be empty
+  // Compiled for a Direction, a property marked for the other side that is present fails
+  // (keyword readOnly or writeOnly); when false it is accepted, and only `required` changes.
+  bool reject_other_side_properties = true;
 };
 
 // The side of an API a schema is compiled for. OpenAPI's readOnly / writeOnly: a property
 // whose schema is marked readOnly is sent only in responses, writeOnly only in requests, so a
-// `required` naming it binds on that side only. Compiled for Request, `required` leaves out the
-// properties (directly under `properties`, their schema or the end of its $ref chain) marked
-// readOnly; for Response, those marked writeOnly. Neither is plain JSON Schema.
+// `required` naming it binds on that side only. Compiled for Request, the properties (directly
+// under `properties`, their schema or the end of its $ref chain) marked readOnly are left out
+// of `required` and, present, fail with keyword "readOnly" (unless
+// CompileOptions::reject_other_side_properties is off); for Response, likewise those marked
+// writeOnly. Neither is plain JSON Schema.
 enum class Direction : std::uint8_t { Neither, Request, Response };
 
 class Compiler {
@@ -62,7 +67,7 @@ class Compiler {
 
   // Compiles the schema at `pointer` ("" for the root) of the document registered (or
   // resolvable) as `uri`. `uri` may carry the pointer or an anchor as its fragment instead.
-  // With a direction, only the subschemas from which such a `required` is reachable are
+  // With a direction, only the subschemas from which such a property is reachable are
   // compiled a second time for it; the others are shared with the plain compilation.
   SchemaId compile(std::string_view uri, std::string_view pointer = {},
                    Direction direction = Direction::Neither);
