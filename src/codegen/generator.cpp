@@ -43,6 +43,15 @@ std::string json_key(std::string_view name) {
   return json;
 }
 
+// `{"name", ...}`: the JSON names of a struct's declared members, as the runtime's
+// read_additional and append_additional take them.
+std::string declared_names(const Decl& d) {
+  std::string s = "{";
+  for (std::size_t i = 0; i < d.fields.size(); ++i)
+    s += (i ? ", " : "") + literal(d.fields[i].json_name);
+  return s + "}";
+}
+
 // append_json for a struct: the member names are literals with the separators the generator
 // can decide (after a required member every name starts with a comma; `{` joins the first
 // name), so writing an object is one append per member name and one per value. Only optional
@@ -59,6 +68,8 @@ std::string struct_writer(const Decl& d) {
       else if (w == Written::Nothing)
         w = Written::Unknown;
     }
+    // The additional members come last and need a comma when anything came before.
+    if (d.additional && w == Written::Unknown) needs_flag = true;
   }
   std::string s = "void append_json(::std::string& out, const " + d.name + "& v) {\n";
   if (needs_flag) s += "  bool first = true;\n";
@@ -92,6 +103,13 @@ std::string struct_writer(const Decl& d) {
     }
   }
   if (!open) s += "  out += '{';\n";
+  if (d.additional) {
+    const char* comma = w == Written::Something ? "true"
+                        : w == Written::Nothing ? "false"
+                                                : "!first";
+    s += "  ::brrt::codegen::append_additional(out, v." + d.additional->cpp_name + ", " + comma +
+         ", " + declared_names(d) + ");\n";
+  }
   s += "  out += '}';\n}\n\n";
   return s;
 }
@@ -425,6 +443,9 @@ class Generator {
             if (!f.description.empty()) h += ": " + comment_line(f.description);
             h += "\n";
           }
+          if (d.additional)
+            h += "  " + types_.render(d.additional->type) + " " + d.additional->cpp_name +
+                 ";  // " + d.additional->description + "\n";
           break;
         case Decl::Kind::Variant: {
           h += "// One of these, told apart by " + literal(d.discriminator) + ".\n";
@@ -520,7 +541,10 @@ class Generator {
           s += "  const auto& o = v.as_object();\n";
           for (const auto& f : d.fields)
             s += "  read_member(o, " + literal(f.json_name) + ", out." + f.cpp_name + ");\n";
-          if (d.fields.empty()) s += "  (void)o;\n  (void)out;\n";
+          if (d.additional)
+            s += "  ::brrt::codegen::read_additional(o, " + declared_names(d) + ", out." +
+                 d.additional->cpp_name + ");\n";
+          if (d.fields.empty() && !d.additional) s += "  (void)o;\n  (void)out;\n";
           s += "}\n\n";
           s += struct_writer(d);
           break;

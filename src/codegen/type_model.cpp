@@ -290,6 +290,24 @@ CppType TypeModel::map_object(const Node& n, std::string_view hint, int depth) {
     fields.push_back(std::move(f));
   }
   decls_[index].fields = std::move(fields);
+  // With patternProperties beside it, additionalProperties covers only the members no pattern
+  // matches, and one map cannot type both: such members are dropped (docs/codegen.md).
+  const json::object* own = as_object(n.value);
+  const json::value* ap = own ? own->if_contains("additionalProperties") : nullptr;
+  if (ap && (ap->is_object() || (ap->is_bool() && ap->as_bool())) &&
+      !own->contains("patternProperties")) {
+    Field f;
+    f.cpp_name = members.unique("additional_properties");
+    f.required = true;
+    const CppType value =
+        ap->is_object() ? map_node(Node{n.document, ap,
+                                        spec::pointer_append(n.pointer, "additionalProperties")},
+                                   decls_[index].name + "Value", depth + 1)
+                        : CppType::of(K::Json);
+    f.type = CppType::wrap(K::Map, value);
+    f.description = "the members `properties` does not name (additionalProperties)";
+    decls_[index].additional = std::move(f);
+  }
   return CppType::named(index);
 }
 
@@ -409,12 +427,13 @@ std::size_t TypeModel::declare(Decl::Kind kind, const Node& n, std::string_view 
 void TypeModel::finish() {
   using K = CppType::Kind;
   // A member named like a type would change what the type's name means inside the struct.
-  for (auto& d : decls_)
+  for (auto& d : decls_) {
     for (auto& f : d.fields)
       while (type_names_.taken(f.cpp_name)) f.cpp_name += '_';
+    if (d.additional)
+      while (type_names_.taken(d.additional->cpp_name)) d.additional->cpp_name += '_';
+  }
 
-  // The decl a member holds by value (itself, in an optional or as a map's values), or none:
-  // a vector's elements may be incomplete where the vector is declared.
   // The decl a member's type names, and whether the member holds it by value (itself, in an
   // optional or as a map's values): a vector's elements may be incomplete where the vector is
   // declared, so that a type can hold a vector of itself.
@@ -443,17 +462,20 @@ void TypeModel::finish() {
     state[i] = Open;
     Decl& d = decls_[i];
     if (d.kind == Decl::Kind::Struct) {
-      for (auto& f : d.fields) {
+      // `additional`: the additionalProperties map, which stays a map (of JSON on a cycle).
+      const auto member = [&](Field& f, bool additional) {
         const Held h = held(f.type, true);
-        if (!h.named) continue;
+        if (!h.named) return;
         const std::size_t dep = h.named->decl;
         if (state[dep] == Open && h.by_value) {
           // A cycle of by-value members: this one holds the JSON instead.
-          notes_.push_back({d.location, "boost::json::value: member '" + f.json_name + "' holds " +
-                                            decls_[dep].name +
+          notes_.push_back({d.location, "boost::json::value: member '" +
+                                            (additional ? "additionalProperties" : f.json_name) +
+                                            "' holds " + decls_[dep].name +
                                             " by value, which holds this type again"});
-          f.type =
-              f.required ? CppType::of(K::Json) : CppType::wrap(K::Optional, CppType::of(K::Json));
+          f.type = additional   ? CppType::wrap(K::Map, CppType::of(K::Json))
+                   : f.required ? CppType::of(K::Json)
+                                : CppType::wrap(K::Optional, CppType::of(K::Json));
         } else if (state[dep] == Unvisited) {
           // A vector's element type is defined first too when it can be (it is not on a
           // cycle): a later struct holding this one by value in a map or optional makes clang
@@ -461,7 +483,9 @@ void TypeModel::finish() {
           // needs the element complete.
           visit(dep);
         }
-      }
+      };
+      for (auto& f : d.fields) member(f, false);
+      if (d.additional) member(*d.additional, true);
     } else if (d.kind == Decl::Kind::Variant) {
       for (const std::size_t a : d.alternatives)
         if (state[a] == Open) {

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,11 @@ struct Decl {
   std::string description;
   std::string location;       // file and JSON pointer, for the comment above it
   std::vector<Field> fields;  // Struct
+  // Struct: where an `additionalProperties` schema (or `true`) beside `properties` puts the
+  // members `properties` does not name: a std::map member, read from and written after the
+  // declared ones. Absent (no such keyword, or `patternProperties` beside it): those members
+  // are dropped when read.
+  std::optional<Field> additional;
   std::vector<std::pair<std::string, std::string>> enumerators;  // Enum: JSON text, C++ name
   std::string discriminator;                                     // Variant: property name
   std::vector<std::size_t> alternatives;                         // Variant: decl indexes

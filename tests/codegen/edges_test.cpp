@@ -1,7 +1,7 @@
 // Code generated from tests/codegen/specs/edges.yaml (recursion, names that are keywords or
-// not identifiers, enums, nullables, maps, status ranges, media types without a schema type),
-// twice: with async handlers and with blocking ones. Served by the real server with response
-// validation enforced, called over HTTP.
+// not identifiers, enums, nullables, maps, additionalProperties beside properties, status ranges,
+// media types without a schema type), twice: with async handlers and with blocking ones. Served by
+// the real server with response validation enforced, called over HTTP.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -54,6 +54,7 @@ class AsyncEdges final : public edges_async::CodegenEdgesHandlers {
           : PutNotesResponse::ok_plain("text: " + std::string(request.context.raw_body));
     Notes notes = *request.body;
     notes.text += "!";
+    for (auto& [name, count] : notes.additional_properties) ++count;
     co_return PutNotesResponse::ok(notes);
   }
 };
@@ -177,6 +178,36 @@ TEST(GeneratedEdges, JsonAndTextOfOneOperation) {
   EXPECT_EQ(r.body, R"({"text":"hi!","stamp":null})");
   r = c.request(verb::put, "/notes", R"({"text":"hi","stamp":4})", kJson);
   EXPECT_EQ(r.body, R"({"text":"hi!","stamp":4})");
+  // Members that `properties` does not name go to additional_properties (integers, as the
+  // schema says) and come back after the declared ones; Meta's (anything) likewise, with or
+  // without its only, optional, declared member before them.
+  r = c.request(verb::put, "/notes",
+                R"({"likes":3,"text":"hi","meta":{"x":[1,{"y":null}],"owner":"ann"},"stamp":4,)"
+                R"("views":10})",
+                kJson);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body,
+            R"({"text":"hi!","stamp":4,"meta":{"owner":"ann","x":[1,{"y":null}]},"likes":4,)"
+            R"("views":11})");
+  r = c.request(verb::put, "/notes", R"({"text":"hi","stamp":null,"meta":{"x":1,"z":true}})",
+                kJson);
+  EXPECT_EQ(r.body, R"({"text":"hi!","stamp":null,"meta":{"x":1,"z":true}})");
+  r = c.request(verb::put, "/notes", R"({"text":"hi","stamp":null,"meta":{}})", kJson);
+  EXPECT_EQ(r.body, R"({"text":"hi!","stamp":null,"meta":{}})");
+  // A map of the type itself holds JSON (the values are still validated as outlines).
+  r = c.request(
+      verb::put, "/notes",
+      R"({"text":"t","stamp":1,"outline":{"title":"a","b":{"title":"c","d":{"title":"e"}}}})",
+      kJson);
+  EXPECT_EQ(
+      r.body,
+      R"({"text":"t!","stamp":1,"outline":{"title":"a","b":{"title":"c","d":{"title":"e"}}}})");
+  r = c.request(verb::put, "/notes", R"({"text":"t","stamp":1,"outline":{"title":"a","b":{}}})",
+                kJson);
+  EXPECT_EQ(r.status, 400) << r.body;  // b has no title
+  // Validation still applies to them: a string where additionalProperties says integer.
+  r = c.request(verb::put, "/notes", R"({"text":"hi","stamp":null,"likes":"many"})", kJson);
+  EXPECT_EQ(r.status, 400) << r.body;
   r = c.request(verb::put, "/notes", "plain words", {{"Content-Type", "text/plain"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.header("Content-Type"), "text/plain");

@@ -10,7 +10,9 @@
 #include <boost/json/value.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -76,6 +78,19 @@ void read_json(const boost::json::value& v, std::map<std::string, T, std::less<>
 template <class T>
 void read_member(const boost::json::object& o, std::string_view name, T& out) {
   if (const auto* v = o.if_contains(name)) read_json(*v, out);
+}
+
+// The members of `o` that are not among `declared` (a struct's `properties`) into `out`: the
+// struct's additionalProperties member.
+template <class T>
+void read_additional(const boost::json::object& o, std::initializer_list<std::string_view> declared,
+                     std::map<std::string, T, std::less<>>& out) {
+  out.clear();
+  for (const auto& kv : o) {
+    const std::string_view key = kv.key();
+    if (std::find(declared.begin(), declared.end(), key) != declared.end()) continue;
+    read_json(kv.value(), out.emplace(std::string(key), T{}).first->second);
+  }
 }
 
 // Where a decoded value does not fit the type it is read into although the spec's validation
@@ -168,6 +183,22 @@ void append_json(std::string& out, const std::map<std::string, T, std::less<>>& 
     append_json(out, value);
   }
   out += '}';
+}
+
+// A struct's additionalProperties member, after its declared members (`comma`: whether one was
+// written). A key that names a declared member is left out: that member is written from its
+// own field, and an object must not have the key twice.
+template <class T>
+void append_additional(std::string& out, const std::map<std::string, T, std::less<>>& members,
+                       bool comma, std::initializer_list<std::string_view> declared) {
+  for (const auto& [key, value] : members) {
+    if (std::find(declared.begin(), declared.end(), key) != declared.end()) continue;
+    if (comma) out += ',';
+    comma = true;
+    append_json(out, std::string_view(key));
+    out += ':';
+    append_json(out, value);
+  }
 }
 
 // ---- responses -----------------------------------------------------------------------------
