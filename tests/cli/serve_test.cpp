@@ -331,39 +331,12 @@ TEST(Serve, WebSocketOriginsFromTheConfigFile) {
 // other value is a startup error at its key.
 TEST(Serve, ReadOnlyAndWriteOnlyPropertiesFromTheConfigFile) {
   if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
-  const TempFile spec("rw-spec", R"(openapi: 3.1.0
-info: {title: users, version: '1'}
-paths:
-  /users:
-    post:
-      operationId: createUser
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/User'}
-      responses:
-        '201':
-          description: created
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/User'}
-              example: {id: 1, name: bob, password: hunter2}
-components:
-  schemas:
-    User:
-      type: object
-      required: [id, name, password]
-      properties:
-        id: {type: integer, readOnly: true}
-        name: {type: string}
-        password: {type: string, writeOnly: true}
-)");
+  const std::string spec =
+      std::string(BRRT_SOURCE_DIR) + "/tests/dispatch/specs/users_read_write_only.yaml";
   const std::string post = "-H 'Content-Type: application/json' --data ";
   {
     const TempFile config("rw-reject", "validation:\n  responses: enforce\n");
-    ServeProcess srv(
-        {"serve", spec.path(), "--port", "0", "--config", config.path(), "--no-access-log"});
+    ServeProcess srv({"serve", spec, "--port", "0", "--config", config.path(), "--no-access-log"});
     ASSERT_GT(srv.port(), 0) << srv.startup();
     Curl c = curl("-D - " + post + "'{\"id\":9,\"name\":\"bob\",\"password\":\"x\"}' " +
                   srv.url("/users"));
@@ -378,8 +351,7 @@ components:
   {
     const TempFile config("rw-accept",
                           "validation:\n  responses: enforce\n  read_write_only: accept\n");
-    ServeProcess srv(
-        {"serve", spec.path(), "--port", "0", "--config", config.path(), "--no-access-log"});
+    ServeProcess srv({"serve", spec, "--port", "0", "--config", config.path(), "--no-access-log"});
     ASSERT_GT(srv.port(), 0) << srv.startup();
     const Curl c =
         curl(post + "'{\"id\":9,\"name\":\"bob\",\"password\":\"x\"}' " + srv.url("/users"));
@@ -388,7 +360,7 @@ components:
     EXPECT_EQ(srv.stop(), 0);
   }
   const TempFile bad("rw-bad", "validation:\n  read_write_only: ignore\n");
-  ServeProcess refused({"serve", spec.path(), "--port", "0", "--config", bad.path()});
+  ServeProcess refused({"serve", spec, "--port", "0", "--config", bad.path()});
   EXPECT_EQ(refused.port(), 0);
   EXPECT_EQ(refused.stop(), 2);
   EXPECT_NE(refused.startup().find("(at /validation/read_write_only)"), std::string::npos)

@@ -5,7 +5,9 @@
 // the missing 'password').
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -18,33 +20,15 @@ namespace {
 
 // The same API in both OpenAPI versions: readOnly / writeOnly mean the same in each.
 std::string user_api(std::string_view version) {
-  return "openapi: " + std::string(version) + R"(
-info: {title: read and write only, version: '1'}
-paths:
-  /ro:
-    post:
-      operationId: createUser
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/User'}
-      responses:
-        '201':
-          description: created
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/User'}
-components:
-  schemas:
-    User:
-      type: object
-      required: [id, name, password]
-      properties:
-        id: {type: integer, readOnly: true}
-        name: {type: string}
-        password: {type: string, writeOnly: true}
-)";
+  std::ifstream in(std::string(BRRT_SOURCE_DIR) +
+                   "/tests/dispatch/specs/users_read_write_only.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string spec = text.str();
+  const std::size_t at = spec.find("openapi: 3.1.0");
+  EXPECT_NE(at, std::string::npos);
+  if (at != std::string::npos) spec.replace(at, 14, "openapi: " + std::string(version));
+  return spec;
 }
 
 // A Service whose createUser handler answers 201 with `reply`, responses enforced.
@@ -64,13 +48,14 @@ struct UserService {
     options.access_log = false;
     options.reject_read_write_only = reject_read_write_only;
     service = std::make_unique<dispatch::Service>(
-        spec::load_api_from_text(user_api(version), "ro.yaml"), std::move(handlers), options, 1);
+        spec::load_api_from_text(user_api(version), "users_read_write_only.yaml"),
+        std::move(handlers), options, 1);
   }
 
-  // POSTs `body` to /ro in-process; returns the response.
+  // POSTs `body` to /users in-process; returns the response.
   http::Response post(std::string_view body) {
     const std::string bytes =
-        "POST /ro HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        "POST /users HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
         "Content-Length: " +
         std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
     http::Request req;
