@@ -503,9 +503,9 @@ struct Compiler::State {
   bool marked_for_other_side(Direction direction, std::uint32_t doc, const std::string& ptr,
                              const json::object& o, const Scope& scope, std::string_view name) {
     const json::value* props = o.if_contains("properties");
-    if (props == nullptr || !props->is_object()) return false;
-    const json::value* prop = props->get_object().if_contains(name);
-    if (prop == nullptr) return false;
+    const json::value* prop =
+        props && props->is_object() ? props->get_object().if_contains(name) : nullptr;
+    if (prop == nullptr) return marked_in_all_of(direction, doc, ptr, name);
     const std::string_view marker = direction == Direction::Request ? "readOnly" : "writeOnly";
     std::uint32_t at_doc = doc;
     std::string at = ptr + "/properties/" + escape_pointer_token(name);
@@ -529,18 +529,69 @@ struct Compiler::State {
     return false;
   }
 
+  // Whether the object schema at (doc, ptr) declares the property `name`.
+  static bool declares(const json::object& o, std::string_view name) {
+    const json::value* props = o.if_contains("properties");
+    return props && props->is_object() && props->get_object().contains(name);
+  }
+
+  // A `required` in one allOf branch may name a property that another branch, or the schema
+  // holding the allOf, declares (`allOf: [{$ref: Base}, {required: [id]}]`): when the schema
+  // at (doc, ptr) is such a branch, whether that declaration is marked for the other side.
+  // One level: the holder, then each other branch or the end of its $ref chain.
+  bool marked_in_all_of(Direction direction, std::uint32_t doc, const std::string& ptr,
+                        std::string_view name) {
+    const std::size_t slash = ptr.rfind('/');
+    if (slash == std::string::npos || slash + 1 == ptr.size()) return false;
+    const std::string_view index = std::string_view(ptr).substr(slash + 1);
+    if (!std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return false;
+    const std::string list = ptr.substr(0, slash);
+    if (!list.ends_with("/allOf")) return false;
+    const std::string holder = list.substr(0, list.size() - 6);
+    const json::value* hv = navigate(docs[doc].root, holder);
+    if (hv == nullptr || !hv->is_object()) return false;
+    try {
+      const Scope holder_scope = scope_at(doc, holder, std::nullopt, *hv);
+      const json::object& ho = hv->get_object();
+      if (declares(ho, name))
+        return marked_for_other_side(direction, doc, holder, ho, holder_scope, name);
+      const json::value* all = ho.if_contains("allOf");
+      if (all == nullptr || !all->is_array()) return false;
+      for (std::size_t i = 0; i < all->get_array().size(); ++i) {
+        std::string at = list + "/" + std::to_string(i);
+        if (at == ptr) continue;
+        std::uint32_t at_doc = doc;
+        const json::value* b = &all->get_array()[i];
+        Scope at_scope = scope_at(doc, at, holder_scope, *b);
+        for (int hops = 0; hops < 64 && b != nullptr && b->is_object(); ++hops) {
+          const json::object& bo = b->get_object();
+          if (declares(bo, name))
+            return marked_for_other_side(direction, at_doc, at, bo, at_scope, name);
+          const json::value* r = bo.if_contains("$ref");
+          if (r == nullptr || !r->is_string()) break;
+          const Location l = resolve_ref(at_doc, at + "/$ref", at_scope, r->get_string());
+          at_doc = l.doc;
+          at = l.pointer;
+          b = navigate(docs[at_doc].root, at);
+          if (b != nullptr) at_scope = scope_at(at_doc, at, std::nullopt, *b);
+        }
+      }
+    } catch (const CompileError&) {
+      // A broken reference is reported where the schema is compiled, not here.
+    }
+    return false;
+  }
+
   // Whether compiling the object schema `o` for `direction` changes it: a `required` names a
   // property marked for the other side or, when such properties are refused, `properties`
   // has one.
   bool direction_changes(Direction direction, std::uint32_t doc, const std::string& ptr,
                          const json::object& o, const Scope& scope) {
-    if (options.reject_other_side_properties) {
-      const json::value* props = o.if_contains("properties");
-      if (props == nullptr || !props->is_object()) return false;
+    if (const json::value* props = o.if_contains("properties");
+        options.reject_other_side_properties && props && props->is_object())
       for (const auto& kv : props->get_object())
         if (marked_for_other_side(direction, doc, ptr, o, scope, kv.key())) return true;
-      return false;
-    }
     const json::value* required = o.if_contains("required");
     if (required == nullptr || !required->is_array()) return false;
     for (const json::value& name : required->get_array())

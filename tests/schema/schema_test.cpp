@@ -671,6 +671,40 @@ TEST(SchemaReadWriteOnly, APropertyOfTheOtherSideIsRefusedWhenPresent) {
   }
 }
 
+// A `required` in one allOf branch naming a property declared elsewhere in the allOf (another
+// branch, through its $ref, or the schema holding the allOf) is relaxed as if declared beside
+// it: without that, a request could neither send the readOnly id (refused) nor leave it out.
+TEST(SchemaReadWriteOnly, ARequiredInAnAllOfBranchSeesTheOtherBranchesProperties) {
+  constexpr std::string_view kDocument = R"({"components": {"schemas": {
+    "Base": {"type": "object", "properties": {"id": {"type": "integer", "readOnly": true},
+                                              "name": {"type": "string"}}},
+    "Pet": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"required": ["id", "name"]}]},
+    "Held": {"properties": {"secret": {"type": "string", "writeOnly": true}},
+             "allOf": [{"required": ["secret"]}]}
+  }}})";
+  for (const Dialect dialect : {Dialect::Oas30, Dialect::Draft2020_12}) {
+    for (const bool reject : {true, false}) {
+      Compiler c({.dialect = dialect, .reject_other_side_properties = reject});
+      c.add_document("file:///api.json", parse(kDocument));
+      const SchemaId pet = c.compile("file:///api.json", "/components/schemas/Pet");
+      const SchemaId pet_request =
+          c.compile("file:///api.json", "/components/schemas/Pet", Direction::Request);
+      const SchemaId pet_response =
+          c.compile("file:///api.json", "/components/schemas/Pet", Direction::Response);
+      const SchemaId held_response =
+          c.compile("file:///api.json", "/components/schemas/Held", Direction::Response);
+      const Program program = c.build();
+      EXPECT_TRUE(program.is_valid(pet_request, parse(R"({"name": "rex"})")));
+      EXPECT_FALSE(program.is_valid(pet_request, parse(R"({})")));  // name still required
+      EXPECT_EQ(program.is_valid(pet_request, parse(R"({"id": 1, "name": "rex"})")), !reject);
+      EXPECT_FALSE(program.is_valid(pet_response, parse(R"({"name": "rex"})")));
+      EXPECT_TRUE(program.is_valid(pet_response, parse(R"({"id": 1, "name": "rex"})")));
+      EXPECT_FALSE(program.is_valid(pet, parse(R"({"name": "rex"})")));
+      EXPECT_TRUE(program.is_valid(held_response, parse(R"({})")));
+    }
+  }
+}
+
 TEST(SchemaFormats, AnnotationByDefaultAssertionWhenConfigured) {
   const auto annotation = compile(R"({"format": "date-time"})");
   EXPECT_TRUE(annotation.program.is_valid(annotation.id, parse(R"("yesterday")")));
