@@ -9,6 +9,8 @@
 namespace brrt::http {
 namespace {
 
+using namespace std::string_literals;  // "...\0..."s: the whole literal, embedded NULs too
+
 struct Parsed {
   HeadResult head;
   Request req;
@@ -240,7 +242,7 @@ TEST(RequestParser, SmugglingDefences) {
   for (const std::string_view bad : {"a b", "a/b", "a@b", "a:80:90", "a:8o", "a:123456", "[::1",
                                      "[]", "[::1]x", "\"a\"", "a\\b", "a?b", "a#b"})
     EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: " + std::string(bad) + "\r\n\r\n"), 400) << bad;
-  EXPECT_EQ(error_status(std::string("GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 38)), 400);
+  EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n"s), 400);
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHo(st: a\r\n\r\n"), 400);
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\n\r\n"), 400);  // no Host
   EXPECT_EQ(error_status("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);

@@ -15,6 +15,8 @@
 namespace brrt::http {
 namespace {
 
+using namespace std::string_literals;  // "...\0..."s: the whole literal, embedded NULs too
+
 using test::body_of;
 using test::RawClient;
 using test::status_of;
@@ -393,8 +395,7 @@ TEST_F(ServerTest, LimitsAnswerWithTheirStatusAndClose) {
       400);
   EXPECT_EQ(one("GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n folded\r\n\r\n"), 400);
   EXPECT_EQ(one("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"), 501);
-  EXPECT_EQ(one(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n", 26)),
-            400);
+  EXPECT_EQ(one("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n"s), 400);
   // And the server still serves.
   RawClient c(port());
   c.send("GET /fine HTTP/1.1\r\nHost: x\r\n\r\n");
