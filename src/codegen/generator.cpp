@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "brrt/dispatch/media_type.hpp"
+#include "brrt/http/message.hpp"
 #include "brrt/observe/access_log.hpp"
 #include "codegen/identifier.hpp"
 #include "codegen/type_model.hpp"
@@ -167,6 +168,21 @@ struct Factory {
   bool raw_body = false;        // a std::string body of a non-JSON media type
   bool media_argument = false;  // a media range (image/*): the handler names the type
   std::string description;
+  // The response's required headers: parameters after the body, so no answer leaves one out.
+  struct HeaderArg {
+    std::string name;   // as the spec spells it (a literal in the generated code)
+    std::string param;  // C++ parameter name
+    std::string type;   // rendered C++ type
+  };
+  std::vector<HeaderArg> headers;
+};
+
+// An optional response header of an operation: a setter on its response class.
+struct HeaderSetter {
+  std::string name;    // as the spec spells it
+  std::string method;  // set_<snake_case name>
+  std::string type;    // rendered C++ type
+  std::string description;
 };
 
 struct OperationCode {
@@ -184,7 +200,8 @@ struct OperationCode {
   std::string body_initializer;
   std::vector<std::string> body_media;  // media types the typed body is read for; empty: all
   std::vector<Factory> factories;
-  bool registered = true;  // false: another operation has the same handler name
+  std::vector<HeaderSetter> header_setters;  // one per optional header name (case-insensitive)
+  bool registered = true;                    // false: another operation has the same handler name
 };
 
 class Generator {
@@ -306,6 +323,42 @@ class Generator {
     if (oc.stream || oc.websocket) return;
     NameScope names;
     for (const auto& r : op.responses) add_factories(oc, r, base, names);
+    // Setters after the factories, so that a factory keeps its plain name.
+    for (const auto& r : op.responses)
+      for (const auto& h : r.headers) {
+        if (h.required || http::iequals(h.name, "Content-Type")) continue;
+        const auto same = [&](const HeaderSetter& e) { return http::iequals(e.name, h.name); };
+        if (std::any_of(oc.header_setters.begin(), oc.header_setters.end(), same)) continue;
+        oc.header_setters.push_back({h.name, names.unique("set_" + snake_case(h.name)),
+                                     header_type(h, base + "Header" + pascal_case(h.name)),
+                                     comment_line(h.description)});
+      }
+  }
+
+  // The C++ type a response header's value is given as: its schema's when the simple style
+  // writes it as text (a string, number, boolean or enum, or an array of those, comma-joined),
+  // else std::string, the header's text as it is to be sent.
+  std::string header_type(const spec::Header& h, const std::string& hint) {
+    if (!h.schema) return "::std::string";
+    using K = CppType::Kind;
+    CppType t = types_.map(h.schema, hint);
+    if (t.kind == K::Optional) t = *t.inner;  // a nullable header is one that is not sent
+    const auto simple = [&](const CppType& c) {
+      switch (c.kind) {
+        case K::String:
+        case K::Int64:
+        case K::Int32:
+        case K::Double:
+        case K::Bool:
+          return true;
+        case K::Named:
+          return types_.decls()[c.decl].kind == Decl::Kind::Enum;
+        default:
+          return false;
+      }
+    };
+    if (simple(t) || (t.kind == K::Vector && simple(*t.inner))) return types_.render(t);
+    return "::std::string";
   }
 
   void add_factories(OperationCode& oc, const spec::Response& r, const std::string& base,
@@ -327,6 +380,12 @@ class Generator {
       const std::string_view common = status_name(f.status);
       name = common.empty() ? "status_" + r.status : std::string(common);
     }
+    NameScope params;  // a header parameter must not take the factory's own names
+    for (const char* taken : {"status", "body", "media_type", "r"}) params.reserve(taken);
+    for (const auto& h : r.headers)
+      if (h.required && !http::iequals(h.name, "Content-Type"))
+        f.headers.push_back({h.name, params.unique(snake_case(h.name)),
+                             header_type(h, base + "Header" + pascal_case(h.name))});
     const spec::MediaType* json = nullptr;
     std::vector<const spec::MediaType*> raw;
     for (const auto& m : r.content) {
@@ -375,6 +434,7 @@ class Generator {
     if (!f.body_type.empty()) add("const " + f.body_type + "& body");
     if (f.raw_body) add("::std::string body");
     if (f.media_argument) add("::std::string media_type");
+    for (const auto& h : f.headers) add("const " + h.type + "& " + h.param);
     return params;
   }
 
@@ -487,6 +547,12 @@ class Generator {
         if (!f.description.empty()) h += ": " + f.description;
         h += "\n  static " + oc.response_type + " " + f.name + "(" + factory_params(f) + ");\n";
       }
+      for (const auto& hs : oc.header_setters) {
+        h += "  // " + hs.name + (hs.description.empty() ? "" : ": " + hs.description) +
+             " (optional header)\n";
+        h += "  " + oc.response_type + "& " + hs.method + "(const " + hs.type + "& value) &;\n";
+        h += "  " + oc.response_type + "&& " + hs.method + "(const " + hs.type + "& value) &&;\n";
+      }
       h += "\n private:\n  using ::brrt::codegen::Reply::Reply;\n};\n\n";
     }
 
@@ -582,7 +648,17 @@ class Generator {
         if (!f.body_type.empty()) s += "  append_json(r.body_text(), body);\n";
         if (f.raw_body) s += "  r.body_text() = ::std::move(body);\n";
         if (f.media_argument) s += "  r.set_media_type(::std::move(media_type));\n";
+        for (const auto& h : f.headers)
+          s += "  r.header(" + literal(h.name) + ", ::brrt::codegen::header_text(" + h.param +
+               "));\n";
         s += "  return r;\n}\n\n";
+      }
+      for (const auto& hs : oc.header_setters) {
+        const std::string sig = hs.method + "(const " + hs.type + "& value)";
+        s += oc.response_type + "& " + oc.response_type + "::" + sig + " & {\n  header(" +
+             literal(hs.name) + ", ::brrt::codegen::header_text(value));\n  return *this;\n}\n";
+        s += oc.response_type + "&& " + oc.response_type + "::" + sig +
+             " && {\n  return ::std::move(" + hs.method + "(value));\n}\n\n";
       }
     }
 

@@ -125,6 +125,28 @@ Reply::~Reply() {
     spare_body = std::move(body_);
 }
 
+std::string header_text(std::int64_t v) {
+  std::string out;
+  append_json(out, v);
+  return out;
+}
+
+std::string header_text(std::int32_t v) {
+  std::string out;
+  append_json(out, v);
+  return out;
+}
+
+std::string header_text(double v) {
+  std::string out;
+  append_json(out, v);
+  return out;
+}
+
+std::string header_text(bool v) {
+  return v ? "true" : "false";
+}
+
 Reply& Reply::header(std::string_view name, std::string value) {
   headers_.emplace_back(name, std::move(value));
   return *this;

@@ -709,6 +709,7 @@ class ApiBuilder {
             static_cast<Located&>(header) = located(hn);
             header.name = std::string(h.key());
             header.required = bool_or(*hn.object(), "required", false);
+            header.description = std::string(str_or(*hn.object(), "description"));
             header.schema = schema_ref(hn.child("schema"));
             header.example = example_of(hn);
             resp.headers.push_back(std::move(header));

@@ -6,6 +6,9 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+#include <cstdint>
+
 #include <stdexcept>
 
 #include "dispatch/beast_client.hpp"
@@ -51,11 +54,19 @@ class AsyncEdges final : public edges_async::CodegenEdgesHandlers {
     if (!request.body)  // text/plain: the typed body is for JSON only
       co_return request.context.raw_body.empty()
           ? PutNotesResponse::no_content()
-          : PutNotesResponse::ok_plain("text: " + std::string(request.context.raw_body));
+          : PutNotesResponse::ok_plain("text: " + std::string(request.context.raw_body), 2);
     Notes notes = *request.body;
     notes.text += "!";
     for (auto& [name, count] : notes.additional_properties) ++count;
-    co_return PutNotesResponse::ok(notes);
+    const auto words =
+        static_cast<std::int32_t>(std::count(notes.text.begin(), notes.text.end(), ' ') + 1);
+    if (notes.text != "loud!") co_return PutNotesResponse::ok(notes, words);
+    // Typed optional headers: an enum, an array, a number and one given as its text.
+    co_return PutNotesResponse::ok(notes, words)
+        .set_x_mood(PutNotesHeaderXMood::loud)
+        .set_x_tags({"a", "b c"})
+        .set_x_ratio(0.25)
+        .set_x_shape("a,1");
   }
 };
 
@@ -208,8 +219,18 @@ TEST(GeneratedEdges, JsonAndTextOfOneOperation) {
   // Validation still applies to them: a string where additionalProperties says integer.
   r = c.request(verb::put, "/notes", R"({"text":"hi","stamp":null,"likes":"many"})", kJson);
   EXPECT_EQ(r.status, 400) << r.body;
+  r = c.request(verb::put, "/notes", R"({"text":"three short words","stamp":null})", kJson);
+  EXPECT_EQ(r.header("X-Words"), "3");  // required: a parameter of every 200 factory
+  EXPECT_EQ(r.header("X-Mood"), "");  // optional: a setter, not called here
+  r = c.request(verb::put, "/notes", R"({"text":"loud","stamp":null})", kJson);
+  EXPECT_EQ(r.header("X-Words"), "1");
+  EXPECT_EQ(r.header("X-Mood"), "loud");
+  EXPECT_EQ(r.header("X-Tags"), "a,b c");
+  EXPECT_EQ(r.header("X-Ratio"), "0.25");
+  EXPECT_EQ(r.header("X-Shape"), "a,1");
   r = c.request(verb::put, "/notes", "plain words", {{"Content-Type", "text/plain"}});
   ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("X-Words"), "2");
   EXPECT_EQ(r.header("Content-Type"), "text/plain");
   EXPECT_EQ(r.body, "text: plain words");
   r = c.request(verb::put, "/notes", "", {{"Content-Type", "text/plain"}});

@@ -52,9 +52,7 @@ CreatePetResponse MemoryPetStore::createPet(const CreatePetRequest& request) {
   cat.petType = "cat";
   cat.indoor = request.body.age && *request.body.age > 10;
   pets_.emplace(cat.id, Pet{cat});
-  auto r = CreatePetResponse::created(Pet{cat});
-  r.header("Location", "/pets/" + std::to_string(cat.id));
-  return r;
+  return CreatePetResponse::created(Pet{cat}).set_location("/pets/" + std::to_string(cat.id));
 }
 
 GetPetResponse MemoryPetStore::getPet(const GetPetRequest& request) {
@@ -77,15 +75,11 @@ DeleteUserResponse MemoryPetStore::deleteUser(const DeleteUserRequest&) {
 }
 
 OptionsUserResponse MemoryPetStore::optionsUser(const OptionsUserRequest&) {
-  auto r = OptionsUserResponse::no_content();
-  r.header("Allow", "GET, HEAD, OPTIONS, DELETE");
-  return r;
+  return OptionsUserResponse::no_content().set_allow("GET, HEAD, OPTIONS, DELETE");
 }
 
 HeadUserResponse MemoryPetStore::headUser(const HeadUserRequest& request) {
-  auto r = HeadUserResponse::ok();
-  r.header("X-User-Exists", request.user_id == "u1" ? "true" : "false");
-  return r;
+  return HeadUserResponse::ok().set_x_user_exists(request.user_id == "u1");  // typed: a boolean
 }
 
 GetUserPostResponse MemoryPetStore::getUserPost(const GetUserPostRequest& request) {

@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -199,6 +200,33 @@ void append_additional(std::string& out, const std::map<std::string, T, std::les
     out += ':';
     append_json(out, value);
   }
+}
+
+// ---- response headers ----------------------------------------------------------------------
+// A typed response header's value as its text (OpenAPI's `simple` style, the only one headers
+// have): a string as it is, numbers as JSON writes them, booleans as true/false, an enum as its
+// value, an array comma-joined.
+inline std::string header_text(std::string_view v) {
+  return std::string(v);
+}
+std::string header_text(std::int64_t v);
+std::string header_text(std::int32_t v);
+std::string header_text(double v);
+std::string header_text(bool v);
+template <class T>
+requires std::is_enum_v<T> std::string header_text(T v) {
+  return std::string(to_string(v));  // the generated enum's, found by argument-dependent lookup
+}
+template <class T>
+std::string header_text(const std::vector<T>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i != 0) out += ',';
+    // Each element read into a value of its own: a std::vector<bool>'s elements are not bools.
+    const T item = v[i];
+    out += header_text(item);
+  }
+  return out;
 }
 
 // ---- responses -----------------------------------------------------------------------------

@@ -77,6 +77,7 @@ struct RequestBody : Located {
 
 struct Header : Located {
   std::string name;
+  std::string description;
   bool required = false;
   SchemaRef schema;
   const boost::json::value* example = nullptr;  // `example`, or the first `examples` entry's value
