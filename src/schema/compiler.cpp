@@ -507,26 +507,40 @@ struct Compiler::State {
         props && props->is_object() ? props->get_object().if_contains(name) : nullptr;
     if (prop == nullptr) return marked_in_all_of(direction, doc, ptr, name);
     const std::string_view marker = direction == Direction::Request ? "readOnly" : "writeOnly";
-    std::uint32_t at_doc = doc;
-    std::string at = ptr + "/properties/" + escape_pointer_token(name);
-    const json::value* v = prop;
+    return along_refs(doc, ptr + "/properties/" + escape_pointer_token(name), scope, *prop,
+                      [&](const json::object& po, std::uint32_t, const std::string&,
+                          const Scope&) -> std::optional<bool> {
+                        const json::value* m = po.if_contains(marker);
+                        if (m && m->is_bool()) return m->get_bool();
+                        return std::nullopt;
+                      })
+        .value_or(false);
+  }
+
+  // Walks the schema `v` at (doc, at), whose parent's scope is `parent`, and the chain of
+  // `$ref`s from it (at most 64), asking `f(object, doc, pointer, scope)` of each object on the
+  // way; the first answer it gives, or nullopt when none did. A broken reference ends the walk
+  // (it is reported where the schema is compiled, not here).
+  template <class F>
+  std::optional<bool> along_refs(std::uint32_t doc, std::string at, const Scope& parent,
+                                 const json::value& v, F&& f) {
+    const json::value* at_value = &v;
     try {
-      Scope at_scope = scope_at(doc, at, scope, *v);
-      for (int hops = 0; hops < 64 && v != nullptr && v->is_object(); ++hops) {
-        const json::object& po = v->get_object();
-        if (const json::value* m = po.if_contains(marker); m && m->is_bool()) return m->get_bool();
-        const json::value* r = po.if_contains("$ref");
-        if (r == nullptr || !r->is_string()) return false;
-        const Location l = resolve_ref(at_doc, at + "/$ref", at_scope, r->get_string());
-        at_doc = l.doc;
+      Scope at_scope = scope_at(doc, at, parent, v);
+      for (int hops = 0; hops < 64 && at_value != nullptr && at_value->is_object(); ++hops) {
+        const json::object& o = at_value->get_object();
+        if (std::optional<bool> answer = f(o, doc, at, at_scope)) return answer;
+        const json::value* r = o.if_contains("$ref");
+        if (r == nullptr || !r->is_string()) return std::nullopt;
+        const Location l = resolve_ref(doc, at + "/$ref", at_scope, r->get_string());
+        doc = l.doc;
         at = l.pointer;
-        v = navigate(docs[at_doc].root, at);
-        if (v != nullptr) at_scope = scope_at(at_doc, at, std::nullopt, *v);
+        at_value = navigate(docs[doc].root, at);
+        if (at_value != nullptr) at_scope = scope_at(doc, at, std::nullopt, *at_value);
       }
     } catch (const CompileError&) {
-      // A broken reference is reported where the schema is compiled, not here.
     }
-    return false;
+    return std::nullopt;
   }
 
   // Whether the object schema at (doc, ptr) declares the property `name`.
@@ -561,21 +575,14 @@ struct Compiler::State {
       for (std::size_t i = 0; i < all->get_array().size(); ++i) {
         std::string at = list + "/" + std::to_string(i);
         if (at == ptr) continue;
-        std::uint32_t at_doc = doc;
-        const json::value* b = &all->get_array()[i];
-        Scope at_scope = scope_at(doc, at, holder_scope, *b);
-        for (int hops = 0; hops < 64 && b != nullptr && b->is_object(); ++hops) {
-          const json::object& bo = b->get_object();
-          if (declares(bo, name))
-            return marked_for_other_side(direction, at_doc, at, bo, at_scope, name);
-          const json::value* r = bo.if_contains("$ref");
-          if (r == nullptr || !r->is_string()) break;
-          const Location l = resolve_ref(at_doc, at + "/$ref", at_scope, r->get_string());
-          at_doc = l.doc;
-          at = l.pointer;
-          b = navigate(docs[at_doc].root, at);
-          if (b != nullptr) at_scope = scope_at(at_doc, at, std::nullopt, *b);
-        }
+        const std::optional<bool> marked = along_refs(
+            doc, std::move(at), holder_scope, all->get_array()[i],
+            [&](const json::object& bo, std::uint32_t at_doc, const std::string& at_ptr,
+                const Scope& at_scope) -> std::optional<bool> {
+              if (!declares(bo, name)) return std::nullopt;
+              return marked_for_other_side(direction, at_doc, at_ptr, bo, at_scope, name);
+            });
+        if (marked) return *marked;
       }
     } catch (const CompileError&) {
       // A broken reference is reported where the schema is compiled, not here.

@@ -557,15 +557,21 @@ constexpr std::string_view kUserDocument = R"({"components": {"schemas": {
           "properties": {"label": {"type": "string"}, "hint": {"type": "string", "readOnly": true}}}
 }}})";
 
+// The schema at `pointer` of file:///api.json compiled plain, for requests and for responses.
+struct Sides {
+  SchemaId plain, request, response;
+};
+Sides compile_sides(Compiler& c, std::string_view pointer) {
+  return {c.compile("file:///api.json", pointer),
+          c.compile("file:///api.json", pointer, Direction::Request),
+          c.compile("file:///api.json", pointer, Direction::Response)};
+}
+
 TEST(SchemaReadWriteOnly, RequiredBindsOnTheSideAPropertyIsSentOn) {
   for (const Dialect dialect : {Dialect::Oas30, Dialect::Draft2020_12}) {
     Compiler c({.dialect = dialect});
     c.add_document("file:///api.json", parse(kUserDocument));
-    const SchemaId plain = c.compile("file:///api.json", "/components/schemas/User");
-    const SchemaId request =
-        c.compile("file:///api.json", "/components/schemas/User", Direction::Request);
-    const SchemaId response =
-        c.compile("file:///api.json", "/components/schemas/User", Direction::Response);
+    const auto [plain, request, response] = compile_sides(c, "/components/schemas/User");
     const Program program = c.build();
     // What a client sends: no id, no owner (readOnly, the second through its $ref's target).
     const auto sent = parse(R"({"name": "bob", "password": "x"})");
@@ -686,13 +692,8 @@ TEST(SchemaReadWriteOnly, ARequiredInAnAllOfBranchSeesTheOtherBranchesProperties
     for (const bool reject : {true, false}) {
       Compiler c({.dialect = dialect, .reject_other_side_properties = reject});
       c.add_document("file:///api.json", parse(kDocument));
-      const SchemaId pet = c.compile("file:///api.json", "/components/schemas/Pet");
-      const SchemaId pet_request =
-          c.compile("file:///api.json", "/components/schemas/Pet", Direction::Request);
-      const SchemaId pet_response =
-          c.compile("file:///api.json", "/components/schemas/Pet", Direction::Response);
-      const SchemaId held_response =
-          c.compile("file:///api.json", "/components/schemas/Held", Direction::Response);
+      const auto [pet, pet_request, pet_response] = compile_sides(c, "/components/schemas/Pet");
+      const SchemaId held_response = compile_sides(c, "/components/schemas/Held").response;
       const Program program = c.build();
       EXPECT_TRUE(program.is_valid(pet_request, parse(R"({"name": "rex"})")));
       EXPECT_FALSE(program.is_valid(pet_request, parse(R"({})")));  // name still required
