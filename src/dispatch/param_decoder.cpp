@@ -450,9 +450,11 @@ bool ParamDecoder::decode_text(std::string_view in, std::string& out, bool plus_
   return false;
 }
 
-ParamDecoder::ParamDecoder(const spec::Parameter& p, const spec::DocumentSet* documents)
-    : param_(&p), shape_(shape_of(p.schema, documents)) {
-  location_ = std::string(spec::to_string(p.in)) + " parameter '" + p.name + "'";
+ParamDecoder::ParamDecoder(const spec::Parameter& p, const spec::DocumentSet* documents,
+                           std::string location)
+    : param_(&p), shape_(shape_of(p.schema, documents)), location_(std::move(location)) {
+  if (location_.empty())
+    location_ = std::string(spec::to_string(p.in)) + " parameter '" + p.name + "'";
 }
 
 namespace {

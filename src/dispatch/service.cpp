@@ -998,34 +998,66 @@ void Service::rejected(std::size_t worker, const http::Request& req, int status)
 
 void Service::check_response(Worker& w, const CompiledApi& api, std::size_t op_index,
                              RequestContext& ctx, http::Response& res) {
-  if (options_.response_validation == ResponseValidation::Off || res.body.empty()) return;
-  // Bodies are read as requests' are: JSON parsed, UTF-8 text as one string; a schema of any
+  if (options_.response_validation == ResponseValidation::Off) return;
+  const ResponseSchemas* declared = api.validators->response(op_index, res.status);
+  if (declared == nullptr) return;
+  const schema::Program& program = api.validators->program();
+  json::storage_ptr sp = ctx.path.storage();
+  std::string why;
+  const auto add = [&why](std::string_view part) {
+    if (!why.empty()) why += "; ";
+    why += part;
+  };
+  // Every schema error of `value` against `id`, each prefixed with `where`.
+  const auto schema_errors = [&](schema::SchemaId id, const json::value& value,
+                                 std::string_view where) {
+    if (program.is_valid(id, value)) return;
+    w.response_errors.clear();
+    program.validate(id, value, w.response_errors, 8);
+    for (const auto& e : w.response_errors) add(std::string(where) + e.to_string());
+  };
+
+  // Declared headers: decoded as header parameters are (style simple), then their schemas.
+  for (const ResponseHeader& h : declared->headers) {
+    const std::optional<std::string_view> raw = res.header(h.name);
+    if (!raw) {
+      if (h.required) add("missing required header '" + h.name + "'");
+      continue;
+    }
+    json::value value(sp);
+    ParamError error;
+    if (!h.decoder->decode_header(*raw, value, error))
+      add(error.message);
+    else if (h.id.valid())
+      schema_errors(h.id, value, "response header '" + h.name + "' ");
+  }
+
+  // The body, read as requests' are: JSON parsed, UTF-8 text as one string; a schema of any
   // other media type describes what brrtrouter does not parse.
   const std::string_view essence = media_essence(res.content_type());
   const bool json_body = is_json_media(essence);
-  if (!json_body && !is_utf8_text(res.content_type())) return;
-  const schema::SchemaId id = api.validators->response_schema(op_index, res.status, essence);
-  if (!id.valid()) return;
-  json::storage_ptr sp = ctx.path.storage();
-  json::value body(sp);
-  std::string why;
-  if (json_body) {
-    // Read as request bodies are (numbers beyond a double and repeated keys refused), but as
-    // deep as a handler's document may be: the schema's own depth limit still applies.
-    constexpr std::size_t kResponseDepth = 1024;
-    parse_json_body(res.body, sp, kResponseDepth, body, why);
-  } else if (is_valid_utf8(res.body)) {
-    body = json::string(res.body, sp);
-  } else {
-    why = "the text body is not valid UTF-8";
+  const schema::SchemaId id = res.body.empty() || (!json_body && !is_utf8_text(res.content_type()))
+                                  ? schema::SchemaId{}
+                                  : api.validators->response_schema(op_index, res.status, essence);
+  if (id.valid()) {
+    json::value body(sp);
+    std::string unreadable;
+    if (json_body) {
+      // Read as request bodies are (numbers beyond a double and repeated keys refused), but as
+      // deep as a handler's document may be: the schema's own depth limit still applies.
+      constexpr std::size_t kResponseDepth = 1024;
+      parse_json_body(res.body, sp, kResponseDepth, body, unreadable);
+    } else if (is_valid_utf8(res.body)) {
+      body = json::string(res.body, sp);
+    } else {
+      unreadable = "the text body is not valid UTF-8";
+    }
+    if (unreadable.empty())
+      schema_errors(id, body, "");  // the body was read: its schema decides
+    else
+      add(unreadable);
   }
-  if (why.empty()) {  // the body was read: its schema decides
-    const schema::Program& program = api.validators->program();
-    if (program.is_valid(id, body)) return;
-    w.response_errors.clear();
-    program.validate(id, body, w.response_errors, 8);
-    for (const auto& e : w.response_errors) why += (why.empty() ? "" : "; ") + e.to_string();
-  }
+  if (why.empty()) return;
   w.response_violations.add();
   std::fprintf(stderr, "brrtrouter: response %d of %s does not match the spec: %s\n", res.status,
                ctx.operation.operation_id.c_str(), why.c_str());

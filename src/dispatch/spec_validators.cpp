@@ -74,9 +74,26 @@ SpecValidators::SpecValidators(const spec::Api& api, bool format_assertion,
       for (const auto& m : op.request_body->content)
         s.bodies.push_back({m.content_type, compile(m.schema, schema::Direction::Request)});
     for (const auto& r : op.responses) {
-      ResponseSchemas rs{r.status, {}};
+      ResponseSchemas rs{r.status, {}, {}};
       for (const auto& m : r.content)
         rs.content.push_back({m.content_type, compile(m.schema, schema::Direction::Response)});
+      for (const auto& h : r.headers) {
+        if (http::iequals(h.name, "Content-Type")) continue;
+        auto p = std::make_unique<spec::Parameter>();
+        static_cast<spec::Located&>(*p) = h;
+        p->name = h.name;
+        p->in = spec::ParamIn::Header;
+        p->required = h.required;
+        p->style = spec::ParamStyle::Simple;
+        p->explode = false;
+        p->schema = h.schema;
+        ResponseHeader rh{h.name, h.required, compile(h.schema, schema::Direction::Response),
+                          nullptr, nullptr};
+        rh.decoder = std::make_unique<ParamDecoder>(*p, &api.documents(),
+                                                    "response header '" + h.name + "'");
+        rh.parameter = std::move(p);
+        rs.headers.push_back(std::move(rh));
+      }
       s.responses.push_back(std::move(rs));
     }
     ops_.push_back(std::move(s));
@@ -92,6 +109,12 @@ const MediaSchema* SpecValidators::body_media(std::size_t op,
 
 schema::SchemaId SpecValidators::response_schema(std::size_t op, int status,
                                                  std::string_view media_essence) const noexcept {
+  const ResponseSchemas* r = response(op, status);
+  const MediaSchema* m = r ? find_media(r->content, media_essence) : nullptr;
+  return m ? m->id : schema::SchemaId{};
+}
+
+const ResponseSchemas* SpecValidators::response(std::size_t op, int status) const noexcept {
   const auto& responses = ops_[op].responses;
   char exact[4] = {static_cast<char>('0' + status / 100 % 10),
                    static_cast<char>('0' + status / 10 % 10), static_cast<char>('0' + status % 10),
@@ -100,11 +123,8 @@ schema::SchemaId SpecValidators::response_schema(std::size_t op, int status,
   const char range[4] = {exact[0], 'X', 'X', 0};
   for (std::string_view want : {code, std::string_view(range, 3), std::string_view("default")})
     for (const auto& r : responses)
-      if (r.status == want || (want.size() == 3 && http::iequals(r.status, want))) {
-        const MediaSchema* m = find_media(r.content, media_essence);
-        return m ? m->id : schema::SchemaId{};
-      }
-  return {};
+      if (r.status == want || (want.size() == 3 && http::iequals(r.status, want))) return &r;
+  return nullptr;
 }
 
 }  // namespace brrt::dispatch

@@ -583,6 +583,54 @@ TEST(Dispatch, ResponseValidationModes) {
   }
 }
 
+// Declared response headers are checked with the body: a required one must be there, and
+// each is decoded as a header parameter is (style simple) and checked against its schema.
+TEST(Dispatch, ResponseHeadersAreValidated) {
+  const std::string spec = R"(openapi: 3.1.0
+info: {title: response headers, version: '1'}
+paths:
+  /h:
+    get:
+      operationId: headed
+      responses:
+        '204':
+          description: headers only
+          headers:
+            X-Count: {required: true, schema: {type: integer, minimum: 0}}
+            X-Mode: {schema: {type: string, enum: [a, b]}}
+            X-List: {schema: {type: array, items: {type: integer}}}
+            Content-Type: {required: true, schema: {type: integer}}
+)";
+  dispatch::HandlerTable h;
+  h.add("headed", [](dispatch::RequestContext& ctx, http::Response& res) {
+    res.status = 204;
+    const std::string_view q = ctx.http.query;
+    if (q != "missing") res.add_header("X-Count", q == "type" ? "many" : q == "neg" ? "-1" : "3");
+    if (q == "good" || q == "enum") res.add_header("X-Mode", q == "good" ? "a" : "c");
+    if (q == "good" || q == "item") res.add_header("X-List", q == "good" ? "1, 2" : "1,x");
+  });
+  dispatch::ServiceOptions o;
+  o.response_validation = dispatch::ResponseValidation::Enforce;
+  o.access_log = false;
+  Running srv(spec::load_api_from_text(spec, "headers.yaml"), std::move(h), o);
+  BeastClient c(srv.port());
+  const Reply good = c.get("/h?good");
+  EXPECT_EQ(good.status, 204) << good.body;  // Content-Type is ignored, as OpenAPI says
+  EXPECT_EQ(good.header("X-List"), "1, 2");
+  testing::internal::CaptureStderr();
+  for (const char* q : {"missing", "type", "neg", "enum", "item"})
+    expect_problem(c.get(std::string("/h?") + q), 500, "does not match the spec");
+  const std::string log = testing::internal::GetCapturedStderr();
+  for (const char* why :
+       {"response 204 of headed does not match the spec: missing required header 'X-Count'",
+        "response header 'X-Count': 'many' is not an integer",
+        "response header 'X-Count' (root): -1 is less than the minimum 0",
+        "response header 'X-Mode' (root): \"c\" is not one of", "response header 'X-List'"})
+    EXPECT_NE(log.find(why), std::string::npos) << why << "\n" << log;
+  EXPECT_NE(c.get("/metrics").body.find("brrt_response_validation_failures_total 5"),
+            std::string::npos);
+}
+
 TEST(Dispatch, PetStoreExamplesMatchTheirSchemasUnderEnforce) {
   dispatch::ServiceOptions o = with_key();
   o.response_validation = dispatch::ResponseValidation::Enforce;

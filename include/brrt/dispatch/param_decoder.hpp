@@ -93,7 +93,9 @@ class ParamDecoder {
  public:
   // `documents` (the Api's) lets a schema `$ref` another file of the spec; without it only refs
   // inside the parameter's own document are followed.
-  explicit ParamDecoder(const spec::Parameter& p, const spec::DocumentSet* documents = nullptr);
+  // `location` names the value in messages ("query parameter 'limit'" by default).
+  explicit ParamDecoder(const spec::Parameter& p, const spec::DocumentSet* documents = nullptr,
+                        std::string location = {});
 
   const spec::Parameter& parameter() const noexcept { return *param_; }
   std::string_view name() const noexcept { return param_->name; }

@@ -8,11 +8,13 @@
 // with the snapshot it belongs to and immutable afterwards, so workers share it with no
 // lock.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "brrt/dispatch/param_decoder.hpp"
 #include "brrt/schema/program.hpp"
 #include "brrt/schema/schema_id.hpp"
 #include "brrt/schema/validation_error.hpp"
@@ -25,9 +27,21 @@ struct MediaSchema {
   schema::SchemaId id;     // invalid: the media type declares no schema (anything goes)
 };
 
+// A header a response declares (Content-Type aside, which OpenAPI ignores): decoded from its
+// text as a header parameter is (style simple), then checked against its schema.
+struct ResponseHeader {
+  std::string name;
+  bool required = false;
+  schema::SchemaId id;  // invalid: no schema
+  // The header as a Parameter Object, which the decoder points into.
+  std::unique_ptr<const spec::Parameter> parameter;
+  std::unique_ptr<const ParamDecoder> decoder;
+};
+
 struct ResponseSchemas {
   std::string status;                // "200", "2XX", "default"
   std::vector<MediaSchema> content;  // in declaration order
+  std::vector<ResponseHeader> headers;
 };
 
 struct OperationSchemas {
@@ -53,6 +67,9 @@ class SpecValidators {
   // and media type, matched as body_media matches; invalid when the spec declares none.
   schema::SchemaId response_schema(std::size_t op, int status,
                                    std::string_view media_essence) const noexcept;
+  // The response the spec declares for `status` (exact code, then "2XX", then "default");
+  // nullptr when none.
+  const ResponseSchemas* response(std::size_t op, int status) const noexcept;
 
  private:
   schema::Program program_;
