@@ -1038,7 +1038,7 @@ void Service::check_response(Worker& w, const CompiledApi& api, std::size_t op_i
   const bool json_body = is_json_media(essence);
   const schema::SchemaId id = res.body.empty() || (!json_body && !is_utf8_text(res.content_type()))
                                   ? schema::SchemaId{}
-                                  : api.validators->response_schema(op_index, res.status, essence);
+                                  : SpecValidators::body_schema(*declared, essence);
   if (id.valid()) {
     json::value body(sp);
     std::string unreadable;

@@ -107,10 +107,9 @@ const MediaSchema* SpecValidators::body_media(std::size_t op,
   return find_media(ops_[op].bodies, media_essence);
 }
 
-schema::SchemaId SpecValidators::response_schema(std::size_t op, int status,
-                                                 std::string_view media_essence) const noexcept {
-  const ResponseSchemas* r = response(op, status);
-  const MediaSchema* m = r ? find_media(r->content, media_essence) : nullptr;
+schema::SchemaId SpecValidators::body_schema(const ResponseSchemas& response,
+                                             std::string_view media_essence) noexcept {
+  const MediaSchema* m = find_media(response.content, media_essence);
   return m ? m->id : schema::SchemaId{};
 }
 

@@ -63,13 +63,13 @@ class SpecValidators {
   // the one declared with that name, else the first range ("application/*", "*/*") that
   // covers it; nullptr when the operation accepts no such body (415).
   const MediaSchema* body_media(std::size_t op, std::string_view media_essence) const noexcept;
-  // The response schema for `status` (exact code, then its range "2XX", then "default")
-  // and media type, matched as body_media matches; invalid when the spec declares none.
-  schema::SchemaId response_schema(std::size_t op, int status,
-                                   std::string_view media_essence) const noexcept;
   // The response the spec declares for `status` (exact code, then "2XX", then "default");
   // nullptr when none.
   const ResponseSchemas* response(std::size_t op, int status) const noexcept;
+  // The schema of that response's body of a media type, matched as body_media matches;
+  // invalid when the response declares none.
+  static schema::SchemaId body_schema(const ResponseSchemas& response,
+                                      std::string_view media_essence) noexcept;
 
  private:
   schema::Program program_;
