@@ -819,23 +819,49 @@ bool ParamDecoder::decode_header(std::string_view raw, json::value& out, ParamEr
   return coerce(raw, shape_.kind, out, error);
 }
 
+namespace {
+// A message's field lines, as ParamDecoder::decode_lines reads them.
+struct RequestLines {
+  const http::Request& m;
+  std::size_t size() const noexcept { return m.header_count; }
+  std::string_view name(std::size_t i) const noexcept { return m.headers[i].name; }
+  std::string_view value(std::size_t i) const noexcept { return m.headers[i].value; }
+};
+struct ResponseLines {
+  const http::Response& m;
+  std::size_t size() const noexcept { return m.header_count(); }
+  std::string_view name(std::size_t i) const noexcept { return m.header_name(i); }
+  std::string_view value(std::size_t i) const noexcept { return m.header_value(i); }
+};
+}  // namespace
+
 bool ParamDecoder::decode_header_lines(const http::Request& req, json::value& out, bool& present,
                                        ParamError& error) const {
-  std::size_t lines = 0;
+  return decode_lines(RequestLines{req}, out, present, error);
+}
+
+bool ParamDecoder::decode_header_lines(const http::Response& res, json::value& out, bool& present,
+                                       ParamError& error) const {
+  return decode_lines(ResponseLines{res}, out, present, error);
+}
+
+template <class Lines>
+bool ParamDecoder::decode_lines(const Lines& lines, json::value& out, bool& present,
+                                ParamError& error) const {
+  std::size_t count = 0;
   std::string_view value;
-  for (std::size_t i = 0; i < req.header_count; ++i)
-    if (http::iequals(req.headers[i].name, param_->name) && lines++ == 0)
-      value = req.headers[i].value;
-  present = lines != 0;
-  if (lines <= 1) return lines == 0 || decode_header(value, out, error);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (http::iequals(lines.name(i), param_->name) && count++ == 0) value = lines.value(i);
+  present = count != 0;
+  if (count <= 1) return count == 0 || decode_header(value, out, error);
   if (shape_.kind != Kind::Array || param_->content) {
     error = {location_ + ": sent more than once", "style", {}};
     return false;
   }
   std::string joined;
-  for (std::size_t i = 0; i < req.header_count; ++i)
-    if (http::iequals(req.headers[i].name, param_->name))
-      joined.append(joined.empty() ? "" : ",").append(req.headers[i].value);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (http::iequals(lines.name(i), param_->name))
+      joined.append(joined.empty() ? "" : ",").append(lines.value(i));
   return decode_header(joined, out, error);
 }
 

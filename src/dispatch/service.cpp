@@ -1018,15 +1018,17 @@ void Service::check_response(Worker& w, const CompiledApi& api, std::size_t op_i
   };
 
   // Declared headers: decoded as header parameters are (style simple), then their schemas.
+  // A list a handler added on several lines is one list; a single value on two is an error.
   for (const ResponseHeader& h : declared->headers) {
-    const std::optional<std::string_view> raw = res.header(h.name);
-    if (!raw) {
+    json::value value(sp);
+    ParamError error;
+    bool present = false;
+    const bool decoded = h.decoder->decode_header_lines(res, value, present, error);
+    if (!present) {
       if (h.required) add("missing required header '" + h.name + "'");
       continue;
     }
-    json::value value(sp);
-    ParamError error;
-    if (!h.decoder->decode_header(*raw, value, error))
+    if (!decoded)
       add(error.message);
     else if (h.id.valid())
       schema_errors(h.id, value, "response header '" + h.name + "' ");

@@ -608,6 +608,12 @@ paths:
     if (q != "missing") res.add_header("X-Count", q == "type" ? "many" : q == "neg" ? "-1" : "3");
     if (q == "good" || q == "enum") res.add_header("X-Mode", q == "good" ? "a" : "c");
     if (q == "good" || q == "item") res.add_header("X-List", q == "good" ? "1, 2" : "1,x");
+    // A list on two field lines is one list: its second line is checked too.
+    if (q == "lines" || q == "line2") {
+      res.add_header("X-List", "1");
+      res.add_header("X-List", q == "lines" ? "2, 3" : "4, y");
+    }
+    if (q == "twice") res.add_header("X-Mode", "a"), res.add_header("X-Mode", "b");
   });
   dispatch::ServiceOptions o;
   o.response_validation = dispatch::ResponseValidation::Enforce;
@@ -617,17 +623,20 @@ paths:
   const Reply good = c.get("/h?good");
   EXPECT_EQ(good.status, 204) << good.body;  // Content-Type is ignored, as OpenAPI says
   EXPECT_EQ(good.header("X-List"), "1, 2");
+  EXPECT_EQ(c.get("/h?lines").status, 204);
   testing::internal::CaptureStderr();
-  for (const char* q : {"missing", "type", "neg", "enum", "item"})
+  for (const char* q : {"missing", "type", "neg", "enum", "item", "line2", "twice"})
     expect_problem(c.get(std::string("/h?") + q), 500, "does not match the spec");
   const std::string log = testing::internal::GetCapturedStderr();
   for (const char* why :
        {"response 204 of headed does not match the spec: missing required header 'X-Count'",
         "response header 'X-Count': 'many' is not an integer",
         "response header 'X-Count' (root): -1 is less than the minimum 0",
-        "response header 'X-Mode' (root): \"c\" is not one of", "response header 'X-List'"})
+        "response header 'X-Mode' (root): \"c\" is not one of", "response header 'X-List'",
+        "response header 'X-List' at /2: 'y' is not an integer",
+        "response header 'X-Mode': sent more than once"})
     EXPECT_NE(log.find(why), std::string::npos) << why << "\n" << log;
-  EXPECT_NE(c.get("/metrics").body.find("brrt_response_validation_failures_total 5"),
+  EXPECT_NE(c.get("/metrics").body.find("brrt_response_validation_failures_total 7"),
             std::string::npos);
 }
 

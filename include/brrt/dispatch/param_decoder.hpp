@@ -114,12 +114,19 @@ class ParamDecoder {
   // two is refused, as a query parameter sent twice is.
   bool decode_header_lines(const http::Request& req, boost::json::value& out, bool& present,
                            ParamError& error) const;
+  // The same over a response's field lines (response validation of declared headers).
+  bool decode_header_lines(const http::Response& res, boost::json::value& out, bool& present,
+                           ParamError& error) const;
 
   // Coerces already-decoded text to the schema's primitive type (Kind::Union: to the first of the
   // parameter's types that it parses as).
   bool coerce(std::string_view text, Kind kind, boost::json::value& out, ParamError& error) const;
 
  private:
+  // decode_header_lines over any message: `Lines` gives size(), name(i) and value(i).
+  template <class Lines>
+  bool decode_lines(const Lines& lines, boost::json::value& out, bool& present,
+                    ParamError& error) const;
   // `ows`: a header's list, whose elements may have spaces and tabs around them (RFC 9110 5.6.1);
   // in a path they are data.
   bool decode_simple_list(std::string_view text, char sep, boost::json::value& out,
