@@ -125,22 +125,24 @@ Reply::~Reply() {
     spare_body = std::move(body_);
 }
 
+namespace {
+// A number in a header is written as in JSON (the simple style's text for it).
+template <class Number>
+std::string number_text(Number v) {
+  std::string out;
+  append_json(out, v);
+  return out;
+}
+}  // namespace
+
 std::string header_text(std::int64_t v) {
-  std::string out;
-  append_json(out, v);
-  return out;
+  return number_text(v);
 }
-
 std::string header_text(std::int32_t v) {
-  std::string out;
-  append_json(out, v);
-  return out;
+  return number_text(v);
 }
-
 std::string header_text(double v) {
-  std::string out;
-  append_json(out, v);
-  return out;
+  return number_text(v);
 }
 
 std::string header_text(bool v) {

@@ -102,6 +102,12 @@ struct Document {
   std::uint8_t markers = 0;
 };
 
+// The keyword that keeps a property to the other side of `direction`: "readOnly" properties are
+// not sent in requests, "writeOnly" ones not in responses.
+const char* other_side_keyword(Direction direction) noexcept {
+  return direction == Direction::Request ? "readOnly" : "writeOnly";
+}
+
 // Which of "readOnly": true (bit 1) and "writeOnly": true (bit 2) occur anywhere in `root`.
 std::uint8_t find_markers(const json::value& root) {
   std::uint8_t found = 1;
@@ -506,7 +512,7 @@ struct Compiler::State {
     const json::value* prop =
         props && props->is_object() ? props->get_object().if_contains(name) : nullptr;
     if (prop == nullptr) return marked_in_all_of(direction, doc, ptr, name);
-    const std::string_view marker = direction == Direction::Request ? "readOnly" : "writeOnly";
+    const std::string_view marker = other_side_keyword(direction);
     return along_refs(doc, ptr + "/properties/" + escape_pointer_token(name), scope, *prop,
                       [&](const json::object& po, std::uint32_t, const std::string&,
                           const Scope&) -> std::optional<bool> {
@@ -620,7 +626,7 @@ struct Compiler::State {
     n.resource = resource;
     n.boolean_schema = true;
     n.boolean_value = false;
-    n.other_side_marker = direction == Direction::Request ? "readOnly" : "writeOnly";
+    n.other_side_marker = other_side_keyword(direction);
     compiled.emplace(std::move(key), id);
     return id;
   }
