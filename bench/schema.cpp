@@ -1,9 +1,12 @@
 // ns per validation with brrt::schema: the bench API's NewPet body (valid and invalid) and a
-// large real document (GitHub's full-repository example against its OpenAPI 3.0 schema).
+// large real document (GitHub's full-repository example against its OpenAPI 3.0 schema), over
+// a parsed value and from bytes (parse + validate, as a request body is).
 // bench/ajv/bench.mjs runs the same cases with ajv 8; docs/schema.md compares them.
 #include <benchmark/benchmark.h>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
@@ -20,6 +23,7 @@
 #include "brrt/schema/compiler.hpp"
 #include "brrt/spec/document.hpp"
 #include "counted_main.hpp"
+#include "dispatch/json_body.hpp"
 #include "schema/property_table.hpp"
 
 namespace json = boost::json;
@@ -211,6 +215,45 @@ void BM_GitHubFullRepository_WalkNames(benchmark::State& s) {
   run_walk(s, true);
 }
 
+// From bytes, as a request body reaches validation: parse_json_body (the server's parser: the
+// worker's 16 KB arena, numbers beyond a double and duplicate keys refused) then is_valid.
+// bench.mjs times JSON.parse + validate on the same text beside it.
+// With `validate` false, the parse alone.
+void run_from_bytes(benchmark::State& state, const Case& c, bool valid, bool validate = true) {
+  if (!c.error.empty()) {
+    state.SkipWithError(c.error.c_str());
+    return;
+  }
+  const std::string text = json::serialize(valid ? c.valid : c.invalid);
+  alignas(16) static unsigned char buffer[16 * 1024];
+  std::string message;
+  const auto once = [&] {
+    json::monotonic_resource arena(buffer, sizeof buffer);
+    const json::storage_ptr sp(&arena);
+    json::value body(sp);  // on the arena, as RequestContext::body is: released into, not copied
+    if (!brrt::dispatch::parse_json_body(text, sp, 64, body, message))
+      return 2;
+    if (!validate) return valid ? 1 : 0;
+    return c.program.is_valid(c.id, body) ? 1 : 0;
+  };
+  if (once() != (valid ? 1 : 0)) {
+    state.SkipWithError("the text does not parse to the expected validity");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(once());
+  state.counters["bytes"] = static_cast<double>(text.size());
+}
+
+void BM_NewPet_ValidFromBytes(benchmark::State& s) {
+  run_from_bytes(s, new_pet(), true);
+}
+void BM_GitHubFullRepository_ValidFromBytes(benchmark::State& s) {
+  run_from_bytes(s, github(), true);
+}
+void BM_GitHubFullRepository_ParseOnly(benchmark::State& s) {
+  run_from_bytes(s, github(), true, false);
+}
+
 // Compiling the whole GitHub description's schemas is load-time work; measured for scale.
 void BM_GitHubCompileFullRepository(benchmark::State& state) {
   const std::string text = read_file(kShared + "/specs/realworld/github/api.github.com.json");
@@ -237,6 +280,9 @@ BENCHMARK(BM_GitHubFullRepository_Invalid);
 BENCHMARK(BM_GitHubFullRepository_InvalidWithErrors);
 BENCHMARK(BM_GitHubFullRepository_WalkOnly);
 BENCHMARK(BM_GitHubFullRepository_WalkNames);
+BENCHMARK(BM_NewPet_ValidFromBytes);
+BENCHMARK(BM_GitHubFullRepository_ValidFromBytes);
+BENCHMARK(BM_GitHubFullRepository_ParseOnly);
 BENCHMARK(BM_GitHubCompileFullRepository)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // The cases bench/instructions.sh counts (counted_main.hpp).

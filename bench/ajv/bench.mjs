@@ -66,6 +66,9 @@ time('NewPet valid', newPet, { name: 'rex', tag: 'dog', age: 3 }, true);
 time('NewPet invalid', newPet, { name: 'rex', tag: 'dog', age: -1 }, false);
 const newPetAll = new Ajv2020({ allErrors: true, strict: false }).compile(newPetSchema);
 time('NewPet invalid (allErrors)', newPetAll, { name: 'rex', tag: 'dog', age: -1 }, false);
+// From bytes, as a request body reaches validation (bench-schema's *FromBytes cases).
+const newPetText = JSON.stringify({ name: 'rex', tag: 'dog', age: 3 });
+time('NewPet valid from bytes', (t) => newPet(JSON.parse(t)), newPetText, true);
 
 // GitHub: OpenAPI 3.0 schemas (nullable) through ajv's draft-07 engine, refs by pointer.
 const api = JSON.parse(readFileSync(join(shared, 'specs', 'realworld', 'github', 'api.github.com.json'), 'utf8'));
@@ -82,6 +85,9 @@ for (const allErrors of [false, true]) {
   if (!allErrors) {
     time('GitHub full-repository valid', repo, example, true);
     time('GitHub full-repository invalid', repo, invalid, false);
+    const text = JSON.stringify(example);
+    time('GitHub full-repository valid from bytes', (t) => repo(JSON.parse(t)), text, true);
+    time('GitHub full-repository parse only', (t) => JSON.parse(t) !== null, text, true);
   } else {
     time('GitHub full-repository invalid (allErrors)', repo, invalid, false);
   }

@@ -15,7 +15,7 @@ BIN=${BUILD_DIR:-build}/bin/bench-schema
 command -v node >/dev/null || { echo "needs node (make deps)" >&2; exit 2; }
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-CASES='NewPet|GitHubFullRepository_(Valid|Invalid|InvalidWithErrors|WalkOnly|WalkNames)$'
+CASES='NewPet|GitHubFullRepository_(Valid|Invalid|InvalidWithErrors|WalkOnly|WalkNames|ValidFromBytes|ParseOnly)$'
 for ((i = 1; i <= ROUNDS; i++)); do
   echo "round $i/$ROUNDS" >&2
   taskset -c 0 "$BIN" --benchmark_filter="$CASES" 2>/dev/null |
@@ -39,6 +39,11 @@ cases = [  # bench-schema name, ajv name, what
      "GitHub full-repository invalid, all errors"),
     ("BM_GitHubFullRepository_WalkOnly", None, "floor: walk the GitHub document, read kinds"),
     ("BM_GitHubFullRepository_WalkNames", None, "floor: walk and look every name up"),
+    ("BM_NewPet_ValidFromBytes", "NewPet valid from bytes", "NewPet valid, from bytes (parse + validate)"),
+    ("BM_GitHubFullRepository_ValidFromBytes", "GitHub full-repository valid from bytes",
+     "GitHub full-repository valid, from bytes (parse + validate)"),
+    ("BM_GitHubFullRepository_ParseOnly", "GitHub full-repository parse only",
+     "GitHub full-repository, parse only"),
 ]
 def cell(v):
     return f"{statistics.median(v):,.1f} ({min(v):,.0f}-{max(v):,.0f})"

@@ -9,7 +9,9 @@
 
 namespace brrt::dispatch {
 
-// Parses `text` (the whole body) into a value on `sp`, nested at most `max_depth` deep. On
+// Parses `text` (the whole body) into a value on `sp`, nested at most `max_depth` deep; `out`
+// should be on `sp` too, or the parsed value is copied into out's storage (Boost.JSON assigns
+// across resources by copying: 60 µs for a 23 KB document against 24 µs to parse it). On
 // failure returns false, with `message` saying what is wrong and where ("the body is not valid
 // JSON at byte 12: syntax error").
 //
