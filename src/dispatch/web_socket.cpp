@@ -5,6 +5,7 @@
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -14,6 +15,8 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include <deque>
+#include <exception>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -251,6 +254,36 @@ struct WebSocket::Impl final : http::Upgraded {
         .kind = WebSocketMessage::Kind::End, .close_code = end_code, .close_reason = end_reason};
   }
 
+  // Reads the socket from the 101 to its end, whether or not the handler reads: Beast answers
+  // pings, sees the peer's close and keeps its idle timeout only while a read is pending, so a
+  // handler that only sends would otherwise miss all three. Messages wait in `queue` for
+  // read(); once they hold max_message_bytes the pump stops reading until the handler takes
+  // one (the peer is held back by TCP, not buffered without bound).
+  asio::awaitable<void> pump() {
+    try {
+      while (true) {
+        while (queued_bytes >= options.max_message_bytes && state == State::Open && !stop_pump)
+          co_await wake->async_wait(kNoThrow);
+        if (stop_pump || state != State::Open) break;
+        beast::flat_buffer incoming = std::move(spare);
+        incoming.consume(incoming.size());
+        auto [ec, n] = co_await ws->async_read(incoming, kNoThrow);
+        if (ec) {
+          end(ec);
+          break;
+        }
+        bytes_in->add(n);
+        queued_bytes += incoming.size();
+        queue.push_back({std::move(incoming), ws->got_text()});
+        wake->cancel();
+      }
+    } catch (const std::exception&) {  // out of memory queueing: the socket ends
+      if (state != State::Ended) start_close(1011, {});
+    }
+    pump_running = false;
+    wake->cancel();
+  }
+
   enum class State : std::uint8_t { New, Accepting, Open, Ended };
   const http::Request& req;
   http::Response& res;
@@ -265,7 +298,17 @@ struct WebSocket::Impl final : http::Upgraded {
   std::optional<websocket::stream<PrefixedSocket>> ws;
   // Cancelled to wake the coroutines that wait for an accept or a close to complete.
   std::optional<asio::steady_timer> wake;
-  beast::flat_buffer message;
+  // The pump's messages not yet read, and their payload bytes.
+  struct Queued {
+    beast::flat_buffer data;
+    bool text = false;
+  };
+  std::deque<Queued> queue;
+  std::size_t queued_bytes = 0;
+  bool pump_running = false;
+  bool stop_pump = false;  // finish(): the request ends
+  beast::flat_buffer current;  // the message read() returned last
+  beast::flat_buffer spare;    // the one before: the pump reads into it next (no allocation)
   OwnedCounter* bytes_in = nullptr;
   OwnedCounter* bytes_out = nullptr;
 };
@@ -347,6 +390,9 @@ boost::asio::awaitable<bool> WebSocket::accept() {
     co_return false;
   }
   s.state = Impl::State::Open;
+  s.pump_running = true;
+  const auto executor = co_await asio::this_coro::executor;
+  asio::co_spawn(executor, s.pump(), [](std::exception_ptr) {});
   s.wake->cancel();
   if (s.going) s.start_close(1001, "server shutting down");  // the drain began meanwhile
   co_return s.is_open();
@@ -358,17 +404,18 @@ boost::asio::awaitable<bool> WebSocket::accept() {
 boost::asio::awaitable<WebSocketMessage> WebSocket::read() {
   Impl& s = *impl_;
   co_await accept();
-  if (s.state != Impl::State::Open) co_return s.ended();
-  s.message.consume(s.message.size());
-  auto [ec, n] = co_await s.ws->async_read(s.message, kNoThrow);
-  if (ec) {
-    s.end(ec);
-    co_return s.ended();
-  }
-  s.bytes_in->add(n);
-  const auto bytes = s.message.cdata();
+  // Messages the pump read before the end come first.
+  while (s.queue.empty() && s.pump_running) co_await s.wake->async_wait(kNoThrow);
+  if (s.queue.empty()) co_return s.ended();
+  s.spare = std::move(s.current);
+  s.current = std::move(s.queue.front().data);
+  const bool text = s.queue.front().text;
+  s.queue.pop_front();
+  s.queued_bytes -= s.current.size();
+  s.wake->cancel();  // a pump held back by a full queue goes on
+  const auto bytes = s.current.cdata();
   co_return WebSocketMessage{
-      .kind = s.ws->got_text() ? WebSocketMessage::Kind::Text : WebSocketMessage::Kind::Binary,
+      .kind = text ? WebSocketMessage::Kind::Text : WebSocketMessage::Kind::Binary,
       .data = {static_cast<const char*>(bytes.data()), bytes.size()}};
 }
 
@@ -425,6 +472,9 @@ boost::asio::awaitable<void> WebSocket::finish(bool handler_failed) {
   // coroutine resumes.
   error_code ignored;
   s.ws->next_layer().next_layer().cancel(ignored);
+  s.stop_pump = true;
+  s.wake->cancel();
+  while (s.pump_running) co_await s.wake->async_wait(kNoThrow);
   const auto executor = co_await asio::this_coro::executor;
   co_await asio::post(executor, asio::use_awaitable);
 }

@@ -5,6 +5,10 @@
 // connections are served while sockets are open.
 #include <gtest/gtest.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -57,6 +61,7 @@ paths:
   /refuse: {get: {operationId: refuse, responses: {'101': {description: switching}}}}
   /boom: {get: {operationId: boom, responses: {'101': {description: switching}}}}
   /plain: {get: {operationId: plain, responses: {'200': {description: ok}}}}
+  /ticker: {get: {operationId: ticker, responses: {'101': {description: switching}}}}
 )";
 
 constexpr const char* kKey = "dGhlIHNhbXBsZSBub25jZQ==";  // RFC 6455 1.3's example key
@@ -112,6 +117,25 @@ dispatch::HandlerTable handlers(Probe& probe) {
     throw std::runtime_error("handler failed");
   });
   h.add("plain", [](RequestContext&, http::Response& res) { res.body = "plain"; });
+  // Only sends: a tick every 5 ms (at most 2,000, 10 s) until a send fails, and only then
+  // reads, to learn how the socket ended.
+  h.add_websocket("ticker", [&probe](RequestContext&, WebSocket& ws) -> Awaitable {
+    const auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer pace(executor);
+    for (int i = 0; i < 2000; ++i) {
+      const bool sent = co_await ws.send_text("tick");
+      if (!sent) break;
+      pace.expires_after(5ms);
+      co_await pace.async_wait(boost::asio::use_awaitable);
+    }
+    while (true) {
+      const WebSocketMessage m = co_await ws.read();
+      if (m.kind == WebSocketMessage::Kind::End) {
+        probe.record(m);
+        co_return;
+      }
+    }
+  });
   return h;
 }
 
@@ -488,6 +512,56 @@ TEST(WebSocket, APeerThatAnswersPingsStaysOpen) {
   EXPECT_EQ(f->payload, "still here");
 }
 
+// A handler that never reads still has its socket read: a ping is answered, a message the
+// client sends waits for a read that may never come, and the client's close is seen (the
+// handler's next send fails, and its read then gives the messages and the close code).
+TEST(WebSocket, AHandlerThatOnlySendsSeesPingsAndTheClose) {
+  WsServer s;
+  auto ended = s.probe.ended.get_future();
+  RawClient c(s.port());
+  ASSERT_EQ(upgrade(c, "/ticker").rfind("HTTP/1.1 101 ", 0), 0u);
+  auto f = read_frame(c);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->payload, "tick");
+  ASSERT_TRUE(c.send(frame(0x9, "are you there") + frame(0x1, "never read")));
+  // The answers come between ticks, long before the handler's 2,000 ticks end (when a read of
+  // the handler's own would have seen them at last).
+  int ticks = 0;
+  do {
+    f = read_frame(c);
+    ASSERT_TRUE(f);
+  } while (f->opcode == 0x1 && ++ticks < 1000);
+  EXPECT_EQ(f->opcode, 0xAu) << ticks << " ticks and no pong";
+  EXPECT_EQ(f->payload, "are you there");
+  ASSERT_TRUE(c.send(close_frame(4002, "enough")));
+  ticks = 0;
+  do {
+    f = read_frame(c);
+    ASSERT_TRUE(f);
+  } while (f->opcode == 0x1 && ++ticks < 1000);
+  EXPECT_EQ(f->opcode, 0x8u) << ticks << " ticks and no close";
+  EXPECT_EQ(f->close_code(), 4002);
+  EXPECT_TRUE(c.closed_by_peer());
+  ASSERT_EQ(ended.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(s.probe.ends.at(0), (std::pair<std::uint16_t, std::string>{4002, "enough"}));
+}
+
+// A client that sends faster than its handler reads is held back (by TCP) once the unread
+// messages reach max_message_bytes, and every message still arrives, in order.
+TEST(WebSocket, MessagesWaitForASlowReaderInOrder) {
+  WsServer s(options_with_key(1000));
+  RawClient c(s.port());
+  ASSERT_EQ(upgrade(c, "/echo").rfind("HTTP/1.1 101 ", 0), 0u);
+  std::string burst;
+  for (int i = 0; i < 200; ++i) burst += frame(0x1, std::to_string(i) + std::string(90, '.'));
+  ASSERT_TRUE(c.send(burst));  // 20 KB unread at once: twenty times the limit
+  for (int i = 0; i < 200; ++i) {
+    auto f = next_data_frame(c);
+    ASSERT_TRUE(f) << i;
+    ASSERT_EQ(f->payload, std::to_string(i) + std::string(90, '.'));
+  }
+}
+
 TEST(WebSocket, ADrainClosesOpenSocketsWith1001) {
   auto s = std::make_unique<WsServer>();
   auto ended = s->probe.ended.get_future();
@@ -630,6 +704,7 @@ TEST(WebSocket, ARealWsClientExchangesMessagesAndSeesTheCloseCodes) {
             "spec echo: from the spec\n"
             "too big: 1009\n"
             "bye: bye, then 4000 done here\n"
+            "ticker: tick, pong hi, closed 4003\n"
             "foreign origin: 403\n"
             "own origin: upgraded\n"
             "no upgrade: 426\n"

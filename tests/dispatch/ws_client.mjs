@@ -1,7 +1,8 @@
 // A real WebSocket client (the npm `ws` package, pinned in package-lock.json) against
 // brrtrouter's WebSocket endpoints of tests/dispatch/web_socket_test.cpp: echoes of text and
 // binary messages, an operation that echoes from the spec alone, the close codes of a message
-// over the limit and of a handler that closes, and refused handshakes. Prints one line per
+// over the limit and of a handler that closes, a handler that only sends answering a ping and
+// a close, and refused handshakes. Prints one line per
 // step; exits 1 on anything unexpected or after 10 s.
 // Usage: node ws_client.mjs ws://127.0.0.1:PORT
 import { WebSocket, closed, deadline, nextMessage, open as openUrl } from './ws_common.mjs';
@@ -47,6 +48,16 @@ const byeClosed = closed(ws);
 m = await bye;
 const c = await byeClosed;
 console.log(`bye: ${m.data.toString()}, then ${c.code} ${c.reason}`);
+
+// A handler that only sends still answers pings and sees the client's close at once.
+ws = await open('/ticker');
+m = await nextMessage(ws);
+const pong = new Promise((resolve) => ws.once('pong', (data) => resolve(data.toString())));
+ws.ping('hi');
+const pongData = await pong;
+ws.close(4003, 'enough');
+const tickerClosed = await closed(ws);
+console.log(`ticker: ${m.data.toString()}, pong ${pongData}, closed ${tickerClosed.code}`);
 
 // Browsers send their page's Origin: another site's page is refused (cross-site WebSocket
 // hijacking), a page of the server's own origin is let in.

@@ -34,8 +34,8 @@ struct WebSocketOptions {
   // A message (all of its frames) larger than this closes the socket with 1009.
   std::uint64_t max_message_bytes = 1024 * 1024;
   // Nothing received for half of this: a ping is sent; nothing for all of it: the socket is
-  // closed (the peer is gone). The peer's answer is only seen while a read() is pending: a
-  // handler that only sends should keep a read going beside its sends.
+  // closed (the peer is gone). The socket is read whether or not the handler reads, so this
+  // holds for a handler that only sends too.
   std::chrono::milliseconds idle_timeout{60'000};
   // How long the 101 may take to be written, and a peer to answer a close.
   std::chrono::milliseconds close_timeout{5'000};
@@ -103,6 +103,9 @@ class WebSocket {
   // served in-process (no connection: answered 500). read() and the sends call it first.
   boost::asio::awaitable<bool> accept();
   // The next message, or the end (the peer closed, the connection ended, the server closed it).
+  // Messages are read off the socket as they come (so that pings are answered and a close is
+  // seen in a handler that only sends) and wait here in order; once the unread ones hold
+  // max_message_bytes the socket is not read further until one is taken.
   boost::asio::awaitable<WebSocketMessage> read();
   // Send one message; false once the socket is closed or closing (the handler should return).
   boost::asio::awaitable<bool> send_text(std::string_view text);
