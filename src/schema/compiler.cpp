@@ -511,7 +511,17 @@ struct Compiler::State {
     const json::value* props = o.if_contains("properties");
     const json::value* prop =
         props && props->is_object() ? props->get_object().if_contains(name) : nullptr;
-    if (prop == nullptr) return marked_in_all_of(direction, doc, ptr, name);
+    if (prop == nullptr) {
+      // Declared in one of this schema's own allOf branches, or beside the allOf this schema
+      // is a branch of.
+      if (const json::value* all = o.if_contains("allOf"); all && all->is_array())
+        for (std::size_t i = 0; i < all->get_array().size(); ++i)
+          if (const std::optional<bool> marked =
+                  declared_marked(direction, doc, ptr + "/allOf/" + std::to_string(i), scope,
+                                  all->get_array()[i], name, 0))
+            return *marked;
+      return marked_in_all_of(direction, doc, ptr, name);
+    }
     const std::string_view marker = other_side_keyword(direction);
     return along_refs(doc, ptr + "/properties/" + escape_pointer_token(name), scope, *prop,
                       [&](const json::object& po, std::uint32_t, const std::string&,
@@ -555,10 +565,36 @@ struct Compiler::State {
     return props && props->is_object() && props->get_object().contains(name);
   }
 
+  // Where the schema `v` at (doc, at), whose parent's scope is `parent`, declares the property
+  // `name` (itself, along its $ref chain, or in its allOf branches, nested at most 16 deep):
+  // whether that declaration is marked for the other side of `direction`; nullopt when it
+  // declares none.
+  std::optional<bool> declared_marked(Direction direction, std::uint32_t doc, std::string at,
+                                      const Scope& parent, const json::value& v,
+                                      std::string_view name, int depth) {
+    if (depth > 16) return std::nullopt;
+    return along_refs(
+        doc, std::move(at), parent, v,
+        [&](const json::object& bo, std::uint32_t at_doc, const std::string& at_ptr,
+            const Scope& at_scope) -> std::optional<bool> {
+          if (declares(bo, name))
+            return marked_for_other_side(direction, at_doc, at_ptr, bo, at_scope, name);
+          const json::value* all = bo.if_contains("allOf");
+          if (all == nullptr || !all->is_array()) return std::nullopt;
+          for (std::size_t i = 0; i < all->get_array().size(); ++i)
+            if (std::optional<bool> marked = declared_marked(
+                    direction, at_doc, at_ptr + "/allOf/" + std::to_string(i), at_scope,
+                    all->get_array()[i], name, depth + 1))
+              return marked;
+          return std::nullopt;
+        });
+  }
+
   // A `required` in one allOf branch may name a property that another branch, or the schema
   // holding the allOf, declares (`allOf: [{$ref: Base}, {required: [id]}]`): when the schema
   // at (doc, ptr) is such a branch, whether that declaration is marked for the other side.
-  // One level: the holder, then each other branch or the end of its $ref chain.
+  // The holder, then each other branch (declared_marked: through $refs and nested allOfs),
+  // then, when the holder is itself an allOf branch, the same one level up.
   bool marked_in_all_of(Direction direction, std::uint32_t doc, const std::string& ptr,
                         std::string_view name) {
     const std::size_t slash = ptr.rfind('/');
@@ -581,15 +617,12 @@ struct Compiler::State {
       for (std::size_t i = 0; i < all->get_array().size(); ++i) {
         std::string at = list + "/" + std::to_string(i);
         if (at == ptr) continue;
-        const std::optional<bool> marked = along_refs(
-            doc, std::move(at), holder_scope, all->get_array()[i],
-            [&](const json::object& bo, std::uint32_t at_doc, const std::string& at_ptr,
-                const Scope& at_scope) -> std::optional<bool> {
-              if (!declares(bo, name)) return std::nullopt;
-              return marked_for_other_side(direction, at_doc, at_ptr, bo, at_scope, name);
-            });
+        const std::optional<bool> marked = declared_marked(direction, doc, std::move(at),
+                                                           holder_scope, all->get_array()[i],
+                                                           name, 0);
         if (marked) return *marked;
       }
+      return marked_in_all_of(direction, doc, holder, name);
     } catch (const CompileError&) {
       // A broken reference is reported where the schema is compiled, not here.
     }

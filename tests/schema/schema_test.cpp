@@ -706,6 +706,43 @@ TEST(SchemaReadWriteOnly, ARequiredInAnAllOfBranchSeesTheOtherBranchesProperties
   }
 }
 
+// The declaration a `required` names may be deeper: in a branch's own allOf, behind a $ref to
+// a schema composed with allOf (Pet: allOf [NewPet, ...], NewPet: allOf [Base, ...]), in the
+// branches of the schema holding the `required`, or beside an allOf that is itself a branch.
+TEST(SchemaReadWriteOnly, ARequiredSeesDeclarationsThroughNestedAllOfs) {
+  constexpr std::string_view kDocument = R"({"components": {"schemas": {
+    "Base": {"type": "object", "properties": {"id": {"type": "integer", "readOnly": true},
+                                              "name": {"type": "string"}}},
+    "NewPet": {"allOf": [{"$ref": "#/components/schemas/Base"},
+                         {"properties": {"tag": {"type": "string"}}}]},
+    "ThroughRef": {"allOf": [{"$ref": "#/components/schemas/NewPet"},
+                             {"required": ["id", "name"]}]},
+    "InBranch": {"allOf": [{"allOf": [{"$ref": "#/components/schemas/Base"}]},
+                           {"required": ["id", "name"]}]},
+    "Holder": {"allOf": [{"$ref": "#/components/schemas/NewPet"}], "required": ["id", "name"]},
+    "Inner": {"allOf": [{"$ref": "#/components/schemas/Base"},
+                        {"allOf": [{"required": ["id", "name"]}]}]}
+  }}})";
+  for (const Dialect dialect : {Dialect::Oas30, Dialect::Draft2020_12}) {
+    for (const bool reject : {true, false}) {
+      for (const char* name : {"ThroughRef", "InBranch", "Holder", "Inner"}) {
+        Compiler c({.dialect = dialect, .reject_other_side_properties = reject});
+        c.add_document("file:///api.json", parse(kDocument));
+        const auto [neither, request, response] =
+            compile_sides(c, std::string("/components/schemas/") + name);
+        const Program program = c.build();
+        SCOPED_TRACE(name);
+        EXPECT_TRUE(program.is_valid(request, parse(R"({"name": "rex"})")));
+        EXPECT_FALSE(program.is_valid(request, parse(R"({})")));  // name still required
+        EXPECT_EQ(program.is_valid(request, parse(R"({"id": 1, "name": "rex"})")), !reject);
+        EXPECT_FALSE(program.is_valid(response, parse(R"({"name": "rex"})")));
+        EXPECT_TRUE(program.is_valid(response, parse(R"({"id": 1, "name": "rex"})")));
+        EXPECT_FALSE(program.is_valid(neither, parse(R"({"name": "rex"})")));
+      }
+    }
+  }
+}
+
 TEST(SchemaFormats, AnnotationByDefaultAssertionWhenConfigured) {
   const auto annotation = compile(R"({"format": "date-time"})");
   EXPECT_TRUE(annotation.program.is_valid(annotation.id, parse(R"("yesterday")")));
