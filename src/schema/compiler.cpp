@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "brrt/core/ascii.hpp"
 #include "brrt/core/json_pointer.hpp"
@@ -518,7 +519,7 @@ struct Compiler::State {
         for (std::size_t i = 0; i < all->get_array().size(); ++i)
           if (const std::optional<bool> marked =
                   declared_marked(direction, doc, ptr + "/allOf/" + std::to_string(i), scope,
-                                  all->get_array()[i], name, 0))
+                                  all->get_array()[i], name))
             return *marked;
       return marked_in_all_of(direction, doc, ptr, name);
     }
@@ -568,15 +569,24 @@ struct Compiler::State {
   // Where the schema `v` at (doc, at), whose parent's scope is `parent`, declares the property
   // `name` (itself, along its $ref chain, or in its allOf branches, nested at most 16 deep):
   // whether that declaration is marked for the other side of `direction`; nullopt when it
-  // declares none.
+  // declares none. Each location is searched once (`seen`), so allOfs that refer back to
+  // their own schema cost one visit per location, not one per path.
   std::optional<bool> declared_marked(Direction direction, std::uint32_t doc, std::string at,
                                       const Scope& parent, const json::value& v,
-                                      std::string_view name, int depth) {
+                                      std::string_view name) {
+    std::unordered_set<std::string> seen;
+    return declared_marked(direction, doc, std::move(at), parent, v, name, 0, seen);
+  }
+  std::optional<bool> declared_marked(Direction direction, std::uint32_t doc, std::string at,
+                                      const Scope& parent, const json::value& v,
+                                      std::string_view name, int depth,
+                                      std::unordered_set<std::string>& seen) {
     if (depth > 16) return std::nullopt;
     return along_refs(
         doc, std::move(at), parent, v,
         [&](const json::object& bo, std::uint32_t at_doc, const std::string& at_ptr,
             const Scope& at_scope) -> std::optional<bool> {
+          if (!seen.insert(std::to_string(at_doc) + "#" + at_ptr).second) return std::nullopt;
           if (declares(bo, name))
             return marked_for_other_side(direction, at_doc, at_ptr, bo, at_scope, name);
           const json::value* all = bo.if_contains("allOf");
@@ -584,7 +594,7 @@ struct Compiler::State {
           for (std::size_t i = 0; i < all->get_array().size(); ++i)
             if (std::optional<bool> marked = declared_marked(
                     direction, at_doc, at_ptr + "/allOf/" + std::to_string(i), at_scope,
-                    all->get_array()[i], name, depth + 1))
+                    all->get_array()[i], name, depth + 1, seen))
               return marked;
           return std::nullopt;
         });
@@ -618,8 +628,7 @@ struct Compiler::State {
         std::string at = list + "/" + std::to_string(i);
         if (at == ptr) continue;
         const std::optional<bool> marked = declared_marked(direction, doc, std::move(at),
-                                                           holder_scope, all->get_array()[i],
-                                                           name, 0);
+                                                           holder_scope, all->get_array()[i], name);
         if (marked) return *marked;
       }
       return marked_in_all_of(direction, doc, holder, name);
