@@ -339,7 +339,8 @@ class Generator {
   // writes it as text (a string, number, boolean or enum, or an array of those, comma-joined),
   // else std::string, the header's text as it is to be sent.
   std::string header_type(const spec::Header& h, const std::string& hint) {
-    if (!h.schema) return "::std::string";
+    // An object or a composition is given as text: not mapped, so no type is declared for it.
+    if (!h.schema || types_.composite(h.schema)) return "::std::string";
     using K = CppType::Kind;
     CppType t = types_.map(h.schema, hint);
     if (t.kind == K::Optional) t = *t.inner;  // a nullable header is one that is not sent

@@ -67,6 +67,29 @@ bool TypeModel::has_default(const spec::SchemaRef& ref) const {
   return o && o->contains("default");
 }
 
+bool TypeModel::composite(const spec::SchemaRef& ref) const {
+  if (!ref) return false;
+  Node n = resolve(Node{ref.document, ref.node, ref.pointer});
+  for (int depth = 0; depth < 2; ++depth) {  // the schema, then its items
+    const auto* o = as_object(n.value);
+    if (!o) return false;
+    for (const char* k : {"properties", "additionalProperties", "allOf", "anyOf", "oneOf"})
+      if (o->contains(k)) return true;
+    const boost::json::value* type = o->if_contains("type");
+    const auto is_object = [](const boost::json::value& t) {
+      return t.is_string() && t.get_string() == "object";
+    };
+    if (type && (is_object(*type) || (type->is_array() && std::any_of(type->get_array().begin(),
+                                                                      type->get_array().end(),
+                                                                      is_object))))
+      return true;
+    const boost::json::value* items = o->if_contains("items");
+    if (!items) return false;
+    n = resolve(Node{n.document, items, n.pointer + "/items"});
+  }
+  return false;
+}
+
 TypeModel::Node TypeModel::follow(const Node& n, std::string_view ref) const {
   const std::string absolute = spec::resolve_uri(n.document ? n.document->uri() : "", ref);
   const auto hash = absolute.find('#');

@@ -68,6 +68,10 @@ class TypeModel {
   CppType map(const spec::SchemaRef& ref, std::string_view hint);
   // Whether the schema at `ref` (through $refs) has a `default`.
   bool has_default(const spec::SchemaRef& ref) const;
+  // Whether the schema at `ref` (through $refs), or its array items, describes objects or a
+  // composition (type object, properties, additionalProperties, allOf, anyOf, oneOf): a value
+  // the simple style writes as no typed text. Looks without declaring anything.
+  bool composite(const spec::SchemaRef& ref) const;
 
   // Orders the declarations (each after what it holds by value) and breaks cycles of by-value
   // members; call once, after the last map().

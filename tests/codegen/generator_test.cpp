@@ -140,6 +140,34 @@ TEST(Generator, ResponsesAndSharedHandlerNames) {
   EXPECT_TRUE(reported(code, "/paths/~1b/get", "handler name 'shared'"));
 }
 
+// A response header whose schema the simple style writes as no typed text (an object, a
+// composition, an array of objects) is set as text, and no type is declared for its schema.
+TEST(Generator, ObjectHeadersAreTextAndDeclareNoType) {
+  const auto code = generate_from(R"(openapi: 3.1.0
+info: {title: headers, version: '1'}
+paths:
+  /h:
+    get:
+      operationId: getH
+      responses:
+        '200':
+          description: ok
+          headers:
+            X-Shape: {schema: {type: object, properties: {a: {type: string}}}}
+            X-Either: {schema: {oneOf: [{type: string}, {type: integer}]}}
+            X-Rows: {schema: {type: array, items: {type: object, properties: {b: {type: integer}}}}}
+            X-Mood: {schema: {type: string, enum: [calm, loud]}}
+)");
+  const std::string& h = code.files[0].text;
+  EXPECT_NE(h.find("set_x_shape(const ::std::string& value)"), std::string::npos) << h;
+  EXPECT_NE(h.find("set_x_either(const ::std::string& value)"), std::string::npos) << h;
+  EXPECT_NE(h.find("set_x_rows(const ::std::string& value)"), std::string::npos) << h;
+  EXPECT_NE(h.find("set_x_mood(const GetHHeaderXMood& value)"), std::string::npos) << h;
+  EXPECT_EQ(h.find("HeaderXShape"), std::string::npos) << h;
+  EXPECT_EQ(h.find("HeaderXEither"), std::string::npos) << h;
+  EXPECT_EQ(h.find("HeaderXRows"), std::string::npos) << h;
+}
+
 TEST(Generator, RefusesNamesThatAreNotCpp) {
   GenerateOptions o;
   o.cpp_namespace = "a::9b";
