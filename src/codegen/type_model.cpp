@@ -313,22 +313,27 @@ CppType TypeModel::map_object(const Node& n, std::string_view hint, int depth) {
     fields.push_back(std::move(f));
   }
   decls_[index].fields = std::move(fields);
-  // With patternProperties beside it, additionalProperties covers only the members no pattern
-  // matches, and one map cannot type both: such members are dropped (docs/codegen.md).
+  // The members `properties` does not name, when the schema admits some by name: an
+  // additionalProperties schema (or `true`) types them; with patternProperties beside it (or
+  // alone, additionalProperties then defaulting to any), one map cannot type both kinds, so
+  // they are kept as JSON (validated all the same).
   const json::object* own = as_object(n.value);
   const json::value* ap = own ? own->if_contains("additionalProperties") : nullptr;
-  if (ap && (ap->is_object() || (ap->is_bool() && ap->as_bool())) &&
-      !own->contains("patternProperties")) {
+  const bool patterns = own && own->contains("patternProperties");
+  const bool open = ap && (ap->is_object() || (ap->is_bool() && ap->as_bool()));
+  if (open || patterns) {
     Field f;
     f.cpp_name = members.unique("additional_properties");
     f.required = true;
     const CppType value =
-        ap->is_object() ? map_node(Node{n.document, ap,
-                                        spec::pointer_append(n.pointer, "additionalProperties")},
-                                   decls_[index].name + "Value", depth + 1)
-                        : CppType::of(K::Json);
+        open && ap->is_object() && !patterns
+            ? map_node(Node{n.document, ap, spec::pointer_append(n.pointer, "additionalProperties")},
+                       decls_[index].name + "Value", depth + 1)
+            : CppType::of(K::Json);
     f.type = CppType::wrap(K::Map, value);
-    f.description = "the members `properties` does not name (additionalProperties)";
+    f.description = patterns ? "the members `properties` does not name (patternProperties, "
+                               "additionalProperties)"
+                             : "the members `properties` does not name (additionalProperties)";
     decls_[index].additional = std::move(f);
   }
   return CppType::named(index);

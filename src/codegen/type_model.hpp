@@ -48,10 +48,10 @@ struct Decl {
   std::string description;
   std::string location;       // file and JSON pointer, for the comment above it
   std::vector<Field> fields;  // Struct
-  // Struct: where an `additionalProperties` schema (or `true`) beside `properties` puts the
-  // members `properties` does not name: a std::map member, read from and written after the
-  // declared ones. Absent (no such keyword, or `patternProperties` beside it): those members
-  // are dropped when read.
+  // Struct: where an `additionalProperties` schema (or `true`) or `patternProperties` beside
+  // `properties` puts the members `properties` does not name: a std::map member (of JSON
+  // values when patternProperties is there), read from and written after the declared ones.
+  // Absent (neither keyword): those members are dropped when read.
   std::optional<Field> additional;
   std::vector<std::pair<std::string, std::string>> enumerators;  // Enum: JSON text, C++ name
   std::string discriminator;                                     // Variant: property name

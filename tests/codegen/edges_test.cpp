@@ -216,6 +216,15 @@ TEST(GeneratedEdges, JsonAndTextOfOneOperation) {
   r = c.request(verb::put, "/notes", R"({"text":"t","stamp":1,"outline":{"title":"a","b":{}}})",
                 kJson);
   EXPECT_EQ(r.status, 400) << r.body;  // b has no title
+  // With patternProperties, the members a pattern matches are kept too (as JSON: one map
+  // cannot type both kinds), after the declared ones; others are refused by the schema.
+  r = c.request(verb::put, "/notes",
+                R"({"text":"t","stamp":1,"tagged":{"x-b":"2","kind":"k","x-a":"1"}})", kJson);
+  EXPECT_EQ(r.body, R"({"text":"t!","stamp":1,"tagged":{"kind":"k","x-a":"1","x-b":"2"}})");
+  r = c.request(verb::put, "/notes", R"({"text":"t","stamp":1,"tagged":{"y":"1"}})", kJson);
+  EXPECT_EQ(r.status, 400) << r.body;
+  r = c.request(verb::put, "/notes", R"({"text":"t","stamp":1,"tagged":{"x-a":1}})", kJson);
+  EXPECT_EQ(r.status, 400) << r.body;
   // Validation still applies to them: a string where additionalProperties says integer.
   r = c.request(verb::put, "/notes", R"({"text":"hi","stamp":null,"likes":"many"})", kJson);
   EXPECT_EQ(r.status, 400) << r.body;
