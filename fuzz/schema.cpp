@@ -1,7 +1,8 @@
 // libFuzzer target: the JSON Schema compiler and validator on hostile input. The input is
 // split at the first NUL byte into a schema and an instance (both JSON; without a NUL the
 // input is both). A schema that compiles must validate any instance without crashing,
-// agreeing between is_valid and validate (errors collected), for each dialect.
+// agreeing between is_valid and validate (errors collected), for each dialect, compiled plain
+// and for requests and responses (readOnly/writeOnly).
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 
@@ -41,12 +42,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.format_assertion = (size & 1) != 0;
     try {
       Compiler compiler(options);
-      const SchemaId id = compiler.compile_document(schema);
+      const SchemaId id = compiler.compile_document(schema, "file:///fuzz.json");
+      // Compiled for each side too (readOnly/writeOnly: the search for the properties a
+      // `required` names, through $refs and allOfs, must end on any schema).
+      const SchemaId request = compiler.compile("file:///fuzz.json", "", Direction::Request);
+      const SchemaId response = compiler.compile("file:///fuzz.json", "", Direction::Response);
       const Program program = compiler.build();
-      const bool valid = program.is_valid(id, instance);
-      ValidationErrors errors;
-      check(program.validate(id, instance, errors, 8) == valid);
-      check(valid == (errors.size() == 0));
+      for (const SchemaId s : {id, request, response}) {
+        const bool valid = program.is_valid(s, instance);
+        ValidationErrors errors;
+        check(program.validate(s, instance, errors, 8) == valid);
+        check(valid == (errors.size() == 0));
+      }
     } catch (const CompileError&) {
       // A schema the compiler rejects, with its location: the expected outcome for most.
     }
