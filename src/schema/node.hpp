@@ -115,7 +115,7 @@ struct Node {
   std::vector<boost::json::value> enum_values;
   // When every enum value is a string (the usual case), a hash lookup instead of a scan.
   bool enum_all_strings = false;
-  PropertyTable enum_strings;
+  PropertyTable enum_strings{PropertyTable::Steps::None};
 
   // numbers
   NumberBound minimum, maximum, exclusive_minimum, exclusive_maximum, multiple_of;

@@ -39,6 +39,11 @@ class PropertyTable {
     std::string name;
   };
 
+  // Without pointer steps: a table only looked up (enum strings), whose entries never name a
+  // location in errors; pointer_step() may not be called on it.
+  enum class Steps : std::uint8_t { Kept, None };
+  explicit PropertyTable(Steps steps = Steps::Kept) noexcept : steps_kept_(steps == Steps::Kept) {}
+
   void add(std::string name, std::uint32_t node);            // names are unique (JSON object keys)
   std::uint32_t find(std::string_view name) const noexcept;  // UINT32_MAX when absent
   const Entry* find_entry(std::string_view name) const noexcept;  // nullptr when absent
@@ -98,7 +103,9 @@ class PropertyTable {
   static std::pair<std::uint64_t, std::uint64_t> name_keys(const char* p, std::size_t n) noexcept;
   static bool same_name(const Entry& e, std::string_view name) noexcept;
   void rebuild_index();
+  void index_entry(std::size_t entry);  // into slots_, which has a free slot
 
+  bool steps_kept_ = true;
   std::vector<Entry> entries_;
   std::vector<std::uint32_t> declared_;  // parallel to entries_
   std::vector<std::string> steps_;       // parallel to entries_

@@ -106,3 +106,21 @@ TEST(PropertyTable, CursorFollowsTheDeclaredOrderAndFallsBackToTheIndex) {
     EXPECT_EQ(e->name, *it);
   }
 }
+
+// A table grows its hash index by doubling, inserting into it between doublings: every name
+// is found at every size on the way (each power of two, one past it), and no absent one is.
+TEST(PropertyTable, ManyNamesAreFoundAtEverySizeOnTheWay) {
+  PropertyTable t(PropertyTable::Steps::None);  // as enum strings are kept
+  std::vector<std::string> names;
+  for (std::size_t n = 0; n < 5000; ++n) {
+    names.push_back("value-" + std::to_string(n * 7919));
+    t.add(names.back(), static_cast<std::uint32_t>(n));
+    const std::size_t size = n + 1;
+    const auto power_of_two = [](std::size_t x) { return x != 0 && (x & (x - 1)) == 0; };
+    if (!power_of_two(size) && !power_of_two(size - 1) && size != 5000) continue;
+    for (std::size_t k = 0; k < size; ++k)
+      ASSERT_EQ(found(t, names[k]), static_cast<long>(k)) << "after " << size << ", name " << k;
+    EXPECT_EQ(found(t, "value-" + std::to_string(size * 7919)), -1) << "after " << size;
+    EXPECT_EQ(found(t, "value-"), -1);
+  }
+}
