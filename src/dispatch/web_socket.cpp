@@ -278,7 +278,7 @@ struct WebSocket::Impl final : http::Upgraded {
         wake->cancel();
       }
     } catch (const std::exception&) {  // out of memory queueing: the socket ends
-      if (state != State::Ended) start_close(1011, {});
+      if (is_open()) start_close(1011, {});  // one close at a time: not over one in flight
     }
     pump_running = false;
     wake->cancel();
