@@ -515,12 +515,10 @@ struct Compiler::State {
     if (prop == nullptr) {
       // Declared in one of this schema's own allOf branches, or beside the allOf this schema
       // is a branch of.
-      if (const json::value* all = o.if_contains("allOf"); all && all->is_array())
-        for (std::size_t i = 0; i < all->get_array().size(); ++i)
-          if (const std::optional<bool> marked =
-                  declared_marked(direction, doc, ptr + "/allOf/" + std::to_string(i), scope,
-                                  all->get_array()[i], name))
-            return *marked;
+      std::unordered_set<std::string> seen;
+      if (const std::optional<bool> marked =
+              marked_in_branches(direction, doc, ptr, o, scope, name, {}, 0, seen))
+        return *marked;
       return marked_in_all_of(direction, doc, ptr, name);
     }
     const std::string_view marker = other_side_keyword(direction);
@@ -569,14 +567,8 @@ struct Compiler::State {
   // Where the schema `v` at (doc, at), whose parent's scope is `parent`, declares the property
   // `name` (itself, along its $ref chain, or in its allOf branches, nested at most 16 deep):
   // whether that declaration is marked for the other side of `direction`; nullopt when it
-  // declares none. Each location is searched once (`seen`), so allOfs that refer back to
-  // their own schema cost one visit per location, not one per path.
-  std::optional<bool> declared_marked(Direction direction, std::uint32_t doc, std::string at,
-                                      const Scope& parent, const json::value& v,
-                                      std::string_view name) {
-    std::unordered_set<std::string> seen;
-    return declared_marked(direction, doc, std::move(at), parent, v, name, 0, seen);
-  }
+  // declares none. Each location is searched once per search (`seen`), so allOfs that refer
+  // back to their own schema cost one visit per location, not one per path.
   std::optional<bool> declared_marked(Direction direction, std::uint32_t doc, std::string at,
                                       const Scope& parent, const json::value& v,
                                       std::string_view name, int depth,
@@ -589,15 +581,28 @@ struct Compiler::State {
           if (!seen.insert(std::to_string(at_doc) + "#" + at_ptr).second) return std::nullopt;
           if (declares(bo, name))
             return marked_for_other_side(direction, at_doc, at_ptr, bo, at_scope, name);
-          const json::value* all = bo.if_contains("allOf");
-          if (all == nullptr || !all->is_array()) return std::nullopt;
-          for (std::size_t i = 0; i < all->get_array().size(); ++i)
-            if (std::optional<bool> marked = declared_marked(
-                    direction, at_doc, at_ptr + "/allOf/" + std::to_string(i), at_scope,
-                    all->get_array()[i], name, depth + 1, seen))
-              return marked;
-          return std::nullopt;
+          return marked_in_branches(direction, at_doc, at_ptr, bo, at_scope, name, {}, depth + 1,
+                                    seen);
         });
+  }
+
+  // declared_marked over the allOf branches of the object schema `o` at (doc, ptr), in order,
+  // skipping the branch at the pointer `skip`: the first declaration's answer, or nullopt.
+  std::optional<bool> marked_in_branches(Direction direction, std::uint32_t doc,
+                                         const std::string& ptr, const json::object& o,
+                                         const Scope& scope, std::string_view name,
+                                         std::string_view skip, int depth,
+                                         std::unordered_set<std::string>& seen) {
+    const json::value* all = o.if_contains("allOf");
+    if (all == nullptr || !all->is_array()) return std::nullopt;
+    for (std::size_t i = 0; i < all->get_array().size(); ++i) {
+      std::string at = ptr + "/allOf/" + std::to_string(i);
+      if (at == skip) continue;
+      if (std::optional<bool> marked = declared_marked(direction, doc, std::move(at), scope,
+                                                       all->get_array()[i], name, depth, seen))
+        return marked;
+    }
+    return std::nullopt;
   }
 
   // A `required` in one allOf branch may name a property that another branch, or the schema
@@ -624,13 +629,10 @@ struct Compiler::State {
         return marked_for_other_side(direction, doc, holder, ho, holder_scope, name);
       const json::value* all = ho.if_contains("allOf");
       if (all == nullptr || !all->is_array()) return false;
-      for (std::size_t i = 0; i < all->get_array().size(); ++i) {
-        std::string at = list + "/" + std::to_string(i);
-        if (at == ptr) continue;
-        const std::optional<bool> marked = declared_marked(direction, doc, std::move(at),
-                                                           holder_scope, all->get_array()[i], name);
-        if (marked) return *marked;
-      }
+      std::unordered_set<std::string> seen;
+      if (const std::optional<bool> marked =
+              marked_in_branches(direction, doc, holder, ho, holder_scope, name, ptr, 0, seen))
+        return *marked;
       return marked_in_all_of(direction, doc, holder, name);
     } catch (const CompileError&) {
       // A broken reference is reported where the schema is compiled, not here.
