@@ -330,19 +330,19 @@ class Generator {
         const auto same = [&](const HeaderSetter& e) { return http::iequals(e.name, h.name); };
         if (std::any_of(oc.header_setters.begin(), oc.header_setters.end(), same)) continue;
         oc.header_setters.push_back({h.name, names.unique("set_" + snake_case(h.name)),
-                                     header_type(h, base + "Header" + pascal_case(h.name)),
-                                     comment_line(h.description)});
+                                     header_type(h, base), comment_line(h.description)});
       }
   }
 
   // The C++ type a response header's value is given as: its schema's when the simple style
   // writes it as text (a string, number, boolean or enum, or an array of those, comma-joined),
-  // else std::string, the header's text as it is to be sent.
-  std::string header_type(const spec::Header& h, const std::string& hint) {
+  // else std::string, the header's text as it is to be sent. A type the schema declares (an
+  // enum) is named after the operation's `base` and the header.
+  std::string header_type(const spec::Header& h, const std::string& base) {
     // An object or a composition is given as text: not mapped, so no type is declared for it.
     if (!h.schema || types_.composite(h.schema)) return "::std::string";
     using K = CppType::Kind;
-    CppType t = types_.map(h.schema, hint);
+    CppType t = types_.map(h.schema, base + "Header" + pascal_case(h.name));
     if (t.kind == K::Optional) t = *t.inner;  // a nullable header is one that is not sent
     const auto simple = [&](const CppType& c) {
       switch (c.kind) {
@@ -385,8 +385,7 @@ class Generator {
     for (const char* taken : {"status", "body", "media_type", "r"}) params.reserve(taken);
     for (const auto& h : r.headers)
       if (h.required && !http::iequals(h.name, "Content-Type"))
-        f.headers.push_back({h.name, params.unique(snake_case(h.name)),
-                             header_type(h, base + "Header" + pascal_case(h.name))});
+        f.headers.push_back({h.name, params.unique(snake_case(h.name)), header_type(h, base)});
     const spec::MediaType* json = nullptr;
     std::vector<const spec::MediaType*> raw;
     for (const auto& m : r.content) {

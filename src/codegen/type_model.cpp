@@ -85,7 +85,7 @@ bool TypeModel::composite(const spec::SchemaRef& ref) const {
       return true;
     const boost::json::value* items = o->if_contains("items");
     if (!items) return false;
-    n = resolve(Node{n.document, items, n.pointer + "/items"});
+    n = resolve(Node{n.document, items, spec::pointer_append(n.pointer, "items")});
   }
   return false;
 }
