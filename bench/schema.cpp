@@ -231,8 +231,7 @@ void run_from_bytes(benchmark::State& state, const Case& c, bool valid, bool val
     json::monotonic_resource arena(buffer, sizeof buffer);
     const json::storage_ptr sp(&arena);
     json::value body(sp);  // on the arena, as RequestContext::body is: released into, not copied
-    if (!brrt::dispatch::parse_json_body(text, sp, 64, body, message))
-      return 2;
+    if (!brrt::dispatch::parse_json_body(text, sp, 64, body, message)) return 2;
     if (!validate) return valid ? 1 : 0;
     return c.program.is_valid(c.id, body) ? 1 : 0;
   };

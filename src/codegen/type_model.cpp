@@ -79,9 +79,9 @@ bool TypeModel::composite(const spec::SchemaRef& ref) const {
     const auto is_object = [](const boost::json::value& t) {
       return t.is_string() && t.get_string() == "object";
     };
-    if (type && (is_object(*type) || (type->is_array() && std::any_of(type->get_array().begin(),
-                                                                      type->get_array().end(),
-                                                                      is_object))))
+    if (type &&
+        (is_object(*type) || (type->is_array() && std::any_of(type->get_array().begin(),
+                                                              type->get_array().end(), is_object))))
       return true;
     const boost::json::value* items = o->if_contains("items");
     if (!items) return false;
@@ -327,8 +327,9 @@ CppType TypeModel::map_object(const Node& n, std::string_view hint, int depth) {
     f.required = true;
     const CppType value =
         open && ap->is_object() && !patterns
-            ? map_node(Node{n.document, ap, spec::pointer_append(n.pointer, "additionalProperties")},
-                       decls_[index].name + "Value", depth + 1)
+            ? map_node(
+                  Node{n.document, ap, spec::pointer_append(n.pointer, "additionalProperties")},
+                  decls_[index].name + "Value", depth + 1)
             : CppType::of(K::Json);
     f.type = CppType::wrap(K::Map, value);
     f.description = patterns ? "the members `properties` does not name (patternProperties, "

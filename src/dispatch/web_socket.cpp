@@ -277,7 +277,7 @@ struct WebSocket::Impl final : http::Upgraded {
         queue.push_back({std::move(incoming), ws->got_text()});
         wake->cancel();
       }
-    } catch (const std::exception&) {  // out of memory queueing: the socket ends
+    } catch (const std::exception&) {        // out of memory queueing: the socket ends
       if (is_open()) start_close(1011, {});  // one close at a time: not over one in flight
     }
     pump_running = false;
@@ -306,7 +306,7 @@ struct WebSocket::Impl final : http::Upgraded {
   std::deque<Queued> queue;
   std::size_t queued_bytes = 0;
   bool pump_running = false;
-  bool stop_pump = false;  // finish(): the request ends
+  bool stop_pump = false;      // finish(): the request ends
   beast::flat_buffer current;  // the message read() returned last
   beast::flat_buffer spare;    // the one before: the pump reads into it next (no allocation)
   OwnedCounter* bytes_in = nullptr;

@@ -574,16 +574,17 @@ struct Compiler::State {
                                       std::string_view name, int depth,
                                       std::unordered_set<std::string>& seen) {
     if (depth > 16) return std::nullopt;
-    return along_refs(
-        doc, std::move(at), parent, v,
-        [&](const json::object& bo, std::uint32_t at_doc, const std::string& at_ptr,
-            const Scope& at_scope) -> std::optional<bool> {
-          if (!seen.insert(std::to_string(at_doc) + "#" + at_ptr).second) return std::nullopt;
-          if (declares(bo, name))
-            return marked_for_other_side(direction, at_doc, at_ptr, bo, at_scope, name);
-          return marked_in_branches(direction, at_doc, at_ptr, bo, at_scope, name, {}, depth + 1,
-                                    seen);
-        });
+    return along_refs(doc, std::move(at), parent, v,
+                      [&](const json::object& bo, std::uint32_t at_doc, const std::string& at_ptr,
+                          const Scope& at_scope) -> std::optional<bool> {
+                        if (!seen.insert(std::to_string(at_doc) + "#" + at_ptr).second)
+                          return std::nullopt;
+                        if (declares(bo, name))
+                          return marked_for_other_side(direction, at_doc, at_ptr, bo, at_scope,
+                                                       name);
+                        return marked_in_branches(direction, at_doc, at_ptr, bo, at_scope, name, {},
+                                                  depth + 1, seen);
+                      });
   }
 
   // declared_marked over the allOf branches of the object schema `o` at (doc, ptr), in order,

@@ -230,7 +230,7 @@ TEST(GeneratedEdges, JsonAndTextOfOneOperation) {
   EXPECT_EQ(r.status, 400) << r.body;
   r = c.request(verb::put, "/notes", R"({"text":"three short words","stamp":null})", kJson);
   EXPECT_EQ(r.header("X-Words"), "3");  // required: a parameter of every 200 factory
-  EXPECT_EQ(r.header("X-Mood"), "");  // optional: a setter, not called here
+  EXPECT_EQ(r.header("X-Mood"), "");    // optional: a setter, not called here
   r = c.request(verb::put, "/notes", R"({"text":"loud","stamp":null})", kJson);
   EXPECT_EQ(r.header("X-Words"), "1");
   EXPECT_EQ(r.header("X-Mood"), "loud");

@@ -630,9 +630,8 @@ TEST(WebSocket, TheAccessLogAndMetricsSeeTheUpgradeAs101) {
     EXPECT_NE(metrics.find(line), std::string::npos) << metrics;
   }
   const auto lines = srv.stop_and_read_log();
-  const auto session = std::find_if(lines.begin(), lines.end(), [](const auto& l) {
-    return l.at("operation") == "echo";
-  });
+  const auto session = std::find_if(lines.begin(), lines.end(),
+                                    [](const auto& l) { return l.at("operation") == "echo"; });
   ASSERT_NE(session, lines.end());
   EXPECT_EQ(session->at("status"), 101);
   EXPECT_EQ(session->at("bytes"), 5);
