@@ -1024,14 +1024,15 @@ void Service::check_response(Worker& w, const CompiledApi& api, std::size_t op_i
     ParamError error;
     bool present = false;
     const bool decoded = h.decoder->decode_header_lines(res, value, present, error);
+    const spec::Parameter& header = *h.parameter;
     if (!present) {
-      if (h.required) add("missing required header '" + h.name + "'");
+      if (header.required) add("missing required header '" + header.name + "'");
       continue;
     }
     if (!decoded)
       add(error.message);
     else if (h.id.valid())
-      schema_errors(h.id, value, "response header '" + h.name + "' ");
+      schema_errors(h.id, value, "response header '" + header.name + "' ");
   }
 
   // The body, read as requests' are: JSON parsed, UTF-8 text as one string; a schema of any

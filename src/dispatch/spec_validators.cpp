@@ -87,8 +87,7 @@ SpecValidators::SpecValidators(const spec::Api& api, bool format_assertion,
         p->style = spec::ParamStyle::Simple;
         p->explode = false;
         p->schema = h.schema;
-        ResponseHeader rh{h.name, h.required, compile(h.schema, schema::Direction::Response),
-                          nullptr, nullptr};
+        ResponseHeader rh{compile(h.schema, schema::Direction::Response), nullptr, nullptr};
         rh.decoder = std::make_unique<ParamDecoder>(*p, &api.documents(),
                                                     "response header '" + h.name + "'");
         rh.parameter = std::move(p);

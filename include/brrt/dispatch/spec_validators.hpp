@@ -30,10 +30,9 @@ struct MediaSchema {
 // A header a response declares (Content-Type aside, which OpenAPI ignores): decoded from its
 // text as a header parameter is (style simple), then checked against its schema.
 struct ResponseHeader {
-  std::string name;
-  bool required = false;
   schema::SchemaId id;  // invalid: no schema
-  // The header as a Parameter Object, which the decoder points into.
+  // The header as a Parameter Object (its name, whether it is required), which the decoder
+  // points into.
   std::unique_ptr<const spec::Parameter> parameter;
   std::unique_ptr<const ParamDecoder> decoder;
 };
