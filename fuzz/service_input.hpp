@@ -2,7 +2,8 @@
 // What the service fuzz targets share (service.cpp: the pet store with no code; typed_service.cpp:
 // the pet store on its generated code): the service's options, with every feature a hostile
 // request can reach turned on, and one input run as a request with its checks: every request
-// gets a status, an error status carries a JSON problem body, gzip only when asked and
+// gets a status, an error status carries a JSON problem body (gzip and deflate request bodies
+// are inflated, seeds create_pet_gzip/_deflate), gzip only when asked and
 // inflatable, 304 only for a conditional request.
 #include <fcntl.h>
 

@@ -1,6 +1,7 @@
 #pragma once
 // Inflates a gzip member, for tests and fuzz targets that check what the server compressed
-// (the library only compresses).
+// (zlib used directly, not the library's BodyInflater, so that a fault in the one cannot hide
+// one in what the other checks).
 #include <zlib.h>
 
 #include <string>

@@ -430,6 +430,8 @@ std::string unknown_server_setting_hint(std::string_view key) {
                                                    "threads",
                                                    "max_connections",
                                                    "max_body_bytes",
+                                                   "inflate_bodies",
+                                                   "max_inflated_body_bytes",
                                                    "max_request_line",
                                                    "max_header_bytes",
                                                    "max_headers",
@@ -530,6 +532,10 @@ void read_sections(const ConfigReader& r, const json::value& root, ServeSettings
           s.server.threads = static_cast<unsigned>(r.integer(v, p, 0, 1024));
         else if (k == "max_body_bytes")
           s.server.max_body_bytes = static_cast<std::uint64_t>(r.integer(v, p, 0, INT64_MAX));
+        else if (k == "inflate_bodies")
+          s.service.inflate.enabled = r.boolean(v, p);
+        else if (k == "max_inflated_body_bytes")
+          s.service.inflate.max_bytes = static_cast<std::size_t>(r.integer(v, p, 0, INT64_MAX));
         else if (k == "max_connections")
           s.server.max_connections = static_cast<std::size_t>(r.integer(v, p, 1, 10'000'000));
         else if (k == "max_request_line")

@@ -28,6 +28,7 @@
 
 #include "brrt/core/json_pointer.hpp"
 #include "brrt/core/utf8.hpp"
+#include "brrt/dispatch/body_inflater.hpp"
 #include "brrt/dispatch/event_stream.hpp"
 #include "brrt/dispatch/media_type.hpp"
 #include "brrt/dispatch/param_decoder.hpp"
@@ -613,6 +614,8 @@ struct Service::Worker {
   observe::TraceIdGenerator trace_ids;  // new trace and span ids, this worker's own
   std::unique_ptr<GzipEncoder> gzip;    // when responses are compressed
   std::string gzip_out;                 // the compressed body, swapped into the response
+  // Made for the worker's first gzip or deflate request body.
+  std::unique_ptr<BodyInflater> inflater;
 };
 
 struct Service::BlockingPool {
@@ -1441,22 +1444,44 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
       else if (h.name.size() == 16 && !coding && http::iequals(h.name, "content-encoding"))
         coding = h.value;
     }
-    // Bodies are read as sent: a content coding (gzip, br, ...) would be misread as the media
-    // type, so it is refused as RFC 7694 says, naming the one coding accepted.
-    if (coding && !req.body.empty() && !http::iequals(*coding, "identity")) {
-      problem(res, 415,
-              "content coding '" + std::string(*coding) +
-                  "' is not accepted; send the body without Content-Encoding");
-      res.add_header("Accept-Encoding", "identity");
-      return false;
+    // A coded body is inflated (gzip, deflate) before its media type reads it; any other
+    // coding would be misread as the media type, so it is refused as RFC 7694 says, naming
+    // the codings accepted.
+    std::string_view body = req.body;
+    if (coding && !body.empty()) {
+      const ContentCoding cc = content_coding(*coding);
+      if (cc == ContentCoding::Other ||
+          (cc != ContentCoding::Identity && !options_.inflate.enabled)) {
+        problem(res, 415,
+                "content coding '" + std::string(*coding) + "' is not accepted; send the body " +
+                    (options_.inflate.enabled ? "as gzip, deflate or " : "") +
+                    "without Content-Encoding");
+        res.add_header("Accept-Encoding",
+                       options_.inflate.enabled ? "gzip, deflate, identity" : "identity");
+        return false;
+      }
+      if (cc != ContentCoding::Identity) {
+        if (!w.inflater) w.inflater = std::make_unique<BodyInflater>();
+        switch (w.inflater->inflate(cc, body, options_.inflate.max_bytes, ctx.inflated_body,
+                                    error.message)) {
+          case InflateStatus::Ok:
+            body = ctx.inflated_body;
+            break;
+          case InflateStatus::TooLarge:
+            problem(res, 413, error.message);
+            return false;
+          default:
+            return refuse_body("content", error.message);
+        }
+      }
     }
     ctx.content_type = ct ? media_essence(*ct) : std::string_view();
-    ctx.raw_body = req.body;
+    ctx.raw_body = body;
     // No body, or an empty one under a JSON media type or one the operation does not take
     // (clients that set Content-Type on every request): nothing was sent, so the body is
     // absent. An empty form is a form, an empty text/plain body an empty string.
-    if (req.body.empty() && (!ct || is_json_media(ctx.content_type) ||
-                             !api.validators->body_media(op_index, ctx.content_type))) {
+    if (body.empty() && (!ct || is_json_media(ctx.content_type) ||
+                         !api.validators->body_media(op_index, ctx.content_type))) {
       if (op.request_body->required) return refuse_body("required", "a request body is required");
     } else {
       const MediaSchema* media = api.validators->body_media(op_index, ctx.content_type);
@@ -1471,10 +1496,10 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
       }
       bool decoded = true;  // ctx.body holds the body, and its schema applies
       if (is_json_media(ctx.content_type)) {
-        if (!parse_json_body(req.body, sp, 64, ctx.body, error.message))
+        if (!parse_json_body(body, sp, 64, ctx.body, error.message))
           return refuse_body("content", error.message);
       } else if (http::iequals(ctx.content_type, "application/x-www-form-urlencoded")) {
-        split_query(req.body, w.pairs);
+        split_query(body, w.pairs);
         json::object form(sp);
         std::string key, value;
         for (const auto& [k, v] : w.pairs) {
@@ -1501,7 +1526,7 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
         if (boundary.empty())
           return refuse_body("content",
                              "the multipart/form-data content type has no valid boundary");
-        if (!parse_multipart(req.body, boundary, options_.multipart, w.parts, error.message))
+        if (!parse_multipart(body, boundary, options_.multipart, w.parts, error.message))
           return refuse_body("content", error.message);
         json::object form(sp);
         for (const MultipartPart& part : w.parts) {
@@ -1535,11 +1560,11 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
       } else if (ct && is_utf8_text(*ct)) {
         // text/* in UTF-8: the body is one string, which a schema such as
         // {type: string, maxLength} describes.
-        if (!is_valid_utf8(req.body)) {
+        if (!is_valid_utf8(body)) {
           error.message = "the " + std::string(ctx.content_type) + " body is not valid UTF-8";
           return refuse_body("content", error.message);
         }
-        ctx.body = json::string(req.body, sp);
+        ctx.body = json::string(body, sp);
       } else {
         // Any other media type (application/octet-stream, application/xml, text in another
         // charset, ...) is not decoded: the handler reads raw_body, and its schema, which

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "brrt/dispatch/body_inflater.hpp"
 #include "brrt/dispatch/compression.hpp"
 #include "brrt/dispatch/cors.hpp"
 #include "brrt/dispatch/handler_table.hpp"
@@ -72,6 +73,9 @@ struct ServiceOptions {
   CorsOptions cors;
   // gzip for clients that accept it (docs/server.md, "Compression"); off by default.
   CompressionOptions compression;
+  // Request bodies sent with Content-Encoding gzip or deflate are inflated, up to a size
+  // (docs/server.md, "Compressed request bodies"); on by default.
+  InflateOptions inflate;
   // WebSocket endpoints' limits (docs/server.md, "WebSockets").
   WebSocketOptions websocket;
 };
