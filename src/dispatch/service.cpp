@@ -4,6 +4,9 @@
 #include <openssl/sha.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -772,6 +775,8 @@ bool Service::handle(std::size_t worker, const http::Request& req, http::Respons
       RequestContext ctx(req, *co.op, json::storage_ptr(&arena));
       ctx.worker = worker;
       ctx.trace_slot = &trace;
+      if (options_.handler_timeout.count() != 0) [[unlikely]]
+        ctx.deadline = start + options_.handler_timeout;
       const bool prepared = prepare(w, api, index, m, ctx, res);
       if (!prepared && w.auth_pending) {
         // A credential needs a remote verdict: redo the request on the async path.
@@ -832,6 +837,7 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
     RequestContext ctx(req, *co.op, json::storage_ptr(&arena));
     ctx.worker = worker;
     ctx.trace_slot = &trace;
+    if (options_.handler_timeout.count() != 0) ctx.deadline = start + options_.handler_timeout;
     std::string failure;
     try {
       std::size_t ran = 0;
@@ -868,7 +874,10 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
         } else if (co.handler->kind == HandlerTable::Kind::Plain) {
           co.handler->fn(ctx, res);
         } else if (co.handler->kind == HandlerTable::Kind::Async) {
-          co_await co.handler->async(ctx, res);
+          if (options_.handler_timeout.count() == 0)
+            co_await co.handler->async(ctx, res);
+          else if (!co_await within_deadline(co.handler->async(ctx, res), ctx.deadline))
+            answer_timeout(req, res, true);
         } else if (co.handler->kind == HandlerTable::Kind::Stream) {
           EventStream stream = event_stream(api, req, res, op_index);
           co_await co.handler->stream(ctx, stream);
@@ -881,15 +890,21 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
             std::atomic<std::size_t>& n;
             ~Release() { n.fetch_sub(1, std::memory_order_relaxed); }
           } release{pool_->pending};
-          // Runs on a pool thread; the completion resumes this coroutine on the worker.
+          // Runs on a pool thread; the completion resumes this coroutine on the worker. One
+          // that waited for a thread past its deadline is not run: its client has the 504.
           const HandlerFn& fn = co.handler->fn;
+          bool late = false;
           co_await boost::asio::co_spawn(
               pool_->pool.get_executor(),
               [&]() -> boost::asio::awaitable<void> {
-                fn(ctx, res);
+                if (Clock::now() >= ctx.deadline)
+                  late = true;
+                else
+                  fn(ctx, res);
                 co_return;
               },
               boost::asio::use_awaitable);
+          if (late) answer_timeout(req, res, false);
         }
         check_response(w, api, index, ctx, res);
       }
@@ -907,6 +922,36 @@ boost::asio::awaitable<void> Service::handle_async(std::size_t worker, const htt
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+
+boost::asio::awaitable<bool> Service::within_deadline(boost::asio::awaitable<void> handler,
+                                                      Clock::time_point deadline) {
+  namespace asio = boost::asio;
+  const auto ex = co_await asio::this_coro::executor;
+  asio::steady_timer timer(ex, deadline);
+  // wait_for_one: whichever ends first cancels the other, and the group completes once both
+  // have (the handler's frame refers to the request: it must be gone before this returns).
+  // A handler that throws ends first too (the awaitable operators' `||` would wait for the
+  // timer instead, taking an exception for a timeout).
+  auto [order, thrown, timer_ec] =
+      co_await asio::experimental::make_parallel_group(
+          asio::co_spawn(ex, std::move(handler), asio::deferred), timer.async_wait(asio::deferred))
+          .async_wait(asio::experimental::wait_for_one(), asio::deferred);
+  (void)timer_ec;
+  if (order[0] == 1) co_return false;
+  if (thrown) std::rethrow_exception(thrown);
+  co_return true;
+}
+
+void Service::answer_timeout(const http::Request& req, http::Response& res, bool ran) const {
+  const std::string ms = std::to_string(options_.handler_timeout.count());
+  std::fprintf(stderr, "brrtrouter: handler for %.*s %.*s %s %s ms deadline: answered 504\n",
+               static_cast<int>(req.method_text.size()), req.method_text.data(),
+               static_cast<int>(req.path.size()), req.path.data(),
+               ran ? "was cancelled at its" : "was not run: it waited for a pool thread past its",
+               ms.c_str());
+  res.reset();
+  problem(res, 504, "the request handler did not answer within " + ms + " ms");
+}
 
 void Service::log_failure(const http::Request& req, const char* what) noexcept {
   std::fprintf(stderr, "brrtrouter: handler for %.*s %.*s failed: %s\n",

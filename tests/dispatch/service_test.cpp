@@ -1090,6 +1090,92 @@ TEST(Dispatch, PlainAsyncAndBlockingHandlers) {
   EXPECT_EQ(slow.get(), "async /async");
 }
 
+// With a handler timeout, an async handler still awaiting at its deadline is cancelled and
+// the answer is 504; one that throws first is a 500 at once; a blocking request that waited
+// for a pool thread past its deadline does not run, and one running is not interrupted.
+TEST(Dispatch, HandlerDeadlineCancelsAsyncHandlersAndSkipsLateBlockingOnes) {
+  dispatch::HandlerTable h;
+  std::atomic<bool> saw_cancellation{false};
+  h.add_async(
+      "slow",
+      [&](dispatch::RequestContext& ctx, http::Response& res) -> boost::asio::awaitable<void> {
+        boost::asio::steady_timer t(co_await boost::asio::this_coro::executor);
+        // ?ms=N: how long to take; the deadline is what the request was given.
+        const std::string_view target = ctx.http.target;
+        const auto at = target.find("ms=");
+        t.expires_after(std::chrono::milliseconds(
+            at == std::string_view::npos ? 0 : std::atoi(target.data() + at + 3)));
+        try {
+          co_await t.async_wait(boost::asio::use_awaitable);
+        } catch (const boost::system::system_error& e) {
+          saw_cancellation = e.code() == boost::asio::error::operation_aborted;
+          throw;
+        }
+        if (target.find("throw") != std::string_view::npos) throw std::runtime_error("late");
+        res.body = ctx.deadline == std::chrono::steady_clock::time_point::max() ? "no deadline"
+                                                                                : "in time";
+      });
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> holding;
+  std::atomic<int> blocking_runs{0};
+  h.add_blocking("blocking", [&](dispatch::RequestContext&, http::Response& res) {
+    if (blocking_runs++ == 0) {
+      holding.set_value();
+      released.wait();  // holds the one pool thread until the test lets go
+    }
+    res.body = "blocking";
+  });
+  h.add("plain", [](dispatch::RequestContext& ctx, http::Response& res) {
+    res.body =
+        ctx.deadline == std::chrono::steady_clock::time_point::max() ? "no deadline" : "deadline";
+  });
+  dispatch::ServiceOptions o;
+  o.handler_timeout = std::chrono::milliseconds(200);
+  o.blocking_threads = 1;
+  Running srv(test_spec(), std::move(h), o);
+  BeastClient c(srv.port());
+
+  Reply r = c.get("/async?ms=1");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "in time");
+  EXPECT_EQ(c.get("/plain").body, "deadline");  // plain handlers see it, and are not timed
+  r = c.get("/async?ms=60000");
+  expect_problem(r, 504, "the request handler did not answer within 200 ms");
+  EXPECT_TRUE(saw_cancellation);  // the handler's pending wait failed; it has returned
+  // An exception before the deadline is the handler's failure, answered at once.
+  r = c.get("/async?ms=1&throw");
+  expect_problem(r, 500, "the request handler failed");
+  EXPECT_EQ(c.get("/async?ms=1").body, "in time");  // the connection goes on
+
+  // The pool's one thread is held past the deadline: the request queued behind it is
+  // answered 504 without running, and the one running finishes with its own answer.
+  BeastClient first(srv.port()), second(srv.port());
+  auto held = std::async(std::launch::async, [&] { return first.get("/blocking"); });
+  holding.get_future().wait();
+  auto queued = std::async(std::launch::async, [&] { return second.get("/blocking"); });
+  // The deadline is a minimum: waiting it out, then letting go, is not a race.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  release.set_value();
+  const Reply late = queued.get();
+  expect_problem(late, 504, "did not answer within 200 ms");
+  const Reply kept = held.get();
+  EXPECT_EQ(kept.status, 200);
+  EXPECT_EQ(kept.body, "blocking");
+  EXPECT_EQ(blocking_runs.load(), 1);
+  EXPECT_EQ(c.get("/blocking").body, "blocking");
+  EXPECT_EQ(blocking_runs.load(), 2);
+
+  // Without a timeout nothing is due.
+  dispatch::HandlerTable none;
+  none.add("plain", [](dispatch::RequestContext& ctx, http::Response& res) {
+    res.body =
+        ctx.deadline == std::chrono::steady_clock::time_point::max() ? "no deadline" : "deadline";
+  });
+  Running untimed(test_spec(), std::move(none));
+  EXPECT_EQ(BeastClient(untimed.port()).get("/plain").body, "no deadline");
+}
+
 TEST(Dispatch, BlockingPoolQueueFullAnswers503) {
   dispatch::HandlerTable h;
   Gate gate;

@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -65,6 +66,10 @@ struct RequestContext {
   std::vector<std::string_view> schemes;
   // Verified claims of that requirement (JWT claims; {"sub": user} for basic), or null.
   std::shared_ptr<const boost::json::object> claims;
+  // When the answer is due (ServiceOptions::handler_timeout after the request was
+  // dispatched; time_point::max() without a timeout): a handler passes what is left on to
+  // the calls it makes, and an async one is cancelled when it passes.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 
   RequestContext(const http::Request& r, const spec::Operation& op, boost::json::storage_ptr sp)
       : http(r), operation(op), path(sp), query(sp), headers(sp), cookies(sp), body(sp) {}

@@ -50,6 +50,12 @@ struct ServiceOptions {
   // Blocking handlers: pool threads, and requests allowed to wait for one (beyond: 503).
   unsigned blocking_threads = 4;
   std::size_t blocking_queue = 1024;
+  // How long an async handler may take, from the request's dispatch: past it, the handler is
+  // cancelled (its pending co_await fails with operation_aborted) and the answer is 504. A
+  // blocking request still waiting for a pool thread then is answered 504 without running;
+  // one running is not interrupted. Plain, stream and WebSocket handlers are not timed.
+  // Handlers read it as ctx.deadline. Zero: no limit (docs/server.md, "Handler deadline").
+  std::chrono::milliseconds handler_timeout{0};
   // multipart/form-data: parts larger than this go to a temporary file in `temp_dir`
   // (default: $TMPDIR or /tmp).
   std::size_t multipart_memory_limit = 64 * 1024;
@@ -135,6 +141,13 @@ class Service : public http::Handler {
   // without one, an echo of every message) runs on the upgraded connection.
   boost::asio::awaitable<void> serve_websocket(const HandlerTable::Entry* handler,
                                                RequestContext& ctx, http::Response& res);
+  // Runs an async handler against ctx.deadline: true when it finished first (its exception
+  // rethrown), false when the deadline passed (the handler was cancelled and has returned).
+  static boost::asio::awaitable<bool> within_deadline(boost::asio::awaitable<void> handler,
+                                                      Clock::time_point deadline);
+  // The 504 of a handler past ctx.deadline (cancelled when `ran`, else never started), and
+  // its stderr line.
+  void answer_timeout(const http::Request& req, http::Response& res, bool ran) const;
   // The stream of an operation's answer: its head carries the CORS headers finish() would add.
   EventStream event_stream(const CompiledApi& api, const http::Request& req, http::Response& res,
                            std::size_t op_index) const;
