@@ -58,11 +58,17 @@ std::string declared_names(const Decl& d) {
 // name), so writing an object is one append per member name and one per value. Only optional
 // members before the first required one leave it to a `first` flag at run time.
 std::string struct_writer(const Decl& d) {
+  // writeOnly members are never written: the writer serves responses, and a handler that
+  // answers with what it was sent (a password, say) does not send it back.
+  std::vector<const Field*> fields;
+  for (const Field& f : d.fields)
+    if (!f.write_only) fields.push_back(&f);
   enum class Written { Nothing, Something, Unknown };
   bool needs_flag = false;
   {
     Written w = Written::Nothing;
-    for (const auto& f : d.fields) {
+    for (const Field* field : fields) {
+      const Field& f = *field;
       if (w == Written::Unknown) needs_flag = true;
       if (f.required)
         w = Written::Something;
@@ -73,11 +79,12 @@ std::string struct_writer(const Decl& d) {
     if (d.additional && w == Written::Unknown) needs_flag = true;
   }
   std::string s = "void append_json(::std::string& out, const " + d.name + "& v) {\n";
+  if (fields.empty() && !d.additional) s += "  (void)v;\n";  // only writeOnly members
   if (needs_flag) s += "  bool first = true;\n";
   Written w = Written::Nothing;
   bool open = false;  // `{` written
-  for (std::size_t i = 0; i < d.fields.size(); ++i) {
-    const Field& f = d.fields[i];
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const Field& f = *fields[i];
     const std::string key = json_key(f.json_name);
     const std::string indent = f.required ? "  " : "    ";
     std::string put;
@@ -500,6 +507,12 @@ class Generator {
           for (const auto& f : d.fields) {
             h += "  " + types_.render(f.type) + " " + f.cpp_name + types_.initializer(f.type) + ";";
             h += "  // " + literal(f.json_name);
+            if (f.read_only && f.write_only)
+              h += " (readOnly and writeOnly: neither read nor written)";
+            else if (f.read_only)
+              h += " (readOnly: written in responses, not read from requests)";
+            else if (f.write_only)
+              h += " (writeOnly: read from requests, never written)";
             if (!f.description.empty()) h += ": " + comment_line(f.description);
             h += "\n";
           }
@@ -605,12 +618,18 @@ class Generator {
         case Decl::Kind::Struct:
           s += "void read_json(const ::boost::json::value& v, " + d.name + "& out) {\n";
           s += "  const auto& o = v.as_object();\n";
+          // readOnly members are not read: the reader serves requests, where validation refuses
+          // them (or, with read_write_only: accept, they are ignored, as JSON Schema allows).
           for (const auto& f : d.fields)
-            s += "  read_member(o, " + literal(f.json_name) + ", out." + f.cpp_name + ");\n";
+            if (!f.read_only)
+              s += "  read_member(o, " + literal(f.json_name) + ", out." + f.cpp_name + ");\n";
           if (d.additional)
             s += "  ::brrt::codegen::read_additional(o, " + declared_names(d) + ", out." +
                  d.additional->cpp_name + ");\n";
-          if (d.fields.empty() && !d.additional) s += "  (void)o;\n  (void)out;\n";
+          if (std::all_of(d.fields.begin(), d.fields.end(),
+                          [](const Field& f) { return f.read_only; }) &&
+              !d.additional)
+            s += "  (void)o;\n  (void)out;\n";
           s += "}\n\n";
           s += struct_writer(d);
           break;

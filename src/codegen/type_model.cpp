@@ -117,6 +117,19 @@ TypeModel::Node TypeModel::resolve(Node n) const {
   return n;
 }
 
+bool TypeModel::marked(const Node& in, std::string_view keyword) const {
+  Node n = in;
+  for (int i = 0; i < kMaxDepth && n.value; ++i) {
+    const auto* o = as_object(n.value);
+    if (!o) return false;
+    if (const auto* m = o->if_contains(keyword); m && m->is_bool()) return m->as_bool();
+    const auto ref = string_member(*o, "$ref");
+    if (ref.empty()) return false;
+    n = follow(n, ref);
+  }
+  return false;
+}
+
 void TypeModel::fallback(const Node& n, std::string reason) {
   notes_.push_back({n.where(), "boost::json::value: " + reason});
 }
@@ -306,7 +319,11 @@ CppType TypeModel::map_object(const Node& n, std::string_view hint, int depth) {
     Field f;
     f.json_name = name;
     f.cpp_name = members.unique(cpp_identifier(name));
-    f.required = std::find(required.begin(), required.end(), name) != required.end();
+    f.read_only = marked(node, "readOnly");
+    f.write_only = marked(node, "writeOnly");
+    // A member of one side is absent on the other: required there only, optional here.
+    f.required = !f.read_only && !f.write_only &&
+                 std::find(required.begin(), required.end(), name) != required.end();
     f.type = map_node(node, decls_[index].name + pascal_case(name), depth + 1);
     if (!f.required && f.type.kind != K::Optional) f.type = CppType::wrap(K::Optional, f.type);
     if (const auto* po = as_object(node.value)) f.description = string_member(*po, "description");

@@ -36,6 +36,11 @@ struct Field {
   std::string cpp_name;
   CppType type;  // std::optional<...> unless required and not nullable
   bool required = false;
+  // readOnly: true / writeOnly: true (on the property's schema, else along its $ref chain, as
+  // validation finds them): the member is sent on one side only, so it is optional whatever
+  // `required` says; a readOnly one is not read from requests, a writeOnly one never written.
+  bool read_only = false;
+  bool write_only = false;
   std::string description;
 };
 
@@ -103,6 +108,10 @@ class TypeModel {
   // The node a `$ref` names, or a node with a null value when it cannot be followed.
   Node follow(const Node& n, std::string_view ref) const;
   Node resolve(Node n) const;  // through $refs (a bare-$ref chain), bounded
+  // The boolean `keyword` (readOnly, writeOnly) of the schema at `n`: its own, also beside a
+  // $ref, else the first along its $ref chain; false when none says. The validator's rule
+  // (schema::Compiler, Direction), so that the types and the checks agree.
+  bool marked(const Node& n, std::string_view keyword) const;
   // Collects the properties and required names of an allOf's object branches; false when a
   // branch is not an object schema.
   bool collect_object(const Node& n, std::vector<std::pair<std::string, Node>>& props,

@@ -68,6 +68,19 @@ class AsyncEdges final : public edges_async::CodegenEdgesHandlers {
         .set_x_ratio(0.25)
         .set_x_shape("a,1");
   }
+
+  // Answers with what it was sent: the id set, the writeOnly members left as they came.
+  boost::asio::awaitable<edges_async::CreateAccountResponse> createAccount(
+      const edges_async::CreateAccountRequest& request) override {
+    using namespace edges_async;
+    Account account = request.body;
+    const std::string pin = account.login && account.login->pin ? *account.login->pin : "-";
+    account.name += ":" + account.password.value_or("?") + ":" + pin + ":" +
+                    (account.id ? "id sent" : "no id") + ":" +
+                    std::to_string(account.ownerId.value_or(0));
+    account.id = 7;
+    co_return CreateAccountResponse::created(account);
+  }
 };
 
 // Blocking: on the service's thread pool.
@@ -78,6 +91,10 @@ class BlockingEdges final : public edges_blocking::CodegenEdgesHandlers {
     return edges_blocking::PlantTreeResponse::status_2xx(200, request.body);
   }
   edges_blocking::PutNotesResponse putNotes(const edges_blocking::PutNotesRequest&) override {
+    throw std::runtime_error("not here");
+  }
+  edges_blocking::CreateAccountResponse createAccount(
+      const edges_blocking::CreateAccountRequest&) override {
     throw std::runtime_error("not here");
   }
 };
@@ -255,6 +272,30 @@ TEST(GeneratedEdges, BlockingHandlersRunOnThePool) {
   EXPECT_EQ(boost::json::parse(r.body), boost::json::parse(R"({"name":"x","children":[]})"));
   r = c.request(verb::put, "/notes", R"({"text":"hi","stamp":1})", kJson);
   EXPECT_EQ(r.status, 500);  // the handler threw
+}
+
+// readOnly and writeOnly members: a readOnly one is not read from a request (validation
+// refuses it there) and is written in the response; a writeOnly one is read from the request
+// and never written, even when the handler answers with what it was sent. Response
+// validation is enforced, so a password in the answer would be a 500.
+TEST(GeneratedEdges, ReadOnlyMembersAreWrittenAndWriteOnlyMembersOnlyRead) {
+  AsyncEdges handlers;
+  auto running = serve(handlers);
+  BeastClient c(running->port());
+  auto r =
+      c.request(verb::post, "/accounts",
+                R"({"name":"ada","password":"s3cret","ownerId":3,"login":{"pin":"1234"}})", kJson);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(
+      boost::json::parse(r.body),
+      boost::json::parse(R"({"id":7,"ownerId":3,"name":"ada:s3cret:1234:no id:3","login":{}})"));
+  // The request side: a readOnly id is refused, a missing writeOnly password too.
+  r = c.request(verb::post, "/accounts", R"({"id":1,"name":"ada","password":"x"})", kJson);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("\"keyword\":\"readOnly\""), std::string::npos) << r.body;
+  r = c.request(verb::post, "/accounts", R"({"name":"ada"})", kJson);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("password"), std::string::npos) << r.body;
 }
 
 }  // namespace
