@@ -21,6 +21,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <forward_list>
 #include <fstream>
@@ -617,8 +618,10 @@ struct Service::Worker {
   observe::TraceIdGenerator trace_ids;  // new trace and span ids, this worker's own
   std::unique_ptr<GzipEncoder> gzip;    // when responses are compressed
   std::string gzip_out;                 // the compressed body, swapped into the response
-  // Made for the worker's first gzip or deflate request body.
+  // Made for the worker's first gzip or deflate request body; what it inflates, before the
+  // bytes are copied into the request's arena.
   std::unique_ptr<BodyInflater> inflater;
+  std::string inflated;
 };
 
 struct Service::BlockingPool {
@@ -1507,10 +1510,18 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
       }
       if (cc != ContentCoding::Identity) {
         if (!w.inflater) w.inflater = std::make_unique<BodyInflater>();
-        switch (w.inflater->inflate(cc, body, options_.inflate.max_bytes, ctx.inflated_body,
-                                    error.message)) {
+        switch (
+            w.inflater->inflate(cc, body, options_.inflate.max_bytes, w.inflated, error.message)) {
           case InflateStatus::Ok:
-            body = ctx.inflated_body;
+            // Kept in the request's memory (the arena its JSON uses), so that the context
+            // needs no string of its own for a case most requests are not.
+            if (!w.inflated.empty()) {
+              void* copy = ctx.path.storage()->allocate(w.inflated.size(), 1);
+              std::memcpy(copy, w.inflated.data(), w.inflated.size());
+              body = {static_cast<const char*>(copy), w.inflated.size()};
+            } else {
+              body = {};
+            }
             break;
           case InflateStatus::TooLarge:
             problem(res, 413, error.message);

@@ -57,9 +57,8 @@ struct RequestContext {
   boost::json::value body;  // JSON; form or multipart fields; a text/* body as a string; else null
   std::vector<UploadedFile> files;  // multipart file parts
   // The body, for an operation with a requestBody: as received, or inflated when it came
-  // with Content-Encoding gzip or deflate (then it views inflated_body).
+  // with Content-Encoding gzip or deflate (then held by the request's memory, as `body` is).
   std::string_view raw_body;
-  std::string inflated_body;
   std::string_view content_type;  // media type essence, e.g. "application/json"
   // The security requirement that let the request in: the scheme names of the satisfied
   // alternative (empty for a public operation).
