@@ -947,11 +947,9 @@ boost::asio::awaitable<bool> Service::within_deadline(boost::asio::awaitable<voi
 
 void Service::answer_timeout(const http::Request& req, http::Response& res, bool ran) const {
   const std::string ms = std::to_string(options_.handler_timeout.count());
-  std::fprintf(stderr, "brrtrouter: handler for %.*s %.*s %s %s ms deadline: answered 504\n",
-               static_cast<int>(req.method_text.size()), req.method_text.data(),
-               static_cast<int>(req.path.size()), req.path.data(),
-               ran ? "was cancelled at its" : "was not run: it waited for a pool thread past its",
-               ms.c_str());
+  log_failure(req, ((ran ? "cancelled at its " : "not run: it waited for a pool thread past its ") +
+                    ms + " ms deadline; answered 504")
+                       .c_str());
   res.reset();
   problem(res, 504, "the request handler did not answer within " + ms + " ms");
 }

@@ -146,7 +146,7 @@ class Service : public http::Handler {
   static boost::asio::awaitable<bool> within_deadline(boost::asio::awaitable<void> handler,
                                                       Clock::time_point deadline);
   // The 504 of a handler past ctx.deadline (cancelled when `ran`, else never started), and
-  // its stderr line.
+  // its stderr line (log_failure's).
   void answer_timeout(const http::Request& req, http::Response& res, bool ran) const;
   // The stream of an operation's answer: its head carries the CORS headers finish() would add.
   EventStream event_stream(const CompiledApi& api, const http::Request& req, http::Response& res,
