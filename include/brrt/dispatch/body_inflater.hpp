@@ -48,7 +48,8 @@ class BodyInflater {
 
   // `in`, coded with `coding` (Gzip or Deflate), inflated into `out` (replaced), at most
   // `max_bytes` of it. On anything but Ok, `why` says what was wrong, naming the coding, for
-  // the client ("the gzip body ends inside its compressed stream"); `out` is unspecified.
+  // the client ("the gzip request body ends inside its compressed stream"); `out` is
+  // unspecified.
   InflateStatus inflate(ContentCoding coding, std::string_view in, std::size_t max_bytes,
                         std::string& out, std::string& why);
 
