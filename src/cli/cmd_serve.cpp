@@ -27,11 +27,12 @@ constexpr const char* kUsage =
     "usage: brrtrouter serve [SPEC] [--port N] [--host H] [--threads N] [--config FILE]\n"
     "                        [--base-path P] [--log-format text|json] [--no-access-log]\n"
     "                        [--swagger-ui DIR] [--response-validation off|log|enforce]\n"
-    "                        [--verbose]\n"
+    "                        [--tls-cert FILE --tls-key FILE] [--verbose]\n"
     "Serves SPEC (the built-in pet store when omitted): every operation is routed,\n"
     "its parameters and body decoded, and answered by the spec's example (or an echo of\n"
     "the decoded request). Built in: /health, /metrics, /openapi.yaml, /openapi.json and\n"
-    "Swagger UI at /docs. SIGHUP reloads SPEC (in-flight requests finish on the old one;\n"
+    "Swagger UI at /docs. With --tls-cert and --tls-key (PEM files), HTTPS. SIGHUP reloads SPEC "
+    "(in-flight requests finish on the old one;\n"
     "a spec that does not load is reported and the running one stays). SIGINT/SIGTERM\n"
     "drain in-flight requests, then exit 0; a second one during the drain stops at once\n"
     "(exit 128 + the signal's number).\n";
@@ -90,7 +91,7 @@ void reload_spec(const std::string& spec_path, const spec::LoadOptions& load,
 int run_serve(std::span<const std::string_view> args) {
   std::string spec_path, config_path;
   std::optional<unsigned long> port, threads;
-  std::optional<std::string> host, log_format, swagger_ui, response_validation;
+  std::optional<std::string> host, log_format, swagger_ui, response_validation, tls_cert, tls_key;
   bool no_access_log = false;
   spec::LoadOptions load;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -121,7 +122,8 @@ int run_serve(std::span<const std::string_view> args) {
       }
       (a == "--port" ? port : threads) = n;
     } else if (a == "--host" || a == "--config" || a == "--base-path" || a == "--log-format" ||
-               a == "--swagger-ui" || a == "--response-validation") {
+               a == "--swagger-ui" || a == "--response-validation" || a == "--tls-cert" ||
+               a == "--tls-key") {
       auto v = value(a);
       if (!v) return kExitBadInput;
       if (a == "--host")
@@ -134,6 +136,10 @@ int run_serve(std::span<const std::string_view> args) {
         swagger_ui = std::string(*v);
       else if (a == "--response-validation")
         response_validation = std::string(*v);
+      else if (a == "--tls-cert")
+        tls_cert = std::string(*v);
+      else if (a == "--tls-key")
+        tls_key = std::string(*v);
       else
         log_format = std::string(*v);
     } else if (!a.empty() && a[0] == '-') {
@@ -176,6 +182,21 @@ int run_serve(std::span<const std::string_view> args) {
       return kExitBadInput;
     }
     settings.service.swagger_ui_dir = *swagger_ui;
+  }
+  if (tls_cert || tls_key) {
+    if (!tls_cert || !tls_key) {
+      std::fprintf(stderr, "brrtrouter serve: %s needs %s too\n",
+                   tls_cert ? "--tls-cert" : "--tls-key", tls_cert ? "--tls-key" : "--tls-cert");
+      return kExitBadInput;
+    }
+    try {
+      settings.server.tls = std::make_shared<http::TlsContext>(*tls_cert, *tls_key);
+    } catch (const http::TlsError& e) {
+      std::fprintf(stderr, "brrtrouter serve: %s: %s\n",
+                   e.file() == http::TlsError::File::PrivateKey ? "--tls-key" : "--tls-cert",
+                   e.what());
+      return kExitBadInput;
+    }
   }
   if (no_access_log) settings.service.access_log = false;
   if (response_validation) {
@@ -248,9 +269,9 @@ int run_serve(std::span<const std::string_view> args) {
   }
   std::fprintf(
       stderr,
-      "brrtrouter: serving \"%s\" (%zu operations) on http://%s with %u worker%s; "
+      "brrtrouter: serving \"%s\" (%zu operations) on %s://%s with %u worker%s; "
       "docs at %s\n",
-      api->info().title.c_str(), api->operations().size(),
+      api->info().title.c_str(), api->operations().size(), settings.server.tls ? "https" : "http",
       host_port(settings.server.host, server.port()).c_str(), workers, workers == 1 ? "" : "s",
       settings.service.docs_path.empty() ? "(disabled)" : settings.service.docs_path.c_str());
   int sig = 0;

@@ -22,6 +22,7 @@
 
 #include "brrt/core/json_pointer.hpp"
 #include "brrt/http/message.hpp"
+#include "brrt/http/tls_context.hpp"
 #include "brrt/spec/diagnostic.hpp"
 #include "brrt/spec/document.hpp"
 
@@ -516,6 +517,53 @@ void check_endpoints(const ConfigReader& r, const dispatch::ServiceOptions& o,
     });
 }
 
+// The tls section: the certificate chain and key are loaded here, so that a file that cannot
+// serve is a startup error at its setting, not a failure of every handshake.
+void read_tls(const ConfigReader& r, const json::value& section, const std::string& ptr,
+              http::ServerConfig& server) {
+  std::string cert, key, cert_at, key_at;
+  auto min_version = http::TlsVersion::Tls12;
+  constexpr const char* kVersionHint = "use TLSv1.2 (the default) or TLSv1.3";
+  r.each(section, ptr, [&](const std::string& k, const json::value& v, const std::string& p) {
+    if (k == "cert") {
+      cert = r.string(v, p);
+      cert_at = p;
+    } else if (k == "key") {
+      key = r.string(v, p);
+      key_at = p;
+    } else if (k == "min_version") {
+      // Unquoted, 1.2 and 1.3 are YAML numbers.
+      if (v.is_double() && (v.get_double() == 1.2 || v.get_double() == 1.3)) {
+        if (v.get_double() == 1.3) min_version = http::TlsVersion::Tls13;
+        return;
+      }
+      const std::string text = v.is_string() ? r.string(v, p) : std::string();
+      if (text == "TLSv1.2" || text == "1.2")
+        min_version = http::TlsVersion::Tls12;
+      else if (text == "TLSv1.3" || text == "1.3")
+        min_version = http::TlsVersion::Tls13;
+      else
+        r.fail(p, "unknown TLS version" + (text.empty() ? std::string() : " '" + text + "'"),
+               kVersionHint);
+    } else {
+      r.fail(p, "unknown tls setting '" + k + "'", "use cert, key or min_version");
+    }
+  });
+  r.guard([&] {
+    if (cert_at.empty() || key_at.empty())
+      r.fail(ptr, std::string("tls needs a ") + (cert_at.empty() ? "cert" : "key"),
+             "give both: cert (the PEM certificate chain, server first) and key (its PEM private "
+             "key)");
+    try {
+      server.tls = std::make_shared<http::TlsContext>(cert, key, min_version);
+    } catch (const http::TlsError& e) {
+      r.fail(e.file() == http::TlsError::File::PrivateKey ? key_at : cert_at, e.what(),
+             "cert is the PEM certificate chain (the server's first, then intermediates), key "
+             "its unencrypted PEM private key");
+    }
+  });
+}
+
 void read_sections(const ConfigReader& r, const json::value& root, ServeSettings& s) {
   r.each(root, "", [&](const std::string& key, const json::value& section, const std::string& ptr) {
     if (key == "server") {
@@ -661,6 +709,8 @@ void read_sections(const ConfigReader& r, const json::value& root, ServeSettings
              });
     } else if (key == "security") {
       read_security(r, section, ptr, s.service.security);
+    } else if (key == "tls") {
+      read_tls(r, section, ptr, s.server);
     } else if (key == "compression") {
       dispatch::CompressionOptions& c = s.service.compression;
       c.enabled = true;  // a compression section turns it on unless it says enabled: false
@@ -700,7 +750,7 @@ void read_sections(const ConfigReader& r, const json::value& root, ServeSettings
              });
     } else {
       r.fail(ptr, "unknown section '" + key + "'",
-             "use server, endpoints, validation, log, compression, cors or security");
+             "use server, endpoints, validation, log, tls, compression, cors or security");
     }
   });
 }

@@ -22,6 +22,7 @@
 #include "brrt/http/response_stream.hpp"
 #include "brrt/observe/access_log.hpp"
 #include "http/draining_read.hpp"
+#include "http/tls_session.hpp"
 
 namespace brrt::http {
 
@@ -227,18 +228,23 @@ class Connection final : public ResponseStream {
       if (std::get<0>(std::get<1>(r))) break;  // the socket failed
       auto& in = io_->in;
       boost::system::error_code ec;
-      std::size_t n = 0;
-      if (end_ < in.size()) {
-        n = socket_.read_some(asio::buffer(in.data() + end_, in.size() - end_), ec);
-        end_ += n;
-      } else {
-        char chunk[4096];
-        n = socket_.read_some(asio::buffer(chunk), ec);
-        stream_overflow_.append(chunk, n);
-      }
+      // TLS may hold decrypted bytes past one read's room: read until it holds none, since
+      // the socket will not tell of them.
+      do {
+        std::size_t n = 0;
+        if (end_ < in.size()) {
+          n = read_now(in.data() + end_, in.size() - end_, ec);
+          end_ += n;
+        } else {
+          char chunk[4096];
+          n = read_now(chunk, sizeof chunk, ec);
+          stream_overflow_.append(chunk, n);
+        }
+        if (ec) break;
+        worker_.stats.bytes_in.add(n);
+      } while (tls_ && tls_->pending());
       if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
       if (ec) break;  // end of stream: the client closed its side
-      worker_.stats.bytes_in.add(n);
       const ServerConfig& cfg = server_.config_;
       if (stream_overflow_.size() > cfg.parser.max_header_bytes + cfg.max_body_bytes) break;
     }
@@ -250,7 +256,7 @@ class Connection final : public ResponseStream {
   bool open() const noexcept override { return stream_open_; }
 
   asio::awaitable<Takeover> take_over(Response& res, Upgraded& upgraded) override {
-    if (streamed_ || &res != &res_ || phase_ != Phase::Handling || server_.draining())
+    if (streamed_ || &res != &res_ || phase_ != Phase::Handling || server_.draining() || tls_)
       co_return Takeover{};
     // Where the request ends in the input: its head is read again (the loop keeps its size in
     // a local; an upgrade is rare, the request loop pays nothing for it). A chunked body's
@@ -413,6 +419,9 @@ class Connection final : public ResponseStream {
   std::int64_t bytes_taken() noexcept {
     int queued = 0;
     if (::ioctl(socket_.native_handle(), SIOCOUTQ, &queued) != 0) return INT64_MIN;
+    // Under TLS the kernel holds records, not our bytes: count what the session gave it (a
+    // running total; only its growth between looks matters).
+    if (tls_) return static_cast<std::int64_t>(tls_->wire_bytes_written()) - queued;
     return static_cast<std::int64_t>(flushed_) - queued;
   }
 
@@ -423,7 +432,7 @@ class Connection final : public ResponseStream {
     // posts its completion, and the reactor polls epoll before running it: a handler and
     // an epoll_wait per request that a direct send does without.
     boost::system::error_code ec;
-    std::size_t n = socket_.write_some(asio::buffer(out_), ec);
+    std::size_t n = write_now(out_.data(), out_.size(), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
       ec = {};
       n = 0;
@@ -439,8 +448,10 @@ class Connection final : public ResponseStream {
       flushed_ = n;
       taken_mark_ = bytes_taken();
       while (n < out_.size()) {
-        auto [wec, m] = co_await socket_.async_write_some(
-            asio::buffer(out_.data() + n, out_.size() - n), kNoThrow);
+        auto [wec, m] =
+            tls_ ? co_await tls_io<&detail::TlsSession::write>(out_.data() + n, out_.size() - n)
+                 : co_await socket_.async_write_some(asio::buffer(out_.data() + n, out_.size() - n),
+                                                     kNoThrow);
         n += m;
         flushed_ = n;
         if (wec || timed_out_) {  // the sweeper's verdict stands even if this write went out
@@ -453,6 +464,87 @@ class Connection final : public ResponseStream {
     worker_.stats.bytes_out.add(n);
     out_.clear();
     co_return !ec;
+  }
+
+  // The socket's I/O now, without waiting: plain, or through the TLS session. A TLS call
+  // that needs the socket to become readable or writable reports would_block.
+  static boost::system::error_code tls_error(detail::TlsSession::Status status) {
+    using Status = detail::TlsSession::Status;
+    switch (status) {
+      case Status::Done:
+        return {};
+      case Status::WantRead:
+      case Status::WantWrite:
+        return asio::error::would_block;
+      case Status::Closed:
+        return asio::error::eof;
+      case Status::Failed:
+        break;
+    }
+    return asio::error::connection_reset;
+  }
+  std::size_t read_now(char* data, std::size_t size, boost::system::error_code& ec) {
+    if (!tls_) return socket_.read_some(asio::buffer(data, size), ec);
+    const auto r = tls_->read(data, size);
+    ec = tls_error(r.status);
+    return r.bytes;
+  }
+  std::size_t write_now(const char* data, std::size_t size, boost::system::error_code& ec) {
+    if (!tls_) [[likely]]
+      return socket_.write_some(asio::buffer(data, size), ec);
+    const auto r = tls_->write(data, size);
+    ec = tls_error(r.status);
+    return r.bytes;
+  }
+  // A TLS read or write that waits for the readiness the session asks for (a write may need
+  // to read a handshake message first, and a read to write one), as async_read_some and
+  // async_write_some do for plain sockets. Cancelling the socket (timeouts, parking, drain)
+  // ends the wait with operation_aborted.
+  template <auto op, class Bytes>
+  asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> tls_io(Bytes* data,
+                                                                             std::size_t size) {
+    using Status = detail::TlsSession::Status;
+    while (true) {
+      const auto r = ((*tls_).*op)(data, size);
+      if (r.status != Status::WantRead && r.status != Status::WantWrite)
+        co_return std::tuple{tls_error(r.status), r.bytes};
+      auto [ec] = co_await socket_.async_wait(
+          r.status == Status::WantRead ? tcp::socket::wait_read : tcp::socket::wait_write,
+          kNoThrow);
+      if (ec) co_return std::tuple{ec, std::size_t{0}};
+    }
+  }
+  // The TLS handshake, within the header timeout (a client that connects and stalls is
+  // closed by the sweeper like one stalling in its head). False when it failed: a client that
+  // spoke plain HTTP is told so in plain HTTP before the connection closes.
+  asio::awaitable<bool> tls_handshake() {
+    const ServerConfig& cfg = server_.config_;
+    tls_ = std::make_unique<detail::TlsSession>(*cfg.tls, socket_.native_handle());
+    set_phase(Phase::Head, cfg.header_timeout);
+    using Status = detail::TlsSession::Status;
+    while (true) {
+      const auto r = tls_->handshake();
+      if (r.status == Status::Done) co_return true;
+      if (r.status != Status::WantRead && r.status != Status::WantWrite) break;
+      auto [ec] = co_await socket_.async_wait(
+          r.status == Status::WantRead ? tcp::socket::wait_read : tcp::socket::wait_write,
+          kNoThrow);
+      if (ec) co_return false;
+    }
+    if (tls_->plain_http()) {
+      fail(400, "this port speaks HTTPS: the request was sent as plain HTTP");
+      // Past the session: written to the socket as it is, then the client's unread request
+      // is read off, so that closing does not reset the connection before it reads the 400.
+      boost::system::error_code ec;
+      const std::size_t n = socket_.write_some(asio::buffer(out_), ec);
+      worker_.stats.bytes_out.add(n);
+      out_.clear();
+      socket_.shutdown(tcp::socket::shutdown_send, ec);
+      char discard[4096];
+      while (socket_.read_some(asio::buffer(discard), ec) > 0) {
+      }
+    }
+    co_return false;
   }
 
   // Gives the input buffer (and oversized output capacity) back while the connection
@@ -494,6 +586,7 @@ class Connection final : public ResponseStream {
   Server& server_;
   Server::Worker& worker_;
   tcp::socket socket_;
+  std::unique_ptr<detail::TlsSession> tls_;  // HTTPS: the session over socket_
   std::string remote_;
   std::unique_ptr<Server::Worker::IoBlock> io_;  // input buffer + request: pooled
   std::size_t begin_ = 0, end_ = 0;              // unconsumed bytes are in_[begin_, end_)
@@ -524,6 +617,13 @@ class Connection final : public ResponseStream {
 asio::awaitable<void> Connection::run() {
   const ServerConfig& cfg = server_.config_;
   Handler& handler = server_.handler_;
+  if (cfg.tls) [[unlikely]] {
+    if (!co_await tls_handshake()) {
+      boost::system::error_code ec;
+      socket_.close(ec);
+      co_return;
+    }
+  }
   set_phase(Phase::Idle, cfg.idle_timeout);
   ChunkedDecoder chunked;
   std::size_t chunk_pos = 0;  // input bytes of the body already fed to `chunked`
@@ -599,6 +699,7 @@ asio::awaitable<void> Connection::run() {
       }
       req_.body = body;
       req_.remote = remote_;
+      req_.secure = tls_ != nullptr;
       phase_ = Phase::Handling;
       res_.reset();
       worker_.stats.requests.add();
@@ -643,7 +744,7 @@ asio::awaitable<void> Connection::run() {
     if (phase_ == Phase::Idle && worker_.drain_started) break;
 
     if (phase_ == Phase::Writing) set_phase(Phase::Idle, cfg.idle_timeout);
-    if (park_ && begin_ == end_) {
+    if (park_ && begin_ == end_ && !(tls_ && tls_->pending())) {
       // Long idle: wait for readability without holding a buffer.
       release_buffers();
       worker_.stats.parked_connections.add();
@@ -654,9 +755,12 @@ asio::awaitable<void> Connection::run() {
     }
     reserve_tail(2048);
     reading_ = true;
-    auto [ec, n] = co_await socket_.async_read_some(
-        detail::DrainingBuffer{asio::buffer(io_->in.data() + end_, io_->in.size() - end_)},
-        kNoThrow);
+    auto [ec, n] =
+        tls_ ? co_await tls_io<&detail::TlsSession::read>(io_->in.data() + end_,
+                                                          io_->in.size() - end_)
+             : co_await socket_.async_read_some(detail::DrainingBuffer{asio::buffer(
+                                                    io_->in.data() + end_, io_->in.size() - end_)},
+                                                kNoThrow);
     reading_ = false;
     if (ec == asio::error::operation_aborted && park_ && !timed_out_ && !server_.draining())
       continue;  // parked by the sweeper: nothing was read
@@ -677,6 +781,7 @@ asio::awaitable<void> Connection::run() {
     end_ += n;  // the loop above moves to Head (the deadline runs from here) unless it is all
                 // empty lines
   }
+  if (tls_) tls_->close_notify();
   boost::system::error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
   socket_.close(ec);

@@ -13,12 +13,14 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
 
 #include "node_client.hpp"
+#include "tls_files.hpp"
 
 namespace {
 
@@ -49,13 +51,14 @@ class ServeProcess {
     out_fd_ = out[0];
     err_fd_ = err[0];
     // Ready when the startup line names the bound port (or the process ends).
-    const std::regex ready(R"(on http://(127\.0\.0\.1|\[::1\]):(\d+))");
+    const std::regex ready(R"(on (https?)://(127\.0\.0\.1|\[::1\]):(\d+))");
     std::smatch m;
     while (!std::regex_search(stderr_, m, ready) && read_some(err_fd_, stderr_, 30000)) {
     }
     if (std::regex_search(stderr_, m, ready)) {
-      host_ = m[1];
-      port_ = std::stoi(m[2]);
+      scheme_ = m[1];
+      host_ = m[2];
+      port_ = std::stoi(m[3]);
     }
   }
   ~ServeProcess() {
@@ -70,7 +73,7 @@ class ServeProcess {
   int port() const { return port_; }
   const std::string& startup() const { return stderr_; }
   std::string url(const std::string& path) const {
-    return "http://" + host_ + ":" + std::to_string(port_) + path;
+    return scheme_ + "://" + host_ + ":" + std::to_string(port_) + path;
   }
 
   // Reads access-log lines until `count` are there (each request logs one).
@@ -130,6 +133,7 @@ class ServeProcess {
   pid_t pid_ = -1;
   int out_fd_ = -1, err_fd_ = -1;
   int port_ = 0;
+  std::string scheme_ = "http";
   std::string host_ = "127.0.0.1";
   bool exited_ = false;
   std::string stdout_, stderr_;
@@ -293,6 +297,72 @@ TEST(Serve, WebSocketDeflateFromTheConfigFile) {
   EXPECT_NE(refused.startup().find("error: expected true or false (at /server/websocket_deflate)"),
             std::string::npos)
       << refused.startup();
+}
+
+// HTTPS from the config file's tls section: curl and Node's https module (each trusting only
+// the test's certificate) on one port, Server-Sent Events through the npm eventsource client,
+// plain HTTP to that port answered 400; --tls-cert/--tls-key do the same; files that cannot
+// serve are startup errors at their setting.
+TEST(Serve, HttpsFromTheConfigFileAndTheCommandLine) {
+  const std::string dir = "/tmp/brrt-tls-" + std::to_string(::getpid());
+  const brrt::test::TlsFiles files = brrt::test::make_tls_files(dir);
+  const TempFile config("tls", "tls:\n  cert: " + files.cert + "\n  key: " + files.key +
+                                   "\n  min_version: TLSv1.2\n"
+                                   "security:\n  api_keys:\n    ApiKeyAuth: {key: k3y}\n");
+  ServeProcess srv({"serve", "--port", "0", "--config", config.path(), "--no-access-log"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  EXPECT_EQ(srv.url("/").rfind("https://127.0.0.1:", 0), 0u) << srv.startup();
+  const std::string https = "https://localhost:" + std::to_string(srv.port());
+  if (have_curl()) {
+    Curl c = curl("--cacert " + files.cert + " -H 'X-API-Key: k3y' " + https + "/pets/1");
+    EXPECT_EQ(c.status, 200) << c.body;
+    EXPECT_EQ(boost::json::parse(c.body).at("name").as_string(), "Rex");
+    c = curl("--cacert " + files.cert + " " + srv.url("/docs"));  // by IP address (SAN)
+    EXPECT_EQ(c.status, 200);
+    c = curl("http://127.0.0.1:" + std::to_string(srv.port()) + "/health");
+    EXPECT_EQ(c.status, 400);
+    EXPECT_NE(c.body.find("this port speaks HTTPS"), std::string::npos) << c.body;
+    EXPECT_NE(curl(https + "/health 2>/dev/null").status, 200);  // trusting the system CAs: refused
+  }
+  if (brrt::test::have_node()) {
+    const auto run =
+        brrt::test::run_node("tests/cli/https_client.mjs", https + " " + files.cert + " k3y");
+    ASSERT_EQ(run.status, 0) << run.out;
+    EXPECT_EQ(run.out,
+              "GET /pets/1 200 http/1.1 TLSv1.3 Rex\n"
+              "POST /pets 400 application/problem+json /name\n"
+              "GET /health 200 on 1 connection(s)\n"
+              "untrusted: refused\n"
+              "event petAdopted {\"id\":1}\n");
+  }
+  EXPECT_EQ(srv.stop(), 0);
+
+  ServeProcess flags({"serve", "--port", "0", "--tls-cert", files.cert, "--tls-key", files.key});
+  ASSERT_GT(flags.port(), 0) << flags.startup();
+  EXPECT_EQ(flags.url("/").rfind("https://", 0), 0u);
+  if (have_curl()) {
+    EXPECT_EQ(curl("--cacert " + files.cert + " " + flags.url("/health")).status, 200);
+  }
+  EXPECT_EQ(flags.stop(), 0);
+
+  ServeProcess half({"serve", "--port", "0", "--tls-cert", files.cert});
+  EXPECT_EQ(half.stop(), 2);
+  EXPECT_NE(half.startup().find("--tls-cert needs --tls-key too"), std::string::npos);
+
+  const brrt::test::TlsFiles other = brrt::test::make_tls_files(dir, "other");
+  const TempFile bad("tls-bad", "tls:\n  cert: " + files.cert + "\n  key: " + other.key +
+                                    "\n  min_version: 1.1\n");
+  ServeProcess refused({"serve", "--port", "0", "--config", bad.path()});
+  EXPECT_EQ(refused.stop(), 2);
+  EXPECT_NE(refused.startup().find(bad.path() + ":3:8: error: the private key '" + other.key +
+                                   "' is not the key of the certificate in '" + files.cert +
+                                   "' (at /tls/key)"),
+            std::string::npos)
+      << refused.startup();
+  EXPECT_NE(refused.startup().find(":4:16: error: unknown TLS version (at /tls/min_version)"),
+            std::string::npos)
+      << refused.startup();
+  std::filesystem::remove_all(dir);
 }
 
 // websocket_origins from the config file: curl's handshake from another site's page is refused

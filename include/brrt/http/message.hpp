@@ -68,6 +68,7 @@ struct Request {
   bool keep_alive = true;
   bool chunked = false;
   std::string_view remote;  // "127.0.0.1:53122"
+  bool secure = false;      // it came over TLS (https)
 
   // First header with this name (case-insensitive), or nullopt.
   std::optional<std::string_view> header(std::string_view name) const noexcept;

@@ -17,6 +17,7 @@
 #include "brrt/core/owned_counter.hpp"
 #include "brrt/http/message.hpp"
 #include "brrt/http/request_parser.hpp"
+#include "brrt/http/tls_context.hpp"
 
 namespace brrt::http {
 
@@ -36,6 +37,9 @@ struct ServerConfig {
   std::chrono::milliseconds drain_delay{0};
   std::size_t max_connections = 10'000;  // beyond: accepted then closed
   std::string server_header = "brrtrouter";
+  // HTTPS on this port when set (every connection starts with a TLS handshake, which the
+  // header timeout covers); plain HTTP otherwise.
+  std::shared_ptr<const TlsContext> tls;
 };
 
 // What the server calls for each complete request.

@@ -1,0 +1,127 @@
+#include "brrt/http/tls_context.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace brrt::http {
+
+namespace {
+
+// OpenSSL's reason for the last failure, and the queue cleared.
+std::string openssl_reason() {
+  const unsigned long e = ERR_peek_last_error();
+  std::string why;
+  if (e != 0) {
+    const char* reason = ERR_reason_error_string(e);
+    why = reason ? reason : "error " + std::to_string(e);
+  }
+  ERR_clear_error();
+  return why.empty() ? "unknown OpenSSL error" : why;
+}
+
+void require_readable(const std::string& file, TlsError::File which) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    throw TlsError(which,
+                   std::string("cannot read the ") +
+                       (which == TlsError::File::CertChain ? "certificate chain" : "private key") +
+                       " '" + file + "': " + std::strerror(errno));
+}
+
+// A key file asking for a passphrase fails instead of prompting on the terminal (OpenSSL's
+// default), which would stop a server started without one.
+int refuse_passphrase(char*, int, int, void* asked) {
+  *static_cast<bool*>(asked) = true;
+  return 0;
+}
+
+// The one protocol spoken: a client listing http/1.1 gets it; one listing only others (h2)
+// goes on without ALPN, which HTTP clients take as HTTP/1.1.
+int select_http11(SSL*, const unsigned char** out, unsigned char* out_len, const unsigned char* in,
+                  unsigned int in_len, void*) {
+  static constexpr unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  unsigned char* selected = nullptr;
+  if (SSL_select_next_proto(&selected, out_len, kHttp11, sizeof kHttp11, in, in_len) !=
+      OPENSSL_NPN_NEGOTIATED)
+    return SSL_TLSEXT_ERR_NOACK;
+  *out = selected;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+[[noreturn]] void throw_mismatch(const std::string& cert_chain_file, const std::string& key_file) {
+  ERR_clear_error();
+  throw TlsError(TlsError::File::PrivateKey, "the private key '" + key_file +
+                                                 "' is not the key of the certificate in '" +
+                                                 cert_chain_file + "'");
+}
+
+}  // namespace
+
+TlsContext::TlsContext(const std::string& cert_chain_file, const std::string& key_file,
+                       TlsVersion min_version)
+    : min_version_(min_version) {
+  require_readable(cert_chain_file, TlsError::File::CertChain);
+  require_readable(key_file, TlsError::File::PrivateKey);
+  ERR_clear_error();
+  ctx_ = SSL_CTX_new(TLS_server_method());
+  if (ctx_ == nullptr)
+    throw TlsError(TlsError::File::Neither, "cannot create a TLS context: " + openssl_reason());
+  try {
+    SSL_CTX_set_min_proto_version(
+        ctx_, min_version == TlsVersion::Tls13 ? TLS1_3_VERSION : TLS1_2_VERSION);
+    // No renegotiation (a client could make the server redo handshakes at will), no TLS
+    // compression (CRIME); the server's cipher order, which lists the AEAD suites first. A
+    // client closing without close_notify ends its session like one that sent it: HTTP's own
+    // framing tells whether a request was whole (most clients skip close_notify).
+    SSL_CTX_set_options(ctx_, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
+                                  SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_IGNORE_UNEXPECTED_EOF);
+    // Writes may return after part of the buffer (the connection writes the rest when the
+    // socket takes it, from wherever its output buffer then is); an idle connection's TLS
+    // buffers are freed until its next record.
+    SSL_CTX_set_mode(ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                               SSL_MODE_RELEASE_BUFFERS);
+    static constexpr unsigned char kSessionContext[] = "brrtrouter";
+    SSL_CTX_set_session_id_context(ctx_, kSessionContext, sizeof kSessionContext - 1);
+    SSL_CTX_set_alpn_select_cb(ctx_, select_http11, nullptr);
+
+    if (SSL_CTX_use_certificate_chain_file(ctx_, cert_chain_file.c_str()) != 1)
+      throw TlsError(TlsError::File::CertChain,
+                     "the certificate chain '" + cert_chain_file +
+                         "' is not a PEM certificate: " + openssl_reason());
+    bool asked = false;
+    SSL_CTX_set_default_passwd_cb(ctx_, refuse_passphrase);
+    SSL_CTX_set_default_passwd_cb_userdata(ctx_, &asked);
+    const int loaded = SSL_CTX_use_PrivateKey_file(ctx_, key_file.c_str(), SSL_FILETYPE_PEM);
+    SSL_CTX_set_default_passwd_cb_userdata(ctx_, nullptr);
+    if (loaded != 1) {
+      if (asked) {
+        ERR_clear_error();
+        throw TlsError(TlsError::File::PrivateKey,
+                       "the private key '" + key_file +
+                           "' is encrypted; give it unencrypted (openssl pkey -in KEY -out PLAIN)");
+      }
+      // Loading checks the key against the certificate already in place.
+      const unsigned long e = ERR_peek_last_error();
+      if (ERR_GET_LIB(e) == ERR_LIB_X509 && ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH)
+        throw_mismatch(cert_chain_file, key_file);
+      throw TlsError(
+          TlsError::File::PrivateKey,
+          "the private key '" + key_file + "' is not a PEM private key: " + openssl_reason());
+    }
+    if (SSL_CTX_check_private_key(ctx_) != 1) throw_mismatch(cert_chain_file, key_file);
+  } catch (...) {
+    SSL_CTX_free(ctx_);
+    throw;
+  }
+}
+
+TlsContext::~TlsContext() {
+  SSL_CTX_free(ctx_);
+}
+
+}  // namespace brrt::http

@@ -1,0 +1,154 @@
+#include "http/tls_session.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <new>
+
+namespace brrt::http::detail {
+
+namespace {
+
+// The session's socket BIO is ours, not OpenSSL's socket BIO: that one writes with write(2),
+// which raises SIGPIPE when the client has gone (killing a process that did not ignore it),
+// where send(2) takes MSG_NOSIGNAL, as Asio's own writes do. It also counts the bytes the
+// kernel took, which the connection's write timeout compares with SIOCOUTQ.
+BIO_METHOD* socket_method(int (*write)(BIO*, const char*, int), int (*read)(BIO*, char*, int),
+                          long (*ctrl)(BIO*, int, long, void*)) {
+  static BIO_METHOD* const method = [&] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "brrt socket");
+    if (m == nullptr) return m;
+    BIO_meth_set_write(m, write);
+    BIO_meth_set_read(m, read);
+    BIO_meth_set_ctrl(m, ctrl);
+    BIO_meth_set_create(m, [](BIO* b) {
+      BIO_set_init(b, 1);
+      return 1;
+    });
+    return m;
+  }();
+  return method;
+}
+
+bool would_block(int e) {
+  return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
+}
+
+}  // namespace
+
+int TlsSession::bio_write(BIO* bio, const char* data, int size) {
+  auto* self = static_cast<TlsSession*>(BIO_get_data(bio));
+  BIO_clear_retry_flags(bio);
+  const ssize_t n = ::send(self->fd_, data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+  if (n >= 0) {
+    self->wire_written_ += static_cast<std::uint64_t>(n);
+    return static_cast<int>(n);
+  }
+  if (would_block(errno)) BIO_set_retry_write(bio);
+  return -1;
+}
+
+int TlsSession::bio_read(BIO* bio, char* data, int size) {
+  auto* self = static_cast<TlsSession*>(BIO_get_data(bio));
+  BIO_clear_retry_flags(bio);
+  const ssize_t n = ::recv(self->fd_, data, static_cast<std::size_t>(size), 0);
+  if (n >= 0) return static_cast<int>(n);  // 0: the client closed its side
+  if (would_block(errno)) BIO_set_retry_read(bio);
+  return -1;
+}
+
+long TlsSession::bio_ctrl(BIO*, int cmd, long, void*) {
+  return cmd == BIO_CTRL_FLUSH ? 1 : 0;  // writes go straight to the kernel: nothing to flush
+}
+
+TlsSession::TlsSession(const TlsContext& context, int fd) : fd_(fd) {
+  BIO_METHOD* method = socket_method(&bio_write, &bio_read, &bio_ctrl);
+  if (method == nullptr) throw std::bad_alloc();
+  ssl_ = SSL_new(context.native_handle());
+  if (ssl_ == nullptr) throw std::bad_alloc();
+  BIO* bio = BIO_new(method);
+  if (bio == nullptr) {
+    SSL_free(ssl_);
+    throw std::bad_alloc();
+  }
+  BIO_set_data(bio, this);
+  SSL_set_bio(ssl_, bio, bio);  // one BIO both ways: the session owns it
+  SSL_set_accept_state(ssl_);
+}
+
+TlsSession::~TlsSession() {
+  SSL_free(ssl_);
+}
+
+TlsSession::Result TlsSession::finish(int ok, std::size_t bytes) noexcept {
+  if (ok > 0) return {bytes, Status::Done};
+  const int saved_errno = errno;
+  switch (SSL_get_error(ssl_, ok)) {
+    case SSL_ERROR_WANT_READ:
+      return {0, Status::WantRead};
+    case SSL_ERROR_WANT_WRITE:
+      return {0, Status::WantWrite};
+    case SSL_ERROR_ZERO_RETURN:
+      return {0, Status::Closed};
+    case SSL_ERROR_SYSCALL:
+      ERR_clear_error();
+      failed_ = true;
+      if (saved_errno == 0) return {0, Status::Closed};  // end of stream
+      failure_ = std::strerror(saved_errno);
+      return {0, Status::Failed};
+    default: {
+      failed_ = true;
+      const unsigned long e = ERR_peek_error();
+      if (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_HTTP_REQUEST)
+        plain_http_ = true;
+      const char* reason = ERR_reason_error_string(e);
+      failure_ = reason ? reason : "TLS error";
+      ERR_clear_error();
+      return {0, Status::Failed};
+    }
+  }
+}
+
+TlsSession::Result TlsSession::handshake() noexcept {
+  ERR_clear_error();
+  errno = 0;
+  return finish(SSL_do_handshake(ssl_), 0);
+}
+
+TlsSession::Result TlsSession::read(char* data, std::size_t size) noexcept {
+  ERR_clear_error();
+  errno = 0;
+  std::size_t n = 0;
+  const int ok = SSL_read_ex(ssl_, data, size, &n);
+  return finish(ok, n);
+}
+
+TlsSession::Result TlsSession::write(const char* data, std::size_t size) noexcept {
+  ERR_clear_error();
+  errno = 0;
+  std::size_t n = 0;
+  const int ok = SSL_write_ex(ssl_, data, size, &n);
+  return finish(ok, n);
+}
+
+void TlsSession::close_notify() noexcept {
+  // After a fatal error OpenSSL must not be asked to shut down (SSL_shutdown(3)).
+  if (failed_ || !SSL_is_init_finished(ssl_)) return;
+  ERR_clear_error();
+  (void)SSL_shutdown(ssl_);
+  ERR_clear_error();
+}
+
+bool TlsSession::pending() const noexcept {
+  return SSL_pending(ssl_) > 0;
+}
+
+const char* TlsSession::version() const noexcept {
+  return SSL_get_version(ssl_);
+}
+
+}  // namespace brrt::http::detail

@@ -1,0 +1,71 @@
+#pragma once
+// Internal: one connection's TLS session, run by OpenSSL directly on the connection's
+// non-blocking socket. Each call does what the socket allows now and says what it waits for
+// (readable, writable); the connection awaits that readiness with Asio and calls again. This
+// keeps the connection's own structure (direct non-blocking writes, waits only when the
+// kernel is full or empty) for TLS too: Asio's ssl::stream would put every read and write
+// through composed async operations and memory BIOs, and hide the socket the connection
+// watches for a client closing under a stream.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "brrt/http/tls_context.hpp"
+
+struct ssl_st;
+struct bio_st;
+
+namespace brrt::http::detail {
+
+class TlsSession {
+ public:
+  enum class Status {
+    Done,       // `bytes` moved (or the handshake finished)
+    WantRead,   // call again once the socket is readable
+    WantWrite,  // call again once the socket is writable
+    Closed,     // the client ended the session (close_notify or end of stream)
+    Failed,     // a protocol or socket error; the connection is over
+  };
+  struct Result {
+    std::size_t bytes = 0;
+    Status status = Status::Done;
+  };
+
+  // Throws std::bad_alloc when OpenSSL cannot make the session.
+  TlsSession(const TlsContext& context, int fd);
+  ~TlsSession();
+  TlsSession(const TlsSession&) = delete;
+  TlsSession& operator=(const TlsSession&) = delete;
+
+  Result handshake() noexcept;
+  Result read(char* data, std::size_t size) noexcept;
+  Result write(const char* data, std::size_t size) noexcept;
+  // Sends close_notify if the socket takes it now; never waits.
+  void close_notify() noexcept;
+
+  // Decrypted bytes OpenSSL holds that a read would return without the socket.
+  bool pending() const noexcept;
+  // Bytes handed to the kernel, records and handshake included (for SIOCOUTQ arithmetic).
+  std::uint64_t wire_bytes_written() const noexcept { return wire_written_; }
+  // The handshake failed because the client spoke plain HTTP to this port.
+  bool plain_http() const noexcept { return plain_http_; }
+  // Why the last call failed, for logs ("wrong version number", "no shared cipher").
+  const std::string& failure() const noexcept { return failure_; }
+  // The negotiated protocol ("TLSv1.3") once the handshake is done.
+  const char* version() const noexcept;
+
+ private:
+  Result finish(int ok, std::size_t bytes) noexcept;
+  static int bio_write(bio_st* bio, const char* data, int size);
+  static int bio_read(bio_st* bio, char* data, int size);
+  static long bio_ctrl(bio_st* bio, int cmd, long num, void* ptr);
+
+  ssl_st* ssl_ = nullptr;
+  int fd_;
+  std::uint64_t wire_written_ = 0;
+  bool plain_http_ = false;
+  bool failed_ = false;  // a fatal error: no close_notify after it
+  std::string failure_;
+};
+
+}  // namespace brrt::http::detail

@@ -1,0 +1,234 @@
+// HTTPS: the server with a TlsContext, against a verifying TLS client (tls_client.hpp), a
+// plain-HTTP client sent to the wrong port, and clients that stall or send garbage.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "brrt/http/server.hpp"
+#include "brrt/http/tls_context.hpp"
+#include "http/raw_client.hpp"
+#include "http/tls_client.hpp"
+#include "tls_files.hpp"
+
+namespace brrt::http {
+namespace {
+
+using test::body_of;
+using test::RawClient;
+using test::status_of;
+using test::TlsClient;
+
+constexpr std::size_t kBigBody = 8 * 1024 * 1024;
+
+// Echoes the path and whether the request came over TLS; "/big" answers kBigBody bytes.
+class SecureEcho : public Handler {
+ public:
+  bool handle(std::size_t, const Request& req, Response& res) noexcept override {
+    res.set_content_type("text/plain");
+    if (req.path == "/big") {
+      res.body.resize(kBigBody);
+      for (std::size_t i = 0; i < kBigBody; ++i) res.body[i] = static_cast<char>('a' + i % 26);
+      return true;
+    }
+    res.body.append(req.path).append(req.secure ? " secure" : " plain").append("|");
+    res.body.append(req.body);
+    return true;
+  }
+};
+
+class TlsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(::testing::TempDir() + "brrt_tls_" + std::to_string(::getpid()));
+    files_ = new test::TlsFiles(test::make_tls_files(*dir_));
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(*dir_);
+    delete files_;
+    delete dir_;
+  }
+  void start(ServerConfig cfg = {}) {
+    cfg.port = 0;
+    cfg.threads = 1;
+    cfg.tls = std::make_shared<TlsContext>(files_->cert, files_->key);
+    server_ = std::make_unique<Server>(cfg, handler_);
+    server_->start();
+  }
+  void TearDown() override {
+    if (server_) {
+      server_->stop();
+      server_->wait();
+    }
+  }
+  // Waits (at most ten seconds) until the server has no open connection.
+  bool wait_closed() const {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (server_->transport().open_connections != 0) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
+  }
+  std::uint16_t port() const { return server_->port(); }
+
+  static std::string* dir_;
+  static test::TlsFiles* files_;
+  SecureEcho handler_;
+  std::unique_ptr<Server> server_;
+};
+
+std::string* TlsTest::dir_ = nullptr;
+test::TlsFiles* TlsTest::files_ = nullptr;
+
+TEST_F(TlsTest, KeepAliveAndPipelinedRequestsOverTls) {
+  start();
+  TlsClient c(port(), files_->cert, "\x02h2\x08http/1.1");
+  ASSERT_TRUE(c.connected()) << c.error();
+  EXPECT_EQ(c.alpn(), "http/1.1");  // h2 offered first, HTTP/1.1 chosen
+  EXPECT_EQ(c.version(), "TLSv1.3");
+  ASSERT_TRUE(c.send("GET /one HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  EXPECT_EQ(body_of(c.read_response()), "/one secure|");
+  ASSERT_TRUE(
+      c.send("POST /two HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello"
+             "GET /three HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  EXPECT_EQ(body_of(c.read_response()), "/two secure|hello");
+  EXPECT_EQ(body_of(c.read_response()), "/three secure|");
+  EXPECT_EQ(server_->transport().requests, 3u);
+}
+
+TEST_F(TlsTest, AClientOfferingOnlyH2IsServedHttp11WithoutAlpn) {
+  start();
+  TlsClient c(port(), files_->cert, "\x02h2");
+  ASSERT_TRUE(c.connected()) << c.error();
+  EXPECT_EQ(c.alpn(), "");
+  ASSERT_TRUE(c.send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  EXPECT_EQ(status_of(c.read_response()), 200);
+}
+
+TEST_F(TlsTest, ResponsesLargerThanTheSendBufferArriveWhole) {
+  start();
+  TlsClient c(port(), files_->cert);
+  ASSERT_TRUE(c.connected()) << c.error();
+  ASSERT_TRUE(
+      c.send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"
+             "GET /after HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  const std::string big = body_of(c.read_response());
+  ASSERT_EQ(big.size(), kBigBody);
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < big.size(); ++i) wrong += big[i] != static_cast<char>('a' + i % 26);
+  EXPECT_EQ(wrong, 0u);
+  EXPECT_EQ(body_of(c.read_response()), "/after secure|");
+}
+
+TEST_F(TlsTest, PlainHttpToTheHttpsPortIsAnsweredInPlainHttpAndClosed) {
+  start();
+  {
+    RawClient c(port());
+    ASSERT_TRUE(c.send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    const std::string res = c.read_response();
+    EXPECT_EQ(status_of(res), 400);
+    EXPECT_NE(res.find("application/problem+json"), std::string::npos);
+    EXPECT_NE(body_of(res).find("this port speaks HTTPS"), std::string::npos) << res;
+    EXPECT_TRUE(c.closed_by_peer());
+  }
+  TlsClient c(port(), files_->cert);  // and the server goes on
+  ASSERT_TRUE(c.connected()) << c.error();
+  ASSERT_TRUE(c.send("GET /y HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  EXPECT_EQ(body_of(c.read_response()), "/y secure|");
+}
+
+TEST_F(TlsTest, AStalledOrGarbledHandshakeIsClosed) {
+  ServerConfig cfg;
+  cfg.header_timeout = std::chrono::milliseconds(100);
+  start(cfg);
+  // Closed: end of stream (or a reset) within a few reads (a TLS alert may come first).
+  const auto closes = [](RawClient& c) {
+    for (int reads = 0; reads < 16; ++reads)
+      if (c.closed_by_peer()) return true;
+    return false;
+  };
+  RawClient silent(port());
+  RawClient garbled(port());
+  ASSERT_TRUE(garbled.send(std::string("\x16\x03\x01\x00\x05hello\x01\x02\x03", 13)));
+  EXPECT_TRUE(closes(garbled));
+  EXPECT_TRUE(closes(silent));  // after the header timeout, not the idle one (60 s)
+  EXPECT_TRUE(wait_closed());
+  TlsClient c(port(), files_->cert);
+  ASSERT_TRUE(c.connected()) << c.error();
+}
+
+TEST_F(TlsTest, AClientThatStopsReadingIsClosedByTheWriteTimeout) {
+  ServerConfig cfg;
+  cfg.write_timeout = std::chrono::milliseconds(100);
+  start(cfg);
+  TlsClient c(port(), files_->cert);
+  ASSERT_TRUE(c.connected()) << c.error();
+  ASSERT_TRUE(c.send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  EXPECT_TRUE(wait_closed());
+}
+
+TEST_F(TlsTest, ADrainClosesIdleTlsConnections) {
+  start();
+  TlsClient c(port(), files_->cert);
+  ASSERT_TRUE(c.connected()) << c.error();
+  ASSERT_TRUE(c.send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  EXPECT_EQ(status_of(c.read_response()), 200);
+  server_->stop();
+  EXPECT_TRUE(c.closed_by_peer());
+  server_->wait();
+}
+
+TEST_F(TlsTest, ACertificateTheClientDoesNotTrustFailsItsHandshake) {
+  start();
+  const test::TlsFiles other = test::make_tls_files(*dir_, "other");
+  TlsClient c(port(), other.cert);
+  EXPECT_FALSE(c.connected());
+  EXPECT_NE(c.error().find("certificate verify failed"), std::string::npos) << c.error();
+}
+
+// What TlsContext refuses, each with the file named and why.
+TEST_F(TlsTest, UnusableFilesAreErrorsNamingTheFile) {
+  const auto error = [](const std::string& cert, const std::string& key) -> std::string {
+    try {
+      TlsContext ctx(cert, key);
+    } catch (const TlsError& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  const test::TlsFiles other = test::make_tls_files(*dir_, "mismatch");
+  EXPECT_EQ(error(*dir_ + "/none.crt", files_->key), "cannot read the certificate chain '" + *dir_ +
+                                                         "/none.crt': No such file or directory");
+  EXPECT_NE(error(files_->key, files_->key).find("is not a PEM certificate"), std::string::npos);
+  EXPECT_NE(error(files_->cert, files_->cert).find("is not a PEM private key"), std::string::npos);
+  EXPECT_NE(error(files_->cert, other.key).find("is not the key of the certificate"),
+            std::string::npos);
+
+  // An encrypted key is refused without asking for its passphrase on the terminal.
+  const std::string encrypted = *dir_ + "/encrypted.key";
+  {
+    FILE* in = std::fopen(files_->key.c_str(), "r");
+    EVP_PKEY* key = PEM_read_PrivateKey(in, nullptr, nullptr, nullptr);
+    std::fclose(in);
+    ASSERT_NE(key, nullptr);
+    FILE* out = std::fopen(encrypted.c_str(), "w");
+    static const char kPass[] = "secret";
+    PEM_write_PrivateKey(out, key, EVP_aes_128_cbc(), nullptr, 0, nullptr,
+                         const_cast<char*>(kPass));
+    std::fclose(out);
+    EVP_PKEY_free(key);
+  }
+  EXPECT_NE(error(files_->cert, encrypted).find("is encrypted"), std::string::npos)
+      << error(files_->cert, encrypted);
+  EXPECT_EQ(error(files_->cert, files_->key), "accepted");
+}
+
+}  // namespace
+}  // namespace brrt::http
