@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/compose.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -25,6 +26,7 @@
 #include "brrt/core/utf8.hpp"
 #include "brrt/http/response_stream.hpp"
 #include "brrt/http/server.hpp"
+#include "http/tls_session.hpp"
 
 namespace brrt::dispatch {
 
@@ -39,21 +41,28 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 // The connection's socket (lent, not owned), read after the bytes the client had already sent
 // behind the handshake: they were in the connection's input buffer, and RFC 6455 4.1 asks a
-// client to wait for the 101 but a fast one may not.
+// client to wait for the 101 but a fast one may not. Over HTTPS, reads and writes go through
+// the connection's TLS session (TlsIo below).
 class PrefixedSocket {
  public:
   using executor_type = tcp::socket::executor_type;
   using next_layer_type = tcp::socket;
 
-  PrefixedSocket(tcp::socket& socket, std::string_view received)
-      : socket_(&socket), pending_(received) {}
+  PrefixedSocket(tcp::socket& socket, std::string_view received, http::detail::TlsSession* tls)
+      : socket_(&socket), tls_(tls), pending_(received) {}
 
   executor_type get_executor() noexcept { return socket_->get_executor(); }
   next_layer_type& next_layer() noexcept { return *socket_; }
   const next_layer_type& next_layer() const noexcept { return *socket_; }
+  http::detail::TlsSession* tls() const noexcept { return tls_; }
 
   template <class MutableBuffers, class Token>
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+    if (tls_ && pending_.empty()) {
+      const asio::mutable_buffer b = first_buffer<asio::mutable_buffer>(buffers);
+      return async_tls_io(static_cast<char*>(b.data()), b.size(), false,
+                          std::forward<Token>(token));
+    }
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
         [this](auto handler, const MutableBuffers& b) {
           if (pending_.empty()) return socket_->async_read_some(b, std::move(handler));
@@ -67,20 +76,92 @@ class PrefixedSocket {
 
   template <class ConstBuffers, class Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
-    return socket_->async_write_some(buffers, std::forward<Token>(token));
+    if (!tls_) return socket_->async_write_some(buffers, std::forward<Token>(token));
+    // A frame is a header and a payload buffer: a small frame goes out as one TLS record,
+    // copied together (a record per buffer would double the records and their 22-byte
+    // overhead); a large one is written a buffer at a time.
+    constexpr std::size_t kJoin = 16 * 1024;
+    const std::size_t total = asio::buffer_size(buffers);
+    if (std::distance(asio::buffer_sequence_begin(buffers), asio::buffer_sequence_end(buffers)) >
+            1 &&
+        total <= kJoin) {
+      joined_.resize(total);
+      asio::buffer_copy(asio::buffer(joined_), buffers);
+      return async_tls_io(joined_.data(), joined_.size(), true, std::forward<Token>(token));
+    }
+    const asio::const_buffer b = first_buffer<asio::const_buffer>(buffers);
+    return async_tls_io(const_cast<char*>(static_cast<const char*>(b.data())), b.size(), true,
+                        std::forward<Token>(token));
   }
 
  private:
+  template <class Buffer, class Buffers>
+  static Buffer first_buffer(const Buffers& buffers) {
+    for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
+         ++it)
+      if (Buffer(*it).size() > 0) return Buffer(*it);
+    return Buffer();
+  }
+
+  // One TLS read or write as an Asio operation: the session is called, and when it needs the
+  // socket readable or writable the socket is awaited and the session called again. A call
+  // that completes at once completes through a post, as an operation must.
+  struct TlsIo {
+    http::detail::TlsSession* tls;
+    tcp::socket* socket;
+    char* data;
+    std::size_t size;
+    bool write;
+    bool waited = false;
+    bool finished = false;
+    error_code result{};
+    std::size_t bytes = 0;
+
+    template <class Self>
+    void operator()(Self& self, error_code ec = {}) {
+      using Status = http::detail::TlsSession::Status;
+      if (finished) return self.complete(result, bytes);
+      if (ec) return self.complete(ec, 0);
+      if (size == 0) {
+        result = {};
+      } else {
+        const auto r = write ? tls->write(data, size) : tls->read(data, size);
+        if (r.status == Status::WantRead || r.status == Status::WantWrite) {
+          waited = true;
+          return socket->async_wait(
+              r.status == Status::WantRead ? tcp::socket::wait_read : tcp::socket::wait_write,
+              std::move(self));
+        }
+        bytes = r.bytes;
+        result = r.status == Status::Done     ? error_code{}
+                 : r.status == Status::Closed ? error_code(asio::error::eof)
+                                              : error_code(asio::error::connection_reset);
+      }
+      if (waited) return self.complete(result, bytes);
+      finished = true;
+      asio::post(socket->get_executor(), std::move(self));
+    }
+  };
+  template <class Token>
+  auto async_tls_io(char* data, std::size_t size, bool write, Token&& token) {
+    return asio::async_compose<Token, void(error_code, std::size_t)>(
+        TlsIo{tls_, socket_, data, size, write}, token, *socket_);
+  }
+
   tcp::socket* socket_;
+  http::detail::TlsSession* tls_;
   std::string pending_;
+  std::string joined_;  // a TLS write's buffers joined (async_write_some)
 };
 
 // The TCP end of a WebSocket once the close frames were exchanged (found by Beast through
 // argument-dependent lookup). Beast's own for sockets reads until the client closes its side,
 // with no time limit once the close handshake is done: a client that keeps its connection open
 // would hold the request forever. RFC 6455 7.1.1 has the server close the connection first, so
-// it does, at once: its close frame has gone out, and nothing more is expected.
+// it does, at once: its close frame has gone out, and nothing more is expected (over TLS, a
+// close_notify first, if the socket takes it now).
 void close_connection(PrefixedSocket& s) {
+  if (s.tls()) s.tls()->close_notify();
   error_code ignored;
   s.next_layer().shutdown(tcp::socket::shutdown_send, ignored);
   s.next_layer().close(ignored);
@@ -353,7 +434,7 @@ boost::asio::awaitable<bool> WebSocket::accept() {
   }
   s.bytes_in = t.bytes_in;
   s.bytes_out = t.bytes_out;
-  s.ws.emplace(*t.socket, t.received);
+  s.ws.emplace(*t.socket, t.received, t.tls);
   websocket::stream<PrefixedSocket>& ws = *s.ws;
   ws.read_message_max(s.options.max_message_bytes);
   ws.auto_fragment(false);  // a message is one frame, written as it is (a server masks nothing)

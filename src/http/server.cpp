@@ -256,7 +256,7 @@ class Connection final : public ResponseStream {
   bool open() const noexcept override { return stream_open_; }
 
   asio::awaitable<Takeover> take_over(Response& res, Upgraded& upgraded) override {
-    if (streamed_ || &res != &res_ || phase_ != Phase::Handling || server_.draining() || tls_)
+    if (streamed_ || &res != &res_ || phase_ != Phase::Handling || server_.draining())
       co_return Takeover{};
     // Where the request ends in the input: its head is read again (the loop keeps its size in
     // a local; an upgrade is rare, the request loop pays nothing for it). A chunked body's
@@ -282,7 +282,8 @@ class Connection final : public ResponseStream {
                        {io_->in.data() + after, end_ - after},
                        server_.config_.server_header,
                        &worker_.stats.bytes_in,
-                       &worker_.stats.bytes_out};
+                       &worker_.stats.bytes_out,
+                       tls_.get()};
   }
 
  private:

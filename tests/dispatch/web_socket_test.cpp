@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,7 @@
 #include "http/raw_client.hpp"
 #include "node_client.hpp"
 #include "running_service.hpp"
+#include "tls_files.hpp"
 
 namespace brrt {
 namespace {
@@ -150,8 +152,10 @@ dispatch::ServiceOptions options_with_key(std::uint64_t max_message = 1024 * 102
 struct WsServer {
   Probe probe;
   Running srv;
-  explicit WsServer(dispatch::ServiceOptions o = options_with_key(), unsigned threads = 1)
-      : srv(spec::load_api_from_text(kSpec, "ws.yaml"), handlers(probe), std::move(o), threads) {}
+  explicit WsServer(dispatch::ServiceOptions o = options_with_key(), unsigned threads = 1,
+                    http::ServerConfig cfg = {})
+      : srv(spec::load_api_from_text(kSpec, "ws.yaml"), handlers(probe), std::move(o), threads,
+            std::move(cfg)) {}
   std::uint16_t port() const { return srv.port(); }
 };
 
@@ -714,6 +718,52 @@ TEST(WebSocket, ARealWsClientExchangesMessagesAndSeesTheCloseCodes) {
             "own origin: upgraded\n"
             "no upgrade: 426\n"
             "secure without key: 401\n");
+}
+
+// The same two real clients over TLS (wss://): the socket a WebSocket takes over from an HTTPS
+// connection reads and writes through the connection's TLS session.
+TEST(WebSocket, RealWsClientsOverTls) {
+  if (!test::have_node()) GTEST_SKIP() << "node is not installed";
+  const std::string dir = ::testing::TempDir() + "brrt_wss_" + std::to_string(::getpid());
+  const test::TlsFiles files = test::make_tls_files(dir);
+  ::setenv("NODE_EXTRA_CA_CERTS", files.cert.c_str(), 1);  // the clients trust it
+  http::ServerConfig cfg;
+  cfg.tls = std::make_shared<http::TlsContext>(files.cert, files.key);
+  {
+    WsServer s(options_with_key(4096), 1, cfg);
+    const auto run = test::run_node("tests/dispatch/ws_client.mjs",
+                                    "wss://localhost:" + std::to_string(s.port()));
+    ASSERT_EQ(run.status, 0) << run.out;
+    EXPECT_EQ(run.out,
+              "echo text: héllo\n"
+              "echo binary: 0,255,7\n"
+              "spec echo: from the spec\n"
+              "too big: 1009\n"
+              "bye: bye, then 4000 done here\n"
+              "ticker: tick, pong hi, closed 4003\n"
+              "foreign origin: 403\n"
+              "own origin: upgraded\n"
+              "no upgrade: 426\n"
+              "secure without key: 401\n");
+  }
+  {
+    dispatch::ServiceOptions o = options_with_key(4096);
+    o.websocket.deflate = true;
+    WsServer s(std::move(o), 1, cfg);
+    const auto run = test::run_node("tests/dispatch/ws_deflate_client.mjs",
+                                    "wss://localhost:" + std::to_string(s.port()));
+    ASSERT_EQ(run.status, 0) << run.out;
+    EXPECT_EQ(run.out,
+              "extensions: permessage-deflate\n"
+              "echo text: same\n"
+              "echo binary: same\n"
+              "echo short: short\n"
+              "too big once inflated: 1009\n"
+              "extensions without the offer: ''\n"
+              "echo plain: plain\n");
+  }
+  ::unsetenv("NODE_EXTRA_CA_CERTS");
+  std::filesystem::remove_all(dir);
 }
 
 // permessage-deflate is negotiated only when the server enables it; then what the server sends

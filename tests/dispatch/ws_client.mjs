@@ -4,7 +4,8 @@
 // over the limit and of a handler that closes, a handler that only sends answering a ping and
 // a close, and refused handshakes. Prints one line per
 // step; exits 1 on anything unexpected or after 10 s.
-// Usage: node ws_client.mjs ws://127.0.0.1:PORT
+// Usage: node ws_client.mjs ws://127.0.0.1:PORT (or wss://localhost:PORT, the server's
+// certificate trusted through NODE_EXTRA_CA_CERTS)
 import { WebSocket, closed, deadline, nextMessage, open as openUrl } from './ws_common.mjs';
 
 const base = process.argv[2];
@@ -62,9 +63,9 @@ console.log(`ticker: ${m.data.toString()}, pong ${pongData}, closed ${tickerClos
 // Browsers send their page's Origin: another site's page is refused (cross-site WebSocket
 // hijacking), a page of the server's own origin is let in.
 console.log(`foreign origin: ${await refusedWith('/echo', { origin: 'https://evil.example' })}`);
-console.log(`own origin: ${await refusedWith('/echo', { origin: base.replace('ws:', 'http:') })}`);
+console.log(`own origin: ${await refusedWith('/echo', { origin: base.replace(/^ws(s?):/, 'http$1:') })}`);
 
-const plain = await fetch(base.replace('ws:', 'http:') + '/echo');
+const plain = await fetch(base.replace(/^ws(s?):/, 'http$1:') + '/echo');
 console.log(`no upgrade: ${plain.status}`);
 console.log(`secure without key: ${await refusedWith('/secure')}`);
 

@@ -16,6 +16,9 @@
 namespace brrt::http {
 
 class Response;
+namespace detail {
+class TlsSession;  // src/http/tls_session.hpp
+}
 
 // What took a connection over after a protocol switch (RFC 9110 7.8: a WebSocket). The
 // connection keeps the socket and waits for the handler to return; it tells the new protocol
@@ -37,6 +40,9 @@ struct Takeover {
   std::string_view server_header;    // the `Server` field the connection's responses carry
   OwnedCounter* bytes_in = nullptr;  // the worker's transport counters
   OwnedCounter* bytes_out = nullptr;
+  // HTTPS: the connection's TLS session, which the new protocol reads and writes through
+  // (null for plain HTTP). The library's own: only its WebSocket layer uses it.
+  detail::TlsSession* tls = nullptr;
 };
 
 class ResponseStream {
