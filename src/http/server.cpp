@@ -520,7 +520,7 @@ class Connection final : public ResponseStream {
   // spoke plain HTTP is told so in plain HTTP before the connection closes.
   asio::awaitable<bool> tls_handshake() {
     const ServerConfig& cfg = server_.config_;
-    tls_ = std::make_unique<detail::TlsSession>(*cfg.tls, socket_.native_handle());
+    tls_ = std::make_unique<detail::TlsSession>(*cfg.tls, socket_);
     set_phase(Phase::Head, cfg.header_timeout);
     using Status = detail::TlsSession::Status;
     while (true) {
@@ -542,7 +542,8 @@ class Connection final : public ResponseStream {
       out_.clear();
       socket_.shutdown(tcp::socket::shutdown_send, ec);
       char discard[4096];
-      while (socket_.read_some(asio::buffer(discard), ec) > 0) {
+      for (int reads = 0; reads < 16 && socket_.read_some(asio::buffer(discard), ec) > 0;
+           ++reads) {  // bounded: a client sending on and on does not hold the worker
       }
     }
     co_return false;

@@ -43,7 +43,8 @@ bool would_block(int e) {
 int TlsSession::bio_write(BIO* bio, const char* data, int size) {
   auto* self = static_cast<TlsSession*>(BIO_get_data(bio));
   BIO_clear_retry_flags(bio);
-  const ssize_t n = ::send(self->fd_, data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+  const ssize_t n =
+      ::send(self->socket_.native_handle(), data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
   if (n >= 0) {
     self->wire_written_ += static_cast<std::uint64_t>(n);
     return static_cast<int>(n);
@@ -55,7 +56,7 @@ int TlsSession::bio_write(BIO* bio, const char* data, int size) {
 int TlsSession::bio_read(BIO* bio, char* data, int size) {
   auto* self = static_cast<TlsSession*>(BIO_get_data(bio));
   BIO_clear_retry_flags(bio);
-  const ssize_t n = ::recv(self->fd_, data, static_cast<std::size_t>(size), 0);
+  const ssize_t n = ::recv(self->socket_.native_handle(), data, static_cast<std::size_t>(size), 0);
   if (n >= 0) return static_cast<int>(n);  // 0: the client closed its side
   if (would_block(errno)) BIO_set_retry_read(bio);
   return -1;
@@ -65,7 +66,8 @@ long TlsSession::bio_ctrl(BIO*, int cmd, long, void*) {
   return cmd == BIO_CTRL_FLUSH ? 1 : 0;  // writes go straight to the kernel: nothing to flush
 }
 
-TlsSession::TlsSession(const TlsContext& context, int fd) : fd_(fd) {
+TlsSession::TlsSession(const TlsContext& context, boost::asio::ip::tcp::socket& socket)
+    : socket_(socket) {
   BIO_METHOD* method = socket_method(&bio_write, &bio_read, &bio_ctrl);
   if (method == nullptr) throw std::bad_alloc();
   ssl_ = SSL_new(context.native_handle());

@@ -6,6 +6,8 @@
 // kernel is full or empty) for TLS too: Asio's ssl::stream would put every read and write
 // through composed async operations and memory BIOs, and hide the socket the connection
 // watches for a client closing under a stream.
+#include <boost/asio/ip/tcp.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -31,8 +33,11 @@ class TlsSession {
     Status status = Status::Done;
   };
 
-  // Throws std::bad_alloc when OpenSSL cannot make the session.
-  TlsSession(const TlsContext& context, int fd);
+  // Throws std::bad_alloc when OpenSSL cannot make the session. The socket's descriptor is
+  // read at each call, not kept: once the socket is closed (a drain's force-close, a
+  // WebSocket's end) every call fails instead of reaching a descriptor the kernel has since
+  // given to another connection.
+  TlsSession(const TlsContext& context, boost::asio::ip::tcp::socket& socket);
   ~TlsSession();
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;
@@ -61,7 +66,7 @@ class TlsSession {
   static long bio_ctrl(bio_st* bio, int cmd, long num, void* ptr);
 
   ssl_st* ssl_ = nullptr;
-  int fd_;
+  boost::asio::ip::tcp::socket& socket_;
   std::uint64_t wire_written_ = 0;
   bool plain_http_ = false;
   bool failed_ = false;  // a fatal error: no close_notify after it
