@@ -621,6 +621,7 @@ asio::awaitable<void> Connection::run() {
   Handler& handler = server_.handler_;
   if (cfg.tls) [[unlikely]] {
     if (!co_await tls_handshake()) {
+      worker_.stats.tls_handshake_failures.add();
       boost::system::error_code ec;
       socket_.close(ec);
       co_return;
@@ -983,6 +984,7 @@ TransportSnapshot Server::transport() const noexcept {
     s.requests += w->stats.requests.get();
     s.bytes_in += w->stats.bytes_in.get();
     s.bytes_out += w->stats.bytes_out.get();
+    s.tls_handshake_failures += w->stats.tls_handshake_failures.get();
   }
   return s;
 }

@@ -232,6 +232,12 @@ std::string Metrics::render(const TransportTotals& transport, std::string_view e
       "# TYPE brrt_sent_bytes_total counter\n"
       "brrt_sent_bytes_total ";
   append_u64(out, transport.bytes_out);
+  out +=
+      "\n# HELP brrt_tls_handshake_failures_total TLS handshakes that failed or timed out "
+      "(HTTPS).\n"
+      "# TYPE brrt_tls_handshake_failures_total counter\n"
+      "brrt_tls_handshake_failures_total ";
+  append_u64(out, transport.tls_handshake_failures);
   out += '\n';
   out += extra;
   return out;

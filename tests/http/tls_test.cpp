@@ -162,6 +162,7 @@ TEST_F(TlsTest, AStalledOrGarbledHandshakeIsClosed) {
   EXPECT_TRUE(wait_closed());
   TlsClient c(port(), files_->cert);
   ASSERT_TRUE(c.connected()) << c.error();
+  EXPECT_EQ(server_->transport().tls_handshake_failures, 2u);
 }
 
 TEST_F(TlsTest, AClientThatStopsReadingIsClosedByTheWriteTimeout) {

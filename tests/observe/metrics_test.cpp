@@ -80,13 +80,19 @@ TEST(Metrics, MoreStatusesThanSlotsGoToOther) {
 TEST(Metrics, TransportTotalsAndInFlight) {
   auto m = two_ops(1);
   m.thread(0).in_flight.add(2);
-  const std::string text = m.render(
-      {.open_connections = 7, .accepted_connections = 9, .bytes_in = 100, .bytes_out = 200});
+  const std::string text = m.render({.open_connections = 7,
+                                     .accepted_connections = 9,
+                                     .bytes_in = 100,
+                                     .bytes_out = 200,
+                                     .tls_handshake_failures = 3});
   EXPECT_NE(text.find("brrt_requests_in_flight 2\n"), std::string::npos);
   EXPECT_NE(text.find("brrt_open_connections 7\n"), std::string::npos);
   EXPECT_NE(text.find("brrt_connections_accepted_total 9\n"), std::string::npos);
   EXPECT_NE(text.find("brrt_received_bytes_total 100\n"), std::string::npos);
   EXPECT_NE(text.find("brrt_sent_bytes_total 200\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE brrt_tls_handshake_failures_total counter\n"
+                      "brrt_tls_handshake_failures_total 3\n"),
+            std::string::npos);
 }
 
 // A reload's new metrics start from the old totals where the operation and method are the

@@ -66,6 +66,7 @@ struct WorkerStats {
   OwnedCounter requests;
   OwnedCounter bytes_in;
   OwnedCounter bytes_out;
+  OwnedCounter tls_handshake_failures;  // HTTPS: handshakes that failed or timed out
 };
 
 struct TransportSnapshot {
@@ -75,6 +76,7 @@ struct TransportSnapshot {
   std::uint64_t requests = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
+  std::uint64_t tls_handshake_failures = 0;
 };
 
 class Server {

@@ -57,6 +57,7 @@ struct TransportTotals {
   std::uint64_t accepted_connections = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
+  std::uint64_t tls_handshake_failures = 0;
 };
 
 class Metrics {
