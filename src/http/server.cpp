@@ -758,12 +758,15 @@ asio::awaitable<void> Connection::run() {
     }
     reserve_tail(2048);
     reading_ = true;
-    auto [ec, n] =
-        tls_ ? co_await tls_io<&detail::TlsSession::read>(io_->in.data() + end_,
-                                                          io_->in.size() - end_)
-             : co_await socket_.async_read_some(detail::DrainingBuffer{asio::buffer(
-                                                    io_->in.data() + end_, io_->in.size() - end_)},
-                                                kNoThrow);
+    std::tuple<boost::system::error_code, std::size_t> got;
+    if (!tls_) [[likely]]
+      got = co_await socket_.async_read_some(
+          detail::DrainingBuffer{asio::buffer(io_->in.data() + end_, io_->in.size() - end_)},
+          kNoThrow);
+    else
+      got = co_await tls_io<&detail::TlsSession::read>(io_->in.data() + end_,
+                                                       io_->in.size() - end_);
+    auto [ec, n] = got;
     reading_ = false;
     if (ec == asio::error::operation_aborted && park_ && !timed_out_ && !server_.draining())
       continue;  // parked by the sweeper: nothing was read
