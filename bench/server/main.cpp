@@ -24,7 +24,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: bench-server [--spec FILE] [--host H] [--port N] [--threads N] "
-               "[--access-log] [--typed]\n");
+               "[--access-log] [--typed] [--tls-cert FILE --tls-key FILE]\n");
   return 2;
 }
 
@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   cfg.port = 8080;
   bool access_log = false;
   bool typed = false;
+  const char* tls_cert = nullptr;
+  const char* tls_key = nullptr;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -52,8 +54,21 @@ int main(int argc, char** argv) {
       cfg.port = static_cast<std::uint16_t>(std::atoi(v));
     } else if (a == "--threads" && (v = value())) {
       cfg.threads = static_cast<unsigned>(std::atoi(v));
+    } else if (a == "--tls-cert" && (v = value())) {
+      tls_cert = v;
+    } else if (a == "--tls-key" && (v = value())) {
+      tls_key = v;
     } else {
       return usage();
+    }
+  }
+  if ((tls_cert == nullptr) != (tls_key == nullptr)) return usage();
+  if (tls_cert) {
+    try {
+      cfg.tls = std::make_shared<brrt::http::TlsContext>(tls_cert, tls_key);
+    } catch (const brrt::http::TlsError& e) {
+      std::fprintf(stderr, "bench-server: %s\n", e.what());
+      return 2;
     }
   }
   std::shared_ptr<const brrt::spec::Api> api;
@@ -94,8 +109,9 @@ int main(int argc, char** argv) {
                  e.what());
     return 1;
   }
-  std::fprintf(stderr, "bench-server: serving %s on http://%s:%u with %u thread(s)\n",
-               spec_path.c_str(), cfg.host.c_str(), server.port(), cfg.threads);
+  std::fprintf(stderr, "bench-server: serving %s on %s://%s:%u with %u thread(s)\n",
+               spec_path.c_str(), cfg.tls ? "https" : "http", cfg.host.c_str(), server.port(),
+               cfg.threads);
   int sig = 0;
   sigwait(&signals, &sig);
   server.stop();

@@ -515,6 +515,32 @@ class Connection final : public ResponseStream {
       if (ec) co_return std::tuple{ec, std::size_t{0}};
     }
   }
+  // The request loop's TLS read: the session's ciphertext comes through the draining read
+  // (tls_session.hpp, inbox_space), one recv per request as for plain HTTP, where the
+  // session's own socket reads would try a recv that fails first and wait with an epoll_ctl.
+  asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> tls_read_input(
+      char* data, std::size_t size) {
+    using Status = detail::TlsSession::Status;
+    struct SocketReads {  // back on for the other paths, however this ends
+      detail::TlsSession& tls;
+      ~SocketReads() { tls.socket_reads(true); }
+    } restore{*tls_};
+    tls_->socket_reads(false);
+    while (true) {
+      const auto r = tls_->read(data, size);
+      if (r.status == Status::WantWrite) {
+        auto [ec] = co_await socket_.async_wait(tcp::socket::wait_write, kNoThrow);
+        if (ec) co_return std::tuple{ec, std::size_t{0}};
+        continue;
+      }
+      if (r.status != Status::WantRead) co_return std::tuple{tls_error(r.status), r.bytes};
+      auto [ec, n] =
+          co_await socket_.async_read_some(detail::DrainingBuffer{tls_->inbox_space()}, kNoThrow);
+      if (ec) co_return std::tuple{ec, std::size_t{0}};
+      tls_->inbox_filled(n);
+    }
+  }
+
   // The TLS handshake, within the header timeout (a client that connects and stalls is
   // closed by the sweeper like one stalling in its head). False when it failed: a client that
   // spoke plain HTTP is told so in plain HTTP before the connection closes.
@@ -750,6 +776,7 @@ asio::awaitable<void> Connection::run() {
     if (park_ && begin_ == end_ && !(tls_ && tls_->pending())) {
       // Long idle: wait for readability without holding a buffer.
       release_buffers();
+      if (tls_) tls_->release_inbox();
       worker_.stats.parked_connections.add();
       auto [wec] = co_await socket_.async_wait(tcp::socket::wait_read, kNoThrow);
       worker_.stats.parked_connections.sub();
@@ -764,8 +791,7 @@ asio::awaitable<void> Connection::run() {
           detail::DrainingBuffer{asio::buffer(io_->in.data() + end_, io_->in.size() - end_)},
           kNoThrow);
     else
-      got = co_await tls_io<&detail::TlsSession::read>(io_->in.data() + end_,
-                                                       io_->in.size() - end_);
+      got = co_await tls_read_input(io_->in.data() + end_, io_->in.size() - end_);
     auto [ec, n] = got;
     reading_ = false;
     if (ec == asio::error::operation_aborted && park_ && !timed_out_ && !server_.draining())

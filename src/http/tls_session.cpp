@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <new>
@@ -56,6 +57,17 @@ int TlsSession::bio_write(BIO* bio, const char* data, int size) {
 int TlsSession::bio_read(BIO* bio, char* data, int size) {
   auto* self = static_cast<TlsSession*>(BIO_get_data(bio));
   BIO_clear_retry_flags(bio);
+  if (self->in_begin_ < self->in_end_) {
+    const std::size_t n = std::min(static_cast<std::size_t>(size), self->in_end_ - self->in_begin_);
+    std::memcpy(data, self->inbox_.data() + self->in_begin_, n);
+    self->in_begin_ += n;
+    if (self->in_begin_ == self->in_end_) self->in_begin_ = self->in_end_ = 0;
+    return static_cast<int>(n);
+  }
+  if (!self->socket_reads_) {
+    BIO_set_retry_read(bio);
+    return -1;
+  }
   const ssize_t n = ::recv(self->socket_.native_handle(), data, static_cast<std::size_t>(size), 0);
   if (n >= 0) return static_cast<int>(n);  // 0: the client closed its side
   if (would_block(errno)) BIO_set_retry_read(bio);
@@ -147,6 +159,22 @@ void TlsSession::close_notify() noexcept {
 
 bool TlsSession::pending() const noexcept {
   return SSL_pending(ssl_) > 0;
+}
+
+boost::asio::mutable_buffer TlsSession::inbox_space() {
+  // A record is up to 16 KiB and some; a part of one is fine (the session asks for the rest).
+  constexpr std::size_t kInbox = 8 * 1024;
+  if (inbox_.size() < kInbox) inbox_.resize(kInbox);
+  if (in_begin_ > 0 && in_end_ == inbox_.size()) {  // only when full: the rest moves down
+    std::memmove(inbox_.data(), inbox_.data() + in_begin_, in_end_ - in_begin_);
+    in_end_ -= in_begin_;
+    in_begin_ = 0;
+  }
+  return boost::asio::buffer(inbox_.data() + in_end_, inbox_.size() - in_end_);
+}
+
+void TlsSession::release_inbox() noexcept {
+  if (in_begin_ == in_end_) std::vector<char>().swap(inbox_);
 }
 
 const char* TlsSession::version() const noexcept {

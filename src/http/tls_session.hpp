@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "brrt/http/tls_context.hpp"
 
@@ -50,6 +51,17 @@ class TlsSession {
 
   // Decrypted bytes OpenSSL holds that a read would return without the socket.
   bool pending() const noexcept;
+
+  // Ciphertext the connection read itself, taken by the session before the socket. The
+  // connection's request loop reads with its draining read (draining_read.hpp: one recv per
+  // request, no failed recv, no epoll_ctl) into inbox_space(), and turns socket reads off
+  // meanwhile, so that the session asks for more (WantRead) instead of trying the socket. The
+  // other paths (handshake, streams, WebSockets) leave them on.
+  boost::asio::mutable_buffer inbox_space();
+  void inbox_filled(std::size_t n) noexcept { in_end_ += n; }
+  void socket_reads(bool on) noexcept { socket_reads_ = on; }
+  // Frees the inbox when it holds nothing (an idle connection keeps no buffer).
+  void release_inbox() noexcept;
   // Bytes handed to the kernel, records and handshake included (for SIOCOUTQ arithmetic).
   std::uint64_t wire_bytes_written() const noexcept { return wire_written_; }
   // The handshake failed because the client spoke plain HTTP to this port.
@@ -69,6 +81,9 @@ class TlsSession {
   boost::asio::ip::tcp::socket& socket_;
   std::uint64_t wire_written_ = 0;
   bool plain_http_ = false;
+  bool socket_reads_ = true;
+  std::vector<char> inbox_;
+  std::size_t in_begin_ = 0, in_end_ = 0;
   bool failed_ = false;  // a fatal error: no close_notify after it
   std::string failure_;
 };
