@@ -701,23 +701,35 @@ TEST(WebSocket, CheckHandshakeOrigins) {
   EXPECT_EQ(dispatch::check_handshake(req, {}).status, 0);
 }
 
+// What tests/dispatch/ws_client.mjs and ws_deflate_client.mjs print against WsServer (4096-byte
+// messages; the second with deflate), over ws:// and wss:// alike.
+constexpr const char* kWsClientTranscript =
+    "echo text: héllo\n"
+    "echo binary: 0,255,7\n"
+    "spec echo: from the spec\n"
+    "too big: 1009\n"
+    "bye: bye, then 4000 done here\n"
+    "ticker: tick, pong hi, closed 4003\n"
+    "foreign origin: 403\n"
+    "own origin: upgraded\n"
+    "no upgrade: 426\n"
+    "secure without key: 401\n";
+constexpr const char* kWsDeflateClientTranscript =
+    "extensions: permessage-deflate\n"
+    "echo text: same\n"
+    "echo binary: same\n"
+    "echo short: short\n"
+    "too big once inflated: 1009\n"
+    "extensions without the offer: ''\n"
+    "echo plain: plain\n";
+
 TEST(WebSocket, ARealWsClientExchangesMessagesAndSeesTheCloseCodes) {
   if (!test::have_node()) GTEST_SKIP() << "node is not installed";
   WsServer s(options_with_key(4096));
   const auto run =
       test::run_node("tests/dispatch/ws_client.mjs", "ws://127.0.0.1:" + std::to_string(s.port()));
   ASSERT_EQ(run.status, 0) << run.out;
-  EXPECT_EQ(run.out,
-            "echo text: héllo\n"
-            "echo binary: 0,255,7\n"
-            "spec echo: from the spec\n"
-            "too big: 1009\n"
-            "bye: bye, then 4000 done here\n"
-            "ticker: tick, pong hi, closed 4003\n"
-            "foreign origin: 403\n"
-            "own origin: upgraded\n"
-            "no upgrade: 426\n"
-            "secure without key: 401\n");
+  EXPECT_EQ(run.out, kWsClientTranscript);
 }
 
 // The same two real clients over TLS (wss://): the socket a WebSocket takes over from an HTTPS
@@ -734,17 +746,7 @@ TEST(WebSocket, RealWsClientsOverTls) {
     const auto run = test::run_node("tests/dispatch/ws_client.mjs",
                                     "wss://localhost:" + std::to_string(s.port()));
     ASSERT_EQ(run.status, 0) << run.out;
-    EXPECT_EQ(run.out,
-              "echo text: héllo\n"
-              "echo binary: 0,255,7\n"
-              "spec echo: from the spec\n"
-              "too big: 1009\n"
-              "bye: bye, then 4000 done here\n"
-              "ticker: tick, pong hi, closed 4003\n"
-              "foreign origin: 403\n"
-              "own origin: upgraded\n"
-              "no upgrade: 426\n"
-              "secure without key: 401\n");
+    EXPECT_EQ(run.out, kWsClientTranscript);
   }
   {
     dispatch::ServiceOptions o = options_with_key(4096);
@@ -753,14 +755,7 @@ TEST(WebSocket, RealWsClientsOverTls) {
     const auto run = test::run_node("tests/dispatch/ws_deflate_client.mjs",
                                     "wss://localhost:" + std::to_string(s.port()));
     ASSERT_EQ(run.status, 0) << run.out;
-    EXPECT_EQ(run.out,
-              "extensions: permessage-deflate\n"
-              "echo text: same\n"
-              "echo binary: same\n"
-              "echo short: short\n"
-              "too big once inflated: 1009\n"
-              "extensions without the offer: ''\n"
-              "echo plain: plain\n");
+    EXPECT_EQ(run.out, kWsDeflateClientTranscript);
   }
   ::unsetenv("NODE_EXTRA_CA_CERTS");
   std::filesystem::remove_all(dir);
@@ -813,14 +808,7 @@ TEST(WebSocket, ARealWsClientExchangesCompressedMessages) {
   const auto run = test::run_node("tests/dispatch/ws_deflate_client.mjs",
                                   "ws://127.0.0.1:" + std::to_string(s.port()));
   ASSERT_EQ(run.status, 0) << run.out;
-  EXPECT_EQ(run.out,
-            "extensions: permessage-deflate\n"
-            "echo text: same\n"
-            "echo binary: same\n"
-            "echo short: short\n"
-            "too big once inflated: 1009\n"
-            "extensions without the offer: ''\n"
-            "echo plain: plain\n");
+  EXPECT_EQ(run.out, kWsDeflateClientTranscript);
 }
 
 }  // namespace

@@ -9,9 +9,29 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace brrt::test {
+
+// The first whole response in `buf` (head + Content-Length body; no body after a 1xx or when
+// `head_only`, the answer to a HEAD), taken out of it; nullopt while it is incomplete.
+inline std::optional<std::string> take_response(std::string& buf, bool head_only = false) {
+  const auto head_end = buf.find("\r\n\r\n");
+  if (head_end == std::string::npos) return std::nullopt;
+  std::string head = buf.substr(0, head_end);
+  for (char& c : head)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  std::size_t length = 0;
+  const auto cl = head.find("\r\ncontent-length: ");
+  if (cl != std::string::npos) length = std::stoul(head.substr(cl + 18, 20));
+  if (buf.rfind("HTTP/1.1 1", 0) == 0) head_only = true;
+  const std::size_t total = head_end + 4 + (head_only ? 0 : length);
+  if (buf.size() < total) return std::nullopt;
+  std::string out = buf.substr(0, total);
+  buf.erase(0, total);
+  return out;
+}
 
 class RawClient {
  public:
@@ -50,19 +70,9 @@ class RawClient {
   // Reads one response (head + Content-Length body). Empty string on close/timeout.
   std::string read_response() {
     while (true) {
-      const auto head_end = buf_.find("\r\n\r\n");
-      if (head_end != std::string::npos) {
-        std::size_t length = 0;
-        const auto cl = lower(buf_.substr(0, head_end)).find("\r\ncontent-length: ");
-        if (cl != std::string::npos) length = std::stoul(buf_.substr(cl + 18, 20));
-        const bool head_only = buf_.rfind("HTTP/1.1 1", 0) == 0 || no_body_next_;
-        const std::size_t total = head_end + 4 + (head_only ? 0 : length);
-        if (buf_.size() >= total) {
-          std::string out = buf_.substr(0, total);
-          buf_.erase(0, total);
-          no_body_next_ = false;
-          return out;
-        }
+      if (auto out = take_response(buf_, no_body_next_)) {
+        no_body_next_ = false;
+        return std::move(*out);
       }
       if (!fill()) return {};
     }
@@ -100,11 +110,6 @@ class RawClient {
   }
 
  private:
-  static std::string lower(std::string s) {
-    for (char& c : s)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    return s;
-  }
   bool fill() {
     char chunk[8192];
     const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);

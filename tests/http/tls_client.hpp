@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <string>
 
+#include "http/raw_client.hpp"
+
 namespace brrt::test {
 
 class TlsClient {
@@ -78,21 +80,7 @@ class TlsClient {
   // Reads one response (head + Content-Length body). Empty string on close/timeout.
   std::string read_response() {
     while (true) {
-      const auto head_end = buf_.find("\r\n\r\n");
-      if (head_end != std::string::npos) {
-        std::size_t length = 0;
-        std::string head = buf_.substr(0, head_end);
-        for (char& c : head)
-          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-        const auto cl = head.find("\r\ncontent-length: ");
-        if (cl != std::string::npos) length = std::stoul(head.substr(cl + 18, 20));
-        const std::size_t total = head_end + 4 + length;
-        if (buf_.size() >= total) {
-          std::string out = buf_.substr(0, total);
-          buf_.erase(0, total);
-          return out;
-        }
-      }
+      if (auto out = take_response(buf_)) return std::move(*out);
       if (!fill()) return {};
     }
   }
