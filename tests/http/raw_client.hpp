@@ -14,6 +14,21 @@
 
 namespace brrt::test {
 
+// Connects `fd` to 127.0.0.1:`port` with a receive timeout (and a receive buffer size when
+// `rcvbuf` > 0) and TCP_NODELAY; true when connected.
+inline bool connect_loopback(int fd, std::uint16_t port, int timeout_ms, int rcvbuf = 0) {
+  if (rcvbuf > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+}
+
 // The first whole response in `buf` (head + Content-Length body; no body after a 1xx or when
 // `head_only`, the answer to a HEAD), taken out of it; nullopt while it is incomplete.
 inline std::optional<std::string> take_response(std::string& buf, bool head_only = false) {
@@ -39,16 +54,7 @@ class RawClient {
   // a small one makes a client that reads slowly hold the server's writes back.
   explicit RawClient(std::uint16_t port, int timeout_ms = 5000, int rcvbuf = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (rcvbuf > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    connected_ = connect_loopback(fd_, port, timeout_ms, rcvbuf);
   }
   ~RawClient() {
     if (fd_ >= 0) ::close(fd_);
