@@ -20,9 +20,11 @@ namespace brrt::test {
 class TlsClient {
  public:
   // `alpn`: protocols to offer, in wire format ("\x08http/1.1"); empty offers none.
+  // `max_version`: the highest protocol to offer (TLS1_2_VERSION, ...; 0: OpenSSL's highest).
   TlsClient(std::uint16_t port, const std::string& ca_file, std::string_view alpn = {},
-            int timeout_ms = 5000) {
+            int timeout_ms = 5000, int max_version = 0) {
     ctx_ = SSL_CTX_new(TLS_client_method());
+    if (max_version != 0) SSL_CTX_set_max_proto_version(ctx_, max_version);
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
     SSL_CTX_load_verify_locations(ctx_, ca_file.c_str(), nullptr);
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);

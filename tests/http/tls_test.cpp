@@ -54,10 +54,10 @@ class TlsTest : public ::testing::Test {
     delete files_;
     delete dir_;
   }
-  void start(ServerConfig cfg = {}) {
+  void start(ServerConfig cfg = {}, TlsVersion min_version = TlsVersion::Tls12) {
     cfg.port = 0;
     cfg.threads = 1;
-    cfg.tls = std::make_shared<TlsContext>(files_->cert, files_->key);
+    cfg.tls = std::make_shared<TlsContext>(files_->cert, files_->key, min_version);
     server_ = std::make_unique<Server>(cfg, handler_);
     server_->start();
   }
@@ -110,6 +110,29 @@ TEST_F(TlsTest, AClientOfferingOnlyH2IsServedHttp11WithoutAlpn) {
   EXPECT_EQ(c.alpn(), "");
   ASSERT_TRUE(c.send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   EXPECT_EQ(status_of(c.read_response()), 200);
+}
+
+TEST_F(TlsTest, TheLowestVersionIsTls12UnlessSetTo13) {
+  start();
+  {
+    TlsClient c(port(), files_->cert, {}, 5000, TLS1_2_VERSION);
+    ASSERT_TRUE(c.connected()) << c.error();
+    EXPECT_EQ(c.version(), "TLSv1.2");
+    ASSERT_TRUE(c.send("GET /v HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    EXPECT_EQ(body_of(c.read_response()), "/v secure|");
+  }
+  TlsClient old(port(), files_->cert, {}, 5000, TLS1_1_VERSION);
+  EXPECT_FALSE(old.connected());
+  server_->stop();
+  server_->wait();
+
+  start({}, TlsVersion::Tls13);
+  TlsClient tls12(port(), files_->cert, {}, 5000, TLS1_2_VERSION);
+  EXPECT_FALSE(tls12.connected());
+  EXPECT_NE(tls12.error().find("protocol version"), std::string::npos) << tls12.error();
+  TlsClient tls13(port(), files_->cert);
+  ASSERT_TRUE(tls13.connected()) << tls13.error();
+  EXPECT_EQ(tls13.version(), "TLSv1.3");
 }
 
 TEST_F(TlsTest, ResponsesLargerThanTheSendBufferArriveWhole) {
