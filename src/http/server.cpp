@@ -449,10 +449,9 @@ class Connection final : public ResponseStream {
       flushed_ = n;
       taken_mark_ = bytes_taken();
       while (n < out_.size()) {
-        auto [wec, m] =
-            tls_ ? co_await tls_io<&detail::TlsSession::write>(out_.data() + n, out_.size() - n)
-                 : co_await socket_.async_write_some(asio::buffer(out_.data() + n, out_.size() - n),
-                                                     kNoThrow);
+        auto [wec, m] = tls_ ? co_await tls_write_some(out_.data() + n, out_.size() - n)
+                             : co_await socket_.async_write_some(
+                                   asio::buffer(out_.data() + n, out_.size() - n), kNoThrow);
         n += m;
         flushed_ = n;
         if (wec || timed_out_) {  // the sweeper's verdict stands even if this write went out
@@ -497,16 +496,14 @@ class Connection final : public ResponseStream {
     ec = tls_error(r.status);
     return r.bytes;
   }
-  // A TLS read or write that waits for the readiness the session asks for (a write may need
-  // to read a handshake message first, and a read to write one), as async_read_some and
-  // async_write_some do for plain sockets. Cancelling the socket (timeouts, parking, drain)
-  // ends the wait with operation_aborted.
-  template <auto op, class Bytes>
-  asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> tls_io(Bytes* data,
-                                                                             std::size_t size) {
+  // A TLS write that waits for the readiness the session asks for (it may need to read a
+  // handshake message first), as async_write_some does for a plain socket. Cancelling the
+  // socket (timeouts, drain) ends the wait with operation_aborted.
+  asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> tls_write_some(
+      const char* data, std::size_t size) {
     using Status = detail::TlsSession::Status;
     while (true) {
-      const auto r = ((*tls_).*op)(data, size);
+      const auto r = tls_->write(data, size);
       if (r.status != Status::WantRead && r.status != Status::WantWrite)
         co_return std::tuple{tls_error(r.status), r.bytes};
       auto [ec] = co_await socket_.async_wait(
