@@ -129,7 +129,13 @@ TEST(ConnectionCost, TenThousandIdleKeepAliveConnectionsUnder100MB) {
   const double mib = static_cast<double>(after - before) / 1024.0;
   std::printf("%d idle keep-alive connections: server RSS +%.1f MiB (%.0f bytes each)\n",
               kConnections, mib, mib * 1024 * 1024 / kConnections);
+  // Under AddressSanitizer (the debug preset) every allocation carries redzones and freed
+  // memory sits in quarantine: the bound is for the build users run.
+#if defined(__SANITIZE_ADDRESS__)
+  EXPECT_LT(mib, 200.0);
+#else
   EXPECT_LT(mib, 100.0);
+#endif
 }
 
 // A connection's buffer grows with the body that arrives, not with the Content-Length it
