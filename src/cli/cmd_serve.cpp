@@ -31,9 +31,10 @@ constexpr const char* kUsage =
     "Serves SPEC (the built-in pet store when omitted): every operation is routed,\n"
     "its parameters and body decoded, and answered by the spec's example (or an echo of\n"
     "the decoded request). Built in: /health, /metrics, /openapi.yaml, /openapi.json and\n"
-    "Swagger UI at /docs. With --tls-cert and --tls-key (PEM files), HTTPS. SIGHUP reloads SPEC "
-    "(in-flight requests finish on the old one;\n"
-    "a spec that does not load is reported and the running one stays). SIGINT/SIGTERM\n"
+    "Swagger UI at /docs. With --tls-cert and --tls-key (PEM files), HTTPS.\n"
+    "SIGHUP reloads SPEC (in-flight requests finish on the old one; a spec that does not\n"
+    "load is reported and the running one stays) and the certificate and key, alike.\n"
+    "SIGINT/SIGTERM\n"
     "drain in-flight requests, then exit 0; a second one during the drain stops at once\n"
     "(exit 128 + the signal's number).\n";
 
@@ -86,6 +87,22 @@ void reload_spec(const std::string& spec_path, const spec::LoadOptions& load,
     }
   }
   std::fprintf(stderr, "brrtrouter: reload failed; still serving the previous spec\n");
+}
+
+// SIGHUP with HTTPS: the certificate and key are read again (a renewal), for connections from
+// now on; files that do not load are reported and the running ones stay.
+void reload_tls(const ServeSettings& settings, http::Server& server) {
+  if (!settings.tls_files) return;
+  const ServeSettings::TlsFiles& f = *settings.tls_files;
+  try {
+    server.set_tls(std::make_shared<http::TlsContext>(f.cert, f.key, f.min_version));
+    std::fprintf(stderr, "brrtrouter: reloaded the certificate %s and its key\n", f.cert.c_str());
+  } catch (const http::TlsError& e) {
+    std::fprintf(stderr,
+                 "brrtrouter: error: %s\nbrrtrouter: certificate reload failed; still serving "
+                 "the previous one\n",
+                 e.what());
+  }
 }
 
 int run_serve(std::span<const std::string_view> args) {
@@ -191,6 +208,7 @@ int run_serve(std::span<const std::string_view> args) {
     }
     try {
       settings.server.tls = std::make_shared<http::TlsContext>(*tls_cert, *tls_key);
+      settings.tls_files = ServeSettings::TlsFiles{*tls_cert, *tls_key, http::TlsVersion::Tls12};
     } catch (const http::TlsError& e) {
       std::fprintf(stderr, "brrtrouter serve: %s: %s\n",
                    e.file() == http::TlsError::File::PrivateKey ? "--tls-key" : "--tls-cert",
@@ -275,7 +293,10 @@ int run_serve(std::span<const std::string_view> args) {
       host_port(settings.server.host, server.port()).c_str(), workers, workers == 1 ? "" : "s",
       settings.service.docs_path.empty() ? "(disabled)" : settings.service.docs_path.c_str());
   int sig = 0;
-  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload_spec(spec_path, load, *service);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    reload_tls(settings, server);
+    reload_spec(spec_path, load, *service);
+  }
   std::fprintf(stderr, "brrtrouter: %s received, draining (send it again to stop at once)\n",
                signal_name(sig));
   // A second SIGINT/SIGTERM during the drain stops at once, as a user pressing Ctrl-C twice

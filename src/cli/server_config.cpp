@@ -520,7 +520,7 @@ void check_endpoints(const ConfigReader& r, const dispatch::ServiceOptions& o,
 // The tls section: the certificate chain and key are loaded here, so that a file that cannot
 // serve is a startup error at its setting, not a failure of every handshake.
 void read_tls(const ConfigReader& r, const json::value& section, const std::string& ptr,
-              http::ServerConfig& server) {
+              ServeSettings& settings) {
   std::string cert, key, cert_at, key_at;
   auto min_version = http::TlsVersion::Tls12;
   constexpr const char* kVersionHint = "use TLSv1.2 (the default) or TLSv1.3";
@@ -555,7 +555,8 @@ void read_tls(const ConfigReader& r, const json::value& section, const std::stri
              "give both: cert (the PEM certificate chain, server first) and key (its PEM private "
              "key)");
     try {
-      server.tls = std::make_shared<http::TlsContext>(cert, key, min_version);
+      settings.server.tls = std::make_shared<http::TlsContext>(cert, key, min_version);
+      settings.tls_files = ServeSettings::TlsFiles{cert, key, min_version};
     } catch (const http::TlsError& e) {
       r.fail(e.file() == http::TlsError::File::PrivateKey ? key_at : cert_at, e.what(),
              "cert is the PEM certificate chain (the server's first, then intermediates), key "
@@ -710,7 +711,7 @@ void read_sections(const ConfigReader& r, const json::value& root, ServeSettings
     } else if (key == "security") {
       read_security(r, section, ptr, s.service.security);
     } else if (key == "tls") {
-      read_tls(r, section, ptr, s.server);
+      read_tls(r, section, ptr, s);
     } else if (key == "compression") {
       dispatch::CompressionOptions& c = s.service.compression;
       c.enabled = true;  // a compression section turns it on unless it says enabled: false

@@ -543,7 +543,10 @@ class Connection final : public ResponseStream {
   // spoke plain HTTP is told so in plain HTTP before the connection closes.
   asio::awaitable<bool> tls_handshake() {
     const ServerConfig& cfg = server_.config_;
-    tls_ = std::make_unique<detail::TlsSession>(*cfg.tls, socket_);
+    // The session holds its own reference to the context: a renewal replacing it meanwhile
+    // changes nothing for this connection.
+    const std::shared_ptr<const TlsContext> context = server_.tls_.load(std::memory_order_acquire);
+    tls_ = std::make_unique<detail::TlsSession>(*context, socket_);
     set_phase(Phase::Head, cfg.header_timeout);
     using Status = detail::TlsSession::Status;
     while (true) {
@@ -859,13 +862,17 @@ bool Server::drain_pass(Worker& w) {
 }
 
 Server::Server(ServerConfig config, Handler& handler)
-    : config_(std::move(config)), handler_(handler) {
+    : config_(std::move(config)), handler_(handler), tls_(config_.tls) {
   unsigned n =
       config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<Worker>());
     workers_.back()->index = i;
   }
+}
+
+void Server::set_tls(std::shared_ptr<const TlsContext> tls) {
+  if (config_.tls && tls) tls_.store(std::move(tls), std::memory_order_release);
 }
 
 Server::~Server() {

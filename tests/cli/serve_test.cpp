@@ -365,6 +365,48 @@ TEST(Serve, HttpsFromTheConfigFileAndTheCommandLine) {
   std::filesystem::remove_all(dir);
 }
 
+// SIGHUP reads the certificate and key again (a renewal): new connections get the new
+// certificate; files that do not load are reported and the running certificate stays.
+TEST(Serve, SighupReloadsTheCertificate) {
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  namespace fs = std::filesystem;
+  const std::string dir = "/tmp/brrt-tls-reload-" + std::to_string(::getpid());
+  const brrt::test::TlsFiles first = brrt::test::make_tls_files(dir, "first");
+  const brrt::test::TlsFiles renewed = brrt::test::make_tls_files(dir, "renewed");
+  const std::string cert = dir + "/serve.crt", key = dir + "/serve.key";
+  fs::copy_file(first.cert, cert);
+  fs::copy_file(first.key, key);
+  ServeProcess srv(
+      {"serve", "--port", "0", "--tls-cert", cert, "--tls-key", key, "--no-access-log"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  const std::string health = "https://localhost:" + std::to_string(srv.port()) + "/health";
+  const auto trusting = [&](const std::string& ca) {
+    return curl("--cacert " + ca + " " + health + " 2>/dev/null").status;
+  };
+  EXPECT_EQ(trusting(first.cert), 200);
+  EXPECT_NE(trusting(renewed.cert), 200);
+
+  fs::copy_file(renewed.cert, cert, fs::copy_options::overwrite_existing);
+  fs::copy_file(renewed.key, key, fs::copy_options::overwrite_existing);
+  std::size_t from = srv.stderr_size();
+  srv.signal(SIGHUP);
+  ASSERT_TRUE(srv.await_stderr("reloaded the certificate " + cert + " and its key", from))
+      << srv.startup();
+  EXPECT_EQ(trusting(renewed.cert), 200);
+  EXPECT_NE(trusting(first.cert), 200);
+
+  std::ofstream(key) << "not a key\n";
+  from = srv.stderr_size();
+  srv.signal(SIGHUP);
+  ASSERT_TRUE(srv.await_stderr("certificate reload failed; still serving the previous one", from))
+      << srv.startup();
+  EXPECT_NE(srv.startup().find("is not a PEM private key", from), std::string::npos)
+      << srv.startup();
+  EXPECT_EQ(trusting(renewed.cert), 200);
+  EXPECT_EQ(srv.stop(), 0);
+  fs::remove_all(dir);
+}
+
 // websocket_origins from the config file: curl's handshake from another site's page is refused
 // with a 403 problem, one from a listed origin is not; an entry that is no origin is a startup
 // error pointing at it.

@@ -101,6 +101,10 @@ class Server {
   void wait();
   bool draining() const noexcept { return draining_.load(std::memory_order_relaxed); }
   TransportSnapshot transport() const noexcept;
+  // Replaces the certificate and key for connections accepted from now on (a renewal);
+  // connections already open keep the session they have. Thread-safe. A server started
+  // without TLS stays plain: this is for one started with it.
+  void set_tls(std::shared_ptr<const TlsContext> tls);
   const ServerConfig& config() const noexcept { return config_; }
 
   struct Worker;
@@ -113,7 +117,8 @@ class Server {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   std::atomic<bool> draining_{false};
-  std::atomic<std::size_t> open_connections_{0};  // touched per connection, not per request
+  std::atomic<std::shared_ptr<const TlsContext>> tls_;  // read once per TLS connection
+  std::atomic<std::size_t> open_connections_{0};        // touched per connection, not per request
   std::uint16_t port_ = 0;
   friend class Connection;
 };
