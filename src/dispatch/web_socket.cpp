@@ -119,23 +119,18 @@ class PrefixedSocket {
 
     template <class Self>
     void operator()(Self& self, error_code ec = {}) {
-      using Status = http::detail::TlsSession::Status;
       if (finished) return self.complete(result, bytes);
       if (ec) return self.complete(ec, 0);
       if (size == 0) {
         result = {};
       } else {
         const auto r = write ? tls->write(data, size) : tls->read(data, size);
-        if (r.status == Status::WantRead || r.status == Status::WantWrite) {
+        if (r.waits()) {
           waited = true;
-          return socket->async_wait(
-              r.status == Status::WantRead ? tcp::socket::wait_read : tcp::socket::wait_write,
-              std::move(self));
+          return socket->async_wait(r.wait(), std::move(self));
         }
         bytes = r.bytes;
-        result = r.status == Status::Done     ? error_code{}
-                 : r.status == Status::Closed ? error_code(asio::error::eof)
-                                              : error_code(asio::error::connection_reset);
+        result = r.error();
       }
       if (waited) return self.complete(result, bytes);
       finished = true;

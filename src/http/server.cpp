@@ -468,49 +468,35 @@ class Connection final : public ResponseStream {
 
   // The socket's I/O now, without waiting: plain, or through the TLS session. A TLS call
   // that needs the socket to become readable or writable reports would_block.
-  static boost::system::error_code tls_error(detail::TlsSession::Status status) {
-    using Status = detail::TlsSession::Status;
-    switch (status) {
-      case Status::Done:
-        return {};
-      case Status::WantRead:
-      case Status::WantWrite:
-        return asio::error::would_block;
-      case Status::Closed:
-        return asio::error::eof;
-      case Status::Failed:
-        break;
-    }
-    return asio::error::connection_reset;
-  }
   std::size_t read_now(char* data, std::size_t size, boost::system::error_code& ec) {
     if (!tls_) return socket_.read_some(asio::buffer(data, size), ec);
     const auto r = tls_->read(data, size);
-    ec = tls_error(r.status);
+    ec = r.error();
     return r.bytes;
   }
   std::size_t write_now(const char* data, std::size_t size, boost::system::error_code& ec) {
     if (!tls_) [[likely]]
       return socket_.write_some(asio::buffer(data, size), ec);
     const auto r = tls_->write(data, size);
-    ec = tls_error(r.status);
+    ec = r.error();
     return r.bytes;
   }
-  // A TLS write that waits for the readiness the session asks for (it may need to read a
-  // handshake message first), as async_write_some does for a plain socket. Cancelling the
-  // socket (timeouts, drain) ends the wait with operation_aborted.
-  asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> tls_write_some(
-      const char* data, std::size_t size) {
-    using Status = detail::TlsSession::Status;
+  // A TLS call (`call()` returns the session's Result) made again each time the socket becomes
+  // as ready as the session asks, until it is done or fails: the handshake, and a write (which
+  // may need to read a handshake message first), as async_write_some does for a plain socket.
+  // Cancelling the socket (timeouts, drain) ends the wait with operation_aborted.
+  template <class Call>
+  asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> tls_until_done(Call call) {
     while (true) {
-      const auto r = tls_->write(data, size);
-      if (r.status != Status::WantRead && r.status != Status::WantWrite)
-        co_return std::tuple{tls_error(r.status), r.bytes};
-      auto [ec] = co_await socket_.async_wait(
-          r.status == Status::WantRead ? tcp::socket::wait_read : tcp::socket::wait_write,
-          kNoThrow);
+      const detail::TlsSession::Result r = call();
+      if (!r.waits()) co_return std::tuple{r.error(), r.bytes};
+      auto [ec] = co_await socket_.async_wait(r.wait(), kNoThrow);
       if (ec) co_return std::tuple{ec, std::size_t{0}};
     }
+  }
+  asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> tls_write_some(
+      const char* data, std::size_t size) {
+    return tls_until_done([this, data, size] { return tls_->write(data, size); });
   }
   // The request loop's TLS read: the session's ciphertext comes through the draining read
   // (tls_session.hpp, inbox_space), one recv per request as for plain HTTP, where the
@@ -530,7 +516,7 @@ class Connection final : public ResponseStream {
         if (ec) co_return std::tuple{ec, std::size_t{0}};
         continue;
       }
-      if (r.status != Status::WantRead) co_return std::tuple{tls_error(r.status), r.bytes};
+      if (r.status != Status::WantRead) co_return std::tuple{r.error(), r.bytes};
       auto [ec, n] =
           co_await socket_.async_read_some(detail::DrainingBuffer{tls_->inbox_space()}, kNoThrow);
       if (ec) co_return std::tuple{ec, std::size_t{0}};
@@ -548,21 +534,13 @@ class Connection final : public ResponseStream {
     const std::shared_ptr<const TlsContext> context = server_.tls_.load(std::memory_order_acquire);
     tls_ = std::make_unique<detail::TlsSession>(*context, socket_);
     set_phase(Phase::Head, cfg.header_timeout);
-    using Status = detail::TlsSession::Status;
-    while (true) {
-      const auto r = tls_->handshake();
-      if (r.status == Status::Done) co_return true;
-      if (r.status != Status::WantRead && r.status != Status::WantWrite) break;
-      auto [ec] = co_await socket_.async_wait(
-          r.status == Status::WantRead ? tcp::socket::wait_read : tcp::socket::wait_write,
-          kNoThrow);
-      if (ec) co_return false;
-    }
+    const auto [failed, none] = co_await tls_until_done([this] { return tls_->handshake(); });
+    if (!failed) co_return true;
     if (tls_->plain_http()) {
+      boost::system::error_code ec;
       fail(400, "this port speaks HTTPS: the request was sent as plain HTTP");
       // Past the session: written to the socket as it is, then the client's unread request
       // is read off, so that closing does not reset the connection before it reads the 400.
-      boost::system::error_code ec;
       const std::size_t n = socket_.write_some(asio::buffer(out_), ec);
       worker_.stats.bytes_out.add(n);
       out_.clear();

@@ -98,6 +98,22 @@ TlsSession::~TlsSession() {
   SSL_free(ssl_);
 }
 
+boost::system::error_code TlsSession::Result::error() const noexcept {
+  namespace error = boost::asio::error;
+  switch (status) {
+    case Status::Done:
+      return {};
+    case Status::WantRead:
+    case Status::WantWrite:
+      return error::would_block;
+    case Status::Closed:
+      return error::eof;
+    case Status::Failed:
+      break;
+  }
+  return error::connection_reset;
+}
+
 TlsSession::Result TlsSession::finish(int ok, std::size_t bytes) noexcept {
   if (ok > 0) return {bytes, Status::Done};
   const int saved_errno = errno;
@@ -111,16 +127,12 @@ TlsSession::Result TlsSession::finish(int ok, std::size_t bytes) noexcept {
     case SSL_ERROR_SYSCALL:
       ERR_clear_error();
       failed_ = true;
-      if (saved_errno == 0) return {0, Status::Closed};  // end of stream
-      failure_ = std::strerror(saved_errno);
-      return {0, Status::Failed};
+      return {0, saved_errno == 0 ? Status::Closed : Status::Failed};  // 0: end of stream
     default: {
       failed_ = true;
       const unsigned long e = ERR_peek_error();
       if (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_HTTP_REQUEST)
         plain_http_ = true;
-      const char* reason = ERR_reason_error_string(e);
-      failure_ = reason ? reason : "TLS error";
       ERR_clear_error();
       return {0, Status::Failed};
     }
@@ -175,10 +187,6 @@ boost::asio::mutable_buffer TlsSession::inbox_space() {
 
 void TlsSession::release_inbox() noexcept {
   if (in_begin_ == in_end_) std::vector<char>().swap(inbox_);
-}
-
-const char* TlsSession::version() const noexcept {
-  return SSL_get_version(ssl_);
 }
 
 }  // namespace brrt::http::detail

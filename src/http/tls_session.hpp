@@ -10,7 +10,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "brrt/http/tls_context.hpp"
@@ -32,6 +31,18 @@ class TlsSession {
   struct Result {
     std::size_t bytes = 0;
     Status status = Status::Done;
+
+    // Whether the call is to be made again once the socket is ready (wait()).
+    bool waits() const noexcept {
+      return status == Status::WantRead || status == Status::WantWrite;
+    }
+    boost::asio::socket_base::wait_type wait() const noexcept {
+      return status == Status::WantRead ? boost::asio::socket_base::wait_read
+                                        : boost::asio::socket_base::wait_write;
+    }
+    // As a socket call would report it: none when done, would_block while waiting, eof when
+    // the client ended the session, connection_reset when it failed.
+    boost::system::error_code error() const noexcept;
   };
 
   // Throws std::bad_alloc when OpenSSL cannot make the session. The socket's descriptor is
@@ -66,10 +77,6 @@ class TlsSession {
   std::uint64_t wire_bytes_written() const noexcept { return wire_written_; }
   // The handshake failed because the client spoke plain HTTP to this port.
   bool plain_http() const noexcept { return plain_http_; }
-  // Why the last call failed, for logs ("wrong version number", "no shared cipher").
-  const std::string& failure() const noexcept { return failure_; }
-  // The negotiated protocol ("TLSv1.3") once the handshake is done.
-  const char* version() const noexcept;
 
  private:
   Result finish(int ok, std::size_t bytes) noexcept;
@@ -85,7 +92,6 @@ class TlsSession {
   std::vector<char> inbox_;
   std::size_t in_begin_ = 0, in_end_ = 0;
   bool failed_ = false;  // a fatal error: no close_notify after it
-  std::string failure_;
 };
 
 }  // namespace brrt::http::detail
