@@ -1,8 +1,9 @@
 #pragma once
-// A self-signed certificate and its key for TLS tests, made with OpenSSL at test time (no key
-// material in the repository): an EC P-256 key and an X.509 v3 certificate for localhost,
-// 127.0.0.1 and ::1, valid from an hour ago for a day, with the extensions `openssl req -x509`
-// gives (basic constraints CA:TRUE, so clients can take it as their own trust anchor).
+// Certificates and keys for TLS tests, made with OpenSSL at test time (no key material in the
+// repository): EC P-256 keys and X.509 v3 certificates. By default a self-signed certificate
+// for localhost, 127.0.0.1 and ::1, valid from an hour ago for a day, with the extensions
+// `openssl req -x509` gives (basic constraints CA:TRUE, so clients can take it as their own
+// trust anchor); CertOptions makes client certificates issued by such a CA (mutual TLS).
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -21,34 +22,57 @@ struct TlsFiles {
   std::string key;   // PEM private key, unencrypted
 };
 
-inline TlsFiles make_tls_files(const std::string& dir, const std::string& name = "server") {
+struct CertOptions {
+  std::string cn = "localhost";
+  std::string san = "DNS:localhost,IP:127.0.0.1,IP:::1";  // subjectAltName; empty: none
+  const TlsFiles* issuer = nullptr;                       // nullptr: self-signed, a CA
+  long not_before = -3600;                                // seconds from now
+  long not_after = 24 * 3600;
+};
+
+inline TlsFiles make_tls_files(const std::string& dir, const std::string& name = "server",
+                               const CertOptions& o = {}) {
   std::filesystem::create_directories(dir);
   TlsFiles files{dir + "/" + name + ".crt", dir + "/" + name + ".key"};
   EVP_PKEY* key = EVP_EC_gen("P-256");
   X509* cert = X509_new();
   if (key == nullptr || cert == nullptr) throw std::runtime_error("OpenSSL: out of memory");
+  X509* issuer = cert;
+  EVP_PKEY* signer = key;
+  if (o.issuer != nullptr) {
+    FILE* c = std::fopen(o.issuer->cert.c_str(), "r");
+    FILE* k = std::fopen(o.issuer->key.c_str(), "r");
+    if (c == nullptr || k == nullptr) throw std::runtime_error("cannot read the issuer's files");
+    issuer = PEM_read_X509(c, nullptr, nullptr, nullptr);
+    signer = PEM_read_PrivateKey(k, nullptr, nullptr, nullptr);
+    std::fclose(c);
+    std::fclose(k);
+    if (issuer == nullptr || signer == nullptr) throw std::runtime_error("bad issuer files");
+  }
+  static long serial = 0;
   X509_set_version(cert, 2);  // v3
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), static_cast<long>(::getpid()));
-  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 24 * 3600);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), static_cast<long>(::getpid()) * 1000 + ++serial);
+  X509_gmtime_adj(X509_getm_notBefore(cert), o.not_before);
+  X509_gmtime_adj(X509_getm_notAfter(cert), o.not_after);
   X509_set_pubkey(cert, key);
   X509_NAME* subject = X509_get_subject_name(cert);
   X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-  X509_set_issuer_name(cert, subject);
+                             reinterpret_cast<const unsigned char*>(o.cn.c_str()), -1, -1, 0);
+  X509_set_issuer_name(cert, X509_get_subject_name(issuer));
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  for (const auto& [nid, value] :
-       {std::pair{NID_basic_constraints, "critical,CA:TRUE"},
-        std::pair{NID_subject_key_identifier, "hash"},
-        std::pair{NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1"}}) {
-    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  const std::string constraints = o.issuer ? "critical,CA:FALSE" : "critical,CA:TRUE";
+  for (const auto& [nid, value] : {std::pair{NID_basic_constraints, constraints},
+                                   std::pair{NID_subject_key_identifier, std::string("hash")},
+                                   std::pair{NID_subject_alt_name, o.san}}) {
+    if (value.empty()) continue;
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
     if (ext == nullptr) throw std::runtime_error("OpenSSL: bad extension");
     X509_add_ext(cert, ext, -1);
     X509_EXTENSION_free(ext);
   }
-  if (X509_sign(cert, key, EVP_sha256()) == 0) throw std::runtime_error("OpenSSL: sign failed");
+  if (X509_sign(cert, signer, EVP_sha256()) == 0) throw std::runtime_error("OpenSSL: sign failed");
   FILE* c = std::fopen(files.cert.c_str(), "w");
   FILE* k = std::fopen(files.key.c_str(), "w");
   if (c == nullptr || k == nullptr) throw std::runtime_error("cannot write TLS files in " + dir);
@@ -56,6 +80,10 @@ inline TlsFiles make_tls_files(const std::string& dir, const std::string& name =
   PEM_write_PrivateKey(k, key, nullptr, nullptr, 0, nullptr, nullptr);
   std::fclose(c);
   std::fclose(k);
+  if (o.issuer != nullptr) {
+    X509_free(issuer);
+    EVP_PKEY_free(signer);
+  }
   X509_free(cert);
   EVP_PKEY_free(key);
   return files;

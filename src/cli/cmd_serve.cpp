@@ -27,14 +27,17 @@ constexpr const char* kUsage =
     "usage: brrtrouter serve [SPEC] [--port N] [--host H] [--threads N] [--config FILE]\n"
     "                        [--base-path P] [--log-format text|json] [--no-access-log]\n"
     "                        [--swagger-ui DIR] [--response-validation off|log|enforce]\n"
-    "                        [--tls-cert FILE --tls-key FILE] [--verbose]\n"
+    "                        [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]\n"
+    "                        [--verbose]\n"
     "Serves SPEC (the built-in pet store when omitted): every operation is routed,\n"
     "its parameters and body decoded, and answered by the spec's example (or an echo of\n"
     "the decoded request). Built in: /health, /metrics, /openapi.yaml, /openapi.json and\n"
-    "Swagger UI at /docs. With --tls-cert and --tls-key (PEM files), HTTPS.\n"
+    "Swagger UI at /docs. With --tls-cert and --tls-key (PEM files), HTTPS; with\n"
+    "--tls-client-ca (the PEM CAs of client certificates) too, clients are asked for a\n"
+    "certificate, which mutualTLS security schemes require. The flags replace the config\n"
+    "file's tls files and keep its other tls settings.\n"
     "SIGHUP reloads SPEC (in-flight requests finish on the old one; a spec that does not\n"
-    "load is reported and the running one stays) and the certificate and key, alike.\n"
-    "SIGINT/SIGTERM\n"
+    "load is reported and the running one stays) and the TLS files, alike. SIGINT/SIGTERM\n"
     "drain in-flight requests, then exit 0; a second one during the drain stops at once\n"
     "(exit 128 + the signal's number).\n";
 
@@ -92,11 +95,11 @@ void reload_spec(const std::string& spec_path, const spec::LoadOptions& load,
 // SIGHUP with HTTPS: the certificate and key are read again (a renewal), for connections from
 // now on; files that do not load are reported and the running ones stay.
 void reload_tls(const ServeSettings& settings, http::Server& server) {
-  if (!settings.tls_files) return;
-  const ServeSettings::TlsFiles& f = *settings.tls_files;
+  if (!settings.tls) return;
   try {
-    server.set_tls(std::make_shared<http::TlsContext>(f.cert, f.key, f.min_version));
-    std::fprintf(stderr, "brrtrouter: reloaded the certificate %s and its key\n", f.cert.c_str());
+    server.set_tls(std::make_shared<http::TlsContext>(*settings.tls));
+    std::fprintf(stderr, "brrtrouter: reloaded the certificate %s and its key\n",
+                 settings.tls->cert_chain_file.c_str());
   } catch (const http::TlsError& e) {
     std::fprintf(stderr,
                  "brrtrouter: error: %s\nbrrtrouter: certificate reload failed; still serving "
@@ -108,7 +111,8 @@ void reload_tls(const ServeSettings& settings, http::Server& server) {
 int run_serve(std::span<const std::string_view> args) {
   std::string spec_path, config_path;
   std::optional<unsigned long> port, threads;
-  std::optional<std::string> host, log_format, swagger_ui, response_validation, tls_cert, tls_key;
+  std::optional<std::string> host, log_format, swagger_ui, response_validation, tls_cert, tls_key,
+      tls_client_ca;
   bool no_access_log = false;
   spec::LoadOptions load;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -140,7 +144,7 @@ int run_serve(std::span<const std::string_view> args) {
       (a == "--port" ? port : threads) = n;
     } else if (a == "--host" || a == "--config" || a == "--base-path" || a == "--log-format" ||
                a == "--swagger-ui" || a == "--response-validation" || a == "--tls-cert" ||
-               a == "--tls-key") {
+               a == "--tls-key" || a == "--tls-client-ca") {
       auto v = value(a);
       if (!v) return kExitBadInput;
       if (a == "--host")
@@ -157,6 +161,8 @@ int run_serve(std::span<const std::string_view> args) {
         tls_cert = std::string(*v);
       else if (a == "--tls-key")
         tls_key = std::string(*v);
+      else if (a == "--tls-client-ca")
+        tls_client_ca = std::string(*v);
       else
         log_format = std::string(*v);
     } else if (!a.empty() && a[0] == '-') {
@@ -200,22 +206,39 @@ int run_serve(std::span<const std::string_view> args) {
     }
     settings.service.swagger_ui_dir = *swagger_ui;
   }
-  if (tls_cert || tls_key) {
-    if (!tls_cert || !tls_key) {
+  if (tls_cert || tls_key || tls_client_ca) {
+    if (!tls_cert != !tls_key || (tls_client_ca && !tls_cert && !settings.tls)) {
+      const char* missing = !tls_cert ? "--tls-cert" : "--tls-key";
       std::fprintf(stderr, "brrtrouter serve: %s needs %s too\n",
-                   tls_cert ? "--tls-cert" : "--tls-key", tls_cert ? "--tls-key" : "--tls-cert");
+                   tls_cert  ? "--tls-cert"
+                   : tls_key ? "--tls-key"
+                             : "--tls-client-ca",
+                   missing);
       return kExitBadInput;
     }
+    http::TlsSettings tls = settings.tls.value_or(http::TlsSettings{});
+    if (tls_cert) {
+      tls.cert_chain_file = *tls_cert;
+      tls.key_file = *tls_key;
+    }
+    if (tls_client_ca) {
+      tls.client_ca_file = *tls_client_ca;
+      if (tls.client_certificates == http::ClientCertificates::Off)
+        tls.client_certificates = http::ClientCertificates::Optional;
+    }
     try {
-      settings.server.tls = std::make_shared<http::TlsContext>(*tls_cert, *tls_key);
-      settings.tls_files = ServeSettings::TlsFiles{*tls_cert, *tls_key, http::TlsVersion::Tls12};
+      settings.server.tls = std::make_shared<http::TlsContext>(tls);
+      settings.tls = tls;
     } catch (const http::TlsError& e) {
-      std::fprintf(stderr, "brrtrouter serve: %s: %s\n",
-                   e.file() == http::TlsError::File::PrivateKey ? "--tls-key" : "--tls-cert",
-                   e.what());
+      const char* flag = e.file() == http::TlsError::File::PrivateKey ? "--tls-key"
+                         : e.file() == http::TlsError::File::ClientCa ? "--tls-client-ca"
+                                                                      : "--tls-cert";
+      std::fprintf(stderr, "brrtrouter serve: %s: %s\n", flag, e.what());
       return kExitBadInput;
     }
   }
+  settings.service.security.client_certificates =
+      settings.tls && settings.tls->client_certificates != http::ClientCertificates::Off;
   if (no_access_log) settings.service.access_log = false;
   if (response_validation) {
     const auto mode = parse_response_validation(*response_validation);

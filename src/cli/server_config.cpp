@@ -326,9 +326,10 @@ void read_security(const ConfigReader& r, const json::value& v, const std::strin
       sec.propelauth = std::move(jc);
       return;
     }
-    if (k != "api_keys" && k != "jwks" && k != "jwt" && k != "basic" && k != "remote_api_keys")
+    if (k != "api_keys" && k != "jwks" && k != "jwt" && k != "basic" && k != "remote_api_keys" &&
+        k != "mutual_tls")
       r.fail(p, "unknown security provider '" + k + "'",
-             "use api_keys, remote_api_keys, jwks, jwt, basic or propelauth (see "
+             "use api_keys, remote_api_keys, jwks, jwt, basic, mutual_tls or propelauth (see "
              "docs/security.md)");
     r.each(
         provider, p,
@@ -364,6 +365,18 @@ void read_security(const ConfigReader& r, const json::value& v, const std::strin
                               "negative_cache_ttl_secs, max_entries or on_error");
                    });
             if (o.verify_url.empty()) r.fail(sp, "remote_api_keys needs verify_url");
+            return;
+          }
+          if (k == "mutual_tls") {
+            auto& allowed = sec.mutual_tls[name];
+            r.each(scheme, sp,
+                   [&](const std::string& ek, const json::value& val, const std::string& ep) {
+                     if (ek != "allow")
+                       r.fail(ep, "unknown mutual_tls setting '" + ek + "'",
+                              "use allow: the certificate subjects (\"CN=billing,O=Example\") "
+                              "or subjectAltName entries accepted");
+                     for (auto& a : strings(r, val, ep)) allowed.push_back(std::move(a));
+                   });
             return;
           }
           if (k == "basic") {
@@ -517,36 +530,54 @@ void check_endpoints(const ConfigReader& r, const dispatch::ServiceOptions& o,
     });
 }
 
-// The tls section: the certificate chain and key are loaded here, so that a file that cannot
-// serve is a startup error at its setting, not a failure of every handshake.
+// The tls section: the files are loaded here, so that a file that cannot serve is a startup
+// error at its setting, not a failure of every handshake.
 void read_tls(const ConfigReader& r, const json::value& section, const std::string& ptr,
               ServeSettings& settings) {
-  std::string cert, key, cert_at, key_at;
-  auto min_version = http::TlsVersion::Tls12;
+  http::TlsSettings tls;
+  std::string cert_at, key_at, ca_at, mode_at;
+  std::optional<http::ClientCertificates> mode;
   constexpr const char* kVersionHint = "use TLSv1.2 (the default) or TLSv1.3";
   r.each(section, ptr, [&](const std::string& k, const json::value& v, const std::string& p) {
     if (k == "cert") {
-      cert = r.string(v, p);
+      tls.cert_chain_file = r.string(v, p);
       cert_at = p;
     } else if (k == "key") {
-      key = r.string(v, p);
+      tls.key_file = r.string(v, p);
       key_at = p;
+    } else if (k == "client_ca") {
+      tls.client_ca_file = r.string(v, p);
+      ca_at = p;
+    } else if (k == "client_certificates") {
+      const std::string text = r.string(v, p);
+      if (text == "optional")
+        mode = http::ClientCertificates::Optional;
+      else if (text == "required")
+        mode = http::ClientCertificates::Required;
+      else if (text == "off")
+        mode = http::ClientCertificates::Off;
+      else
+        r.fail(p, "unknown client_certificates mode '" + text + "'",
+               "use optional (the default with client_ca: mutualTLS operations answer 401 "
+               "without one), required (no handshake without one) or off");
+      mode_at = p;
     } else if (k == "min_version") {
       // Unquoted, 1.2 and 1.3 are YAML numbers.
       if (v.is_double() && (v.get_double() == 1.2 || v.get_double() == 1.3)) {
-        if (v.get_double() == 1.3) min_version = http::TlsVersion::Tls13;
+        if (v.get_double() == 1.3) tls.min_version = http::TlsVersion::Tls13;
         return;
       }
       const std::string text = v.is_string() ? r.string(v, p) : std::string();
       if (text == "TLSv1.2" || text == "1.2")
-        min_version = http::TlsVersion::Tls12;
+        tls.min_version = http::TlsVersion::Tls12;
       else if (text == "TLSv1.3" || text == "1.3")
-        min_version = http::TlsVersion::Tls13;
+        tls.min_version = http::TlsVersion::Tls13;
       else
         r.fail(p, "unknown TLS version" + (text.empty() ? std::string() : " '" + text + "'"),
                kVersionHint);
     } else {
-      r.fail(p, "unknown tls setting '" + k + "'", "use cert, key or min_version");
+      r.fail(p, "unknown tls setting '" + k + "'",
+             "use cert, key, min_version, client_ca or client_certificates");
     }
   });
   r.guard([&] {
@@ -554,13 +585,23 @@ void read_tls(const ConfigReader& r, const json::value& section, const std::stri
       r.fail(ptr, std::string("tls needs a ") + (cert_at.empty() ? "cert" : "key"),
              "give both: cert (the PEM certificate chain, server first) and key (its PEM private "
              "key)");
+    tls.client_certificates = mode.value_or(ca_at.empty() ? http::ClientCertificates::Off
+                                                          : http::ClientCertificates::Optional);
+    if (tls.client_certificates != http::ClientCertificates::Off && ca_at.empty())
+      r.fail(mode_at, "client certificates need client_ca",
+             "client_ca is the PEM file of the CAs that issue the client certificates");
     try {
-      settings.server.tls = std::make_shared<http::TlsContext>(cert, key, min_version);
-      settings.tls_files = ServeSettings::TlsFiles{cert, key, min_version};
+      settings.server.tls = std::make_shared<http::TlsContext>(tls);
+      settings.tls = tls;
     } catch (const http::TlsError& e) {
-      r.fail(e.file() == http::TlsError::File::PrivateKey ? key_at : cert_at, e.what(),
-             "cert is the PEM certificate chain (the server's first, then intermediates), key "
-             "its unencrypted PEM private key");
+      r.fail(e.file() == http::TlsError::File::PrivateKey ? key_at
+             : e.file() == http::TlsError::File::ClientCa ? ca_at
+                                                          : cert_at,
+             e.what(),
+             e.file() == http::TlsError::File::ClientCa
+                 ? "client_ca is a PEM file of one or more CA certificates"
+                 : "cert is the PEM certificate chain (the server's first, then intermediates), "
+                   "key its unencrypted PEM private key");
     }
   });
 }

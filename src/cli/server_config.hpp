@@ -14,12 +14,8 @@ namespace brrt::cli {
 struct ServeSettings {
   http::ServerConfig server;
   dispatch::ServiceOptions service;
-  // Where server.tls was loaded from, to load again on SIGHUP (a renewed certificate).
-  struct TlsFiles {
-    std::string cert, key;
-    http::TlsVersion min_version = http::TlsVersion::Tls12;
-  };
-  std::optional<TlsFiles> tls_files;
+  // What server.tls was loaded from, to load again on SIGHUP (a renewed certificate).
+  std::optional<http::TlsSettings> tls;
 };
 
 // Applies `path` onto `settings`. Throws spec::SpecError with file, line and key.

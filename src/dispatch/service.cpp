@@ -39,6 +39,7 @@
 #include "brrt/dispatch/spec_validators.hpp"
 #include "brrt/dispatch/static_body.hpp"
 #include "brrt/dispatch/web_socket.hpp"
+#include "brrt/http/client_certificate.hpp"
 #include "brrt/observe/metrics.hpp"
 #include "brrt/router/api_routes.hpp"
 #include "brrt/security/authenticator.hpp"
@@ -108,6 +109,9 @@ class RequestCredentials : public security::CredentialSource {
     for (const auto& [k, v] : scratch_)
       if (k == name) return v;
     return std::nullopt;
+  }
+  const http::ClientCertificate* client_certificate() const override {
+    return req_.client_certificate;
   }
   std::size_t worker() const noexcept override { return worker_; }
 
@@ -1382,6 +1386,17 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
         problem(res, 503, "the credentials could not be verified now; retry later");
       else if (auth.reason == "missing")
         problem(res, 401, "credentials are required");
+      else if (auth.reason == "no_client_certificate")
+        problem(res, 401,
+                "this operation requires a TLS client certificate (mutual TLS); the connection "
+                "presented none");
+      else if (auth.reason == "untrusted_certificate" && req.client_certificate)
+        problem(res, 401,
+                "the client certificate did not verify: " + req.client_certificate->verify_error);
+      else if (auth.reason == "certificate_not_allowed" && req.client_certificate)
+        problem(res, 401,
+                "the client certificate '" + req.client_certificate->subject +
+                    "' is not one this operation accepts");
       else
         problem(res, 401, "the credentials are not valid (" + std::string(auth.reason) + ")");
       return false;
@@ -1733,6 +1748,9 @@ void Service::answer_from_spec(const CompiledApi& api, std::size_t op_index, Req
   params["cookie"] = ctx.cookies;
   echo["params"] = std::move(params);
   echo["body"] = ctx.body;
+  // Who the security check found (a JWT's claims, a client certificate's): the caller's own
+  // identity, as a handler would see it.
+  if (ctx.claims) echo["claims"] = json::value(*ctx.claims, sp);
   if (!ctx.files.empty()) {
     json::array files(sp);
     for (const auto& f : ctx.files)

@@ -21,6 +21,7 @@
 #include "brrt/core/raw_writer.hpp"
 #include "brrt/http/response_stream.hpp"
 #include "brrt/observe/access_log.hpp"
+#include "http/client_certificate_reader.hpp"
 #include "http/draining_read.hpp"
 #include "http/tls_session.hpp"
 
@@ -535,7 +536,11 @@ class Connection final : public ResponseStream {
     tls_ = std::make_unique<detail::TlsSession>(*context, socket_);
     set_phase(Phase::Head, cfg.header_timeout);
     const auto [failed, none] = co_await tls_until_done([this] { return tls_->handshake(); });
-    if (!failed) co_return true;
+    if (!failed) {
+      if (context->client_certificates() != ClientCertificates::Off)
+        client_certificate_ = detail::read_client_certificate(tls_->native_handle());
+      co_return true;
+    }
     if (tls_->plain_http()) {
       boost::system::error_code ec;
       fail(400, "this port speaks HTTPS: the request was sent as plain HTTP");
@@ -592,7 +597,8 @@ class Connection final : public ResponseStream {
   Server& server_;
   Server::Worker& worker_;
   tcp::socket socket_;
-  std::unique_ptr<detail::TlsSession> tls_;  // HTTPS: the session over socket_
+  std::unique_ptr<detail::TlsSession> tls_;                      // HTTPS: the session over socket_
+  std::unique_ptr<const ClientCertificate> client_certificate_;  // mutual TLS: the client's
   std::string remote_;
   std::unique_ptr<Server::Worker::IoBlock> io_;  // input buffer + request: pooled
   std::size_t begin_ = 0, end_ = 0;              // unconsumed bytes are in_[begin_, end_)
@@ -707,6 +713,7 @@ asio::awaitable<void> Connection::run() {
       req_.body = body;
       req_.remote = remote_;
       req_.secure = tls_ != nullptr;
+      req_.client_certificate = client_certificate_.get();
       phase_ = Phase::Handling;
       res_.reset();
       worker_.stats.requests.add();

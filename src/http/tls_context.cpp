@@ -27,10 +27,11 @@ std::string openssl_reason() {
 void require_readable(const std::string& file, TlsError::File which) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
-    throw TlsError(which,
-                   std::string("cannot read the ") +
-                       (which == TlsError::File::CertChain ? "certificate chain" : "private key") +
-                       " '" + file + "': " + std::strerror(errno));
+    throw TlsError(which, std::string("cannot read the ") +
+                              (which == TlsError::File::CertChain  ? "certificate chain"
+                               : which == TlsError::File::ClientCa ? "client CA file"
+                                                                   : "private key") +
+                              " '" + file + "': " + std::strerror(errno));
 }
 
 // A key file asking for a passphrase fails instead of prompting on the terminal (OpenSSL's
@@ -53,6 +54,29 @@ int select_http11(SSL*, const unsigned char** out, unsigned char* out_len, const
   return SSL_TLSEXT_ERR_OK;
 }
 
+// Optional client certificates: every chain is let through the handshake and its verdict
+// kept in the session (SSL_get_verify_result), so that a request can be told why its
+// certificate was not taken, where a failed handshake tells the client nothing it can read.
+// nginx's `ssl_verify_client optional` does the same.
+int keep_verdict(int, X509_STORE_CTX*) {
+  return 1;
+}
+
+void load_client_cas(SSL_CTX* ctx, const std::string& file) {
+  require_readable(file, TlsError::File::ClientCa);
+  if (SSL_CTX_load_verify_locations(ctx, file.c_str(), nullptr) != 1)
+    throw TlsError(
+        TlsError::File::ClientCa,
+        "the client CA file '" + file + "' is not a PEM certificate bundle: " + openssl_reason());
+  // The CA names offered in the handshake, so that a client holding several certificates
+  // picks one these CAs issued.
+  STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(file.c_str());
+  if (names == nullptr)
+    throw TlsError(TlsError::File::ClientCa,
+                   "the client CA file '" + file + "' holds no certificate: " + openssl_reason());
+  SSL_CTX_set_client_CA_list(ctx, names);
+}
+
 [[noreturn]] void throw_mismatch(const std::string& cert_chain_file, const std::string& key_file) {
   ERR_clear_error();
   throw TlsError(TlsError::File::PrivateKey, "the private key '" + key_file +
@@ -62,9 +86,14 @@ int select_http11(SSL*, const unsigned char** out, unsigned char* out_len, const
 
 }  // namespace
 
-TlsContext::TlsContext(const std::string& cert_chain_file, const std::string& key_file,
-                       TlsVersion min_version)
-    : min_version_(min_version) {
+TlsContext::TlsContext(const TlsSettings& settings)
+    : client_certificates_(settings.client_certificates) {
+  const std::string& cert_chain_file = settings.cert_chain_file;
+  const std::string& key_file = settings.key_file;
+  const TlsVersion min_version = settings.min_version;
+  if (client_certificates_ != ClientCertificates::Off && settings.client_ca_file.empty())
+    throw TlsError(TlsError::File::ClientCa,
+                   "client certificates are asked for without a CA file to verify them");
   require_readable(cert_chain_file, TlsError::File::CertChain);
   require_readable(key_file, TlsError::File::PrivateKey);
   ERR_clear_error();
@@ -114,6 +143,16 @@ TlsContext::TlsContext(const std::string& cert_chain_file, const std::string& ke
           "the private key '" + key_file + "' is not a PEM private key: " + openssl_reason());
     }
     if (SSL_CTX_check_private_key(ctx_) != 1) throw_mismatch(cert_chain_file, key_file);
+    if (client_certificates_ != ClientCertificates::Off) {
+      load_client_cas(ctx_, settings.client_ca_file);
+      // Asked once per session: a resumed session keeps the certificate it was verified with.
+      if (client_certificates_ == ClientCertificates::Required)
+        SSL_CTX_set_verify(
+            ctx_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_CLIENT_ONCE,
+            nullptr);
+      else
+        SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, keep_verdict);
+    }
   } catch (...) {
     SSL_CTX_free(ctx_);
     throw;

@@ -75,6 +75,7 @@ class TlsSession {
   void release_inbox() noexcept;
   // Bytes handed to the kernel, records and handshake included (for SIOCOUTQ arithmetic).
   std::uint64_t wire_bytes_written() const noexcept { return wire_written_; }
+  ssl_st* native_handle() const noexcept { return ssl_; }
   // The handshake failed because the client spoke plain HTTP to this port.
   bool plain_http() const noexcept { return plain_http_; }
 

@@ -6,6 +6,7 @@
 #include "brrt/security/api_key_provider.hpp"
 #include "brrt/security/basic_provider.hpp"
 #include "brrt/security/bearer_provider.hpp"
+#include "brrt/security/mutual_tls_provider.hpp"
 #include "brrt/security/remote_api_key_provider.hpp"
 
 namespace brrt::security {
@@ -13,12 +14,26 @@ namespace brrt::security {
 namespace {
 
 // Failure reasons counted in /metrics; anything else counts as "other".
-constexpr std::string_view kReasons[] = {"missing",           "malformed",     "wrong_key",
-                                         "wrong_credentials", "expired",       "not_yet_valid",
-                                         "issued_in_future",  "wrong_issuer",  "wrong_audience",
-                                         "bad_signature",     "unknown_key",   "alg_not_allowed",
-                                         "unsupported_crit",  "missing_scope", "no_keys",
-                                         "no_provider",       "other"};
+constexpr std::string_view kReasons[] = {"missing",
+                                         "malformed",
+                                         "wrong_key",
+                                         "wrong_credentials",
+                                         "expired",
+                                         "not_yet_valid",
+                                         "issued_in_future",
+                                         "wrong_issuer",
+                                         "wrong_audience",
+                                         "bad_signature",
+                                         "unknown_key",
+                                         "alg_not_allowed",
+                                         "unsupported_crit",
+                                         "missing_scope",
+                                         "no_keys",
+                                         "no_provider",
+                                         "no_client_certificate",
+                                         "untrusted_certificate",
+                                         "certificate_not_allowed",
+                                         "other"};
 constexpr std::size_t kReasonCount = std::size(kReasons);
 
 std::size_t reason_index(std::string_view r) {
@@ -127,10 +142,15 @@ Authenticator::Authenticator(const spec::Api& api, const SecurityConfig& config,
           bo.cookie = jc->cookie;
           scheme->provider = std::make_shared<BearerProvider>(bo, std::move(keys), workers);
         }
+      } else if (s->type == spec::SecurityScheme::Type::MutualTLS) {
+        scheme->no_provider_challenge = "MutualTLS realm=\"brrtrouter\"";
+        auto allowed = config.mutual_tls.find(name);
+        scheme->provider = std::make_shared<MutualTlsProvider>(
+            allowed == config.mutual_tls.end() ? std::vector<std::string>{} : allowed->second);
+        if (!config.client_certificates)
+          why = "needs client certificates, which the server does not ask for (tls.client_ca)";
       } else {
-        why = "has no built-in provider (" +
-              std::string(s->type == spec::SecurityScheme::Type::MutualTLS ? "mutualTLS"
-                                                                           : "http " + s->scheme) +
+        why = "has no built-in provider (http " + s->scheme +
               "); register one in SecurityConfig::custom";
       }
     } catch (const std::invalid_argument& e) {

@@ -365,6 +365,126 @@ TEST(Serve, HttpsFromTheConfigFileAndTheCommandLine) {
   std::filesystem::remove_all(dir);
 }
 
+// Mutual TLS, spec-driven: an operation behind a `type: mutualTLS` scheme answers a client
+// presenting a certificate the configured client CA issued (curl --cert, Node's https with
+// cert/key), with the certificate's claims in the echo; 401 problems say what was wrong with
+// none, an expired one, or one the scheme's allow list does not name; an operation without
+// security needs no certificate. --tls-client-ca keeps the config's other tls settings; a
+// mutualTLS scheme on a server that does not ask for certificates is a startup warning.
+TEST(Serve, MutualTlsSecuritySchemeFromTheSpec) {
+  const std::string dir = "/tmp/brrt-mtls-" + std::to_string(::getpid());
+  using brrt::test::CertOptions;
+  using brrt::test::make_tls_files;
+  const brrt::test::TlsFiles server = make_tls_files(dir);
+  const brrt::test::TlsFiles ca = make_tls_files(dir, "clients-ca", {.cn = "Clients CA"});
+  CertOptions alice_options{.cn = "alice", .san = "DNS:alice.internal"};
+  alice_options.issuer = &ca;
+  const brrt::test::TlsFiles alice = make_tls_files(dir, "alice", alice_options);
+  CertOptions old_options{.cn = "old", .san = ""};
+  old_options.issuer = &ca;
+  old_options.not_before = -7200;
+  old_options.not_after = -3600;
+  const brrt::test::TlsFiles old = make_tls_files(dir, "old", old_options);
+
+  const TempFile spec("mtls-spec",
+                      "openapi: 3.1.0\n"
+                      "info: {title: mtls, version: '1'}\n"
+                      "components:\n"
+                      "  securitySchemes:\n"
+                      "    clientCert: {type: mutualTLS}\n"
+                      "paths:\n"
+                      "  /whoami:\n"
+                      "    get:\n"
+                      "      operationId: whoami\n"
+                      "      security: [{clientCert: []}]\n"
+                      "      responses: {'200': {description: who the certificate names}}\n"
+                      "  /public:\n"
+                      "    get:\n"
+                      "      operationId: open\n"
+                      "      responses: {'200': {description: anyone}}\n");
+  const TempFile config("mtls", "tls:\n  cert: " + server.cert + "\n  key: " + server.key +
+                                    "\n  client_ca: " + ca.cert + "\n  min_version: TLSv1.3\n");
+  ServeProcess srv(
+      {"serve", spec.path(), "--port", "0", "--config", config.path(), "--no-access-log"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  EXPECT_EQ(srv.startup().find("warning"), std::string::npos) << srv.startup();
+  const std::string https = "https://localhost:" + std::to_string(srv.port());
+  const std::string trust = "--cacert " + server.cert + " ";
+  if (have_curl()) {
+    Curl c = curl(trust + "--cert " + alice.cert + " --key " + alice.key + " " + https + "/whoami");
+    ASSERT_EQ(c.status, 200) << c.body;
+    const auto claims = boost::json::parse(c.body).at("claims");
+    EXPECT_EQ(claims.at("sub").as_string(), "CN=alice");
+    EXPECT_EQ(claims.at("iss").as_string(), "CN=Clients CA");
+    EXPECT_EQ(claims.at("san").at("dns").at(0).as_string(), "alice.internal");
+    EXPECT_EQ(claims.at("x5t#S256").as_string().size(), 43u);  // 32 bytes, base64url
+
+    c = curl(trust + "-i " + https + "/whoami");
+    EXPECT_EQ(c.status, 401);
+    EXPECT_NE(c.body.find("WWW-Authenticate: MutualTLS realm=\"brrtrouter\""), std::string::npos)
+        << c.body;
+    EXPECT_NE(c.body.find("application/problem+json"), std::string::npos);
+    EXPECT_NE(c.body.find("requires a TLS client certificate"), std::string::npos) << c.body;
+
+    c = curl(trust + "--cert " + old.cert + " --key " + old.key + " " + https + "/whoami");
+    EXPECT_EQ(c.status, 401);
+    EXPECT_NE(c.body.find("the client certificate did not verify: certificate has expired"),
+              std::string::npos)
+        << c.body;
+    EXPECT_EQ(curl(trust + https + "/public").status, 200);
+  }
+  if (brrt::test::have_node()) {
+    const auto run =
+        brrt::test::run_node("tests/cli/mtls_client.mjs",
+                             https + " " + server.cert + " " + alice.cert + " " + alice.key);
+    ASSERT_EQ(run.status, 0) << run.out;
+    EXPECT_EQ(run.out,
+              "whoami 200 CN=alice alice.internal 43\n"
+              "no certificate 401 MutualTLS realm=\"brrtrouter\" this operation requires a TLS "
+              "client certificate (mutual TLS); the connection presented none\n"
+              "public 200\n");
+  }
+  EXPECT_EQ(srv.stop(), 0);
+
+  // An allow list: a verified certificate that it does not name is refused. The flags keep the
+  // config's TLS 1.3 floor.
+  const TempFile allow("mtls-allow", "tls:\n  cert: " + server.cert + "\n  key: " + server.key +
+                                         "\n  min_version: TLSv1.3\n"
+                                         "security:\n  mutual_tls:\n    clientCert:\n"
+                                         "      allow: [bob.internal]\n");
+  ServeProcess listed({"serve", spec.path(), "--port", "0", "--config", allow.path(),
+                       "--tls-client-ca", ca.cert, "--no-access-log"});
+  ASSERT_GT(listed.port(), 0) << listed.startup();
+  if (have_curl()) {
+    const std::string url = "https://localhost:" + std::to_string(listed.port());
+    Curl c = curl(trust + "--cert " + alice.cert + " --key " + alice.key + " " + url + "/whoami");
+    EXPECT_EQ(c.status, 401);
+    EXPECT_NE(c.body.find("the client certificate 'CN=alice' is not one this operation accepts"),
+              std::string::npos)
+        << c.body;
+    EXPECT_NE(curl(trust + "--tls-max 1.2 " + url + "/public 2>/dev/null").status, 200);
+  }
+  EXPECT_EQ(listed.stop(), 0);
+
+  ServeProcess unasked({"serve", spec.path(), "--port", "0", "--tls-cert", server.cert, "--tls-key",
+                        server.key, "--no-access-log"});
+  ASSERT_GT(unasked.port(), 0) << unasked.startup();
+  EXPECT_NE(unasked.startup().find("security scheme 'clientCert' needs client certificates"),
+            std::string::npos)
+      << unasked.startup();
+  EXPECT_EQ(unasked.stop(), 0);
+
+  const TempFile bad("mtls-bad", "tls:\n  cert: " + server.cert + "\n  key: " + server.key +
+                                     "\n  client_certificates: required\n");
+  ServeProcess refused({"serve", spec.path(), "--port", "0", "--config", bad.path()});
+  EXPECT_EQ(refused.stop(), 2);
+  EXPECT_NE(refused.startup().find(
+                ":4:24: error: client certificates need client_ca (at /tls/client_certificates)"),
+            std::string::npos)
+      << refused.startup();
+  std::filesystem::remove_all(dir);
+}
+
 // SIGHUP reads the certificate and key again (a renewal): new connections get the new
 // certificate; files that do not load are reported and the running certificate stays.
 TEST(Serve, SighupReloadsTheCertificate) {

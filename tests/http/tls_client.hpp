@@ -14,6 +14,7 @@
 #include <string>
 
 #include "http/raw_client.hpp"
+#include "tls_files.hpp"
 
 namespace brrt::test {
 
@@ -21,9 +22,14 @@ class TlsClient {
  public:
   // `alpn`: protocols to offer, in wire format ("\x08http/1.1"); empty offers none.
   // `max_version`: the highest protocol to offer (TLS1_2_VERSION, ...; 0: OpenSSL's highest).
+  // `identity`: a certificate and key to present when the server asks for one (mutual TLS).
   TlsClient(std::uint16_t port, const std::string& ca_file, std::string_view alpn = {},
-            int timeout_ms = 5000, int max_version = 0) {
+            int timeout_ms = 5000, int max_version = 0, const TlsFiles* identity = nullptr) {
     ctx_ = SSL_CTX_new(TLS_client_method());
+    if (identity != nullptr &&
+        (SSL_CTX_use_certificate_file(ctx_, identity->cert.c_str(), SSL_FILETYPE_PEM) != 1 ||
+         SSL_CTX_use_PrivateKey_file(ctx_, identity->key.c_str(), SSL_FILETYPE_PEM) != 1))
+      error_ = "cannot load the client certificate";
     if (max_version != 0) SSL_CTX_set_max_proto_version(ctx_, max_version);
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
     SSL_CTX_load_verify_locations(ctx_, ca_file.c_str(), nullptr);

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "brrt/http/client_certificate.hpp"
 #include "brrt/http/server.hpp"
 #include "brrt/http/tls_context.hpp"
 #include "http/raw_client.hpp"
@@ -37,7 +38,14 @@ class SecureEcho : public Handler {
       for (std::size_t i = 0; i < kBigBody; ++i) res.body[i] = static_cast<char>('a' + i % 26);
       return true;
     }
-    res.body.append(req.path).append(req.secure ? " secure" : " plain").append("|");
+    res.body.append(req.path).append(req.secure ? " secure" : " plain");
+    if (const ClientCertificate* c = req.client_certificate) {
+      res.body.append(" cert=").append(c->subject);
+      res.body.append(c->verified ? " verified" : " unverified: " + c->verify_error);
+      for (const auto& name : c->dns_names) res.body.append(" dns=").append(name);
+      for (const auto& email : c->emails) res.body.append(" email=").append(email);
+    }
+    res.body.append("|");
     res.body.append(req.body);
     return true;
   }
@@ -55,9 +63,12 @@ class TlsTest : public ::testing::Test {
     delete dir_;
   }
   void start(ServerConfig cfg = {}, TlsVersion min_version = TlsVersion::Tls12) {
+    start_with(TlsSettings{files_->cert, files_->key, min_version, {}, {}}, cfg);
+  }
+  void start_with(const TlsSettings& tls, ServerConfig cfg = {}) {
     cfg.port = 0;
     cfg.threads = 1;
-    cfg.tls = std::make_shared<TlsContext>(files_->cert, files_->key, min_version);
+    cfg.tls = std::make_shared<TlsContext>(tls);
     server_ = std::make_unique<Server>(cfg, handler_);
     server_->start();
   }
@@ -217,6 +228,78 @@ TEST_F(TlsTest, ACertificateTheClientDoesNotTrustFailsItsHandshake) {
   EXPECT_NE(c.error().find("certificate verify failed"), std::string::npos) << c.error();
 }
 
+// Mutual TLS: client certificates issued by a CA of the test's own, one from elsewhere, one
+// expired, and none.
+class MutualTlsTest : public TlsTest {
+ protected:
+  static void SetUpTestSuite() {
+    TlsTest::SetUpTestSuite();
+    ca_ = new test::TlsFiles(test::make_tls_files(*dir_, "clients-ca", {.cn = "Test Clients CA"}));
+    test::CertOptions alice{.cn = "alice", .san = "DNS:alice.internal,email:alice@example.com"};
+    alice.issuer = ca_;
+    alice_ = new test::TlsFiles(test::make_tls_files(*dir_, "alice", alice));
+    test::CertOptions expired{.cn = "old", .san = ""};
+    expired.issuer = ca_;
+    expired.not_before = -7200;
+    expired.not_after = -3600;
+    expired_ = new test::TlsFiles(test::make_tls_files(*dir_, "expired", expired));
+    stranger_ =
+        new test::TlsFiles(test::make_tls_files(*dir_, "stranger", {.cn = "stranger", .san = ""}));
+  }
+  static void TearDownTestSuite() {
+    delete ca_;
+    delete alice_;
+    delete expired_;
+    delete stranger_;
+    TlsTest::TearDownTestSuite();
+  }
+  void start_mtls(ClientCertificates mode) {
+    start_with(TlsSettings{files_->cert, files_->key, TlsVersion::Tls12, ca_->cert, mode});
+  }
+  // The body of GET /who over a new connection presenting `identity`; "" when the
+  // connection or the exchange fails.
+  std::string who(const test::TlsFiles* identity, int max_version = 0) {
+    TlsClient c(port(), files_->cert, {}, 5000, max_version, identity);
+    if (!c.connected() || !c.send("GET /who HTTP/1.1\r\nHost: localhost\r\n\r\n")) return "";
+    return body_of(c.read_response());
+  }
+
+  static test::TlsFiles *ca_, *alice_, *expired_, *stranger_;
+};
+
+test::TlsFiles* MutualTlsTest::ca_ = nullptr;
+test::TlsFiles* MutualTlsTest::alice_ = nullptr;
+test::TlsFiles* MutualTlsTest::expired_ = nullptr;
+test::TlsFiles* MutualTlsTest::stranger_ = nullptr;
+
+TEST_F(MutualTlsTest, OptionalCertificatesReachTheRequestWithTheirVerdict) {
+  start_mtls(ClientCertificates::Optional);
+  EXPECT_EQ(who(nullptr), "/who secure|");
+  const std::string verified =
+      "/who secure cert=CN=alice verified dns=alice.internal email=alice@example.com|";
+  EXPECT_EQ(who(alice_), verified);
+  EXPECT_EQ(who(alice_, TLS1_2_VERSION), verified);
+  EXPECT_EQ(who(expired_), "/who secure cert=CN=old unverified: certificate has expired|");
+  EXPECT_EQ(who(stranger_), "/who secure cert=CN=stranger unverified: self-signed certificate|");
+  EXPECT_EQ(server_->transport().tls_handshake_failures, 0u);
+}
+
+TEST_F(MutualTlsTest, RequiredCertificatesEndTheHandshakesOfOthers) {
+  start_mtls(ClientCertificates::Required);
+  EXPECT_EQ(who(alice_),
+            "/who secure cert=CN=alice verified dns=alice.internal "
+            "email=alice@example.com|");
+  // With TLS 1.3 the client's side of the handshake ends before the server has checked its
+  // certificate: the refusal (an alert) reaches it at its first read.
+  EXPECT_EQ(who(nullptr), "");
+  EXPECT_EQ(who(expired_), "");
+  EXPECT_EQ(who(stranger_), "");
+  EXPECT_EQ(who(nullptr, TLS1_2_VERSION), "");
+  EXPECT_TRUE(wait_closed());
+  EXPECT_EQ(server_->transport().tls_handshake_failures, 4u);
+  EXPECT_EQ(server_->transport().requests, 1u);
+}
+
 // What TlsContext refuses, each with the file named and why.
 TEST_F(TlsTest, UnusableFilesAreErrorsNamingTheFile) {
   const auto error = [](const std::string& cert, const std::string& key) -> std::string {
@@ -252,6 +335,24 @@ TEST_F(TlsTest, UnusableFilesAreErrorsNamingTheFile) {
   EXPECT_NE(error(files_->cert, encrypted).find("is encrypted"), std::string::npos)
       << error(files_->cert, encrypted);
   EXPECT_EQ(error(files_->cert, files_->key), "accepted");
+
+  const auto client_ca_error = [&](const std::string& ca, ClientCertificates mode) -> std::string {
+    try {
+      TlsContext ctx(TlsSettings{files_->cert, files_->key, TlsVersion::Tls12, ca, mode});
+    } catch (const TlsError& e) {
+      EXPECT_EQ(e.file(), TlsError::File::ClientCa);
+      return e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(client_ca_error("", ClientCertificates::Optional),
+            "client certificates are asked for without a CA file to verify them");
+  EXPECT_NE(client_ca_error(*dir_ + "/none.crt", ClientCertificates::Required)
+                .find("cannot read the client CA file"),
+            std::string::npos);
+  EXPECT_NE(client_ca_error(files_->key, ClientCertificates::Optional).find("client CA file"),
+            std::string::npos);
+  EXPECT_EQ(client_ca_error(files_->cert, ClientCertificates::Optional), "accepted");
 }
 
 }  // namespace

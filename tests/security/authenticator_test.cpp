@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "brrt/http/client_certificate.hpp"
 #include "brrt/security/authenticator.hpp"
 #include "brrt/security/basic_provider.hpp"
 #include "fixtures.hpp"
@@ -36,6 +37,8 @@ paths:
 
 struct FakeRequest : CredentialSource {
   std::map<std::string, std::string> headers, query_params, cookies;
+  const http::ClientCertificate* certificate = nullptr;
+  const http::ClientCertificate* client_certificate() const override { return certificate; }
   std::optional<std::string_view> header(std::string_view n) const override {
     for (const auto& [k, v] : headers)
       if (k.size() == n.size() && strncasecmp(k.data(), n.data(), n.size()) == 0) return v;
@@ -187,6 +190,85 @@ TEST_F(Auth, AnAlternativeWithoutProviderIsReportedLast) {
   EXPECT_EQ(check("ghostOrKey", r).reason, "wrong_key");
   r.headers["X-Key"] = "k-123";
   EXPECT_EQ(check("ghostOrKey", r).status, 200);
+}
+
+// mutualTLS: the connection's client certificate (what the http layer read from the
+// handshake), verified, and named by the allow list when there is one.
+constexpr const char* kMutualTlsSpec = R"(
+openapi: 3.1.0
+info: {title: mtls, version: '1'}
+components:
+  securitySchemes:
+    Any: {type: mutualTLS}
+    Listed: {type: mutualTLS}
+paths:
+  /any: {get: {operationId: any, security: [{Any: []}], responses: {'200': {description: ok}}}}
+  /listed: {get: {operationId: listed, security: [{Listed: []}], responses: {'200': {description: ok}}}}
+)";
+
+class MutualTls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    api_ = spec::load_api_from_text(kMutualTlsSpec, "mtls.yaml");
+    alice_.verified = true;
+    alice_.subject = "CN=alice,O=Example";
+    alice_.dns_names = {"alice.internal"};
+    alice_.claims =
+        std::make_shared<const boost::json::object>(boost::json::object{{"sub", alice_.subject}});
+  }
+  std::unique_ptr<Authenticator> authenticator(bool client_certificates) {
+    SecurityConfig c;
+    c.client_certificates = client_certificates;
+    c.mutual_tls["Listed"] = {"CN=bob,O=Example", "carol.internal"};
+    return std::make_unique<Authenticator>(*api_, c, 1);
+  }
+  AuthDecision check(const Authenticator& a, const char* operation, const FakeRequest& r) {
+    return a.check(api_->find_operation(operation)->security, r);
+  }
+  std::shared_ptr<const spec::Api> api_;
+  http::ClientCertificate alice_;
+};
+
+TEST_F(MutualTls, AVerifiedCertificatePassesWithItsClaims) {
+  const auto auth = authenticator(true);
+  EXPECT_TRUE(auth->warnings().empty());
+  FakeRequest r;
+  AuthDecision d = check(*auth, "any", r);
+  EXPECT_EQ(d.status, 401);
+  EXPECT_EQ(d.reason, "no_client_certificate");
+  EXPECT_EQ(d.challenge, "MutualTLS realm=\"brrtrouter\"");
+  r.certificate = &alice_;
+  d = check(*auth, "any", r);
+  EXPECT_EQ(d.status, 200);
+  EXPECT_EQ(d.claims, alice_.claims);  // the connection's, not a copy
+  alice_.verified = false;
+  alice_.verify_error = "certificate has expired";
+  EXPECT_EQ(check(*auth, "any", r).reason, "untrusted_certificate");
+  EXPECT_NE(auth->render_metrics().find("scheme=\"Any\",reason=\"untrusted_certificate\"} 1"),
+            std::string::npos)
+      << auth->render_metrics();
+}
+
+TEST_F(MutualTls, AnAllowListNamesSubjectsOrAltNames) {
+  const auto auth = authenticator(true);
+  FakeRequest r;
+  r.certificate = &alice_;
+  EXPECT_EQ(check(*auth, "listed", r).reason, "certificate_not_allowed");
+  alice_.subject = "CN=bob,O=Example";
+  EXPECT_EQ(check(*auth, "listed", r).status, 200);
+  alice_.subject = "CN=carol";
+  alice_.dns_names = {"other.internal", "carol.internal"};
+  EXPECT_EQ(check(*auth, "listed", r).status, 200);
+  alice_.verified = false;  // listed, but not verified
+  EXPECT_EQ(check(*auth, "listed", r).reason, "untrusted_certificate");
+}
+
+TEST_F(MutualTls, WithoutClientCertificatesTheSchemeIsReported) {
+  const auto auth = authenticator(false);
+  ASSERT_EQ(auth->warnings().size(), 2u);
+  EXPECT_EQ(auth->warnings()[0],
+            "security scheme 'Any' needs client certificates, which the server does not ask for "
+            "(tls.client_ca): requests that need it get 401");
 }
 
 // RFC 9110 11.4: one or more spaces between the auth-scheme and the credentials, the scheme

@@ -55,6 +55,8 @@ bool for_each_list_item(std::string_view list, F&& f) {
 // full, never wrongly with 304).
 bool if_none_match(std::string_view list, std::string_view etag) noexcept;
 
+struct ClientCertificate;  // client_certificate.hpp
+
 struct Request {
   std::optional<Method> method;  // empty for a method brrtrouter does not route
   std::string_view method_text;
@@ -69,6 +71,9 @@ struct Request {
   bool chunked = false;
   std::string_view remote;  // "127.0.0.1:53122"
   bool secure = false;      // it came over TLS (https)
+  // The client's certificate (mutual TLS), when the server asks for one and it gave one;
+  // owned by the connection.
+  const ClientCertificate* client_certificate = nullptr;
 
   // First header with this name (case-insensitive), or nullopt.
   std::optional<std::string_view> header(std::string_view name) const noexcept;

@@ -1,8 +1,9 @@
 #pragma once
 // A server's TLS settings, loaded once at startup: the certificate chain and private key
-// (PEM files), the lowest protocol version, and ALPN answering `http/1.1` (a client offering
-// only `h2` goes on without ALPN, as HTTP/1.1). Immutable once built and shared by every
-// worker: OpenSSL makes sessions from one SSL_CTX on many threads.
+// (PEM files), the lowest protocol version, ALPN answering `http/1.1` (a client offering
+// only `h2` goes on without ALPN, as HTTP/1.1) and, for mutual TLS, the CAs client
+// certificates are verified against. Immutable once built and shared by every worker:
+// OpenSSL makes sessions from one SSL_CTX on many threads.
 #include <stdexcept>
 #include <string>
 
@@ -12,11 +13,27 @@ namespace brrt::http {
 
 enum class TlsVersion { Tls12, Tls13 };
 
-// A certificate or key that cannot be used; the message names the file and OpenSSL's reason,
-// file() which of the two is at fault (the key, when it is not the certificate's).
+// Whether clients are asked for a certificate. Optional: the handshake goes on without one,
+// or with one that does not verify (Request::client_certificate says which; an operation
+// behind a mutualTLS security scheme answers 401 for both). Required: a client without a
+// certificate that verifies fails its handshake (no HTTP at all).
+enum class ClientCertificates { Off, Optional, Required };
+
+struct TlsSettings {
+  std::string cert_chain_file;  // the server's certificate first, then intermediates
+  std::string key_file;         // its private key, unencrypted
+  TlsVersion min_version = TlsVersion::Tls12;
+  // PEM bundle of the CAs that issue client certificates; needed unless client_certificates
+  // is Off, and its subjects are the CA names offered to clients in the handshake.
+  std::string client_ca_file;
+  ClientCertificates client_certificates = ClientCertificates::Off;
+};
+
+// A file that cannot be used; the message names the file and OpenSSL's reason, file() which
+// one is at fault.
 class TlsError : public std::runtime_error {
  public:
-  enum class File { CertChain, PrivateKey, Neither };
+  enum class File { CertChain, PrivateKey, ClientCa, Neither };
   TlsError(File file, const std::string& message) : std::runtime_error(message), file_(file) {}
   File file() const noexcept { return file_; }
 
@@ -26,21 +43,22 @@ class TlsError : public std::runtime_error {
 
 class TlsContext {
  public:
-  // `cert_chain_file`: the server's certificate first, then the intermediates (a
-  // fullchain.pem); `key_file`: its private key, unencrypted. Throws TlsError when a file
-  // cannot be read or parsed, the key is encrypted, or the key is not the certificate's.
+  // Throws TlsError when a file cannot be read or parsed, the key is encrypted, the key is
+  // not the certificate's, or client certificates are asked for without a CA file.
+  explicit TlsContext(const TlsSettings& settings);
   TlsContext(const std::string& cert_chain_file, const std::string& key_file,
-             TlsVersion min_version = TlsVersion::Tls12);
+             TlsVersion min_version = TlsVersion::Tls12)
+      : TlsContext(TlsSettings{cert_chain_file, key_file, min_version, {}, {}}) {}
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
   ssl_ctx_st* native_handle() const noexcept { return ctx_; }
-  TlsVersion min_version() const noexcept { return min_version_; }
+  ClientCertificates client_certificates() const noexcept { return client_certificates_; }
 
  private:
   ssl_ctx_st* ctx_ = nullptr;
-  TlsVersion min_version_;
+  ClientCertificates client_certificates_;
 };
 
 }  // namespace brrt::http

@@ -7,6 +7,10 @@
 #include <optional>
 #include <string_view>
 
+namespace brrt::http {
+struct ClientCertificate;  // brrt/http/client_certificate.hpp
+}
+
 namespace brrt::security {
 
 // Where an apiKey scheme carries its key (OpenAPI's `in`).
@@ -20,6 +24,9 @@ class CredentialSource {
   // them; the raw text when it does not decode.
   virtual std::optional<std::string_view> query(std::string_view name) const = 0;
   virtual std::optional<std::string_view> cookie(std::string_view name) const = 0;
+  // The certificate of the client's TLS handshake (mutual TLS); nullptr when it gave none or
+  // the server does not ask for one.
+  virtual const http::ClientCertificate* client_certificate() const { return nullptr; }
   // The worker thread asking: per-worker caches need no lock.
   virtual std::size_t worker() const noexcept { return 0; }
 

@@ -32,6 +32,12 @@ struct SecurityConfig {
   std::map<std::string, JwtSchemeConfig> jwt;                       // bearer/oauth2/openIdConnect
   std::map<std::string, std::map<std::string, std::string>> basic;  // scheme -> user -> password
   std::map<std::string, RemoteApiKeyOptions> remote_api_keys;       // apiKey scheme -> verifier
+  // mutualTLS scheme -> the certificate subjects or subjectAltName entries it accepts (none
+  // listed: any certificate the client CAs verify).
+  std::map<std::string, std::vector<std::string>> mutual_tls;
+  // Whether the server asks clients for certificates (tls.client_ca): without, a mutualTLS
+  // scheme can never pass and is reported by Authenticator::warnings().
+  bool client_certificates = false;
   // PropelAuth-style default for bearer schemes without their own entry: issuer = auth_url,
   // jwks_url = auth_url + "/.well-known/jwks.json" unless given.
   std::optional<JwtSchemeConfig> propelauth;
