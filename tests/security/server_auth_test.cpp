@@ -49,6 +49,23 @@ class JwksServer {
       line.append(buf, static_cast<std::size_t>(n));
     }
     if (line.rfind("listening ", 0) == 0) port_ = std::stoi(line.substr(10));
+    pending_ = line.substr(line.find('\n') + 1);
+  }
+  // Waits (at most 15 s) until the keys have been sent `n` times since the start.
+  bool wait_served(int n) {
+    pollfd p{fd_, POLLIN, 0};
+    char buf[256];
+    while (true) {
+      int served = 0;
+      for (std::size_t at = pending_.find("served\n"); at != std::string::npos;
+           at = pending_.find("served\n", at + 1))
+        ++served;
+      if (served >= n) return true;
+      if (::poll(&p, 1, 15000) <= 0) return false;
+      const ssize_t got = ::read(fd_, buf, sizeof buf);
+      if (got <= 0) return false;
+      pending_.append(buf, static_cast<std::size_t>(got));
+    }
   }
   ~JwksServer() { stop(); }
   void stop() {
@@ -69,6 +86,7 @@ class JwksServer {
   pid_t pid_ = -1;
   int fd_ = -1;
   int port_ = 0;
+  std::string pending_;  // output after the "listening" line
 };
 
 class ServerAuth : public ::testing::Test {
@@ -134,8 +152,12 @@ class ServerAuth : public ::testing::Test {
                      "Bearer " + std::string(fx_->at("tokens").at(token).as_string()));
     return client_->get("/secure", h);
   }
-  // The first fetch happens in the background at startup: wait until a good token passes.
+  // The first fetches happen in the background at startup: wait until both schemes' sources
+  // (BearerAuth's JWKS, OAuth2's through discovery) have read the keys, and a good token
+  // passes. A test that rotates the file afterwards knows neither first fetch reads the new
+  // one (OAuth2's, the slower, once did under load, and the rotated token passed through it).
   void wait_for_keys() {
+    ASSERT_TRUE(jwks_->wait_served(2));
     for (int i = 0; i < 200 && secure("good_RS256").status != 200; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
