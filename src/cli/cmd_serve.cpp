@@ -1,6 +1,7 @@
 // brrtrouter serve [SPEC]: serve an OpenAPI document (the pet store when none is given).
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <boost/system/system_error.hpp>
 
@@ -61,6 +62,29 @@ const char* signal_name(int sig) {
 // assets': each distinct already).
 void print_warnings(const std::vector<std::string>& warnings) {
   for (const auto& w : warnings) std::fprintf(stderr, "brrtrouter: warning: %s\n", w.c_str());
+}
+
+// The open-file limit bounds the connections a server can hold (one descriptor each). Many
+// systems set a soft limit of 1024 under a far higher hard one, for the sake of programs that
+// use select(); a server on epoll has no such reason, so the soft limit is raised to the hard
+// one (as Go's runtime does at startup). A limit still below max_connections is reported:
+// connections beyond it are refused (accepted and closed at once), not queued.
+void raise_open_file_limit(std::size_t max_connections) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  // Descriptors beyond the connections': the listening sockets, epoll, the log, spec reloads.
+  constexpr rlim_t kReserve = 64;
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < max_connections + kReserve)
+    std::fprintf(stderr,
+                 "brrtrouter: warning: the open-file limit (%llu) is below max_connections "
+                 "(%zu): connections beyond it are refused; raise it (ulimit -n, systemd's "
+                 "LimitNOFILE=) or lower server.max_connections\n",
+                 static_cast<unsigned long long>(lim.rlim_cur), max_connections);
 }
 
 // SIGHUP: the spec file is read and compiled again and swapped in between requests (requests
@@ -296,6 +320,7 @@ int run_serve(std::span<const std::string_view> args) {
     return kExitFailed;
   }
   print_warnings(service->warnings());
+  raise_open_file_limit(settings.server.max_connections);
   http::Server server(settings.server, *service);
   service->attach(&server);
   try {

@@ -1194,8 +1194,9 @@ std::size_t Service::builtin(Worker&, const CompiledApi& api, const http::Reques
       observe::TransportTotals t;
       if (server_) {
         const auto st = server_->transport();
-        t = {st.open_connections, st.accepted_connections, st.bytes_in, st.bytes_out,
-             st.tls_handshake_failures};
+        t = {st.open_connections, st.accepted_connections,   st.bytes_in,
+             st.bytes_out,        st.tls_handshake_failures, st.refused_max_connections,
+             st.refused_fd_limit};
       }
       res.set_content_type("text/plain; version=0.0.4; charset=utf-8");
       std::uint64_t violations = 0;

@@ -1,8 +1,11 @@
 #include "brrt/http/server.hpp"
 
+#include <fcntl.h>
 #include <linux/sockios.h>
 #include <malloc.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -58,6 +61,9 @@ struct Server::Worker {
   // lock; the scheduler keeps its lock (stop() and blocking handlers post to it).
   asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::unique_ptr<tcp::acceptor> acceptor;
+  // A descriptor held in reserve for refusing connections at the open-file limit
+  // (refuse_at_fd_limit); -1 when it could not be taken.
+  int spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   WorkerStats stats;
   std::unordered_set<Connection*> connections;
   asio::steady_timer sweep_timer{io};
@@ -78,6 +84,31 @@ struct Server::Worker {
     Request req;  // 4 KiB of header slots: held only while a request is being read
   };
   std::vector<std::unique_ptr<IoBlock>> spare_buffers;
+
+  ~Worker() {
+    if (spare_fd >= 0) ::close(spare_fd);
+  }
+
+  // At the open-file limit a pending connection cannot be accepted, and the listening socket
+  // stays readable: accepting again at once would spin the worker at full CPU while the client
+  // hangs in the backlog. The spare descriptor is given up to accept that connection and close
+  // it at once (the client sees its connection closed, and can retry or go elsewhere), then
+  // taken again: libuv's answer to the same problem. False when there is no spare to give.
+  bool refuse_at_fd_limit() {
+    if (spare_fd < 0) {
+      spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);  // freed since the last time?
+      if (spare_fd < 0) return false;
+    }
+    ::close(spare_fd);
+    const int fd =
+        ::accept4(acceptor->native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      ::close(fd);
+      stats.refused_fd_limit.add();
+    }
+    spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return true;
+  }
 
   std::string_view http_date() {
     const std::time_t now = std::time(nullptr);
@@ -902,16 +933,25 @@ void Server::start() {
     asio::co_spawn(
         w.io,
         [this, &w]() -> asio::awaitable<void> {
+          asio::steady_timer backoff(w.io);
           while (true) {
             auto [ec, socket] = co_await w.acceptor->async_accept(kNoThrow);
             if (ec) {
               // Closed when the drain starts (after the drain delay, accepting goes on).
               if (ec == asio::error::operation_aborted || !w.acceptor->is_open()) co_return;
-              continue;  // EMFILE and friends: keep accepting
+              if ((ec == asio::error::no_descriptors || ec.value() == ENFILE) &&
+                  w.refuse_at_fd_limit())
+                continue;
+              // Anything else (no buffer space, no memory) persists for a while too: accepting
+              // again after a pause, not at once, keeps the worker serving what it has.
+              backoff.expires_after(std::chrono::milliseconds(10));
+              co_await backoff.async_wait(kNoThrow);
+              continue;
             }
             if (open_connections_.fetch_add(1, std::memory_order_relaxed) >=
                 config_.max_connections) {
               open_connections_.fetch_sub(1, std::memory_order_relaxed);
+              w.stats.refused_max_connections.add();
               boost::system::error_code ignored;
               socket.close(ignored);
               continue;
@@ -999,6 +1039,8 @@ TransportSnapshot Server::transport() const noexcept {
     s.open_connections += w->stats.open_connections.get();
     s.parked_connections += w->stats.parked_connections.get();
     s.accepted_connections += w->stats.accepted_connections.get();
+    s.refused_max_connections += w->stats.refused_max_connections.get();
+    s.refused_fd_limit += w->stats.refused_fd_limit.get();
     s.requests += w->stats.requests.get();
     s.bytes_in += w->stats.bytes_in.get();
     s.bytes_out += w->stats.bytes_out.get();

@@ -223,6 +223,14 @@ std::string Metrics::render(const TransportTotals& transport, std::string_view e
       "brrt_connections_accepted_total ";
   append_u64(out, transport.accepted_connections);
   out +=
+      "\n# HELP brrt_connections_refused_total Client connections closed as soon as accepted: "
+      "max_connections were open, or the process was at its open-file limit.\n"
+      "# TYPE brrt_connections_refused_total counter\n"
+      "brrt_connections_refused_total{reason=\"max_connections\"} ";
+  append_u64(out, transport.refused_max_connections);
+  out += "\nbrrt_connections_refused_total{reason=\"fd_limit\"} ";
+  append_u64(out, transport.refused_fd_limit);
+  out +=
       "\n# HELP brrt_received_bytes_total Bytes read from clients.\n"
       "# TYPE brrt_received_bytes_total counter\n"
       "brrt_received_bytes_total ";

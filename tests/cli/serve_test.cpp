@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "http/raw_client.hpp"
 #include "node_client.hpp"
 #include "tls_files.hpp"
 
@@ -27,7 +29,9 @@ namespace {
 // The server process with its stdout (access log) and stderr (startup lines) piped.
 class ServeProcess {
  public:
-  explicit ServeProcess(std::vector<std::string> args, std::vector<std::string> env = {}) {
+  // `nofile`: the server's open-file limit, soft and hard (0: the test's own).
+  explicit ServeProcess(std::vector<std::string> args, std::vector<std::string> env = {},
+                        rlim_t nofile = 0) {
     int out[2], err[2];
     if (::pipe(out) != 0 || ::pipe(err) != 0) return;
     pid_ = ::fork();
@@ -37,6 +41,10 @@ class ServeProcess {
       ::close(out[0]);
       ::close(err[0]);
       for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+      if (nofile != 0) {
+        const rlimit lim{nofile, nofile};
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+      }
       std::vector<char*> argv;
       const std::string bin = std::string(BRRT_BINARY_DIR) + "/bin/brrtrouter";
       argv.push_back(const_cast<char*>(bin.c_str()));
@@ -365,6 +373,56 @@ TEST(Serve, HttpsFromTheConfigFileAndTheCommandLine) {
   std::filesystem::remove_all(dir);
 }
 
+// At the open-file limit: connections beyond what the server can hold are closed at once
+// (counted as refused), not left hanging in the backlog while the worker spins on accept;
+// those it holds are served; once clients leave, new ones are served again. The limit below
+// max_connections is a startup warning.
+TEST(Serve, ConnectionsBeyondTheOpenFileLimitAreRefusedNotHung) {
+  ServeProcess srv({"serve", "--port", "0", "--threads", "1", "--no-access-log"}, {}, 64);
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  EXPECT_NE(srv.startup().find("warning: the open-file limit (64) is below max_connections "
+                               "(10000)"),
+            std::string::npos)
+      << srv.startup();
+  const auto port = static_cast<std::uint16_t>(srv.port());
+  constexpr int kClients = 100;
+  std::vector<std::unique_ptr<brrt::test::RawClient>> clients;
+  for (int i = 0; i < kClients; ++i)
+    clients.push_back(std::make_unique<brrt::test::RawClient>(port));
+  int served = 0, refused = 0;
+  for (auto& c : clients) {
+    ASSERT_TRUE(c->connected());
+    // Refused: closed before or after the request went out (a reset when it had).
+    if (c->send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n") &&
+        brrt::test::status_of(c->read_response()) == 200)
+      ++served;
+    else if (c->closed_by_peer())
+      ++refused;
+  }
+  EXPECT_EQ(served + refused, kClients);
+  EXPECT_GT(served, 10);
+  EXPECT_GT(refused, 10);
+  // The count, from a connection the server still holds.
+  ASSERT_TRUE(clients.front()->send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string metrics = brrt::test::body_of(clients.front()->read_response());
+  EXPECT_NE(metrics.find("brrt_connections_refused_total{reason=\"fd_limit\"} " +
+                         std::to_string(refused) + "\n"),
+            std::string::npos)
+      << metrics;
+  clients.clear();
+  // Served again once the server has closed its side of the connections that left: each
+  // try is a new connection, refused until then.
+  bool again = false;
+  for (int i = 0; i < 200 && !again; ++i) {
+    brrt::test::RawClient c(port);
+    again = c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n") &&
+            brrt::test::status_of(c.read_response()) == 200;
+    if (!again) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(again);
+  EXPECT_EQ(srv.stop(), 0);
+}
+
 // Mutual TLS, spec-driven: an operation behind a `type: mutualTLS` scheme answers a client
 // presenting a certificate the configured client CA issued (curl --cert, Node's https with
 // cert/key), with the certificate's claims in the echo; 401 problems say what was wrong with
@@ -407,7 +465,7 @@ TEST(Serve, MutualTlsSecuritySchemeFromTheSpec) {
   ServeProcess srv(
       {"serve", spec.path(), "--port", "0", "--config", config.path(), "--no-access-log"});
   ASSERT_GT(srv.port(), 0) << srv.startup();
-  EXPECT_EQ(srv.startup().find("warning"), std::string::npos) << srv.startup();
+  EXPECT_EQ(srv.startup().find("security scheme"), std::string::npos) << srv.startup();
   const std::string https = "https://localhost:" + std::to_string(srv.port());
   const std::string trust = "--cacert " + server.cert + " ";
   if (have_curl()) {

@@ -551,6 +551,8 @@ TEST_F(ServerTest, MaxConnections) {
   c.send("GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_TRUE(c.closed_by_peer());
   EXPECT_EQ(server_->transport().open_connections, 2u);
+  EXPECT_EQ(server_->transport().refused_max_connections, 1u);
+  EXPECT_EQ(server_->transport().refused_fd_limit, 0u);
 }
 
 TEST_F(ServerTest, GracefulDrainFinishesInFlightRequests) {

@@ -63,6 +63,8 @@ struct WorkerStats {
   OwnedCounter open_connections;
   OwnedCounter parked_connections;  // idle long enough to hold no buffer
   OwnedCounter accepted_connections;
+  OwnedCounter refused_max_connections;  // accepted and closed at once: max_connections open
+  OwnedCounter refused_fd_limit;         // the same at the process's open-file limit
   OwnedCounter requests;
   OwnedCounter bytes_in;
   OwnedCounter bytes_out;
@@ -73,6 +75,8 @@ struct TransportSnapshot {
   std::uint64_t open_connections = 0;
   std::uint64_t parked_connections = 0;
   std::uint64_t accepted_connections = 0;
+  std::uint64_t refused_max_connections = 0;
+  std::uint64_t refused_fd_limit = 0;
   std::uint64_t requests = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;

@@ -58,6 +58,8 @@ struct TransportTotals {
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
   std::uint64_t tls_handshake_failures = 0;
+  std::uint64_t refused_max_connections = 0;  // closed at once: max_connections were open
+  std::uint64_t refused_fd_limit = 0;         // closed at once: the open-file limit
 };
 
 class Metrics {
