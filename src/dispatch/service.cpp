@@ -1034,8 +1034,10 @@ void Service::finish(Worker& w, const CompiledApi& api, std::size_t worker,
     rec.trace_id = t.trace();
     rec.span_id = t.span();
   }
-  if (options_.log_format == observe::LogFormat::Json)
+  if (options_.log_format == observe::LogFormat::Json) {
     rec.user_agent = req.header("User-Agent").value_or(std::string_view());
+    if (req.client_certificate) rec.client_cert = req.client_certificate->subject;
+  }
   access_log_.write(rec, w.log_line);
 }
 

@@ -190,6 +190,11 @@ void AccessLog::format(const AccessRecord& r, std::string& out) const {
       append_json_escaped(out, r.user_agent);
       out += '"';
     }
+    if (!r.client_cert.empty()) {
+      out += ",\"client_cert\":\"";
+      append_json_escaped(out, r.client_cert);
+      out += '"';
+    }
     out += "}\n";
     return;
   }

@@ -180,6 +180,16 @@ TEST(AccessLog, UserAgentInJsonEscaped) {
   EXPECT_EQ(line.find("user_agent"), std::string::npos);  // absent header, absent field
 }
 
+TEST(AccessLog, ClientCertificateSubjectInJson) {
+  auto r = sample();
+  r.client_cert = "CN=alice,O=Example \"Corp\"";
+  std::string line;
+  AccessLog(LogFormat::Json, -1).format(r, line);
+  EXPECT_EQ(boost::json::parse(line).at("client_cert").as_string(), "CN=alice,O=Example \"Corp\"");
+  AccessLog(LogFormat::Json, -1).format(sample(), line);
+  EXPECT_EQ(line.find("client_cert"), std::string::npos);  // none presented, no field
+}
+
 TEST(AccessLog, WritesWholeLinesToTheDescriptor) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);

@@ -27,6 +27,9 @@ struct AccessRecord {
   std::string_view trace_id;
   std::string_view span_id;
   std::string_view user_agent;  // the User-Agent header; empty when absent (JSON format only)
+  // The subject of the client's TLS certificate (mutual TLS), verified or not; empty when it
+  // presented none (JSON format only: "client_cert").
+  std::string_view client_cert;
 };
 
 class AccessLog {
