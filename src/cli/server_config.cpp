@@ -536,6 +536,8 @@ void read_tls(const ConfigReader& r, const json::value& section, const std::stri
               ServeSettings& settings) {
   http::TlsSettings tls;
   std::string cert_at, key_at, ca_at, mode_at;
+  std::vector<std::pair<std::string, std::string>>
+      more_at;  // cert and key of each certificates entry
   std::optional<http::ClientCertificates> mode;
   constexpr const char* kVersionHint = "use TLSv1.2 (the default) or TLSv1.3";
   r.each(section, ptr, [&](const std::string& k, const json::value& v, const std::string& p) {
@@ -545,6 +547,32 @@ void read_tls(const ConfigReader& r, const json::value& section, const std::stri
     } else if (k == "key") {
       tls.key_file = r.string(v, p);
       key_at = p;
+    } else if (k == "certificates") {
+      // More certificates, chosen by the host name the client asks for (SNI).
+      if (!v.is_array()) r.fail(p, "expected a list of {cert, key}");
+      std::size_t i = 0;
+      for (const auto& item : v.get_array()) {
+        const std::string at = p + "/" + std::to_string(i++);
+        http::CertificateFiles files;
+        std::string item_cert_at, item_key_at;
+        r.each(item, at, [&](const std::string& ik, const json::value& iv, const std::string& ip) {
+          if (ik == "cert") {
+            files.cert_chain_file = r.string(iv, ip);
+            item_cert_at = ip;
+          } else if (ik == "key") {
+            files.key_file = r.string(iv, ip);
+            item_key_at = ip;
+          } else {
+            r.fail(ip, "unknown certificates setting '" + ik + "'", "use cert and key");
+          }
+        });
+        if (item_cert_at.empty() || item_key_at.empty())
+          r.fail(at,
+                 std::string("a certificate needs a ") + (item_cert_at.empty() ? "cert" : "key"),
+                 "each entry gives cert (a PEM certificate chain) and key (its PEM private key)");
+        tls.more_certificates.push_back(std::move(files));
+        more_at.emplace_back(item_cert_at, item_key_at);
+      }
     } else if (k == "client_ca") {
       tls.client_ca_file = r.string(v, p);
       ca_at = p;
@@ -577,7 +605,7 @@ void read_tls(const ConfigReader& r, const json::value& section, const std::stri
                kVersionHint);
     } else {
       r.fail(p, "unknown tls setting '" + k + "'",
-             "use cert, key, min_version, client_ca or client_certificates");
+             "use cert, key, certificates, min_version, client_ca or client_certificates");
     }
   });
   r.guard([&] {
@@ -594,9 +622,12 @@ void read_tls(const ConfigReader& r, const json::value& section, const std::stri
       settings.server.tls = std::make_shared<http::TlsContext>(tls);
       settings.tls = tls;
     } catch (const http::TlsError& e) {
-      r.fail(e.file() == http::TlsError::File::PrivateKey ? key_at
+      const bool more = e.certificate() != 0 && e.certificate() <= more_at.size();
+      const std::string& at_cert = more ? more_at[e.certificate() - 1].first : cert_at;
+      const std::string& at_key = more ? more_at[e.certificate() - 1].second : key_at;
+      r.fail(e.file() == http::TlsError::File::PrivateKey ? at_key
              : e.file() == http::TlsError::File::ClientCa ? ca_at
-                                                          : cert_at,
+                                                          : at_cert,
              e.what(),
              e.file() == http::TlsError::File::ClientCa
                  ? "client_ca is a PEM file of one or more CA certificates"

@@ -463,7 +463,7 @@ TEST(Serve, MutualTlsSecuritySchemeFromTheSpec) {
   const TempFile config("mtls", "tls:\n  cert: " + server.cert + "\n  key: " + server.key +
                                     "\n  client_ca: " + ca.cert + "\n  min_version: TLSv1.3\n");
   ServeProcess srv(
-      {"serve", spec.path(), "--port", "0", "--config", config.path(), "--no-access-log"});
+      {"serve", spec.path(), "--port", "0", "--config", config.path(), "--log-format", "json"});
   ASSERT_GT(srv.port(), 0) << srv.startup();
   EXPECT_EQ(srv.startup().find("security scheme"), std::string::npos) << srv.startup();
   const std::string https = "https://localhost:" + std::to_string(srv.port());
@@ -476,6 +476,10 @@ TEST(Serve, MutualTlsSecuritySchemeFromTheSpec) {
     EXPECT_EQ(claims.at("iss").as_string(), "CN=Clients CA");
     EXPECT_EQ(claims.at("san").at("dns").at(0).as_string(), "alice.internal");
     EXPECT_EQ(claims.at("x5t#S256").as_string().size(), 43u);  // 32 bytes, base64url
+    // The access log names the client.
+    const auto logged = srv.log_lines(1);
+    ASSERT_FALSE(logged.empty());
+    EXPECT_EQ(boost::json::parse(logged[0]).at("client_cert").as_string(), "CN=alice") << logged[0];
 
     c = curl(trust + "-i " + https + "/whoami");
     EXPECT_EQ(c.status, 401);
@@ -538,6 +542,42 @@ TEST(Serve, MutualTlsSecuritySchemeFromTheSpec) {
   EXPECT_EQ(refused.stop(), 2);
   EXPECT_NE(refused.startup().find(
                 ":4:24: error: client certificates need client_ca (at /tls/client_certificates)"),
+            std::string::npos)
+      << refused.startup();
+  std::filesystem::remove_all(dir);
+}
+
+// Several certificates on one port, chosen by the host name curl asks for (SNI); a further
+// certificate that does not load is an error at its own entry.
+TEST(Serve, TlsCertificatesChosenByHostName) {
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed (scripts/setup.sh installs it)";
+  const std::string dir = "/tmp/brrt-sni-" + std::to_string(::getpid());
+  const brrt::test::TlsFiles main = brrt::test::make_tls_files(dir);
+  const brrt::test::TlsFiles api =
+      brrt::test::make_tls_files(dir, "api", {.cn = "api.test", .san = "DNS:api.test"});
+  const TempFile config("sni", "tls:\n  cert: " + main.cert + "\n  key: " + main.key +
+                                   "\n  certificates:\n    - cert: " + api.cert +
+                                   "\n      key: " + api.key + "\n");
+  ServeProcess srv({"serve", "--port", "0", "--config", config.path(), "--no-access-log"});
+  ASSERT_GT(srv.port(), 0) << srv.startup();
+  const std::string port = std::to_string(srv.port());
+  // curl checks the name against the certificate it got, trusting only the one expected.
+  Curl c = curl("--cacert " + api.cert + " --resolve api.test:" + port +
+                ":127.0.0.1 https://api.test:" + port + "/health");
+  EXPECT_EQ(c.status, 200) << c.body;
+  EXPECT_EQ(curl("--cacert " + main.cert + " https://localhost:" + port + "/health").status, 200);
+  EXPECT_NE(
+      curl("--cacert " + api.cert + " https://localhost:" + port + "/health 2>/dev/null").status,
+      200);
+  EXPECT_EQ(srv.stop(), 0);
+
+  const TempFile bad("sni-bad", "tls:\n  cert: " + main.cert + "\n  key: " + main.key +
+                                    "\n  certificates:\n    - cert: " + api.cert +
+                                    "\n      key: " + main.key + "\n");
+  ServeProcess refused({"serve", "--port", "0", "--config", bad.path()});
+  EXPECT_EQ(refused.stop(), 2);
+  EXPECT_NE(refused.startup().find("is not the key of the certificate in '" + api.cert +
+                                   "' (at /tls/certificates/0/key)"),
             std::string::npos)
       << refused.startup();
   std::filesystem::remove_all(dir);

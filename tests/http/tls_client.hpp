@@ -23,8 +23,10 @@ class TlsClient {
   // `alpn`: protocols to offer, in wire format ("\x08http/1.1"); empty offers none.
   // `max_version`: the highest protocol to offer (TLS1_2_VERSION, ...; 0: OpenSSL's highest).
   // `identity`: a certificate and key to present when the server asks for one (mutual TLS).
+  // `host`: the name sent (SNI) and verified in the server's certificate.
   TlsClient(std::uint16_t port, const std::string& ca_file, std::string_view alpn = {},
-            int timeout_ms = 5000, int max_version = 0, const TlsFiles* identity = nullptr) {
+            int timeout_ms = 5000, int max_version = 0, const TlsFiles* identity = nullptr,
+            const std::string& host = "localhost") {
     ctx_ = SSL_CTX_new(TLS_client_method());
     if (identity != nullptr &&
         (SSL_CTX_use_certificate_file(ctx_, identity->cert.c_str(), SSL_FILETYPE_PEM) != 1 ||
@@ -37,8 +39,8 @@ class TlsClient {
     if (!connect_loopback(fd_, port, timeout_ms)) return;
     ssl_ = SSL_new(ctx_);
     SSL_set_fd(ssl_, fd_);
-    SSL_set_tlsext_host_name(ssl_, "localhost");
-    SSL_set1_host(ssl_, "localhost");
+    SSL_set_tlsext_host_name(ssl_, host.c_str());
+    SSL_set1_host(ssl_, host.c_str());
     if (!alpn.empty())
       SSL_set_alpn_protos(ssl_, reinterpret_cast<const unsigned char*>(alpn.data()),
                           static_cast<unsigned>(alpn.size()));
@@ -67,6 +69,15 @@ class TlsClient {
     return std::string(reinterpret_cast<const char*>(p), n);
   }
   std::string version() const { return SSL_get_version(ssl_); }
+  // The subject of the certificate the server presented, one line ("CN=localhost").
+  std::string peer_subject() const {
+    X509* cert = SSL_get1_peer_certificate(ssl_);
+    if (cert == nullptr) return {};
+    char line[256];
+    X509_NAME_oneline(X509_get_subject_name(cert), line, sizeof line);
+    X509_free(cert);
+    return std::string(line[0] == '/' ? line + 1 : line);
+  }
 
   bool send(std::string_view bytes) {
     while (!bytes.empty()) {

@@ -63,7 +63,7 @@ class TlsTest : public ::testing::Test {
     delete dir_;
   }
   void start(ServerConfig cfg = {}, TlsVersion min_version = TlsVersion::Tls12) {
-    start_with(TlsSettings{files_->cert, files_->key, min_version, {}, {}}, cfg);
+    start_with(TlsSettings{files_->cert, files_->key, min_version, {}, {}, {}}, cfg);
   }
   void start_with(const TlsSettings& tls, ServerConfig cfg = {}) {
     cfg.port = 0;
@@ -228,6 +228,36 @@ TEST_F(TlsTest, ACertificateTheClientDoesNotTrustFailsItsHandshake) {
   EXPECT_NE(c.error().find("certificate verify failed"), std::string::npos) << c.error();
 }
 
+// SNI: a client naming a host that one of the further certificates covers gets that one
+// (wildcards as a whole left-most label); any other client gets the first.
+TEST_F(TlsTest, SniChoosesTheCertificateOfTheNamedHost) {
+  const test::TlsFiles api =
+      test::make_tls_files(*dir_, "api", {.cn = "api.test", .san = "DNS:api.test,DNS:*.api.test"});
+  TlsSettings tls{files_->cert, files_->key, TlsVersion::Tls12, {}, {}, {{api.cert, api.key}}};
+  start_with(tls);
+  for (const char* host : {"api.test", "v2.api.test"}) {
+    TlsClient c(port(), api.cert, {}, 5000, 0, nullptr, host);  // verifies `host`
+    ASSERT_TRUE(c.connected()) << host << ": " << c.error();
+    EXPECT_EQ(c.peer_subject(), "CN=api.test");
+    ASSERT_TRUE(c.send("GET /sni HTTP/1.1\r\nHost: api.test\r\n\r\n"));
+    EXPECT_EQ(body_of(c.read_response()), "/sni secure|");
+  }
+  {
+    TlsClient c(port(), files_->cert, "\x08http/1.1", 5000, TLS1_2_VERSION);
+    ASSERT_TRUE(c.connected()) << c.error();
+    EXPECT_EQ(c.peer_subject(), "CN=localhost");
+    EXPECT_EQ(c.alpn(), "http/1.1");
+  }
+  // Not covered (a wildcard is one whole label): the first certificate, which the client,
+  // trusting only the other, refuses.
+  TlsClient deep(port(), api.cert, {}, 5000, 0, nullptr, "a.b.api.test");
+  EXPECT_FALSE(deep.connected());
+  // A switched session keeps ALPN (read from the context it moved to).
+  TlsClient alpn(port(), api.cert, "\x02h2\x08http/1.1", 5000, 0, nullptr, "api.test");
+  ASSERT_TRUE(alpn.connected()) << alpn.error();
+  EXPECT_EQ(alpn.alpn(), "http/1.1");
+}
+
 // Mutual TLS: client certificates issued by a CA of the test's own, one from elsewhere, one
 // expired, and none.
 class MutualTlsTest : public TlsTest {
@@ -254,7 +284,7 @@ class MutualTlsTest : public TlsTest {
     TlsTest::TearDownTestSuite();
   }
   void start_mtls(ClientCertificates mode) {
-    start_with(TlsSettings{files_->cert, files_->key, TlsVersion::Tls12, ca_->cert, mode});
+    start_with(TlsSettings{files_->cert, files_->key, TlsVersion::Tls12, ca_->cert, mode, {}});
   }
   // The body of GET /who over a new connection presenting `identity`; "" when the
   // connection or the exchange fails.
@@ -338,7 +368,7 @@ TEST_F(TlsTest, UnusableFilesAreErrorsNamingTheFile) {
 
   const auto client_ca_error = [&](const std::string& ca, ClientCertificates mode) -> std::string {
     try {
-      TlsContext ctx(TlsSettings{files_->cert, files_->key, TlsVersion::Tls12, ca, mode});
+      TlsContext ctx(TlsSettings{files_->cert, files_->key, TlsVersion::Tls12, ca, mode, {}});
     } catch (const TlsError& e) {
       EXPECT_EQ(e.file(), TlsError::File::ClientCa);
       return e.what();
@@ -353,6 +383,21 @@ TEST_F(TlsTest, UnusableFilesAreErrorsNamingTheFile) {
   EXPECT_NE(client_ca_error(files_->key, ClientCertificates::Optional).find("client CA file"),
             std::string::npos);
   EXPECT_EQ(client_ca_error(files_->cert, ClientCertificates::Optional), "accepted");
+
+  // A further certificate (SNI) that does not load names itself.
+  try {
+    TlsContext ctx(TlsSettings{files_->cert,
+                               files_->key,
+                               TlsVersion::Tls12,
+                               {},
+                               {},
+                               {{other.cert, other.key}, {other.cert, files_->key}}});
+    ADD_FAILURE() << "accepted";
+  } catch (const TlsError& e) {
+    EXPECT_EQ(e.certificate(), 2u);
+    EXPECT_EQ(e.file(), TlsError::File::PrivateKey);
+    EXPECT_NE(std::string(e.what()).find("is not the key of the certificate"), std::string::npos);
+  }
 }
 
 }  // namespace

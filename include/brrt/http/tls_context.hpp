@@ -1,13 +1,16 @@
 #pragma once
 // A server's TLS settings, loaded once at startup: the certificate chain and private key
-// (PEM files), the lowest protocol version, ALPN answering `http/1.1` (a client offering
-// only `h2` goes on without ALPN, as HTTP/1.1) and, for mutual TLS, the CAs client
-// certificates are verified against. Immutable once built and shared by every worker:
-// OpenSSL makes sessions from one SSL_CTX on many threads.
+// (PEM files; more for other host names, chosen by SNI), the lowest protocol version, ALPN
+// answering `http/1.1` (a client offering only `h2` goes on without ALPN, as HTTP/1.1) and,
+// for mutual TLS, the CAs client certificates are verified against. Immutable once built and shared
+// by every worker: OpenSSL makes sessions from one SSL_CTX on many threads.
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 struct ssl_ctx_st;
+struct ssl_st;
 
 namespace brrt::http {
 
@@ -19,6 +22,11 @@ enum class TlsVersion { Tls12, Tls13 };
 // certificate that verifies fails its handshake (no HTTP at all).
 enum class ClientCertificates { Off, Optional, Required };
 
+struct CertificateFiles {
+  std::string cert_chain_file;  // the certificate first, then intermediates
+  std::string key_file;         // its private key, unencrypted
+};
+
 struct TlsSettings {
   std::string cert_chain_file;  // the server's certificate first, then intermediates
   std::string key_file;         // its private key, unencrypted
@@ -27,18 +35,26 @@ struct TlsSettings {
   // is Off, and its subjects are the CA names offered to clients in the handshake.
   std::string client_ca_file;
   ClientCertificates client_certificates = ClientCertificates::Off;
+  // Further certificates, for host names the first does not cover (SNI): a client naming a
+  // host one of them covers (its subjectAltName DNS names, wildcards as a whole left-most
+  // label) gets that one, tried in order; any other client gets the first.
+  std::vector<CertificateFiles> more_certificates;
 };
 
 // A file that cannot be used; the message names the file and OpenSSL's reason, file() which
-// one is at fault.
+// one is at fault and certificate() of which certificate (0: the first, i: more_certificates
+// [i - 1]).
 class TlsError : public std::runtime_error {
  public:
   enum class File { CertChain, PrivateKey, ClientCa, Neither };
-  TlsError(File file, const std::string& message) : std::runtime_error(message), file_(file) {}
+  TlsError(File file, const std::string& message, std::size_t certificate = 0)
+      : std::runtime_error(message), file_(file), certificate_(certificate) {}
   File file() const noexcept { return file_; }
+  std::size_t certificate() const noexcept { return certificate_; }
 
  private:
   File file_;
+  std::size_t certificate_;
 };
 
 class TlsContext {
@@ -48,7 +64,7 @@ class TlsContext {
   explicit TlsContext(const TlsSettings& settings);
   TlsContext(const std::string& cert_chain_file, const std::string& key_file,
              TlsVersion min_version = TlsVersion::Tls12)
-      : TlsContext(TlsSettings{cert_chain_file, key_file, min_version, {}, {}}) {}
+      : TlsContext(TlsSettings{cert_chain_file, key_file, min_version, {}, {}, {}}) {}
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
@@ -57,7 +73,10 @@ class TlsContext {
   ClientCertificates client_certificates() const noexcept { return client_certificates_; }
 
  private:
+  static int choose_certificate(ssl_st* ssl, int* alert, void* self);
+
   ssl_ctx_st* ctx_ = nullptr;
+  std::vector<ssl_ctx_st*> more_;  // more_certificates' contexts, switched to by SNI
   ClientCertificates client_certificates_;
 };
 
