@@ -530,48 +530,54 @@ void check_endpoints(const ConfigReader& r, const dispatch::ServiceOptions& o,
     });
 }
 
+// `cert` or `key` of a certificate (the tls section's own, or an entry of its certificates)
+// into `files`, its pointer into `at` (cert, key); false for any other setting.
+bool read_certificate_file(const ConfigReader& r, const std::string& k, const json::value& v,
+                           const std::string& p, http::CertificateFiles& files,
+                           std::pair<std::string, std::string>& at) {
+  if (k == "cert") {
+    files.cert_chain_file = r.string(v, p);
+    at.first = p;
+  } else if (k == "key") {
+    files.key_file = r.string(v, p);
+    at.second = p;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // The tls section: the files are loaded here, so that a file that cannot serve is a startup
 // error at its setting, not a failure of every handshake.
 void read_tls(const ConfigReader& r, const json::value& section, const std::string& ptr,
               ServeSettings& settings) {
   http::TlsSettings tls;
-  std::string cert_at, key_at, ca_at, mode_at;
-  std::vector<std::pair<std::string, std::string>>
-      more_at;  // cert and key of each certificates entry
+  std::string ca_at, mode_at;
+  // The pointers of each certificate's cert and key (the section's own first, then each
+  // entry of certificates), for errors.
+  std::vector<std::pair<std::string, std::string>> files_at(1);
+  http::CertificateFiles first;
   std::optional<http::ClientCertificates> mode;
   constexpr const char* kVersionHint = "use TLSv1.2 (the default) or TLSv1.3";
   r.each(section, ptr, [&](const std::string& k, const json::value& v, const std::string& p) {
-    if (k == "cert") {
-      tls.cert_chain_file = r.string(v, p);
-      cert_at = p;
-    } else if (k == "key") {
-      tls.key_file = r.string(v, p);
-      key_at = p;
-    } else if (k == "certificates") {
+    if (read_certificate_file(r, k, v, p, first, files_at[0])) return;  // cert, key
+    if (k == "certificates") {
       // More certificates, chosen by the host name the client asks for (SNI).
       if (!v.is_array()) r.fail(p, "expected a list of {cert, key}");
       std::size_t i = 0;
       for (const auto& item : v.get_array()) {
         const std::string at = p + "/" + std::to_string(i++);
         http::CertificateFiles files;
-        std::string item_cert_at, item_key_at;
+        auto& item_at = files_at.emplace_back();
         r.each(item, at, [&](const std::string& ik, const json::value& iv, const std::string& ip) {
-          if (ik == "cert") {
-            files.cert_chain_file = r.string(iv, ip);
-            item_cert_at = ip;
-          } else if (ik == "key") {
-            files.key_file = r.string(iv, ip);
-            item_key_at = ip;
-          } else {
+          if (!read_certificate_file(r, ik, iv, ip, files, item_at))
             r.fail(ip, "unknown certificates setting '" + ik + "'", "use cert and key");
-          }
         });
-        if (item_cert_at.empty() || item_key_at.empty())
+        if (item_at.first.empty() || item_at.second.empty())
           r.fail(at,
-                 std::string("a certificate needs a ") + (item_cert_at.empty() ? "cert" : "key"),
+                 std::string("a certificate needs a ") + (item_at.first.empty() ? "cert" : "key"),
                  "each entry gives cert (a PEM certificate chain) and key (its PEM private key)");
         tls.more_certificates.push_back(std::move(files));
-        more_at.emplace_back(item_cert_at, item_key_at);
       }
     } else if (k == "client_ca") {
       tls.client_ca_file = r.string(v, p);
@@ -609,6 +615,7 @@ void read_tls(const ConfigReader& r, const json::value& section, const std::stri
     }
   });
   r.guard([&] {
+    const auto& [cert_at, key_at] = files_at[0];
     if (cert_at.empty() || key_at.empty())
       r.fail(ptr, std::string("tls needs a ") + (cert_at.empty() ? "cert" : "key"),
              "give both: cert (the PEM certificate chain, server first) and key (its PEM private "
@@ -618,16 +625,16 @@ void read_tls(const ConfigReader& r, const json::value& section, const std::stri
     if (tls.client_certificates != http::ClientCertificates::Off && ca_at.empty())
       r.fail(mode_at, "client certificates need client_ca",
              "client_ca is the PEM file of the CAs that issue the client certificates");
+    tls.cert_chain_file = std::move(first.cert_chain_file);
+    tls.key_file = std::move(first.key_file);
     try {
       settings.server.tls = std::make_shared<http::TlsContext>(tls);
       settings.tls = tls;
     } catch (const http::TlsError& e) {
-      const bool more = e.certificate() != 0 && e.certificate() <= more_at.size();
-      const std::string& at_cert = more ? more_at[e.certificate() - 1].first : cert_at;
-      const std::string& at_key = more ? more_at[e.certificate() - 1].second : key_at;
-      r.fail(e.file() == http::TlsError::File::PrivateKey ? at_key
+      const auto& at = files_at[e.certificate() < files_at.size() ? e.certificate() : 0];
+      r.fail(e.file() == http::TlsError::File::PrivateKey ? at.second
              : e.file() == http::TlsError::File::ClientCa ? ca_at
-                                                          : at_cert,
+                                                          : at.first,
              e.what(),
              e.file() == http::TlsError::File::ClientCa
                  ? "client_ca is a PEM file of one or more CA certificates"
