@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace brrt::test {
 
@@ -87,6 +88,53 @@ inline TlsFiles make_tls_files(const std::string& dir, const std::string& name =
   X509_free(cert);
   EVP_PKEY_free(key);
   return files;
+}
+
+// A PEM revocation list issued by `ca` (current from an hour ago for a day) that revokes the
+// certificates in `revoked`; returns its file.
+inline std::string make_crl(const std::string& dir, const TlsFiles& ca,
+                            const std::vector<const TlsFiles*>& revoked) {
+  const auto read_cert = [](const std::string& file) {
+    FILE* f = std::fopen(file.c_str(), "r");
+    if (f == nullptr) throw std::runtime_error("cannot read " + file);
+    X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+    std::fclose(f);
+    if (cert == nullptr) throw std::runtime_error("not a certificate: " + file);
+    return cert;
+  };
+  X509* issuer = read_cert(ca.cert);
+  FILE* k = std::fopen(ca.key.c_str(), "r");
+  EVP_PKEY* key = k ? PEM_read_PrivateKey(k, nullptr, nullptr, nullptr) : nullptr;
+  if (k) std::fclose(k);
+  if (key == nullptr) throw std::runtime_error("cannot read the CA key");
+  X509_CRL* crl = X509_CRL_new();
+  X509_CRL_set_version(crl, 1);  // v2
+  X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer));
+  ASN1_TIME* last = X509_gmtime_adj(nullptr, -3600);
+  ASN1_TIME* next = X509_gmtime_adj(nullptr, 24 * 3600);
+  X509_CRL_set1_lastUpdate(crl, last);
+  X509_CRL_set1_nextUpdate(crl, next);
+  for (const TlsFiles* r : revoked) {
+    X509* cert = read_cert(r->cert);
+    X509_REVOKED* entry = X509_REVOKED_new();
+    X509_REVOKED_set_serialNumber(entry, X509_get_serialNumber(cert));
+    X509_REVOKED_set_revocationDate(entry, last);
+    X509_CRL_add0_revoked(crl, entry);
+    X509_free(cert);
+  }
+  X509_CRL_sort(crl);
+  if (X509_CRL_sign(crl, key, EVP_sha256()) == 0) throw std::runtime_error("OpenSSL: CRL sign");
+  const std::string file = dir + "/clients.crl";
+  FILE* out = std::fopen(file.c_str(), "w");
+  if (out == nullptr) throw std::runtime_error("cannot write " + file);
+  PEM_write_X509_CRL(out, crl);
+  std::fclose(out);
+  ASN1_TIME_free(last);
+  ASN1_TIME_free(next);
+  X509_CRL_free(crl);
+  EVP_PKEY_free(key);
+  X509_free(issuer);
+  return file;
 }
 
 }  // namespace brrt::test

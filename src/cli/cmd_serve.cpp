@@ -254,9 +254,10 @@ int run_serve(std::span<const std::string_view> args) {
       settings.server.tls = std::make_shared<http::TlsContext>(tls);
       settings.tls = tls;
     } catch (const http::TlsError& e) {
-      const char* flag = e.file() == http::TlsError::File::PrivateKey ? "--tls-key"
-                         : e.file() == http::TlsError::File::ClientCa ? "--tls-client-ca"
-                                                                      : "--tls-cert";
+      const char* flag = e.file() == http::TlsError::File::PrivateKey  ? "--tls-key"
+                         : e.file() == http::TlsError::File::ClientCa  ? "--tls-client-ca"
+                         : e.file() == http::TlsError::File::ClientCrl ? "tls.client_crl"
+                                                                       : "--tls-cert";
       std::fprintf(stderr, "brrtrouter serve: %s: %s\n", flag, e.what());
       return kExitBadInput;
     }

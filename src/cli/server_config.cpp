@@ -552,7 +552,7 @@ bool read_certificate_file(const ConfigReader& r, const std::string& k, const js
 void read_tls(const ConfigReader& r, const json::value& section, const std::string& ptr,
               ServeSettings& settings) {
   http::TlsSettings tls;
-  std::string ca_at, mode_at;
+  std::string ca_at, mode_at, crl_at;
   // The pointers of each certificate's cert and key (the section's own first, then each
   // entry of certificates), for errors.
   std::vector<std::pair<std::string, std::string>> files_at(1);
@@ -579,6 +579,9 @@ void read_tls(const ConfigReader& r, const json::value& section, const std::stri
                  "each entry gives cert (a PEM certificate chain) and key (its PEM private key)");
         tls.more_certificates.push_back(std::move(files));
       }
+    } else if (k == "client_crl") {
+      tls.client_crl_file = r.string(v, p);
+      crl_at = p;
     } else if (k == "client_ca") {
       tls.client_ca_file = r.string(v, p);
       ca_at = p;
@@ -611,7 +614,8 @@ void read_tls(const ConfigReader& r, const json::value& section, const std::stri
                kVersionHint);
     } else {
       r.fail(p, "unknown tls setting '" + k + "'",
-             "use cert, key, certificates, min_version, client_ca or client_certificates");
+             "use cert, key, certificates, min_version, client_ca, client_certificates or "
+             "client_crl");
     }
   });
   r.guard([&] {
@@ -627,17 +631,23 @@ void read_tls(const ConfigReader& r, const json::value& section, const std::stri
              "client_ca is the PEM file of the CAs that issue the client certificates");
     tls.cert_chain_file = std::move(first.cert_chain_file);
     tls.key_file = std::move(first.key_file);
+    if (!crl_at.empty() && tls.client_certificates == http::ClientCertificates::Off)
+      r.fail(crl_at, "client_crl without client certificates",
+             "client_crl lists revoked client certificates: give client_ca too");
     try {
       settings.server.tls = std::make_shared<http::TlsContext>(tls);
       settings.tls = tls;
     } catch (const http::TlsError& e) {
       const auto& at = files_at[e.certificate() < files_at.size() ? e.certificate() : 0];
-      r.fail(e.file() == http::TlsError::File::PrivateKey ? at.second
-             : e.file() == http::TlsError::File::ClientCa ? ca_at
-                                                          : at.first,
+      r.fail(e.file() == http::TlsError::File::PrivateKey  ? at.second
+             : e.file() == http::TlsError::File::ClientCa  ? ca_at
+             : e.file() == http::TlsError::File::ClientCrl ? crl_at
+                                                           : at.first,
              e.what(),
              e.file() == http::TlsError::File::ClientCa
                  ? "client_ca is a PEM file of one or more CA certificates"
+             : e.file() == http::TlsError::File::ClientCrl
+                 ? "client_crl is a PEM file of the client CAs' revocation lists"
                  : "cert is the PEM certificate chain (the server's first, then intermediates), "
                    "key its unencrypted PEM private key");
     }

@@ -1,6 +1,7 @@
 #include "brrt/http/tls_context.hpp"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -30,9 +31,10 @@ void require_readable(const std::string& file, TlsError::File which, std::size_t
   if (!in)
     throw TlsError(which,
                    std::string("cannot read the ") +
-                       (which == TlsError::File::CertChain  ? "certificate chain"
-                        : which == TlsError::File::ClientCa ? "client CA file"
-                                                            : "private key") +
+                       (which == TlsError::File::CertChain   ? "certificate chain"
+                        : which == TlsError::File::ClientCa  ? "client CA file"
+                        : which == TlsError::File::ClientCrl ? "client CRL file"
+                                                             : "private key") +
                        " '" + file + "': " + std::strerror(errno),
                    certificate);
 }
@@ -78,6 +80,29 @@ void load_client_cas(SSL_CTX* ctx, const std::string& file) {
     throw TlsError(TlsError::File::ClientCa,
                    "the client CA file '" + file + "' holds no certificate: " + openssl_reason());
   SSL_CTX_set_client_CA_list(ctx, names);
+}
+
+// The revocation lists checked for each client certificate (its issuer's; the CAs above it
+// are trusted as configured).
+void load_client_crls(SSL_CTX* ctx, const std::string& file) {
+  require_readable(file, TlsError::File::ClientCrl);
+  BIO* in = BIO_new_file(file.c_str(), "r");
+  if (in == nullptr)
+    throw TlsError(TlsError::File::ClientCrl,
+                   "cannot read the client CRL file '" + file + "': " + openssl_reason());
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  std::size_t loaded = 0;
+  while (X509_CRL* crl = PEM_read_bio_X509_CRL(in, nullptr, nullptr, nullptr)) {
+    X509_STORE_add_crl(store, crl);
+    X509_CRL_free(crl);
+    ++loaded;
+  }
+  BIO_free(in);
+  ERR_clear_error();  // the end of the file reads as an error
+  if (loaded == 0)
+    throw TlsError(TlsError::File::ClientCrl,
+                   "the client CRL file '" + file + "' holds no PEM revocation list");
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
 }
 
 [[noreturn]] void throw_mismatch(const std::string& cert_chain_file, const std::string& key_file,
@@ -148,6 +173,7 @@ SSL_CTX* make_context(const std::string& cert_chain_file, const std::string& key
     if (SSL_CTX_check_private_key(ctx) != 1) throw_mismatch(cert_chain_file, key_file, certificate);
     if (settings.client_certificates != ClientCertificates::Off) {
       load_client_cas(ctx, settings.client_ca_file);
+      if (!settings.client_crl_file.empty()) load_client_crls(ctx, settings.client_crl_file);
       // Asked once per session: a resumed session keeps the certificate it was verified with.
       if (settings.client_certificates == ClientCertificates::Required)
         SSL_CTX_set_verify(

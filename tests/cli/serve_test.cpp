@@ -426,7 +426,8 @@ TEST(Serve, ConnectionsBeyondTheOpenFileLimitAreRefusedNotHung) {
 // Mutual TLS, spec-driven: an operation behind a `type: mutualTLS` scheme answers a client
 // presenting a certificate the configured client CA issued (curl --cert, Node's https with
 // cert/key), with the certificate's claims in the echo; 401 problems say what was wrong with
-// none, an expired one, or one the scheme's allow list does not name; an operation without
+// none, an expired one, a revoked one (client_crl), or one the scheme's allow list does not
+// name; an operation without
 // security needs no certificate. --tls-client-ca keeps the config's other tls settings; a
 // mutualTLS scheme on a server that does not ask for certificates is a startup warning.
 TEST(Serve, MutualTlsSecuritySchemeFromTheSpec) {
@@ -460,8 +461,13 @@ TEST(Serve, MutualTlsSecuritySchemeFromTheSpec) {
                       "    get:\n"
                       "      operationId: open\n"
                       "      responses: {'200': {description: anyone}}\n");
+  CertOptions mallory_options{.cn = "mallory", .san = ""};
+  mallory_options.issuer = &ca;
+  const brrt::test::TlsFiles mallory = make_tls_files(dir, "mallory", mallory_options);
+  const std::string crl = brrt::test::make_crl(dir, ca, {&mallory});
   const TempFile config("mtls", "tls:\n  cert: " + server.cert + "\n  key: " + server.key +
-                                    "\n  client_ca: " + ca.cert + "\n  min_version: TLSv1.3\n");
+                                    "\n  client_ca: " + ca.cert + "\n  client_crl: " + crl +
+                                    "\n  min_version: TLSv1.3\n");
   ServeProcess srv(
       {"serve", spec.path(), "--port", "0", "--config", config.path(), "--log-format", "json"});
   ASSERT_GT(srv.port(), 0) << srv.startup();
@@ -491,6 +497,11 @@ TEST(Serve, MutualTlsSecuritySchemeFromTheSpec) {
     c = curl(trust + "--cert " + old.cert + " --key " + old.key + " " + https + "/whoami");
     EXPECT_EQ(c.status, 401);
     EXPECT_NE(c.body.find("the client certificate did not verify: certificate has expired"),
+              std::string::npos)
+        << c.body;
+    c = curl(trust + "--cert " + mallory.cert + " --key " + mallory.key + " " + https + "/whoami");
+    EXPECT_EQ(c.status, 401);
+    EXPECT_NE(c.body.find("the client certificate did not verify: certificate revoked"),
               std::string::npos)
         << c.body;
     EXPECT_EQ(curl(trust + https + "/public").status, 200);

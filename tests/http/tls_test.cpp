@@ -63,7 +63,7 @@ class TlsTest : public ::testing::Test {
     delete dir_;
   }
   void start(ServerConfig cfg = {}, TlsVersion min_version = TlsVersion::Tls12) {
-    start_with(TlsSettings{files_->cert, files_->key, min_version, {}, {}, {}}, cfg);
+    start_with(tls_settings(files_->cert, files_->key, min_version), cfg);
   }
   void start_with(const TlsSettings& tls, ServerConfig cfg = {}) {
     cfg.port = 0;
@@ -233,7 +233,8 @@ TEST_F(TlsTest, ACertificateTheClientDoesNotTrustFailsItsHandshake) {
 TEST_F(TlsTest, SniChoosesTheCertificateOfTheNamedHost) {
   const test::TlsFiles api =
       test::make_tls_files(*dir_, "api", {.cn = "api.test", .san = "DNS:api.test,DNS:*.api.test"});
-  TlsSettings tls{files_->cert, files_->key, TlsVersion::Tls12, {}, {}, {{api.cert, api.key}}};
+  TlsSettings tls = tls_settings(files_->cert, files_->key);
+  tls.more_certificates = {{api.cert, api.key}};
   start_with(tls);
   for (const char* host : {"api.test", "v2.api.test"}) {
     TlsClient c(port(), api.cert, {}, 5000, 0, nullptr, host);  // verifies `host`
@@ -283,8 +284,12 @@ class MutualTlsTest : public TlsTest {
     delete stranger_;
     TlsTest::TearDownTestSuite();
   }
-  void start_mtls(ClientCertificates mode) {
-    start_with(TlsSettings{files_->cert, files_->key, TlsVersion::Tls12, ca_->cert, mode, {}});
+  void start_mtls(ClientCertificates mode, const std::string& crl = {}) {
+    TlsSettings tls = tls_settings(files_->cert, files_->key);
+    tls.client_ca_file = ca_->cert;
+    tls.client_certificates = mode;
+    tls.client_crl_file = crl;
+    start_with(tls);
   }
   // The body of GET /who over a new connection presenting `identity`; "" when the
   // connection or the exchange fails.
@@ -312,6 +317,22 @@ TEST_F(MutualTlsTest, OptionalCertificatesReachTheRequestWithTheirVerdict) {
   EXPECT_EQ(who(expired_), "/who secure cert=CN=old unverified: certificate has expired|");
   EXPECT_EQ(who(stranger_), "/who secure cert=CN=stranger unverified: self-signed certificate|");
   EXPECT_EQ(server_->transport().tls_handshake_failures, 0u);
+}
+
+// Revocation: a certificate on the CA's list does not verify; the others do.
+TEST_F(MutualTlsTest, ARevokedCertificateDoesNotVerify) {
+  test::CertOptions options{.cn = "mallory", .san = ""};
+  options.issuer = ca_;
+  const test::TlsFiles mallory = test::make_tls_files(*dir_, "mallory", options);
+  start_mtls(ClientCertificates::Optional, test::make_crl(*dir_, *ca_, {&mallory}));
+  EXPECT_EQ(who(&mallory), "/who secure cert=CN=mallory unverified: certificate revoked|");
+  EXPECT_EQ(who(alice_),
+            "/who secure cert=CN=alice verified dns=alice.internal email=alice@example.com|");
+  server_->stop();
+  server_->wait();
+  start_mtls(ClientCertificates::Required, test::make_crl(*dir_, *ca_, {&mallory}));
+  EXPECT_EQ(who(&mallory), "");
+  EXPECT_NE(who(alice_), "");
 }
 
 TEST_F(MutualTlsTest, RequiredCertificatesEndTheHandshakesOfOthers) {
@@ -368,7 +389,10 @@ TEST_F(TlsTest, UnusableFilesAreErrorsNamingTheFile) {
 
   const auto client_ca_error = [&](const std::string& ca, ClientCertificates mode) -> std::string {
     try {
-      TlsContext ctx(TlsSettings{files_->cert, files_->key, TlsVersion::Tls12, ca, mode, {}});
+      TlsSettings tls = tls_settings(files_->cert, files_->key);
+      tls.client_ca_file = ca;
+      tls.client_certificates = mode;
+      TlsContext ctx(tls);
     } catch (const TlsError& e) {
       EXPECT_EQ(e.file(), TlsError::File::ClientCa);
       return e.what();
@@ -383,15 +407,24 @@ TEST_F(TlsTest, UnusableFilesAreErrorsNamingTheFile) {
   EXPECT_NE(client_ca_error(files_->key, ClientCertificates::Optional).find("client CA file"),
             std::string::npos);
   EXPECT_EQ(client_ca_error(files_->cert, ClientCertificates::Optional), "accepted");
+  try {  // a CRL file without a CRL
+    TlsSettings tls = tls_settings(files_->cert, files_->key);
+    tls.client_ca_file = files_->cert;
+    tls.client_certificates = ClientCertificates::Optional;
+    tls.client_crl_file = files_->cert;
+    TlsContext ctx(tls);
+    ADD_FAILURE() << "accepted";
+  } catch (const TlsError& e) {
+    EXPECT_EQ(e.file(), TlsError::File::ClientCrl);
+    EXPECT_EQ(std::string(e.what()),
+              "the client CRL file '" + files_->cert + "' holds no PEM revocation list");
+  }
 
   // A further certificate (SNI) that does not load names itself.
   try {
-    TlsContext ctx(TlsSettings{files_->cert,
-                               files_->key,
-                               TlsVersion::Tls12,
-                               {},
-                               {},
-                               {{other.cert, other.key}, {other.cert, files_->key}}});
+    TlsSettings tls = tls_settings(files_->cert, files_->key);
+    tls.more_certificates = {{other.cert, other.key}, {other.cert, files_->key}};
+    TlsContext ctx(tls);
     ADD_FAILURE() << "accepted";
   } catch (const TlsError& e) {
     EXPECT_EQ(e.certificate(), 2u);

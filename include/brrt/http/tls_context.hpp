@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct ssl_ctx_st;
@@ -35,18 +36,33 @@ struct TlsSettings {
   // is Off, and its subjects are the CA names offered to clients in the handshake.
   std::string client_ca_file;
   ClientCertificates client_certificates = ClientCertificates::Off;
+  // PEM certificate revocation lists of the client CAs (one per CA): a revoked client
+  // certificate does not verify ("certificate revoked"). With it, a client whose CA has no
+  // list here does not verify either ("unable to get certificate CRL"): revocation is
+  // checked for every client or for none. Empty: not checked.
+  std::string client_crl_file;
   // Further certificates, for host names the first does not cover (SNI): a client naming a
   // host one of them covers (its subjectAltName DNS names, wildcards as a whole left-most
   // label) gets that one, tried in order; any other client gets the first.
   std::vector<CertificateFiles> more_certificates;
 };
 
+// One certificate chain and its key, the other settings at their defaults.
+inline TlsSettings tls_settings(std::string cert_chain_file, std::string key_file,
+                                TlsVersion min_version = TlsVersion::Tls12) {
+  TlsSettings s;
+  s.cert_chain_file = std::move(cert_chain_file);
+  s.key_file = std::move(key_file);
+  s.min_version = min_version;
+  return s;
+}
+
 // A file that cannot be used; the message names the file and OpenSSL's reason, file() which
 // one is at fault and certificate() of which certificate (0: the first, i: more_certificates
 // [i - 1]).
 class TlsError : public std::runtime_error {
  public:
-  enum class File { CertChain, PrivateKey, ClientCa, Neither };
+  enum class File { CertChain, PrivateKey, ClientCa, ClientCrl, Neither };
   TlsError(File file, const std::string& message, std::size_t certificate = 0)
       : std::runtime_error(message), file_(file), certificate_(certificate) {}
   File file() const noexcept { return file_; }
@@ -64,7 +80,7 @@ class TlsContext {
   explicit TlsContext(const TlsSettings& settings);
   TlsContext(const std::string& cert_chain_file, const std::string& key_file,
              TlsVersion min_version = TlsVersion::Tls12)
-      : TlsContext(TlsSettings{cert_chain_file, key_file, min_version, {}, {}, {}}) {}
+      : TlsContext(tls_settings(cert_chain_file, key_file, min_version)) {}
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
