@@ -939,13 +939,16 @@ void Server::start() {
             if (ec) {
               // Closed when the drain starts (after the drain delay, accepting goes on).
               if (ec == asio::error::operation_aborted || !w.acceptor->is_open()) co_return;
-              if ((ec == asio::error::no_descriptors || ec.value() == ENFILE) &&
-                  w.refuse_at_fd_limit())
-                continue;
-              // Anything else (no buffer space, no memory) persists for a while too: accepting
-              // again after a pause, not at once, keeps the worker serving what it has.
-              backoff.expires_after(std::chrono::milliseconds(10));
-              co_await backoff.async_wait(kNoThrow);
+              const bool fd_limit = ec == asio::error::no_descriptors || ec.value() == ENFILE;
+              if (fd_limit && w.refuse_at_fd_limit()) continue;
+              // Out of memory or buffer space (or descriptors, with no spare to give) persists
+              // for a while: accepting again after a pause, not at once, keeps the worker
+              // serving what it has. Other errors belong to the one connection (accept(2):
+              // network errors pending on it) and the next is accepted at once.
+              if (fd_limit || ec == asio::error::no_buffer_space || ec == asio::error::no_memory) {
+                backoff.expires_after(std::chrono::milliseconds(10));
+                co_await backoff.async_wait(kNoThrow);
+              }
               continue;
             }
             if (open_connections_.fetch_add(1, std::memory_order_relaxed) >=
