@@ -137,4 +137,22 @@ inline std::string make_crl(const std::string& dir, const TlsFiles& ca,
   return file;
 }
 
+// The SHA-256 thumbprint of a certificate file's certificate, base64url (RFC 8705's x5t#S256).
+inline std::string thumbprint(const TlsFiles& files) {
+  FILE* f = std::fopen(files.cert.c_str(), "r");
+  X509* cert = f ? PEM_read_X509(f, nullptr, nullptr, nullptr) : nullptr;
+  if (f) std::fclose(f);
+  if (cert == nullptr) throw std::runtime_error("cannot read " + files.cert);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  X509_digest(cert, EVP_sha256(), digest, &n);
+  X509_free(cert);
+  unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+  std::string text(reinterpret_cast<const char*>(b64),
+                   static_cast<std::size_t>(EVP_EncodeBlock(b64, digest, static_cast<int>(n))));
+  for (char& c : text) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  return text;
+}
+
 }  // namespace brrt::test

@@ -1396,6 +1396,10 @@ bool Service::prepare(Worker& w, const CompiledApi& api, std::size_t op_index,
       else if (auth.reason == "untrusted_certificate" && req.client_certificate)
         problem(res, 401,
                 "the client certificate did not verify: " + req.client_certificate->verify_error);
+      else if (auth.reason == "certificate_binding")
+        problem(res, 401,
+                "the token is bound to a client certificate (cnf x5t#S256) that this connection "
+                "did not present");
       else if (auth.reason == "certificate_not_allowed" && req.client_certificate)
         problem(res, 401,
                 "the client certificate '" + req.client_certificate->subject +

@@ -33,6 +33,7 @@ constexpr std::string_view kReasons[] = {"missing",
                                          "no_client_certificate",
                                          "untrusted_certificate",
                                          "certificate_not_allowed",
+                                         "certificate_binding",
                                          "other"};
 constexpr std::size_t kReasonCount = std::size(kReasons);
 

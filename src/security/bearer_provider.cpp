@@ -3,7 +3,25 @@
 #include <chrono>
 #include <cstring>
 
+#include "brrt/http/client_certificate.hpp"
+
 namespace brrt::security {
+
+namespace {
+
+// RFC 8705 3: a token whose `cnf` names a certificate thumbprint (`x5t#S256`) is good only
+// over a connection that presented that certificate, verified; a token without one is good
+// over any. A `cnf` whose thumbprint is not a string binds to nothing that could match.
+bool bound_to(const boost::json::object& claims, const http::ClientCertificate* certificate) {
+  const auto* cnf = claims.if_contains("cnf");
+  const auto* thumbprint =
+      cnf && cnf->is_object() ? cnf->get_object().if_contains("x5t#S256") : nullptr;
+  if (thumbprint == nullptr) return true;
+  return thumbprint->is_string() && certificate != nullptr && certificate->verified &&
+         certificate->sha256_thumbprint == thumbprint->get_string();
+}
+
+}  // namespace
 
 BearerProvider::BearerProvider(BearerOptions options, std::shared_ptr<KeySource> keys,
                                std::size_t workers)
@@ -22,11 +40,12 @@ AuthResult BearerProvider::verify(const CredentialSource& source,
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  return verify_token(*token, scopes, source.worker(), now);
+  return verify_token(*token, scopes, source.worker(), now, source.client_certificate());
 }
 
 AuthResult BearerProvider::verify_token(std::string_view token, std::span<const std::string> scopes,
-                                        std::size_t worker, std::int64_t now) const {
+                                        std::size_t worker, std::int64_t now,
+                                        const http::ClientCertificate* client_certificate) const {
   Cache& cache = caches_[worker % caches_.size()];
   SecretDigest key{};
   const bool caching = options_.cache_entries > 0;
@@ -34,7 +53,10 @@ AuthResult BearerProvider::verify_token(std::string_view token, std::span<const 
     key = secret_digest(token);
     if (auto it = cache.entries.find(key); it != cache.entries.end()) {
       if (now < it->second.exp + options_.policy.leeway.count()) {
-        // Signature and claims were verified; only the scopes depend on the operation.
+        // Signature and claims were verified; the binding depends on the connection, the
+        // scopes on the operation.
+        if (!bound_to(*it->second.claims, client_certificate))
+          return AuthResult::fail(Outcome::Invalid, "certificate_binding");
         if (!has_scopes(*it->second.claims, scopes))
           return AuthResult::fail(Outcome::InsufficientScope, "missing_scope");
         return AuthResult::ok(it->second.claims);
@@ -66,6 +88,8 @@ AuthResult BearerProvider::verify_token(std::string_view token, std::span<const 
       }
       cache.entries.emplace(key, Cached{exp, r.claims});
     }
+    if (!bound_to(*r.claims, client_certificate))
+      return AuthResult::fail(Outcome::Invalid, "certificate_binding");
     if (!has_scopes(*r.claims, scopes))
       return AuthResult::fail(Outcome::InsufficientScope, "missing_scope");
     return r;

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "hs256_token.hpp"
 #include "http/raw_client.hpp"
 #include "node_client.hpp"
 #include "tls_files.hpp"
@@ -451,7 +452,13 @@ TEST(Serve, MutualTlsSecuritySchemeFromTheSpec) {
                       "components:\n"
                       "  securitySchemes:\n"
                       "    clientCert: {type: mutualTLS}\n"
+                      "    token: {type: http, scheme: bearer}\n"
                       "paths:\n"
+                      "  /bound:\n"
+                      "    get:\n"
+                      "      operationId: bound\n"
+                      "      security: [{token: []}]\n"
+                      "      responses: {'200': {description: a bearer token, maybe bound}}\n"
                       "  /whoami:\n"
                       "    get:\n"
                       "      operationId: whoami\n"
@@ -467,7 +474,9 @@ TEST(Serve, MutualTlsSecuritySchemeFromTheSpec) {
   const std::string crl = brrt::test::make_crl(dir, ca, {&mallory});
   const TempFile config("mtls", "tls:\n  cert: " + server.cert + "\n  key: " + server.key +
                                     "\n  client_ca: " + ca.cert + "\n  client_crl: " + crl +
-                                    "\n  min_version: TLSv1.3\n");
+                                    "\n  min_version: TLSv1.3\n"
+                                    "security:\n  jwt:\n    token: {secret: " +
+                                    std::string(32, 's') + "}\n");
   ServeProcess srv(
       {"serve", spec.path(), "--port", "0", "--config", config.path(), "--log-format", "json"});
   ASSERT_GT(srv.port(), 0) << srv.startup();
@@ -505,6 +514,26 @@ TEST(Serve, MutualTlsSecuritySchemeFromTheSpec) {
               std::string::npos)
         << c.body;
     EXPECT_EQ(curl(trust + https + "/public").status, 200);
+
+    // A token bound to alice's certificate (RFC 8705): good with it, refused without.
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    const std::string bound = brrt::test::hs256_token(
+        std::string(32, 's'),
+        {{"sub", "svc"},
+         {"exp", now + 600},
+         {"cnf", boost::json::object{{"x5t#S256", brrt::test::thumbprint(alice)}}}});
+    const std::string bearer = "-H 'Authorization: Bearer " + bound + "' ";
+    c = curl(trust + bearer + "--cert " + alice.cert + " --key " + alice.key + " " + https +
+             "/bound");
+    EXPECT_EQ(c.status, 200) << c.body;
+    c = curl(trust + bearer + https + "/bound");
+    EXPECT_EQ(c.status, 401);
+    EXPECT_NE(c.body.find("the token is bound to a client certificate (cnf x5t#S256) that this "
+                          "connection did not present"),
+              std::string::npos)
+        << c.body;
   }
   if (brrt::test::have_node()) {
     const auto run =

@@ -7,10 +7,12 @@
 #include <atomic>
 #include <thread>
 
+#include "brrt/http/client_certificate.hpp"
 #include "brrt/security/bearer_provider.hpp"
 #include "brrt/security/jwt_verifier.hpp"
 #include "brrt/security/key_source.hpp"
 #include "fixtures.hpp"
+#include "hs256_token.hpp"
 
 namespace brrt::security {
 namespace {
@@ -235,6 +237,45 @@ TEST_F(Jwt, CacheAnswersRepeatsAndHonoursExpiry) {
   // Bounded: more distinct tokens than entries still verify.
   for (const char* name : {"good_ES256", "good_ES384", "good_EdDSA", "good_HS256"})
     EXPECT_EQ(provider.verify_token(token(name), {}, 0, now_).outcome, Outcome::Ok) << name;
+}
+
+}  // namespace
+}  // namespace brrt::security
+
+namespace brrt::security {
+namespace {
+
+// RFC 8705 certificate-bound tokens: `cnf.x5t#S256` names the client certificate the token
+// is good with; checked on every request, from the cache too.
+TEST(CertificateBoundTokens, PassOnlyOverAConnectionWithTheirCertificate) {
+  const std::string secret(32, 'k');
+  KeyList keys;
+  keys.push_back(key_from_secret(secret));
+  const std::int64_t now = 1'800'000'000;
+  http::ClientCertificate alice;
+  alice.verified = true;
+  alice.sha256_thumbprint = "q1MKE-RZFJjrefm3DOT8QJbxaiJ1N8Z9oSG9OpIkKqU";
+  http::ClientCertificate bob = alice;
+  bob.sha256_thumbprint = "bobbobbobbobbobbobbobbobbobbobbobbobbobbob0";
+  const std::string bound = test::hs256_token(
+      secret, {{"sub", "svc"},
+               {"exp", now + 600},
+               {"cnf", boost::json::object{{"x5t#S256", alice.sha256_thumbprint}}}});
+  const std::string unbound = test::hs256_token(secret, {{"sub", "svc"}, {"exp", now + 600}});
+  for (std::size_t cache_entries : {std::size_t{10}, std::size_t{0}}) {
+    BearerOptions options;
+    options.cache_entries = cache_entries;
+    const BearerProvider provider(options, std::make_shared<StaticKeys>(keys), 1);
+    EXPECT_EQ(provider.verify_token(bound, {}, 0, now, &alice).outcome, Outcome::Ok);
+    EXPECT_EQ(provider.verify_token(bound, {}, 0, now).reason, "certificate_binding");
+    EXPECT_EQ(provider.verify_token(bound, {}, 0, now, &bob).reason, "certificate_binding");
+    http::ClientCertificate unverified = alice;
+    unverified.verified = false;
+    EXPECT_EQ(provider.verify_token(bound, {}, 0, now, &unverified).reason, "certificate_binding");
+    EXPECT_EQ(provider.verify_token(bound, {}, 0, now, &alice).outcome, Outcome::Ok);
+    EXPECT_EQ(provider.verify_token(unbound, {}, 0, now).outcome, Outcome::Ok);
+    EXPECT_EQ(provider.verify_token(unbound, {}, 0, now, &bob).outcome, Outcome::Ok);
+  }
 }
 
 }  // namespace
