@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WebSocket = createRequire(join(repo, 'package.json'))('ws');
 const [url, sockets = '1', messages = '20000', size = '32'] = process.argv.slice(2);
-if (!url || !/^ws:\/\/(127\.0\.0\.1|\[::1\]|localhost)[:/]/.test(url)) {
-  console.error('usage: node bench/ws/echo.mjs ws://127.0.0.1:PORT/PATH [SOCKETS] [MESSAGES] [SIZE]');
+if (!url || !/^wss?:\/\/(127\.0\.0\.1|\[::1\]|localhost)[:/]/.test(url)) {
+  console.error('usage: node bench/ws/echo.mjs ws[s]://127.0.0.1:PORT/PATH [SOCKETS] [MESSAGES] [SIZE]');
   process.exit(2);
 }
 const n = Number(messages);

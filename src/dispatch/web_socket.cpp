@@ -26,6 +26,7 @@
 #include "brrt/core/utf8.hpp"
 #include "brrt/http/response_stream.hpp"
 #include "brrt/http/server.hpp"
+#include "http/draining_read.hpp"
 #include "http/tls_session.hpp"
 
 namespace brrt::dispatch {
@@ -105,7 +106,11 @@ class PrefixedSocket {
 
   // One TLS read or write as an Asio operation: the session is called, and when it needs the
   // socket readable or writable the socket is awaited and the session called again. A call
-  // that completes at once completes through a post, as an operation must.
+  // that completes at once completes through a post, as an operation must. A read that needs
+  // more ciphertext reads it into the session's inbox with the draining read, as the request
+  // loop does (draining_read.hpp): one recv per message, where OpenSSL's own reads took two
+  // (a record's header, then its body) after a failed speculative one, and an async_wait
+  // re-armed epoll with an epoll_ctl per message.
   struct TlsIo {
     http::detail::TlsSession* tls;
     tcp::socket* socket;
@@ -114,17 +119,34 @@ class PrefixedSocket {
     bool write;
     bool waited = false;
     bool finished = false;
+    bool filling = false;  // a read into the inbox is what completed
     error_code result{};
     std::size_t bytes = 0;
 
     template <class Self>
-    void operator()(Self& self, error_code ec = {}) {
+    void operator()(Self& self, error_code ec = {}, std::size_t filled = 0) {
       if (finished) return self.complete(result, bytes);
       if (ec) return self.complete(ec, 0);
+      if (filling) {
+        tls->inbox_filled(filled);
+        filling = false;
+      }
       if (size == 0) {
         result = {};
       } else {
-        const auto r = write ? tls->write(data, size) : tls->read(data, size);
+        http::detail::TlsSession::Result r;
+        if (write) {
+          r = tls->write(data, size);
+        } else {
+          tls->socket_reads(false);  // the inbox only: the socket is read below
+          r = tls->read(data, size);
+          tls->socket_reads(true);
+        }
+        if (r.status == http::detail::TlsSession::Status::WantRead && !write) {
+          waited = filling = true;
+          return socket->async_read_some(http::detail::DrainingBuffer{tls->inbox_space()},
+                                         std::move(self));
+        }
         if (r.waits()) {
           waited = true;
           return socket->async_wait(r.wait(), std::move(self));
