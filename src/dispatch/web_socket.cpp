@@ -134,14 +134,7 @@ class PrefixedSocket {
       if (size == 0) {
         result = {};
       } else {
-        http::detail::TlsSession::Result r;
-        if (write) {
-          r = tls->write(data, size);
-        } else {
-          tls->socket_reads(false);  // the inbox only: the socket is read below
-          r = tls->read(data, size);
-          tls->socket_reads(true);
-        }
+        const auto r = write ? tls->write(data, size) : tls->read_inbox(data, size);
         if (r.status == http::detail::TlsSession::Status::WantRead && !write) {
           waited = filling = true;
           return socket->async_read_some(http::detail::DrainingBuffer{tls->inbox_space()},

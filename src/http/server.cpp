@@ -536,13 +536,8 @@ class Connection final : public ResponseStream {
   asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> tls_read_input(
       char* data, std::size_t size) {
     using Status = detail::TlsSession::Status;
-    struct SocketReads {  // back on for the other paths, however this ends
-      detail::TlsSession& tls;
-      ~SocketReads() { tls.socket_reads(true); }
-    } restore{*tls_};
-    tls_->socket_reads(false);
     while (true) {
-      const auto r = tls_->read(data, size);
+      const auto r = tls_->read_inbox(data, size);
       if (r.status == Status::WantWrite) {
         auto [ec] = co_await socket_.async_wait(tcp::socket::wait_write, kNoThrow);
         if (ec) co_return std::tuple{ec, std::size_t{0}};

@@ -153,6 +153,13 @@ TlsSession::Result TlsSession::read(char* data, std::size_t size) noexcept {
   return finish(ok, n);
 }
 
+TlsSession::Result TlsSession::read_inbox(char* data, std::size_t size) noexcept {
+  socket_reads_ = false;
+  const Result r = read(data, size);
+  socket_reads_ = true;
+  return r;
+}
+
 TlsSession::Result TlsSession::write(const char* data, std::size_t size) noexcept {
   ERR_clear_error();
   errno = 0;

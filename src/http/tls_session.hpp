@@ -56,6 +56,9 @@ class TlsSession {
 
   Result handshake() noexcept;
   Result read(char* data, std::size_t size) noexcept;
+  // A read from the ciphertext in the inbox alone: WantRead when it needs more, which the
+  // caller reads into inbox_space() with its draining read (see below), never the socket.
+  Result read_inbox(char* data, std::size_t size) noexcept;
   Result write(const char* data, std::size_t size) noexcept;
   // Sends close_notify if the socket takes it now; never waits.
   void close_notify() noexcept;
@@ -64,13 +67,12 @@ class TlsSession {
   bool pending() const noexcept;
 
   // Ciphertext the connection read itself, taken by the session before the socket. The
-  // connection's request loop reads with its draining read (draining_read.hpp: one recv per
-  // request, no failed recv, no epoll_ctl) into inbox_space(), and turns socket reads off
-  // meanwhile, so that the session asks for more (WantRead) instead of trying the socket. The
-  // other paths (handshake, streams, WebSockets) leave them on.
+  // connection's request loop and WebSocket reads read with the draining read
+  // (draining_read.hpp: one recv per request or message, no failed recv, no epoll_ctl) into
+  // inbox_space() and decrypt with read_inbox(). The other paths (handshake, streams) read()
+  // from the socket.
   boost::asio::mutable_buffer inbox_space();
   void inbox_filled(std::size_t n) noexcept { in_end_ += n; }
-  void socket_reads(bool on) noexcept { socket_reads_ = on; }
   // Frees the inbox when it holds nothing (an idle connection keeps no buffer).
   void release_inbox() noexcept;
   // Bytes handed to the kernel, records and handshake included (for SIOCOUTQ arithmetic).
@@ -89,7 +91,7 @@ class TlsSession {
   boost::asio::ip::tcp::socket& socket_;
   std::uint64_t wire_written_ = 0;
   bool plain_http_ = false;
-  bool socket_reads_ = true;
+  bool socket_reads_ = true;  // off during read_inbox
   std::vector<char> inbox_;
   std::size_t in_begin_ = 0, in_end_ = 0;
   bool failed_ = false;  // a fatal error: no close_notify after it
