@@ -144,7 +144,6 @@ Authenticator::Authenticator(const spec::Api& api, const SecurityConfig& config,
           scheme->provider = std::make_shared<BearerProvider>(bo, std::move(keys), workers);
         }
       } else if (s->type == spec::SecurityScheme::Type::MutualTLS) {
-        scheme->no_provider_challenge = "MutualTLS realm=\"brrtrouter\"";
         auto allowed = config.mutual_tls.find(name);
         scheme->provider = std::make_shared<MutualTlsProvider>(
             allowed == config.mutual_tls.end() ? std::vector<std::string>{} : allowed->second);
