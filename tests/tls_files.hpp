@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "base64url.hpp"
+
 namespace brrt::test {
 
 struct TlsFiles {
@@ -147,12 +149,7 @@ inline std::string thumbprint(const TlsFiles& files) {
   unsigned int n = 0;
   X509_digest(cert, EVP_sha256(), digest, &n);
   X509_free(cert);
-  unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
-  std::string text(reinterpret_cast<const char*>(b64),
-                   static_cast<std::size_t>(EVP_EncodeBlock(b64, digest, static_cast<int>(n))));
-  for (char& c : text) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!text.empty() && text.back() == '=') text.pop_back();
-  return text;
+  return base64url(std::string_view(reinterpret_cast<const char*>(digest), n));
 }
 
 }  // namespace brrt::test
