@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "brrt/schema/compiler.hpp"
+#include "brrt/schema/document.hpp"
 #include "brrt/spec/document.hpp"
 #include "counted_main.hpp"
 #include "dispatch/json_body.hpp"
@@ -118,6 +119,69 @@ void run_validate(benchmark::State& state, const Case& c) {
     benchmark::DoNotOptimize(c.program.validate(c.id, c.invalid, errors));
   }
   state.counters["errors"] = static_cast<double>(errors.size());
+}
+
+// The same over a schema::Document parsed from the instance's text (member names resolved at
+// parse time, as V8 resolves them into hidden classes while JSON.parse runs): validation alone,
+// like ajv's validate() on an object JSON.parse built.
+struct ParsedDocument {
+  std::string text;  // the document's strings point into it
+  Document doc;
+  std::string error;
+};
+void parse_document(ParsedDocument& d, const Case& c, bool valid) {
+  d.text = json::serialize(valid ? c.valid : c.invalid);
+  if (!d.doc.parse(c.program, d.text, d.error)) d.error = "Document::parse: " + d.error;
+}
+void run_is_valid_document(benchmark::State& state, const Case& c, bool valid) {
+  if (!c.error.empty()) {
+    state.SkipWithError(c.error.c_str());
+    return;
+  }
+  ParsedDocument d;
+  parse_document(d, c, valid);
+  if (!d.error.empty() || c.program.is_valid(c.id, d.doc) != valid) {
+    state.SkipWithError(d.error.empty() ? "document does not have the expected validity"
+                                        : d.error.c_str());
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(c.program.is_valid(c.id, d.doc));
+}
+void run_validate_document(benchmark::State& state, const Case& c) {
+  if (!c.error.empty()) {
+    state.SkipWithError(c.error.c_str());
+    return;
+  }
+  ParsedDocument d;
+  parse_document(d, c, false);
+  if (!d.error.empty()) {
+    state.SkipWithError(d.error.c_str());
+    return;
+  }
+  ValidationErrors errors;
+  for (auto _ : state) {
+    errors.clear();
+    benchmark::DoNotOptimize(c.program.validate(c.id, d.doc, errors));
+  }
+  state.counters["errors"] = static_cast<double>(errors.size());
+}
+void BM_NewPet_ValidDocument(benchmark::State& s) {
+  run_is_valid_document(s, new_pet(), true);
+}
+void BM_NewPet_InvalidDocument(benchmark::State& s) {
+  run_is_valid_document(s, new_pet(), false);
+}
+void BM_NewPet_InvalidWithErrorsDocument(benchmark::State& s) {
+  run_validate_document(s, new_pet());
+}
+void BM_GitHubFullRepository_ValidDocument(benchmark::State& s) {
+  run_is_valid_document(s, github(), true);
+}
+void BM_GitHubFullRepository_InvalidDocument(benchmark::State& s) {
+  run_is_valid_document(s, github(), false);
+}
+void BM_GitHubFullRepository_InvalidWithErrorsDocument(benchmark::State& s) {
+  run_validate_document(s, github());
 }
 
 void BM_NewPet_Valid(benchmark::State& s) {
@@ -243,6 +307,39 @@ void run_from_bytes(benchmark::State& state, const Case& c, bool valid, bool val
   state.counters["bytes"] = static_cast<double>(text.size());
 }
 
+// From bytes into a Document (one reused, as a worker keeps one): Document::parse then
+// is_valid; with `validate` false, the parse alone.
+void run_document_from_bytes(benchmark::State& state, const Case& c, bool valid,
+                             bool validate = true) {
+  if (!c.error.empty()) {
+    state.SkipWithError(c.error.c_str());
+    return;
+  }
+  const std::string text = json::serialize(valid ? c.valid : c.invalid);
+  Document doc;
+  std::string message;
+  const auto once = [&] {
+    if (!doc.parse(c.program, text, message)) return 2;
+    if (!validate) return valid ? 1 : 0;
+    return c.program.is_valid(c.id, doc) ? 1 : 0;
+  };
+  if (once() != (valid ? 1 : 0)) {
+    state.SkipWithError("the text does not parse to the expected validity");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(once());
+  state.counters["bytes"] = static_cast<double>(text.size());
+}
+void BM_NewPet_ValidFromBytesDocument(benchmark::State& s) {
+  run_document_from_bytes(s, new_pet(), true);
+}
+void BM_GitHubFullRepository_ValidFromBytesDocument(benchmark::State& s) {
+  run_document_from_bytes(s, github(), true);
+}
+void BM_GitHubFullRepository_ParseOnlyDocument(benchmark::State& s) {
+  run_document_from_bytes(s, github(), true, false);
+}
+
 void BM_NewPet_ValidFromBytes(benchmark::State& s) {
   run_from_bytes(s, new_pet(), true);
 }
@@ -282,19 +379,34 @@ BENCHMARK(BM_GitHubFullRepository_WalkNames);
 BENCHMARK(BM_NewPet_ValidFromBytes);
 BENCHMARK(BM_GitHubFullRepository_ValidFromBytes);
 BENCHMARK(BM_GitHubFullRepository_ParseOnly);
+BENCHMARK(BM_NewPet_ValidDocument);
+BENCHMARK(BM_NewPet_InvalidDocument);
+BENCHMARK(BM_NewPet_InvalidWithErrorsDocument);
+BENCHMARK(BM_GitHubFullRepository_ValidDocument);
+BENCHMARK(BM_GitHubFullRepository_InvalidDocument);
+BENCHMARK(BM_GitHubFullRepository_InvalidWithErrorsDocument);
+BENCHMARK(BM_NewPet_ValidFromBytesDocument);
+BENCHMARK(BM_GitHubFullRepository_ValidFromBytesDocument);
+BENCHMARK(BM_GitHubFullRepository_ParseOnlyDocument);
 BENCHMARK(BM_GitHubCompileFullRepository)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // The cases bench/instructions.sh counts (counted_main.hpp).
 int main(int argc, char** argv) {
-  return brrt::bench::counted_main(argc, argv,
-                                   {
-                                       BRRT_COUNTED(BM_NewPet_Valid),
-                                       BRRT_COUNTED(BM_NewPet_Invalid),
-                                       BRRT_COUNTED(BM_NewPet_InvalidWithErrors),
-                                       BRRT_COUNTED(BM_GitHubFullRepository_Valid),
-                                       BRRT_COUNTED(BM_GitHubFullRepository_Invalid),
-                                       BRRT_COUNTED(BM_GitHubFullRepository_InvalidWithErrors),
-                                       BRRT_COUNTED(BM_GitHubFullRepository_WalkOnly),
-                                       BRRT_COUNTED(BM_GitHubFullRepository_WalkNames),
-                                   });
+  return brrt::bench::counted_main(
+      argc, argv,
+      {
+          BRRT_COUNTED(BM_NewPet_Valid),
+          BRRT_COUNTED(BM_NewPet_Invalid),
+          BRRT_COUNTED(BM_NewPet_InvalidWithErrors),
+          BRRT_COUNTED(BM_GitHubFullRepository_Valid),
+          BRRT_COUNTED(BM_GitHubFullRepository_Invalid),
+          BRRT_COUNTED(BM_GitHubFullRepository_InvalidWithErrors),
+          BRRT_COUNTED(BM_GitHubFullRepository_WalkOnly),
+          BRRT_COUNTED(BM_GitHubFullRepository_WalkNames),
+          BRRT_COUNTED(BM_NewPet_ValidDocument),
+          BRRT_COUNTED(BM_NewPet_InvalidWithErrorsDocument),
+          BRRT_COUNTED(BM_GitHubFullRepository_ValidDocument),
+          BRRT_COUNTED(BM_GitHubFullRepository_InvalidDocument),
+          BRRT_COUNTED(BM_GitHubFullRepository_InvalidWithErrorsDocument),
+      });
 }

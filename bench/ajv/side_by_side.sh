@@ -15,7 +15,7 @@ BIN=${BUILD_DIR:-build}/bin/bench-schema
 command -v node >/dev/null || { echo "needs node (make deps)" >&2; exit 2; }
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-CASES='NewPet|GitHubFullRepository_(Valid|Invalid|InvalidWithErrors|WalkOnly|WalkNames|ValidFromBytes|ParseOnly)$'
+CASES='NewPet|GitHubFullRepository_(Valid|Invalid|InvalidWithErrors|WalkOnly|WalkNames|ValidFromBytes|ParseOnly)(Document)?$'
 for ((i = 1; i <= ROUNDS; i++)); do
   echo "round $i/$ROUNDS" >&2
   taskset -c 0 "$BIN" --benchmark_filter="$CASES" 2>/dev/null |
@@ -44,6 +44,23 @@ cases = [  # bench-schema name, ajv name, what
      "GitHub full-repository valid, from bytes (parse + validate)"),
     ("BM_GitHubFullRepository_ParseOnly", "GitHub full-repository parse only",
      "GitHub full-repository, parse only"),
+    # The same over a schema::Document (member names resolved while parsing).
+    ("BM_NewPet_ValidDocument", "NewPet valid", "Document: NewPet valid"),
+    ("BM_NewPet_InvalidDocument", "NewPet invalid", "Document: NewPet invalid, first error"),
+    ("BM_NewPet_InvalidWithErrorsDocument", "NewPet invalid (allErrors)",
+     "Document: NewPet invalid, all errors"),
+    ("BM_GitHubFullRepository_ValidDocument", "GitHub full-repository valid",
+     "Document: GitHub full-repository valid"),
+    ("BM_GitHubFullRepository_InvalidDocument", "GitHub full-repository invalid",
+     "Document: GitHub full-repository invalid, first error"),
+    ("BM_GitHubFullRepository_InvalidWithErrorsDocument",
+     "GitHub full-repository invalid (allErrors)", "Document: GitHub full-repository invalid, all errors"),
+    ("BM_NewPet_ValidFromBytesDocument", "NewPet valid from bytes",
+     "Document: NewPet valid, from bytes (parse + validate)"),
+    ("BM_GitHubFullRepository_ValidFromBytesDocument", "GitHub full-repository valid from bytes",
+     "Document: GitHub full-repository valid, from bytes (parse + validate)"),
+    ("BM_GitHubFullRepository_ParseOnlyDocument", "GitHub full-repository parse only",
+     "Document: GitHub full-repository, parse only"),
 ]
 def cell(v):
     return f"{statistics.median(v):,.1f} ({min(v):,.0f}-{max(v):,.0f})"

@@ -94,7 +94,7 @@ struct Location {
   std::string pointer;
 };
 
-struct Document {
+struct SchemaDocument {
   std::string uri;
   json::value root;
   std::unordered_map<std::string, Scope> scopes;  // pointer -> scope of the schema there
@@ -225,7 +225,7 @@ long double to_long_double(const json::value& v) {
 
 struct Compiler::State {
   CompileOptions options;
-  std::deque<Document> docs;
+  std::deque<SchemaDocument> docs;
   std::unordered_map<std::string, Location> uris;  // "uri" and "uri#anchor" -> location
   std::vector<ResourceInfo> resources;
   std::unordered_map<std::string, NodeId> compiled;  // "doc:pointer" -> node
@@ -261,7 +261,7 @@ struct Compiler::State {
       return it->second.doc;
     }
     const auto doc = static_cast<std::uint32_t>(docs.size());
-    docs.push_back(Document{key, std::move(root), {}, false});
+    docs.push_back(SchemaDocument{key, std::move(root), {}, false});
     uris.emplace(key, Location{doc, ""});
     return doc;
   }
@@ -714,7 +714,7 @@ struct Compiler::State {
     if (!options.resolver) {
       const std::uint8_t bit = direction == Direction::Request ? 2 : 4;
       bool marked = false;
-      for (Document& d : docs) {
+      for (SchemaDocument& d : docs) {
         if (d.markers == 0) d.markers = find_markers(d.root);
         marked = marked || (d.markers & bit) != 0;
       }
@@ -830,7 +830,7 @@ struct Compiler::State {
     }
   }
 
-  static std::uint64_t non_negative(const json::value& v, Document& d, const std::string& ptr,
+  static std::uint64_t non_negative(const json::value& v, SchemaDocument& d, const std::string& ptr,
                                     std::string_view kw) {
     if (v.is_uint64()) return v.get_uint64();
     if (v.is_int64() && v.get_int64() >= 0) return static_cast<std::uint64_t>(v.get_int64());
@@ -1378,7 +1378,16 @@ Program Compiler::build() const {
                             accepted_kinds(child.types, child.nullable),
                             (child.types & kInteger) && !(child.types & kNumber));
       set_fast_leaf(n.properties, e, child);
+      // The name's number in the program's key dictionary.
+      const std::string& name = n.properties.entries()[e].name;
+      std::uint32_t key = data->keys.find(name);
+      if (key == UINT32_MAX) {
+        key = static_cast<std::uint32_t>(data->keys.entries().size());
+        data->keys.add(name, key);
+      }
+      n.properties.set_key(e, key);
     }
+    n.properties.index_keys();
   }
   return Program(std::move(data));
 }

@@ -194,6 +194,9 @@ struct ProgramData {
   std::vector<Resource> resources;
   Limits limits;
   bool has_dynamic_refs = false;  // whether validation must track the dynamic scope
+  // Every property name the nodes declare, numbered by entry (PropertyTable::Entry::key): the
+  // dictionary a Document's parse resolves member names in.
+  PropertyTable keys{PropertyTable::Steps::None};
 };
 
 }  // namespace brrt::schema::detail

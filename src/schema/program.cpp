@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "brrt/core/json_pointer.hpp"
+#include "brrt/schema/document.hpp"
 #include "schema/error_writer.hpp"
 #include "schema/node.hpp"
 #include "schema/uri.hpp"
@@ -25,6 +26,7 @@ namespace brrt::schema {
 
 using namespace detail;
 namespace json = boost::json;
+using detail::DocumentCell;
 
 namespace {
 
@@ -111,13 +113,17 @@ class PathText {
   std::size_t capacity_ = sizeof inline_;
 };
 
-long double number_of(const json::value& v) noexcept {
+// Number and type helpers over either instance: a boost::json::value or a Document's cell,
+// which has the same accessors.
+template <class V>
+long double number_of(const V& v) noexcept {
   if (v.is_int64()) return static_cast<long double>(v.get_int64());
   if (v.is_uint64()) return static_cast<long double>(v.get_uint64());
   return static_cast<long double>(v.get_double());
 }
 
-bool is_integer(const json::value& v) noexcept {
+template <class V>
+bool is_integer(const V& v) noexcept {
   if (v.is_int64() || v.is_uint64()) return true;
   if (!v.is_double()) return false;
   const double d = v.get_double();
@@ -126,7 +132,8 @@ bool is_integer(const json::value& v) noexcept {
 
 // <0, 0, >0 as x is below, at or above the bound; integers and doubles compare natively when
 // that is exact, everything else in extended precision.
-[[gnu::always_inline]] inline int compare(const json::value& x, const NumberBound& b) noexcept {
+template <class V>
+[[gnu::always_inline]] inline int compare(const V& x, const NumberBound& b) noexcept {
   if (x.is_int64() && b.is_int) {
     const std::int64_t v = x.get_int64();
     return v < b.int_value ? -1 : (v > b.int_value ? 1 : 0);
@@ -139,7 +146,8 @@ bool is_integer(const json::value& v) noexcept {
   return v < b.value ? -1 : (v > b.value ? 1 : 0);
 }
 
-[[gnu::always_inline]] inline bool type_matches(std::uint8_t types, const json::value& v) noexcept {
+template <class V>
+[[gnu::always_inline]] inline bool type_matches(std::uint8_t types, const V& v) noexcept {
   const auto k = v.kind();
   if (types & kKindTypeBits[static_cast<int>(k)]) return true;
   // A double with an integral value is an "integer" too.
@@ -189,7 +197,8 @@ bool multiple_of_huge_quotient(long double x, long double m) noexcept {
   return true;
 }
 
-bool multiple_of(const json::value& x, const NumberBound& m) noexcept {
+template <class V>
+bool multiple_of(const V& x, const NumberBound& m) noexcept {
   // Integers by integers exactly; everything else in extended precision with a tolerance
   // for the binary representation of decimal fractions (0.0075 / 0.0001).
   if ((x.is_int64() || x.is_uint64()) && (m.json.is_int64() || m.json.is_uint64())) {
@@ -333,7 +342,8 @@ std::string type_names(std::uint8_t types) {
   return out.empty() ? "nothing" : out;
 }
 
-const char* kind_name(const json::value& v) {
+template <class V>
+const char* kind_name(const V& v) {
   switch (v.kind()) {
     case json::kind::null:
       return "null";
@@ -352,6 +362,119 @@ const char* kind_name(const json::value& v) {
   }
 }
 
+// uniqueItems: sets the first two equal items.
+bool all_unique(const json::array& arr, std::size_t& first, std::size_t& second) {
+  const std::size_t size = arr.size();
+  if (size <= 32) {
+    for (std::size_t i = 0; i < size; ++i)
+      for (std::size_t j = i + 1; j < size; ++j)
+        if (value_equal(arr[i], arr[j])) {
+          first = i;
+          second = j;
+          return false;
+        }
+    return true;
+  }
+  // Large arrays: sort by a hash that agrees with value_equal, compare equal hashes only.
+  std::vector<std::pair<std::uint64_t, std::size_t>> hashed;
+  hashed.reserve(size);
+  for (std::size_t i = 0; i < size; ++i) hashed.emplace_back(value_hash(arr[i]), i);
+  std::sort(hashed.begin(), hashed.end());
+  for (std::size_t i = 0; i < size; ++i)
+    for (std::size_t j = i + 1; j < size && hashed[j].first == hashed[i].first; ++j)
+      if (value_equal(arr[hashed[i].second], arr[hashed[j].second])) {
+        first = std::min(hashed[i].second, hashed[j].second);
+        second = std::max(hashed[i].second, hashed[j].second);
+        return false;
+      }
+  return true;
+}
+
+// The two kinds of instance the Evaluator reads. Values (numbers, strings, kinds) have the
+// same accessors in both; objects, arrays and members go through these.
+struct DomInstance {
+  using Value = json::value;
+  using Finder = PropertyTable::Cursor;
+  static const json::object& object(const json::value& v) noexcept { return v.get_object(); }
+  static const json::array& array(const json::value& v) noexcept { return v.get_array(); }
+  static std::string_view key(const json::key_value_pair& m) noexcept { return m.key(); }
+  static std::string_view lookup(const json::key_value_pair& m) noexcept { return m.key(); }
+  static const json::value& value(const json::key_value_pair& m) noexcept { return m.value(); }
+  static bool contains(const json::object& o, std::string_view name) { return o.contains(name); }
+  static json::value name_value(const json::key_value_pair& m) { return json::value(m.key()); }
+  static const json::value& as_json(const json::value& v) noexcept { return v; }
+  static bool equal(const json::value& v, const json::value& j) noexcept {
+    return value_equal(v, j);
+  }
+  static bool all_unique(const json::array& arr, std::size_t& first, std::size_t& second) {
+    return schema::all_unique(arr, first, second);
+  }
+};
+
+// A Document container's members or elements, in order.
+class CellRange {
+ public:
+  class iterator {
+   public:
+    explicit iterator(const DocumentCell* c) noexcept : c_(c) {}
+    const DocumentCell& operator*() const noexcept { return *c_; }
+    iterator& operator++() noexcept {
+      c_ = c_->next();
+      return *this;
+    }
+    bool operator==(const iterator& o) const noexcept { return c_ == o.c_; }
+
+   private:
+    const DocumentCell* c_;
+  };
+  explicit CellRange(const DocumentCell& c) noexcept : c_(&c) {}
+  iterator begin() const noexcept { return iterator(c_->first_child()); }
+  iterator end() const noexcept { return iterator(c_->children_end()); }
+  std::size_t size() const noexcept { return c_->size(); }
+  const DocumentCell& container() const noexcept { return *c_; }
+
+ private:
+  const DocumentCell* c_;
+};
+
+struct DocumentInstance {
+  using Value = DocumentCell;
+  using Finder = PropertyTable::KeyFinder;
+  const Document* doc = nullptr;
+
+  static CellRange object(const DocumentCell& v) noexcept { return CellRange(v); }
+  static CellRange array(const DocumentCell& v) noexcept { return CellRange(v); }
+  std::string_view key(const DocumentCell& m) const noexcept { return doc->key(m); }
+  static KeyId lookup(const DocumentCell& m) noexcept { return {m.key}; }
+  static const DocumentCell& value(const DocumentCell& m) noexcept { return m; }
+  bool contains(const CellRange& o, std::string_view name) const noexcept {
+    for (const DocumentCell& m : o)
+      if (doc->key(m) == name) return true;
+    return false;
+  }
+  // propertyNames: the name as a string value.
+  DocumentCell name_value(const DocumentCell& m) const noexcept {
+    const std::string_view name = doc->key(m);
+    DocumentCell c;
+    c.payload = reinterpret_cast<std::uintptr_t>(name.data());
+    c.meta = static_cast<std::uint32_t>(json::kind::string) |
+             static_cast<std::uint32_t>(name.size()) << 3;
+    return c;
+  }
+  // As a boost::json::value, for what only reads one (messages, format checks of numbers,
+  // const and enum of other than strings, uniqueItems): scalars other than strings without
+  // allocating.
+  json::value as_json(const DocumentCell& v) const { return doc->to_json(v); }
+  bool equal(const DocumentCell& v, const json::value& j) const {
+    if (v.is_string()) return j.is_string() && v.get_string() == std::string_view(j.get_string());
+    return value_equal(doc->to_json(v), j);
+  }
+  bool all_unique(const CellRange& arr, std::size_t& first, std::size_t& second) const {
+    const json::value copy = doc->to_json(arr.container());
+    return schema::all_unique(copy.get_array(), first, second);
+  }
+};
+
 // Builds the message only when errors are being collected: the quiet path (is_valid, and
 // subschemas of anyOf/oneOf/not/if/contains) never formats or allocates.
 #define BRRT_SCHEMA_REPORT(node, keyword, ...) \
@@ -360,18 +483,24 @@ const char* kind_name(const json::value& v) {
 // Upper bound on dynamic-scope entries; deeper evaluations fail with the depth error.
 constexpr std::size_t kMaxScope = 1024;
 
+template <class Instance>
 class Evaluator {
+  using V = typename Instance::Value;
+  using Object = std::remove_cvref_t<decltype(Instance::object(std::declval<const V&>()))>;
+  using Array = std::remove_cvref_t<decltype(Instance::array(std::declval<const V&>()))>;
+
  public:
-  Evaluator(const ProgramData& p, ValidationErrors* errors, std::size_t max_errors)
-      : p_(p), errors_(errors), max_errors_(max_errors), collecting_(errors != nullptr) {
+  Evaluator(const ProgramData& p, ValidationErrors* errors, std::size_t max_errors,
+            Instance in = {})
+      : p_(p), in_(in), errors_(errors), max_errors_(max_errors), collecting_(errors != nullptr) {
     max_depth_ = std::min<std::size_t>(p.limits.max_depth, kMaxScope);
   }
 
-  bool run(NodeId id, const json::value& v) { return eval(id, v, nullptr); }
+  bool run(NodeId id, const V& v) { return eval(id, v, nullptr); }
   // Collecting from the root without the quiet try first: callers validate an instance that
   // is_valid has just rejected (the request path), and the walk still tries each subtree
   // quietly before collecting in it.
-  bool run_collecting(NodeId id, const json::value& v) { return eval_here(id, v, nullptr); }
+  bool run_collecting(NodeId id, const V& v) { return eval_here(id, v, nullptr); }
 
  private:
   // RAII for a path step, only taken while collecting errors: truncates the path back.
@@ -440,19 +569,18 @@ class Evaluator {
 
   // While collecting errors, a subtree is first checked quietly: most subtrees are valid, and
   // the collecting walk (paths, messages) only needs to run where something fails.
-  bool eval(NodeId id, const json::value& v, Annotations* out) {
+  bool eval(NodeId id, const V& v, Annotations* out) {
     if (collecting_ && out == nullptr && quiet_valid(id, v)) return true;
     return eval_here(id, v, out);
   }
 
-  bool quiet_valid(NodeId id, const json::value& v) {
+  bool quiet_valid(NodeId id, const V& v) {
     QuietGuard q(*this);
     return eval_here(id, v, nullptr);
   }
 
   // One member against its property's entry: types and leaves from the entry, inline.
-  [[gnu::always_inline]] bool member_valid(const PropertyTable::Entry& e,
-                                           const json::value& member) {
+  [[gnu::always_inline]] bool member_valid(const PropertyTable::Entry& e, const V& member) {
     if (e.type_only) {
       const auto k = member.kind();
       if ((e.kinds >> static_cast<unsigned>(k)) & 1u) return true;
@@ -471,7 +599,7 @@ class Evaluator {
   }
 
   // eval without the quiet first try: for callers that have just made it.
-  bool eval_here(NodeId id, const json::value& v, Annotations* out) {
+  bool eval_here(NodeId id, const V& v, Annotations* out) {
     if (id >= p_.nodes.size()) return false;
     const Node& n = p_.nodes[id];
     if (!collecting_) {
@@ -482,8 +610,9 @@ class Evaluator {
         // collecting pass re-runs a failure and reports the limit).
         if (depth_ >= max_depth_) return false;
         ++depth_;
-        const bool ok = n.simple_object && out == nullptr ? simple_object_valid(n, v.get_object())
-                                                          : check_object(n, v, out);
+        const bool ok = n.simple_object && out == nullptr
+                            ? simple_object_valid(n, Instance::object(v))
+                            : check_object(n, v, out);
         --depth_;
         return ok;
       }
@@ -494,7 +623,7 @@ class Evaluator {
     } else if (n.simple_object && out == nullptr && !p_.has_dynamic_refs && v.is_object() &&
                depth_ < max_depth_) {
       ++depth_;
-      const bool ok = collect_simple_object(n, v.get_object());
+      const bool ok = collect_simple_object(n, Instance::object(v));
       --depth_;
       return ok;
     }
@@ -526,7 +655,7 @@ class Evaluator {
   }
 
   // Type and scalar bounds only: no recursion, no annotations, no errors.
-  static bool leaf_valid(const Node& n, const json::value& v) noexcept {
+  static bool leaf_valid(const Node& n, const V& v) noexcept {
     const json::kind k = v.kind();
     if (n.nullable && k == json::kind::null) return true;
     if (n.types != 0 && !type_matches(n.types, v)) return false;
@@ -550,7 +679,7 @@ class Evaluator {
   }
 
   // The quiet path of Node::simple_object: the shape of most request bodies.
-  bool simple_object_valid(const Node& n, const json::object& obj) {
+  bool simple_object_valid(const Node& n, const Object& obj) {
     std::size_t required_found = 0;
     return quiet_members_valid(n, obj, required_found) && required_found == n.required_count;
   }
@@ -558,17 +687,32 @@ class Evaluator {
   // The quiet member walk (no pattern properties, no error collection): one table lookup
   // per member, in declaration order first, leaves checked inline. Counts the required
   // properties it met into `required_found`.
-  bool quiet_members_valid(const Node& n, const json::object& obj, std::size_t& required_found) {
+  bool quiet_members_valid(const Node& n, const Object& obj, std::size_t& required_found) {
     // Everything the loop reads of the schema is held in locals: the compiler cannot keep it
     // in registers across the recursive calls otherwise, and reloads it for every member.
-    PropertyTable::Cursor properties(n.properties);
+    typename Instance::Finder properties(n.properties);
     const NodeId additional = n.additional_properties;
     std::size_t found = 0;  // a local, not the caller's variable: no store per member
+    if constexpr (std::is_same_v<Instance, DocumentInstance>) {
+      // Most members have a property whose schema is a type: checked from the key's slot.
+      for (const DocumentCell& m : obj) {
+        const PropertyTable::KeySlot& slot = properties.slot(KeyId{m.key});
+        if (slot.key == m.key) {
+          found += slot.required;
+          if ((slot.kinds >> (m.meta & 7)) & 1u) continue;
+          if (!member_valid(properties.entry(slot), m)) return false;
+        } else if (additional != kNoNode && !eval(additional, m, nullptr)) {
+          return false;
+        }
+      }
+      required_found += found;
+      return true;
+    }
     for (const auto& kv : obj) {
-      if (const PropertyTable::Entry* e = properties.find(kv.key())) {
+      if (const PropertyTable::Entry* e = properties.find(Instance::lookup(kv))) {
         found += e->required;
-        if (!member_valid(*e, kv.value())) return false;
-      } else if (additional != kNoNode && !eval(additional, kv.value(), nullptr)) {
+        if (!member_valid(*e, Instance::value(kv))) return false;
+      } else if (additional != kNoNode && !eval(additional, Instance::value(kv), nullptr)) {
         return false;
       }
     }
@@ -580,16 +724,16 @@ class Evaluator {
   // fails its entry's inline check evaluated again to report why, and "required" counted on
   // the way (no lookup per required name unless one is missing). Reports what check_object
   // would, in the same order: missing required properties first.
-  bool collect_simple_object(const Node& n, const json::object& obj) {
+  bool collect_simple_object(const Node& n, const Object& obj) {
     bool ok = true;
     const std::size_t before = errors_->size();
-    PropertyTable::Cursor properties(n.properties);
+    typename Instance::Finder properties(n.properties);
     const NodeId additional = n.additional_properties;
     std::size_t found = 0;
     for (const auto& kv : obj) {
-      if (const PropertyTable::Entry* e = properties.find(kv.key())) {
+      if (const PropertyTable::Entry* e = properties.find(Instance::lookup(kv))) {
         found += e->required;
-        if (member_valid(*e, kv.value())) continue;
+        if (member_valid(*e, Instance::value(kv))) continue;
         const std::string_view step = n.properties.pointer_step(*e);
         auto g = kw_property(step);
         auto at = at_member(step);
@@ -597,18 +741,19 @@ class Evaluator {
         // eval_here would do for it, without its entry checks (40 of NewPet's 700
         // instructions for one error, measured).
         const NodeId declared = n.properties.declared_node(*e);
-        if (!(e->leaf && declared == e->node ? collect_leaf(p_.nodes[declared], kv.value())
-                                             : eval_here(declared, kv.value(), nullptr)))
+        if (!(e->leaf && declared == e->node ? collect_leaf(p_.nodes[declared], Instance::value(kv))
+                                             : eval_here(declared, Instance::value(kv), nullptr)))
           ok = false;
       } else if (additional != kNoNode) {
         const Node& ap = p_.nodes[additional];
-        auto at = at_key(kv.key());
+        auto at = at_key(in_.key(kv));
         if (ap.boolean_schema && !ap.boolean_value) {
-          BRRT_SCHEMA_REPORT(n, "additionalProperties", "property '", kv.key(), "' is not allowed");
+          BRRT_SCHEMA_REPORT(n, "additionalProperties", "property '", in_.key(kv),
+                             "' is not allowed");
           ok = false;
-        } else if (!quiet_valid(additional, kv.value())) {
+        } else if (!quiet_valid(additional, Instance::value(kv))) {
           auto g = kw("additionalProperties");
-          eval_here(additional, kv.value(), nullptr);
+          eval_here(additional, Instance::value(kv), nullptr);
           ok = false;
         }
       }
@@ -617,7 +762,7 @@ class Evaluator {
       ok = false;
       const std::size_t middle = errors_->size();
       for (const std::string& name : n.required)
-        if (!obj.contains(name))
+        if (!in_.contains(obj, name))
           BRRT_SCHEMA_REPORT(n, "required", "missing required property '", name, "'");
       errors_->rotate(before, middle);  // the required errors before the members' errors
     }
@@ -625,25 +770,26 @@ class Evaluator {
   }
 
   // How many of the object's members are properties named in "required".
-  static std::size_t count_required(const PropertyTable& table, const json::object& obj) noexcept {
-    PropertyTable::Cursor properties(table);
+  static std::size_t count_required(const PropertyTable& table, const Object& obj) noexcept {
+    typename Instance::Finder properties(table);
     std::size_t found = 0;
     for (const auto& kv : obj)
-      if (const PropertyTable::Entry* e = properties.find(kv.key())) found += e->required;
+      if (const PropertyTable::Entry* e = properties.find(Instance::lookup(kv)))
+        found += e->required;
     return found;
   }
 
   // Evaluates a subschema quietly (no errors); used by anyOf/oneOf/not/if/contains.
-  bool test(NodeId id, const json::value& v, Annotations* out) {
+  bool test(NodeId id, const V& v, Annotations* out) {
     QuietGuard q(*this);
     return eval(id, v, out);
   }
 
   // "type" (n.types != 0).
-  [[gnu::always_inline]] bool check_type(const Node& n, const json::value& v) {
+  [[gnu::always_inline]] bool check_type(const Node& n, const V& v) {
     return type_matches(n.types, v) || report_type(n, v);
   }
-  [[gnu::noinline]] bool report_type(const Node& n, const json::value& v) {
+  [[gnu::noinline]] bool report_type(const Node& n, const V& v) {
     BRRT_SCHEMA_REPORT(n, "type", "expected ", type_names(n.types), ", got ", kind_name(v));
     return false;
   }
@@ -651,7 +797,7 @@ class Evaluator {
   // The collecting walk of a Node::leaf (the schema of most failing members): what eval_node
   // reports for one, without stepping through the keywords a leaf cannot have. Like
   // leaf_valid, no depth or dynamic-scope step: a leaf does not recurse.
-  bool collect_leaf(const Node& n, const json::value& v) {
+  bool collect_leaf(const Node& n, const V& v) {
     const json::kind k = v.kind();
     if (n.nullable && k == json::kind::null) return true;
     bool ok = n.types == 0 || check_type(n, v);
@@ -667,7 +813,7 @@ class Evaluator {
     }
   }
 
-  bool eval_node(const Node& n, const json::value& v, Annotations* a) {
+  bool eval_node(const Node& n, const V& v, Annotations* a) {
     if (n.boolean_schema) {
       if (n.boolean_value) return true;
       if (n.other_side_marker != nullptr)
@@ -713,8 +859,9 @@ class Evaluator {
     const json::kind k = v.kind();
     if (n.nullable && k == json::kind::null) return ok;
     if (n.types != 0 && !check_type(n, v) && failed()) return false;
-    if (n.has_const && !value_equal(v, n.const_value)) {
-      BRRT_SCHEMA_REPORT(n, "const", Json{v}, " is not the constant ", Json{n.const_value});
+    if (n.has_const && !in_.equal(v, n.const_value)) {
+      BRRT_SCHEMA_REPORT(n, "const", Json{in_.as_json(v)}, " is not the constant ",
+                         Json{n.const_value});
       if (failed()) return false;
     }
     if (n.has_enum) {
@@ -723,13 +870,14 @@ class Evaluator {
         found = k == json::kind::string && n.enum_strings.find(v.get_string()) != kNoNode;
       } else {
         for (const json::value& e : n.enum_values)
-          if (value_equal(v, e)) {
+          if (in_.equal(v, e)) {
             found = true;
             break;
           }
       }
       if (!found) {
-        BRRT_SCHEMA_REPORT(n, "enum", Json{v}, " is not one of ", Choices{n.enum_values});
+        BRRT_SCHEMA_REPORT(n, "enum", Json{in_.as_json(v)}, " is not one of ",
+                           Choices{n.enum_values});
         if (failed()) return false;
       }
     }
@@ -744,7 +892,7 @@ class Evaluator {
         if (n.has_string_checks && !check_string(n, v) && failed()) return false;
         break;
       case json::kind::array:
-        if (n.has_array_checks && !check_array(n, v.get_array(), a) && failed()) return false;
+        if (n.has_array_checks && !check_array(n, Instance::array(v), a) && failed()) return false;
         break;
       case json::kind::object:
         if (n.has_object_checks && !check_object(n, v, a) && failed()) return false;
@@ -755,31 +903,34 @@ class Evaluator {
     if (n.has_applicators && !check_applicators(n, v, a) && failed()) return false;
 
     if (n.unevaluated_items != kNoNode && k == json::kind::array) {
-      const json::array& arr = v.get_array();
+      const Array& arr = Instance::array(v);
       auto g = kw("unevaluatedItems");
-      for (std::size_t i = 0; i < arr.size(); ++i) {
-        if (a->item(i)) continue;
-        auto at = at_index(i);
-        if (!eval(n.unevaluated_items, arr[i], nullptr)) {
-          if (failed()) return false;
+      std::size_t i = 0;
+      for (const V& item : arr) {
+        if (!a->item(i)) {
+          auto at = at_index(i);
+          if (!eval(n.unevaluated_items, item, nullptr)) {
+            if (failed()) return false;
+          }
+          a->mark_item(i, arr.size());
         }
-        a->mark_item(i, arr.size());
+        ++i;
       }
     }
     if (n.unevaluated_properties != kNoNode && k == json::kind::object) {
-      const json::object& obj = v.get_object();
+      const Object& obj = Instance::object(v);
       auto g = kw("unevaluatedProperties");
       std::size_t i = 0;
       for (const auto& kv : obj) {
         if (!a->prop(i)) {
-          auto at = at_key(kv.key());
+          auto at = at_key(in_.key(kv));
           const Node& u = p_.nodes[n.unevaluated_properties];
           if (u.boolean_schema && !u.boolean_value) {
             BRRT_SCHEMA_REPORT(
-                n, "", "property '", kv.key(),
+                n, "", "property '", in_.key(kv),
                 "' is not evaluated by any keyword and unevaluatedProperties is false");
             if (failed()) return false;
-          } else if (!eval(n.unevaluated_properties, kv.value(), nullptr) && failed()) {
+          } else if (!eval(n.unevaluated_properties, Instance::value(kv), nullptr) && failed()) {
             return false;
           }
           a->mark_prop(i, obj.size());
@@ -790,89 +941,91 @@ class Evaluator {
     return ok;
   }
 
-  bool check_number(const Node& n, const json::value& v) {
+  bool check_number(const Node& n, const V& v) {
     bool ok = true;
     if (n.minimum.present && compare(v, n.minimum) < 0) {
-      ok = BRRT_SCHEMA_REPORT(n, "minimum", Json{v}, " is less than the minimum ",
+      ok = BRRT_SCHEMA_REPORT(n, "minimum", Json{in_.as_json(v)}, " is less than the minimum ",
                               std::string_view(n.minimum.text));
       if (!collecting_) return false;
     }
     if (n.maximum.present && compare(v, n.maximum) > 0) {
-      ok = BRRT_SCHEMA_REPORT(n, "maximum", Json{v}, " is greater than the maximum ",
+      ok = BRRT_SCHEMA_REPORT(n, "maximum", Json{in_.as_json(v)}, " is greater than the maximum ",
                               std::string_view(n.maximum.text));
       if (!collecting_) return false;
     }
     if (n.exclusive_minimum.present && compare(v, n.exclusive_minimum) <= 0) {
-      ok = BRRT_SCHEMA_REPORT(n, "exclusiveMinimum", Json{v},
+      ok = BRRT_SCHEMA_REPORT(n, "exclusiveMinimum", Json{in_.as_json(v)},
                               " is not greater than the exclusive minimum ",
                               std::string_view(n.exclusive_minimum.text));
       if (!collecting_) return false;
     }
     if (n.exclusive_maximum.present && compare(v, n.exclusive_maximum) >= 0) {
-      ok = BRRT_SCHEMA_REPORT(n, "exclusiveMaximum", Json{v},
+      ok = BRRT_SCHEMA_REPORT(n, "exclusiveMaximum", Json{in_.as_json(v)},
                               " is not less than the exclusive maximum ",
                               std::string_view(n.exclusive_maximum.text));
       if (!collecting_) return false;
     }
     if (n.multiple_of.present && !multiple_of(v, n.multiple_of)) {
-      ok = BRRT_SCHEMA_REPORT(n, "multipleOf", Json{v}, " is not a multiple of ",
+      ok = BRRT_SCHEMA_REPORT(n, "multipleOf", Json{in_.as_json(v)}, " is not a multiple of ",
                               std::string_view(n.multiple_of.text));
       if (!collecting_) return false;
     }
-    if (n.format_assert && !check_format(n.format, v)) {
-      ok = BRRT_SCHEMA_REPORT(n, "format", Json{v}, " is not a valid ", n.format_name);
+    if (n.format_assert && !check_format(n.format, in_.as_json(v))) {
+      ok = BRRT_SCHEMA_REPORT(n, "format", Json{in_.as_json(v)}, " is not a valid ", n.format_name);
     }
     return ok;
   }
 
-  bool check_string(const Node& n, const json::value& v) {
+  bool check_string(const Node& n, const V& v) {
     bool ok = true;
     const std::string_view s = v.get_string();
     if (n.has_min_length || n.has_max_length) {
       // Bytes bound code points from above: only count when the byte length is in doubt.
       const std::uint64_t bytes = s.size();
       if (bytes < n.min_length) {
-        ok = BRRT_SCHEMA_REPORT(n, "minLength", Json{v}, " is shorter than ",
+        ok = BRRT_SCHEMA_REPORT(n, "minLength", Json{in_.as_json(v)}, " is shorter than ",
                                 Counted{n.min_length, " character", " characters"});
         if (!collecting_) return false;
       } else if (bytes > n.max_length || (bytes + 3) / 4 < n.min_length) {
         const std::uint64_t len = code_points(s);
         if (len < n.min_length) {
-          ok = error(n, "minLength", Json{v}, " is shorter than ",
+          ok = error(n, "minLength", Json{in_.as_json(v)}, " is shorter than ",
                      Counted{n.min_length, " character", " characters"});
           if (!collecting_) return false;
         }
         if (len > n.max_length) {
-          ok = error(n, "maxLength", Json{v}, " is longer than ",
+          ok = error(n, "maxLength", Json{in_.as_json(v)}, " is longer than ",
                      Counted{n.max_length, " character", " characters"});
           if (!collecting_) return false;
         }
       }
     }
     if (n.pattern && !n.pattern->search(s)) {
-      ok = BRRT_SCHEMA_REPORT(n, "pattern", Json{v}, " does not match the pattern ",
+      ok = BRRT_SCHEMA_REPORT(n, "pattern", Json{in_.as_json(v)}, " does not match the pattern ",
                               Quoted{n.pattern->source()});
       if (!collecting_) return false;
     }
     if (n.format_assert && !check_string_format(n.format, s)) {
-      ok = BRRT_SCHEMA_REPORT(n, "format", Json{v}, " is not a valid ", n.format_name);
+      ok = BRRT_SCHEMA_REPORT(n, "format", Json{in_.as_json(v)}, " is not a valid ", n.format_name);
       if (!collecting_) return false;
     }
     if (n.content_base64 || n.content_json) {
       std::string decoded;
       if (n.content_base64 && !decode_base64(s, decoded)) {
-        ok = BRRT_SCHEMA_REPORT(n, "contentEncoding", Json{v}, " is not valid base64");
+        ok = BRRT_SCHEMA_REPORT(n, "contentEncoding", Json{in_.as_json(v)}, " is not valid base64");
         if (!collecting_) return false;
       } else if (n.content_json) {
         boost::system::error_code ec;
         (void)json::parse(n.content_base64 ? std::string_view(decoded) : s, ec);
-        if (ec) ok = BRRT_SCHEMA_REPORT(n, "contentMediaType", Json{v}, " is not a JSON document");
+        if (ec)
+          ok = BRRT_SCHEMA_REPORT(n, "contentMediaType", Json{in_.as_json(v)},
+                                  " is not a JSON document");
       }
     }
     return ok;
   }
 
-  bool check_array(const Node& n, const json::array& arr, Annotations* a) {
+  bool check_array(const Node& n, const Array& arr, Annotations* a) {
     bool ok = true;
     auto failed = [&]() {
       ok = false;
@@ -889,20 +1042,22 @@ class Evaluator {
                          ", more than the maximum ", n.max_items);
       if (failed()) return false;
     }
+    // Items are visited in order (a Document's array is read front to back, not indexed).
     const std::size_t prefix = std::min(n.prefix_items.size(), size);
+    auto it = arr.begin();
     if (prefix > 0) {
       const char* keyword =
           n.items_keyword == std::string_view("additionalItems") ? "items" : "prefixItems";
-      for (std::size_t i = 0; i < prefix; ++i) {
+      for (std::size_t i = 0; i < prefix; ++i, ++it) {
         auto g = kw_index(keyword, i);
         auto at = at_index(i);
-        if (!eval(n.prefix_items[i], arr[i], nullptr) && failed()) return false;
+        if (!eval(n.prefix_items[i], *it, nullptr) && failed()) return false;
         if (a) a->mark_item(i, size);
       }
     }
     if (n.items != kNoNode) {
       const Node& item = p_.nodes[n.items];
-      for (std::size_t i = n.prefix_items.size(); i < size; ++i) {
+      for (std::size_t i = n.prefix_items.size(); i < size; ++i, ++it) {
         if (item.boolean_schema && !item.boolean_value) {
           auto at = at_index(i);
           BRRT_SCHEMA_REPORT(n, n.items_keyword, "array has ", Counted{size, " item", " items"},
@@ -911,24 +1066,26 @@ class Evaluator {
           if (failed()) return false;
           break;
         }
-        if (!collecting_ || !quiet_valid(n.items, arr[i])) {
+        if (!collecting_ || !quiet_valid(n.items, *it)) {
           auto g = kw(n.items_keyword);
           auto at = at_index(i);
-          if (!eval_here(n.items, arr[i], nullptr) && failed()) return false;
+          if (!eval_here(n.items, *it, nullptr) && failed()) return false;
         }
         if (a) a->mark_item(i, size);
       }
     }
     if (n.contains != kNoNode) {
       std::uint64_t count = 0;
-      for (std::size_t i = 0; i < size; ++i) {
-        if (test(n.contains, arr[i], nullptr)) {
+      std::size_t i = 0;
+      for (const V& element : arr) {
+        if (test(n.contains, element, nullptr)) {
           ++count;
           if (a)
             a->mark_item(i, size);
           else if (!n.has_max_contains && count >= n.min_contains)
             break;
         }
+        ++i;
       }
       if (count < n.min_contains) {
         if (n.min_contains == 1)
@@ -946,7 +1103,7 @@ class Evaluator {
     }
     if (n.unique_items) {
       std::size_t first = 0, second = 0;
-      if (!all_unique(arr, first, second)) {
+      if (!in_.all_unique(arr, first, second)) {
         BRRT_SCHEMA_REPORT(n, "uniqueItems", "items ", first, " and ", second, " are equal");
         if (failed()) return false;
       }
@@ -954,8 +1111,8 @@ class Evaluator {
     return ok;
   }
 
-  bool check_object(const Node& n, const json::value& v, Annotations* a) {
-    const json::object& obj = v.get_object();
+  bool check_object(const Node& n, const V& v, Annotations* a) {
+    const Object& obj = Instance::object(v);
     bool ok = true;
     auto failed = [&]() {
       ok = false;
@@ -984,15 +1141,15 @@ class Evaluator {
     std::size_t required_found = 0;
     for (const std::string& name : n.required) {
       if (required_by_mask || none_missing) break;
-      if (!obj.contains(name)) {
+      if (!in_.contains(obj, name)) {
         BRRT_SCHEMA_REPORT(n, "required", "missing required property '", name, "'");
         if (failed()) return false;
       }
     }
     for (const DependentRequired& d : n.dependent_required) {
-      if (!obj.contains(d.name)) continue;
+      if (!in_.contains(obj, d.name)) continue;
       for (const std::string& name : d.required)
-        if (!obj.contains(name)) {
+        if (!in_.contains(obj, name)) {
           BRRT_SCHEMA_REPORT(n, n.dependent_required_keyword, "property '", name,
                              "' is required when '", d.name, "' is present");
           if (failed()) return false;
@@ -1005,19 +1162,20 @@ class Evaluator {
       if (!quiet_members_valid(n, obj, required_found)) return false;
     } else if (per_property) {
       std::size_t i = 0;
-      PropertyTable::Cursor properties(n.properties);
+      typename Instance::Finder properties(n.properties);
       for (const auto& kv : obj) {
-        const std::string_view key = kv.key();
+        const std::string_view key = in_.key(kv);
         bool matched = false;
         if (!n.properties.empty()) {
-          if (const PropertyTable::Entry* e = properties.find(key)) {
+          if (const PropertyTable::Entry* e = properties.find(Instance::lookup(kv))) {
             matched = true;
             required_found += e->required;
-            if (!collecting_ || !member_valid(*e, kv.value())) {
+            if (!collecting_ || !member_valid(*e, Instance::value(kv))) {
               const std::string_view step = n.properties.pointer_step(*e);
               auto g = kw_property(step);
               auto at = at_member(step);
-              if (!eval_here(n.properties.declared_node(*e), kv.value(), nullptr) && failed())
+              if (!eval_here(n.properties.declared_node(*e), Instance::value(kv), nullptr) &&
+                  failed())
                 return false;
             }
           }
@@ -1028,7 +1186,7 @@ class Evaluator {
           auto g = kw("patternProperties");
           auto g2 = kw_name(ps.regex->source());
           auto at = at_key(key);
-          if (!eval(ps.node, kv.value(), nullptr) && failed()) return false;
+          if (!eval(ps.node, Instance::value(kv), nullptr) && failed()) return false;
         }
         if (!matched && n.additional_properties != kNoNode) {
           const Node& ap = p_.nodes[n.additional_properties];
@@ -1036,9 +1194,10 @@ class Evaluator {
           if (ap.boolean_schema && !ap.boolean_value) {
             BRRT_SCHEMA_REPORT(n, "additionalProperties", "property '", key, "' is not allowed");
             if (failed()) return false;
-          } else if (!collecting_ || !quiet_valid(n.additional_properties, kv.value())) {
+          } else if (!collecting_ || !quiet_valid(n.additional_properties, Instance::value(kv))) {
             auto g = kw("additionalProperties");
-            if (!eval_here(n.additional_properties, kv.value(), nullptr) && failed()) return false;
+            if (!eval_here(n.additional_properties, Instance::value(kv), nullptr) && failed())
+              return false;
           }
           matched = true;
         }
@@ -1049,14 +1208,14 @@ class Evaluator {
     if (required_by_mask && required_found != n.required_count) return false;
     if (n.property_names != kNoNode) {
       for (const auto& kv : obj) {
-        const json::value name(kv.key());
+        const V name = in_.name_value(kv);
         auto g = kw("propertyNames");
-        auto at = at_key(kv.key());
+        auto at = at_key(in_.key(kv));
         if (!eval(n.property_names, name, nullptr) && failed()) return false;
       }
     }
     for (const DependentSchema& d : n.dependent_schemas) {
-      if (!obj.contains(d.name)) continue;
+      if (!in_.contains(obj, d.name)) continue;
       auto g = kw(n.dependent_schemas_keyword);
       auto g2 = kw_name(d.name);
       if (!eval(d.node, v, a) && failed()) return false;
@@ -1064,7 +1223,7 @@ class Evaluator {
     return ok;
   }
 
-  bool check_applicators(const Node& n, const json::value& v, Annotations* a) {
+  bool check_applicators(const Node& n, const V& v, Annotations* a) {
     bool ok = true;
     auto failed = [&]() {
       ok = false;
@@ -1089,8 +1248,8 @@ class Evaluator {
         }
       }
       if (!any) {
-        BRRT_SCHEMA_REPORT(n, "anyOf", Json{v}, " does not match any of the ", n.any_of.size(),
-                           " anyOf schemas");
+        BRRT_SCHEMA_REPORT(n, "anyOf", Json{in_.as_json(v)}, " does not match any of the ",
+                           n.any_of.size(), " anyOf schemas");
         if (failed()) return false;
       }
     }
@@ -1109,17 +1268,17 @@ class Evaluator {
         }
       }
       if (matches == 0) {
-        BRRT_SCHEMA_REPORT(n, "oneOf", Json{v}, " does not match any of the ", n.one_of.size(),
-                           " oneOf schemas");
+        BRRT_SCHEMA_REPORT(n, "oneOf", Json{in_.as_json(v)}, " does not match any of the ",
+                           n.one_of.size(), " oneOf schemas");
         if (failed()) return false;
       } else if (matches > 1) {
-        BRRT_SCHEMA_REPORT(n, "oneOf", Json{v}, " matches both oneOf schemas ", first, " and ",
-                           second, ", expected exactly one");
+        BRRT_SCHEMA_REPORT(n, "oneOf", Json{in_.as_json(v)}, " matches both oneOf schemas ", first,
+                           " and ", second, ", expected exactly one");
         if (failed()) return false;
       }
     }
     if (n.not_ != kNoNode && test(n.not_, v, nullptr)) {
-      BRRT_SCHEMA_REPORT(n, "not", Json{v}, " must not match the 'not' schema");
+      BRRT_SCHEMA_REPORT(n, "not", Json{in_.as_json(v)}, " must not match the 'not' schema");
       if (failed()) return false;
     }
     if (n.if_ != kNoNode) {
@@ -1138,34 +1297,8 @@ class Evaluator {
     return ok;
   }
 
-  bool all_unique(const json::array& arr, std::size_t& first, std::size_t& second) {
-    const std::size_t size = arr.size();
-    if (size <= 32) {
-      for (std::size_t i = 0; i < size; ++i)
-        for (std::size_t j = i + 1; j < size; ++j)
-          if (value_equal(arr[i], arr[j])) {
-            first = i;
-            second = j;
-            return false;
-          }
-      return true;
-    }
-    // Large arrays: sort by a hash that agrees with value_equal, compare equal hashes only.
-    std::vector<std::pair<std::uint64_t, std::size_t>> hashed;
-    hashed.reserve(size);
-    for (std::size_t i = 0; i < size; ++i) hashed.emplace_back(value_hash(arr[i]), i);
-    std::sort(hashed.begin(), hashed.end());
-    for (std::size_t i = 0; i < size; ++i)
-      for (std::size_t j = i + 1; j < size && hashed[j].first == hashed[i].first; ++j)
-        if (value_equal(arr[hashed[i].second], arr[hashed[j].second])) {
-          first = std::min(hashed[i].second, hashed[j].second);
-          second = std::max(hashed[i].second, hashed[j].second);
-          return false;
-        }
-    return true;
-  }
-
   const ProgramData& p_;
+  Instance in_;
   ValidationErrors* errors_;
   std::size_t max_errors_;
   bool collecting_;
@@ -1185,7 +1318,7 @@ Program::Program(std::shared_ptr<const ProgramData> data) noexcept : data_(std::
 bool Program::is_valid(SchemaId id, const json::value& instance) const noexcept {
   if (!data_ || id.index >= data_->nodes.size()) return false;
   try {
-    Evaluator e(*data_, nullptr, 0);
+    Evaluator<DomInstance> e(*data_, nullptr, 0);
     return e.run(id.index, instance);
   } catch (...) {
     return false;  // only allocation failure (annotations, uniqueItems) can throw
@@ -1200,7 +1333,7 @@ bool Program::validate(SchemaId id, const json::value& instance, ValidationError
     return false;
   }
   const std::size_t before = out.size();
-  Evaluator e(*data_, &out, before + (max_errors == 0 ? 1 : max_errors));
+  Evaluator<DomInstance> e(*data_, &out, before + (max_errors == 0 ? 1 : max_errors));
   const bool ok = e.run_collecting(id.index, instance);
   if (!ok && out.size() == before)
     out.emplace_back() =
@@ -1213,6 +1346,41 @@ bool Program::validate(SchemaId id, const json::value& instance, std::vector<Val
   ValidationErrors errors;
   const bool ok = validate(id, instance, errors, max_errors);
   out.insert(out.end(), errors.begin(), errors.end());
+  return ok;
+}
+
+bool Program::is_valid(SchemaId id, const Document& instance) const noexcept {
+  if (!data_ || id.index >= data_->nodes.size() || instance.program() != data_.get() ||
+      instance.empty())
+    return false;
+  try {
+    Evaluator<DocumentInstance> e(*data_, nullptr, 0, DocumentInstance{&instance});
+    return e.run(id.index, instance.root());
+  } catch (...) {
+    return false;  // only allocation failure (annotations, uniqueItems) can throw
+  }
+}
+
+bool Program::validate(SchemaId id, const Document& instance, ValidationErrors& out,
+                       std::size_t max_errors) const {
+  if (!data_ || id.index >= data_->nodes.size()) {
+    out.emplace_back() =
+        ValidationError({}, {}, {}, {}, "unknown schema id " + std::to_string(id.index));
+    return false;
+  }
+  if (instance.program() != data_.get() || instance.empty()) {
+    out.emplace_back() =
+        ValidationError({}, {}, {}, {},
+                        instance.empty() ? "the document is empty (not parsed, or its parse failed)"
+                                         : "the document was parsed for another program");
+    return false;
+  }
+  const std::size_t before = out.size();
+  Evaluator<DocumentInstance> e(*data_, &out, before + (max_errors == 0 ? 1 : max_errors),
+                                DocumentInstance{&instance});
+  const bool ok = e.run_collecting(id.index, instance.root());
+  if (!ok && out.size() == before)
+    out.emplace_back() = ValidationError({}, {}, {}, {}, "instance is invalid");
   return ok;
 }
 

@@ -1,5 +1,7 @@
 #include "schema/property_table.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <tuple>
 
 #include "brrt/core/json_pointer.hpp"
@@ -41,6 +43,37 @@ void PropertyTable::rebuild_index() {
   while (size < entries_.size() * 2) size *= 2;
   slots_.assign(size, 0);
   for (std::size_t e = 0; e < entries_.size(); ++e) index_entry(e);
+}
+
+void PropertyTable::index_keys() {
+  // Keys are small distinct integers: a multiplier that sends each to its own slot of a table
+  // 2 to 8 times their number is found in a few tries (a splitmix64 sequence, so the same
+  // program always gets the same tables).
+  std::uint64_t seed = 0x9E3779B97F4A7C15ull;
+  for (std::size_t size = std::bit_ceil(std::max<std::size_t>(2 * entries_.size(), 2));;
+       size *= 2) {
+    const auto shift = static_cast<unsigned>(64 - std::countr_zero(size));
+    for (int attempt = 0; attempt < 64; ++attempt) {
+      std::uint64_t z = (seed += 0x9E3779B97F4A7C15ull);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      const std::uint64_t multiplier = (z ^ (z >> 31)) | 1;
+      std::vector<KeySlot> slots(size);
+      bool distinct = true;
+      for (std::size_t e = 0; e < entries_.size() && distinct; ++e) {
+        KeySlot& s = slots[(entries_[e].key * multiplier) >> shift];
+        distinct = s.key == UINT32_MAX;
+        const Entry& entry = entries_[e];
+        s = {entry.key, static_cast<std::uint32_t>(e),
+             static_cast<std::uint8_t>(entry.type_only ? entry.kinds : 0), entry.required};
+      }
+      if (!distinct) continue;
+      key_slots_ = std::move(slots);
+      key_multiplier_ = multiplier;
+      key_shift_ = shift;
+      return;
+    }
+  }
 }
 
 }  // namespace brrt::schema::detail

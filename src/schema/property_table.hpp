@@ -10,6 +10,12 @@
 
 namespace brrt::schema::detail {
 
+// A member name resolved at parse time (schema::Document): an id in the Program's key
+// dictionary, or an id no entry has (names the program's schemas do not mention).
+struct KeyId {
+  std::uint32_t value;
+};
+
 class PropertyTable {
  public:
   // The fields a lookup reads come first: with the name's bytes folded into head/tail, a
@@ -20,8 +26,12 @@ class PropertyTable {
     std::uint32_t size = 0;  // name.size()
     // The node quiet evaluation uses: the property's schema, or the end of its chain of
     // "$ref"-only nodes (Node::ref_target); the leaf flags below describe this node. The
-    // collecting walk uses declared_node(), kept outside the entry so that it stays 80 bytes.
+    // collecting walk uses declared_node(), kept outside the entry so that it stays 88 bytes.
     std::uint32_t node = 0;
+    // The name's id in its Program's key dictionary (ProgramData::keys), which a Document's
+    // members carry from parse time: matching one is an integer comparison. UINT32_MAX until
+    // Compiler::build numbers the names.
+    std::uint32_t key = UINT32_MAX;
     bool required = false;  // named in "required" (see Node::required_count)
     bool leaf = false;      // the property's schema is a Node::leaf
     // A leaf with nothing but "type" (and "nullable"): checked from the entry alone, by the
@@ -65,6 +75,40 @@ class PropertyTable {
     const Entry* end_;
   };
 
+  // What a member walk over a Document needs of most members, in the slot its key finds: a
+  // member whose property has nothing but "type" is checked without loading its 88-byte entry.
+  struct KeySlot {
+    std::uint32_t key = UINT32_MAX;  // no member has this key
+    std::uint32_t entry = 0;
+    std::uint8_t kinds = 0;     // Entry::kinds when Entry::type_only, else 0 (go to the entry)
+    std::uint8_t required = 0;  // Entry::required
+  };
+  // Looks up a Document's members by key (find_entry(KeyId)), with the table's index held in
+  // the finder: a member walk keeps it in registers across its recursive calls.
+  class KeyFinder {
+   public:
+    explicit KeyFinder(const PropertyTable& table) noexcept
+        : slots_(table.key_slots_.data()),
+          entries_(table.entries_.data()),
+          multiplier_(table.key_multiplier_),
+          shift_(table.key_shift_) {}
+    [[gnu::always_inline]] const Entry* find(KeyId key) const noexcept {
+      const KeySlot& s = slots_[(key.value * multiplier_) >> shift_];
+      return s.key == key.value ? &entries_[s.entry] : nullptr;
+    }
+    // The slot the key would be in: slot(key).key == key when it is a property.
+    [[gnu::always_inline]] const KeySlot& slot(KeyId key) const noexcept {
+      return slots_[(key.value * multiplier_) >> shift_];
+    }
+    const Entry& entry(const KeySlot& s) const noexcept { return entries_[s.entry]; }
+
+   private:
+    const KeySlot* slots_;
+    const Entry* entries_;
+    std::uint64_t multiplier_;
+    unsigned shift_;
+  };
+
   void set_quiet_node(std::size_t entry, std::uint32_t node) { entries_[entry].node = node; }
   // The property's own schema (the node passed to add).
   std::uint32_t declared_node(const Entry& e) const noexcept {
@@ -91,6 +135,12 @@ class PropertyTable {
     e.fast_hi = hi;
   }
   void set_required(std::size_t entry) { entries_[entry].required = true; }
+  // Numbers the entries' names (Entry::key) and indexes them by that number. Document
+  // members are looked up by key alone, in any order: no guess from the previous member (whose
+  // misses, in a document ordered unlike its schema, cost a mispredicted branch each).
+  void set_key(std::size_t entry, std::uint32_t key) { entries_[entry].key = key; }
+  void index_keys();
+  const Entry* find_entry(KeyId key) const noexcept;  // nullptr when absent
   const std::vector<Entry>& entries() const noexcept { return entries_; }
   bool empty() const noexcept { return entries_.empty(); }
 
@@ -110,6 +160,10 @@ class PropertyTable {
   std::vector<std::uint32_t> declared_;  // parallel to entries_
   std::vector<std::string> steps_;       // parallel to entries_
   std::vector<std::uint32_t> slots_;     // entry index + 1, 0 = empty; size is a power of two
+  // By Entry::key, a perfect hash (index_keys): slot (key * key_multiplier_) >> key_shift_.
+  std::vector<KeySlot> key_slots_{1};
+  std::uint64_t key_multiplier_ = 0;
+  unsigned key_shift_ = 63;
 };
 
 // Without a branch on the length: every encoding is computed, each from the name or (when the
@@ -191,6 +245,14 @@ class PropertyTable {
   const Entry* e = next_ != end_ && same_name(*next_, name) ? next_ : table_.find_entry(name);
   if (e != nullptr) next_ = e + 1;
   return e;
+}
+
+// One load and one comparison: index_keys chose a multiplier under which no two of the
+// table's keys share a slot, so the slot either holds the key or the key is not a property.
+[[gnu::always_inline]] inline const PropertyTable::Entry* PropertyTable::find_entry(
+    KeyId key) const noexcept {
+  const KeySlot& s = key_slots_[(key.value * key_multiplier_) >> key_shift_];
+  return s.key == key.value ? &entries_[s.entry] : nullptr;
 }
 
 inline std::uint32_t PropertyTable::find(std::string_view name) const noexcept {

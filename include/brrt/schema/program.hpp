@@ -18,6 +18,8 @@ namespace detail {
 struct ProgramData;
 }
 
+class Document;
+
 class Program {
  public:
   Program() = default;  // empty: every SchemaId is out of range
@@ -38,9 +40,18 @@ class Program {
   bool validate(SchemaId id, const boost::json::value& instance, ValidationErrors& out,
                 std::size_t max_errors = 32) const;
 
+  // The same over a Document parsed for this program (Document::parse): member names are
+  // matched by the ids the parse gave them. A document parsed for another program is invalid
+  // (is_valid) or one error saying so (validate).
+  bool is_valid(SchemaId id, const Document& instance) const noexcept;
+  bool validate(SchemaId id, const Document& instance, ValidationErrors& out,
+                std::size_t max_errors = 32) const;
+
   std::size_t node_count() const noexcept;  // compiled subschemas (for diagnostics)
 
  private:
+  friend class Document;
+
   std::shared_ptr<const detail::ProgramData> data_;
 };
 

@@ -1,0 +1,288 @@
+#include "brrt/schema/document.hpp"
+
+#include <boost/json/basic_parser_impl.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "brrt/schema/program.hpp"
+#include "schema/node.hpp"
+
+namespace brrt::schema {
+
+namespace json = boost::json;
+using detail::DocumentCell;
+
+// The basic_parser handler that writes a Document's cells. A container's cell is written when
+// it opens and completed when it closes; until then its payload holds the object's number
+// (duplicate keys) and its meta the index of its first unknown name in names_.
+class DocumentBuilder {
+ public:
+  using error_code = boost::system::error_code;
+  using string_view = json::string_view;
+  static constexpr std::size_t max_object_size = DocumentCell::kMaxLength;
+  static constexpr std::size_t max_array_size = DocumentCell::kMaxLength;
+  static constexpr std::size_t max_key_size = DocumentCell::kMaxLength;
+  static constexpr std::size_t max_string_size = DocumentCell::kMaxLength;
+
+  DocumentBuilder(Document& d, const detail::ProgramData& p, std::string_view text) noexcept
+      : d_(d), keys_(p.keys), text_(text) {}
+
+  bool out_of_range = false;  // the parse failed on a number beyond a double
+  std::string duplicate;      // the parse failed on this key, twice in one object
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) {
+    if (++d_.objects_ == UINT32_MAX) [[unlikely]] {  // numbers wrapped: forget what was seen
+      std::fill(d_.seen_in_.begin(), d_.seen_in_.end(), 0);
+      d_.objects_ = 1;
+    }
+    open(d_.objects_, static_cast<std::uint32_t>(d_.names_.size()));
+    return true;
+  }
+  bool on_object_end(std::size_t n, error_code& ec) {
+    DocumentCell& c = d_.cells_[d_.open_.back()];
+    const std::size_t first_name = c.meta;
+    if (d_.names_.size() - first_name > 1 && !unknown_names_unique(first_name)) {
+      ec = json::error::syntax;  // duplicate says which
+      return false;
+    }
+    d_.names_.resize(first_name);
+    close(n, json::kind::object);
+    return true;
+  }
+  bool on_array_begin(error_code&) {
+    open(0, 0);
+    return true;
+  }
+  bool on_array_end(std::size_t n, error_code&) {
+    close(n, json::kind::array);
+    return true;
+  }
+  bool on_key_part(string_view s, std::size_t, error_code&) {
+    part_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(string_view s, std::size_t, error_code& ec) {
+    std::string_view name(s.data(), s.size());
+    if (!part_.empty()) {
+      part_.append(s.data(), s.size());
+      name = part_;
+    }
+    const std::uint32_t id = keys_.find(name);
+    if (id != UINT32_MAX) {
+      // Known names are told apart by id: the object each was last seen in.
+      const auto object = static_cast<std::uint32_t>(d_.cells_[d_.open_.back()].payload);
+      if (d_.seen_in_[id] == object) {
+        duplicate = name;
+        ec = json::error::syntax;
+        return false;
+      }
+      d_.seen_in_[id] = object;
+      key_ = id;
+    } else {
+      const auto index = static_cast<std::uint32_t>(d_.unknown_keys_.size());
+      key_ = DocumentCell::kUnknownKey | index;
+      d_.unknown_keys_.push_back(keep(name, d_.owned_names_, index));
+      d_.names_.push_back(index);
+    }
+    part_.clear();
+    return true;
+  }
+  bool on_string_part(string_view s, std::size_t, error_code&) {
+    part_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_string(string_view s, std::size_t, error_code&) {
+    std::string_view text(s.data(), s.size());
+    if (!part_.empty()) {
+      part_.append(s.data(), s.size());
+      text = part_;
+    }
+    DocumentCell& c = push(json::kind::string, text.size());
+    const std::string_view kept = keep(text, d_.owned_cells_, d_.cells_.size() - 1);
+    c.payload = reinterpret_cast<std::uintptr_t>(kept.data());
+    part_.clear();
+    return true;
+  }
+  bool on_number_part(string_view, error_code&) { return true; }
+  bool on_int64(std::int64_t i, string_view, error_code&) {
+    push(json::kind::int64, 0).payload = static_cast<std::uint64_t>(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, string_view, error_code&) {
+    push(json::kind::uint64, 0).payload = u;
+    return true;
+  }
+  bool on_double(double v, string_view, error_code& ec) {
+    if (!std::isfinite(v)) [[unlikely]] {
+      out_of_range = true;
+      ec = json::error::exponent_overflow;
+      return false;
+    }
+    push(json::kind::double_, 0).payload = std::bit_cast<std::uint64_t>(v);
+    return true;
+  }
+  bool on_bool(bool b, error_code&) {
+    push(json::kind::bool_, 0).payload = b;
+    return true;
+  }
+  bool on_null(error_code&) {
+    push(json::kind::null, 0);
+    return true;
+  }
+  bool on_comment_part(string_view, error_code&) { return true; }
+  bool on_comment(string_view, error_code&) { return true; }
+
+ private:
+  DocumentCell& push(json::kind k, std::size_t size) {
+    DocumentCell& c = d_.cells_.emplace_back();
+    c.key = key_;
+    c.meta = static_cast<std::uint32_t>(k) | static_cast<std::uint32_t>(size) << 3;
+    key_ = DocumentCell::kNoKey;
+    return c;
+  }
+  void open(std::uint32_t payload, std::uint32_t meta) {
+    d_.open_.push_back(static_cast<std::uint32_t>(d_.cells_.size()));
+    DocumentCell& c = d_.cells_.emplace_back();
+    c.key = key_;
+    c.payload = payload;
+    c.meta = meta;
+    key_ = DocumentCell::kNoKey;
+  }
+  void close(std::size_t n, json::kind k) {
+    const std::uint32_t at = d_.open_.back();
+    d_.open_.pop_back();
+    DocumentCell& c = d_.cells_[at];
+    c.payload = d_.cells_.size() - at;
+    c.meta = static_cast<std::uint32_t>(k) | static_cast<std::uint32_t>(n) << 3;
+  }
+  // `s` as the document keeps it: in the text when it is a piece of the text (no escapes), else
+  // copied into owned_, recording `index` so that its pointer is set once owned_ is complete.
+  std::string_view keep(std::string_view s, std::vector<std::uint32_t>& owned, std::size_t index) {
+    if (s.data() >= text_.data() && s.data() + s.size() <= text_.data() + text_.size()) return s;
+    const std::size_t offset = d_.owned_.size();
+    d_.owned_.append(s);
+    owned.push_back(static_cast<std::uint32_t>(index));
+    return {reinterpret_cast<const char*>(offset), s.size()};  // an offset until finish()
+  }
+  // The text of an unknown name while parsing (owned ones are still offsets into owned_).
+  std::string_view unknown_name(std::uint32_t index) const noexcept {
+    const std::string_view n = d_.unknown_keys_[index];
+    if (n.data() >= text_.data() && n.data() <= text_.data() + text_.size()) return n;
+    return {d_.owned_.data() + reinterpret_cast<std::uintptr_t>(n.data()), n.size()};
+  }
+  // Names the program does not declare, of one object: sorted and compared, so that an object
+  // of a million such names (a map) costs n log n, not n^2.
+  bool unknown_names_unique(std::size_t first) {
+    std::vector<std::string_view> names;
+    names.reserve(d_.names_.size() - first);
+    for (std::size_t i = first; i < d_.names_.size(); ++i)
+      names.push_back(unknown_name(d_.names_[i]));
+    std::sort(names.begin(), names.end());
+    const auto dup = std::adjacent_find(names.begin(), names.end());
+    if (dup == names.end()) return true;
+    duplicate = *dup;
+    return false;
+  }
+
+  Document& d_;
+  const detail::PropertyTable& keys_;
+  std::string_view text_;
+  std::uint32_t key_ = DocumentCell::kNoKey;  // the key of the value to come
+  std::string part_;                          // a key or string given in parts
+};
+
+bool Document::parse(const Program& program, std::string_view text, std::string& message,
+                     std::size_t max_depth) {
+  const detail::ProgramData* p = program.data_.get();
+  cells_.clear();
+  unknown_keys_.clear();
+  owned_.clear();
+  open_.clear();
+  names_.clear();
+  owned_cells_.clear();
+  owned_names_.clear();
+  program_ = nullptr;
+  if (p == nullptr) {
+    message = "no program to parse the document for";
+    return false;
+  }
+  if (seen_for_ != p) {
+    seen_in_.assign(p->keys.entries().size(), 0);
+    objects_ = 0;
+    seen_for_ = p;
+  }
+  json::parse_options opts;
+  opts.max_depth = max_depth;
+  json::basic_parser<DocumentBuilder> parser(opts, *this, *p, text);
+  boost::system::error_code ec;
+  const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && used < text.size()) ec = json::error::extra_data;
+  if (ec) {
+    const DocumentBuilder& b = parser.handler();
+    if (!b.duplicate.empty())
+      message = "the JSON has the key '" + b.duplicate + "' twice in one object (before byte " +
+                std::to_string(used) + "): a key may appear once in an object";
+    else
+      message =
+          "the JSON is not valid at byte " + std::to_string(used) + ": " +
+          (b.out_of_range ? std::string("a number is beyond the range of a double") : ec.message());
+    cells_.clear();
+    // The numbers of the objects of a failed parse may be left in seen_in_: start afresh.
+    std::fill(seen_in_.begin(), seen_in_.end(), 0);
+    objects_ = 0;
+    return false;
+  }
+  // owned_ is complete: offsets become pointers.
+  for (std::uint32_t c : owned_cells_)
+    cells_[c].payload += reinterpret_cast<std::uintptr_t>(owned_.data());
+  for (std::uint32_t k : owned_names_)
+    unknown_keys_[k] = {owned_.data() + reinterpret_cast<std::uintptr_t>(unknown_keys_[k].data()),
+                        unknown_keys_[k].size()};
+  program_ = p;
+  return true;
+}
+
+std::string_view Document::key(const DocumentCell& member) const noexcept {
+  if (member.key == DocumentCell::kNoKey) return {};
+  if (member.key & DocumentCell::kUnknownKey)
+    return unknown_keys_[member.key & ~DocumentCell::kUnknownKey];
+  return program_->keys.entries()[member.key].name;
+}
+
+json::value Document::to_json(const DocumentCell& v, json::storage_ptr sp) const {
+  switch (v.kind()) {
+    case json::kind::null:
+      return json::value(nullptr, std::move(sp));
+    case json::kind::bool_:
+      return json::value(v.get_bool(), std::move(sp));
+    case json::kind::int64:
+      return json::value(v.get_int64(), std::move(sp));
+    case json::kind::uint64:
+      return json::value(v.get_uint64(), std::move(sp));
+    case json::kind::double_:
+      return json::value(v.get_double(), std::move(sp));
+    case json::kind::string:
+      return json::value(json::string_view(v.get_string().data(), v.size()), std::move(sp));
+    case json::kind::array: {
+      json::array a(sp);
+      a.reserve(v.size());
+      for (const DocumentCell* c = v.first_child(); c != v.children_end(); c = c->next())
+        a.push_back(to_json(*c, sp));
+      return a;
+    }
+    case json::kind::object: {
+      json::object o(sp);
+      o.reserve(v.size());
+      for (const DocumentCell* c = v.first_child(); c != v.children_end(); c = c->next())
+        o.emplace(key(*c), to_json(*c, sp));
+      return o;
+    }
+  }
+  return {};
+}
+
+}  // namespace brrt::schema
