@@ -598,6 +598,27 @@ class Evaluator {
     return quiet_valid(e.node, member);
   }
 
+  // From `m`, the members whose property has nothing but a type that they have: returns the
+  // first member that is not one (or `end`), adding the required ones among them to `found`.
+  [[gnu::always_inline]] static const DocumentCell* skip_type_only_members(
+      const PropertyTable::KeyFinder& properties, const DocumentCell* m,
+      const DocumentCell* const end, std::size_t& found) noexcept {
+    std::size_t n = found;
+    while (m != end) {
+      const PropertyTable::KeySlot& slot = properties.slot(KeyId{m->key});
+      const std::uint32_t kind = m->meta & 7;
+      if (slot.key != m->key || !((slot.kinds >> kind) & 1u)) break;
+      n += slot.required;
+      m += kind >= 6 ? m->payload : 1;  // nearly always a scalar: predicted
+    }
+    found = n;
+    return m;
+  }
+
+  [[gnu::noinline]] bool member_out_of_line(const PropertyTable::Entry& e, const V& member) {
+    return member_valid(e, member);
+  }
+
   // eval without the quiet first try: for callers that have just made it.
   bool eval_here(NodeId id, const V& v, Annotations* out) {
     if (id >= p_.nodes.size()) return false;
@@ -694,16 +715,22 @@ class Evaluator {
     const NodeId additional = n.additional_properties;
     std::size_t found = 0;  // a local, not the caller's variable: no store per member
     if constexpr (std::is_same_v<Instance, DocumentInstance>) {
-      // Most members have a property whose schema is a type: checked from the key's slot.
-      for (const DocumentCell& m : obj) {
-        const PropertyTable::KeySlot& slot = properties.slot(KeyId{m.key});
-        if (slot.key == m.key) {
+      // Most members have a property whose schema is a type: those are checked from the key's
+      // slot in a loop that calls nothing (so it keeps everything in registers), the others
+      // one at a time out of line.
+      const DocumentCell* m = obj.container().first_child();
+      const DocumentCell* const end = obj.container().children_end();
+      for (;;) {
+        m = skip_type_only_members(properties, m, end, found);
+        if (m == end) break;
+        const PropertyTable::KeySlot& slot = properties.slot(KeyId{m->key});
+        if (slot.key == m->key) {
           found += slot.required;
-          if ((slot.kinds >> (m.meta & 7)) & 1u) continue;
-          if (!member_valid(properties.entry(slot), m)) return false;
-        } else if (additional != kNoNode && !eval(additional, m, nullptr)) {
+          if (!member_out_of_line(properties.entry(slot), *m)) return false;
+        } else if (additional != kNoNode && !eval(additional, *m, nullptr)) {
           return false;
         }
+        m = m->next();
       }
       required_found += found;
       return true;
