@@ -308,9 +308,11 @@ void run_from_bytes(benchmark::State& state, const Case& c, bool valid, bool val
 }
 
 // From bytes into a Document (one reused, as a worker keeps one): Document::parse then
-// is_valid; with `validate` false, the parse alone.
+// is_valid; with `validate` false, the parse alone; with `value`, then also the
+// boost::json::value a handler reads, built from the document into the worker's 16 KB arena
+// (what the server does with a JSON request body).
 void run_document_from_bytes(benchmark::State& state, const Case& c, bool valid,
-                             bool validate = true) {
+                             bool validate = true, bool value = false) {
   if (!c.error.empty()) {
     state.SkipWithError(c.error.c_str());
     return;
@@ -318,10 +320,17 @@ void run_document_from_bytes(benchmark::State& state, const Case& c, bool valid,
   const std::string text = json::serialize(valid ? c.valid : c.invalid);
   Document doc;
   std::string message;
+  alignas(16) static unsigned char buffer[16 * 1024];
   const auto once = [&] {
     if (!doc.parse(c.program, text, message)) return 2;
     if (!validate) return valid ? 1 : 0;
-    return c.program.is_valid(c.id, doc) ? 1 : 0;
+    const int ok = c.program.is_valid(c.id, doc) ? 1 : 0;
+    if (value) {
+      json::monotonic_resource arena(buffer, sizeof buffer);
+      const json::value body = doc.to_json(doc.root(), json::storage_ptr(&arena));
+      benchmark::DoNotOptimize(body.kind());
+    }
+    return ok;
   };
   if (once() != (valid ? 1 : 0)) {
     state.SkipWithError("the text does not parse to the expected validity");
@@ -335,6 +344,12 @@ void BM_NewPet_ValidFromBytesDocument(benchmark::State& s) {
 }
 void BM_GitHubFullRepository_ValidFromBytesDocument(benchmark::State& s) {
   run_document_from_bytes(s, github(), true);
+}
+void BM_NewPet_ValidFromBytesDocumentAndValue(benchmark::State& s) {
+  run_document_from_bytes(s, new_pet(), true, true, true);
+}
+void BM_GitHubFullRepository_ValidFromBytesDocumentAndValue(benchmark::State& s) {
+  run_document_from_bytes(s, github(), true, true, true);
 }
 void BM_GitHubFullRepository_ParseOnlyDocument(benchmark::State& s) {
   run_document_from_bytes(s, github(), true, false);
@@ -388,6 +403,8 @@ BENCHMARK(BM_GitHubFullRepository_InvalidWithErrorsDocument);
 BENCHMARK(BM_NewPet_ValidFromBytesDocument);
 BENCHMARK(BM_GitHubFullRepository_ValidFromBytesDocument);
 BENCHMARK(BM_GitHubFullRepository_ParseOnlyDocument);
+BENCHMARK(BM_NewPet_ValidFromBytesDocumentAndValue);
+BENCHMARK(BM_GitHubFullRepository_ValidFromBytesDocumentAndValue);
 BENCHMARK(BM_GitHubCompileFullRepository)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // The cases bench/instructions.sh counts (counted_main.hpp).

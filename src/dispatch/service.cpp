@@ -42,6 +42,7 @@
 #include "brrt/http/client_certificate.hpp"
 #include "brrt/observe/metrics.hpp"
 #include "brrt/router/api_routes.hpp"
+#include "brrt/schema/document.hpp"
 #include "brrt/security/authenticator.hpp"
 #include "dispatch/json_body.hpp"
 #include "dispatch/violation_list.hpp"
@@ -616,6 +617,9 @@ struct Service::Worker {
   std::vector<MultipartPart> parts;
   ViolationList violations;                  // the request's schema violations (400)
   schema::ValidationErrors response_errors;  // a response's, when responses are validated
+  // A JSON response body, parsed for validation alone: member names resolved while parsing,
+  // no boost::json::value built (nothing else reads it). Reused: parsing keeps its buffers.
+  schema::Document response_document;
   bool auth_pending = false;            // prepare() found a credential awaiting a remote verdict
   std::string redacted;                 // access-log target with credentials masked
   OwnedCounter response_violations;     // responses that did not match the spec
@@ -1098,22 +1102,24 @@ void Service::check_response(Worker& w, const CompiledApi& api, std::size_t op_i
                                   ? schema::SchemaId{}
                                   : SpecValidators::body_schema(*declared, essence);
   if (id.valid()) {
-    json::value body(sp);
     std::string unreadable;
     if (json_body) {
       // Read as request bodies are (numbers beyond a double and repeated keys refused), but as
       // deep as a handler's document may be: the schema's own depth limit still applies.
       constexpr std::size_t kResponseDepth = 1024;
-      parse_json_body(res.body, sp, kResponseDepth, body, unreadable);
+      schema::Document& doc = w.response_document;
+      if (!doc.parse(program, res.body, unreadable, kResponseDepth, "the body")) {
+        add(unreadable);
+      } else if (!program.is_valid(id, doc)) {  // the body was read: its schema decides
+        w.response_errors.clear();
+        program.validate(id, doc, w.response_errors, 8);
+        for (const auto& e : w.response_errors) add(e.to_string());
+      }
     } else if (is_valid_utf8(res.body)) {
-      body = json::string(res.body, sp);
+      schema_errors(id, json::value(json::string(res.body, sp), sp), "");
     } else {
-      unreadable = "the text body is not valid UTF-8";
+      add("the text body is not valid UTF-8");
     }
-    if (unreadable.empty())
-      schema_errors(id, body, "");  // the body was read: its schema decides
-    else
-      add(unreadable);
   }
   if (why.empty()) return;
   w.response_violations.add();

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "brrt/schema/program.hpp"
+#include "core/json_duplicate_key.hpp"
 #include "schema/node.hpp"
 
 namespace brrt::schema {
@@ -30,7 +31,9 @@ class DocumentBuilder {
       : d_(d), keys_(p.keys), text_(text) {}
 
   bool out_of_range = false;  // the parse failed on a number beyond a double
-  std::string duplicate;      // the parse failed on this key, twice in one object
+  // A key met twice in one object (the first such): the parse goes on, so that a syntax
+  // error later in the text is what is reported, as Boost.JSON's own parser would.
+  std::string duplicate;
 
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
@@ -42,13 +45,10 @@ class DocumentBuilder {
     open(d_.objects_, static_cast<std::uint32_t>(d_.names_.size()));
     return true;
   }
-  bool on_object_end(std::size_t n, error_code& ec) {
+  bool on_object_end(std::size_t n, error_code&) {
     DocumentCell& c = d_.cells_[d_.open_.back()];
     const std::size_t first_name = c.meta;
-    if (d_.names_.size() - first_name > 1 && !unknown_names_unique(first_name)) {
-      ec = json::error::syntax;  // duplicate says which
-      return false;
-    }
+    if (d_.names_.size() - first_name > 1 && duplicate.empty()) unknown_names_unique(first_name);
     d_.names_.resize(first_name);
     close(n, json::kind::object);
     return true;
@@ -65,7 +65,7 @@ class DocumentBuilder {
     part_.append(s.data(), s.size());
     return true;
   }
-  bool on_key(string_view s, std::size_t, error_code& ec) {
+  bool on_key(string_view s, std::size_t, error_code&) {
     std::string_view name(s.data(), s.size());
     if (!part_.empty()) {
       part_.append(s.data(), s.size());
@@ -75,11 +75,7 @@ class DocumentBuilder {
     if (id != UINT32_MAX) {
       // Known names are told apart by id: the object each was last seen in.
       const auto object = static_cast<std::uint32_t>(d_.cells_[d_.open_.back()].payload);
-      if (d_.seen_in_[id] == object) {
-        duplicate = name;
-        ec = json::error::syntax;
-        return false;
-      }
+      if (d_.seen_in_[id] == object && duplicate.empty()) duplicate = name;  // reported at the end
       d_.seen_in_[id] = object;
       key_ = id;
     } else {
@@ -196,7 +192,7 @@ class DocumentBuilder {
 };
 
 bool Document::parse(const Program& program, std::string_view text, std::string& message,
-                     std::size_t max_depth) {
+                     std::size_t max_depth, std::string_view subject) {
   const detail::ProgramData* p = program.data_.get();
   cells_.clear();
   unknown_keys_.clear();
@@ -221,15 +217,21 @@ bool Document::parse(const Program& program, std::string_view text, std::string&
   boost::system::error_code ec;
   const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
   if (!ec && used < text.size()) ec = json::error::extra_data;
-  if (ec) {
-    const DocumentBuilder& b = parser.handler();
-    if (!b.duplicate.empty())
-      message = "the JSON has the key '" + b.duplicate + "' twice in one object (before byte " +
-                std::to_string(used) + "): a key may appear once in an object";
-    else
+  const DocumentBuilder& b = parser.handler();
+  if (ec || !b.duplicate.empty()) {
+    if (ec) {
       message =
-          "the JSON is not valid at byte " + std::to_string(used) + ": " +
+          std::string(subject) + " is not valid JSON at byte " + std::to_string(used) + ": " +
           (b.out_of_range ? std::string("a number is beyond the range of a double") : ec.message());
+    } else {
+      // The text is valid JSON: where the two keys are.
+      const auto dup = find_duplicate_key(text);
+      message = std::string(subject) + " has the key '" + b.duplicate + "' twice in one object" +
+                (dup ? " (at bytes " + std::to_string(dup->first) + " and " +
+                           std::to_string(dup->at) + ")"
+                     : std::string()) +
+                ": a key may appear once in an object";
+    }
     cells_.clear();
     // The numbers of the objects of a failed parse may be left in seen_in_: start afresh.
     std::fill(seen_in_.begin(), seen_in_.end(), 0);
@@ -253,6 +255,34 @@ std::string_view Document::key(const DocumentCell& member) const noexcept {
   return program_->keys.entries()[member.key].name;
 }
 
+void Document::push(json::value_stack& st, const DocumentCell& v) const {
+  switch (v.kind()) {
+    case json::kind::null:
+      return st.push_null();
+    case json::kind::bool_:
+      return st.push_bool(v.get_bool());
+    case json::kind::int64:
+      return st.push_int64(v.get_int64());
+    case json::kind::uint64:
+      return st.push_uint64(v.get_uint64());
+    case json::kind::double_:
+      return st.push_double(v.get_double());
+    case json::kind::string:
+      return st.push_string(json::string_view(v.get_string().data(), v.size()));
+    case json::kind::array:
+      for (const DocumentCell* c = v.first_child(); c != v.children_end(); c = c->next())
+        push(st, *c);
+      return st.push_array(v.size());
+    case json::kind::object:
+      for (const DocumentCell* c = v.first_child(); c != v.children_end(); c = c->next()) {
+        const std::string_view name = key(*c);
+        st.push_key(json::string_view(name.data(), name.size()));
+        push(st, *c);
+      }
+      return st.push_object(v.size());
+  }
+}
+
 json::value Document::to_json(const DocumentCell& v, json::storage_ptr sp) const {
   switch (v.kind()) {
     case json::kind::null:
@@ -265,24 +295,16 @@ json::value Document::to_json(const DocumentCell& v, json::storage_ptr sp) const
       return json::value(v.get_uint64(), std::move(sp));
     case json::kind::double_:
       return json::value(v.get_double(), std::move(sp));
-    case json::kind::string:
-      return json::value(json::string_view(v.get_string().data(), v.size()), std::move(sp));
-    case json::kind::array: {
-      json::array a(sp);
-      a.reserve(v.size());
-      for (const DocumentCell* c = v.first_child(); c != v.children_end(); c = c->next())
-        a.push_back(to_json(*c, sp));
-      return a;
-    }
-    case json::kind::object: {
-      json::object o(sp);
-      o.reserve(v.size());
-      for (const DocumentCell* c = v.first_child(); c != v.children_end(); c = c->next())
-        o.emplace(key(*c), to_json(*c, sp));
-      return o;
-    }
+    default:
+      break;
   }
-  return {};
+  // Strings and containers as Boost.JSON's parser builds them (value_stack: each container
+  // made once, at its final size); the stack's own memory on `sp` too (an arena: nothing to
+  // free).
+  json::value_stack st(sp);
+  st.reset(sp);
+  push(st, v);
+  return st.release();
 }
 
 }  // namespace brrt::schema

@@ -539,6 +539,9 @@ TEST(Dispatch, ResponseValidationModes) {
     h.add("typed", [](dispatch::RequestContext& ctx, http::Response& res) {
       const bool good = ctx.http.query == "good";
       dispatch::json_response(res, 200, good ? json::value{{"id", 7}} : json::value{{"id", 0}});
+      // JSON a handler wrote itself: a key twice, or not JSON at all.
+      if (ctx.http.query == "twice") res.body = R"({"id":7, "id":8})";
+      if (ctx.http.query == "broken") res.body = R"({"id":)";
     });
     // text/plain, validated as one string: "\xC3\xA9t\xC3\xA9" is three code points.
     h.add("texty", [](dispatch::RequestContext& ctx, http::Response& res) {
@@ -561,6 +564,10 @@ TEST(Dispatch, ResponseValidationModes) {
     const Reply bad = c.get("/typed?bad");
     const Reply long_text = c.get("/texty?long");
     const Reply not_utf8 = c.get("/texty?bytes");
+    testing::internal::CaptureStderr();
+    const Reply twice = c.get("/typed?twice");
+    const Reply broken = c.get("/typed?broken");
+    const std::string log = testing::internal::GetCapturedStderr();
     const std::string metrics = c.get("/metrics").body;
     switch (mode) {
       case dispatch::ResponseValidation::Off:
@@ -572,14 +579,23 @@ TEST(Dispatch, ResponseValidationModes) {
         EXPECT_EQ(bad.status, 200);
         EXPECT_EQ(bad.body, R"({"id":0})");
         EXPECT_EQ(long_text.body, "four");
-        EXPECT_NE(metrics.find("brrt_response_validation_failures_total 3"), std::string::npos)
+        EXPECT_EQ(twice.body, R"({"id":7, "id":8})");
+        EXPECT_NE(metrics.find("brrt_response_validation_failures_total 5"), std::string::npos)
             << metrics;
         break;
       case dispatch::ResponseValidation::Enforce:
         expect_problem(bad, 500, "does not match the spec");
         expect_problem(long_text, 500, "does not match the spec");
         expect_problem(not_utf8, 500, "does not match the spec");
-        EXPECT_NE(metrics.find("brrt_response_validation_failures_total 3"), std::string::npos);
+        expect_problem(twice, 500, "does not match the spec");
+        expect_problem(broken, 500, "does not match the spec");
+        for (const char* why :
+             {"response 200 of typed does not match the spec: the body has the key 'id' twice in "
+              "one object (at bytes 1 and 9): a key may appear once in an object",
+              "response 200 of typed does not match the spec: the body is not valid JSON at byte "
+              "6: incomplete JSON"})
+          EXPECT_NE(log.find(why), std::string::npos) << why << "\n" << log;
+        EXPECT_NE(metrics.find("brrt_response_validation_failures_total 5"), std::string::npos);
         break;
     }
   }

@@ -114,6 +114,14 @@ TEST(Document, RefusesAKeyTwiceInOneObject) {
   EXPECT_NE(message.find("the key 'other' twice"), std::string::npos) << message;
   EXPECT_FALSE(doc.parse(c.program, R"({"owner":{"n\u0061me":1,"name":2}})", message));
   EXPECT_NE(message.find("the key 'name' twice"), std::string::npos) << message;
+  // Where both are, and what the text is, in the caller's words.
+  EXPECT_FALSE(doc.parse(c.program, R"({"name":"a",  "name":"b"})", message, 64, "the body"));
+  EXPECT_EQ(message,
+            "the body has the key 'name' twice in one object (at bytes 1 and 14): a key may "
+            "appear once in an object");
+  // A syntax error after a repeated key is what is wrong with the text.
+  EXPECT_FALSE(doc.parse(c.program, R"({"x":1,"x":2,})", message, 64, "the body"));
+  EXPECT_EQ(message.rfind("the body is not valid JSON at byte 13", 0), 0u) << message;
   // The same names in different objects, and in one parse after another, are fine.
   for (int i = 0; i < 3; ++i)
     EXPECT_TRUE(doc.parse(c.program,
@@ -134,7 +142,7 @@ TEST(Document, RefusesWhatIsNotJson) {
   Document doc;
   std::string message;
   EXPECT_FALSE(doc.parse(c.program, R"({"name": })", message));
-  EXPECT_EQ(message.rfind("the JSON is not valid at byte 9", 0), 0u) << message;
+  EXPECT_EQ(message, "the document is not valid JSON at byte 9: syntax error");
   EXPECT_FALSE(doc.parse(c.program, R"({"age": 1e400})", message));
   EXPECT_NE(message.find("beyond the range of a double"), std::string::npos) << message;
   EXPECT_FALSE(doc.parse(c.program, R"({} {})", message));

@@ -16,6 +16,7 @@
 #include <boost/json/kind.hpp>
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
+#include <boost/json/value_stack.hpp>
 
 #include <bit>
 #include <cstddef>
@@ -87,20 +88,22 @@ class Document {
   Document& operator=(Document&&) noexcept = default;
 
   // Parses `text` (one JSON value, nested at most `max_depth` deep) for validation by
-  // `program`, which must outlive the document. Refuses what parse_json_body refuses: bad
-  // JSON, a number beyond the range of a double, a key twice in one object; and strings or
+  // `program`, which must outlive the document. Refuses bad JSON, a number beyond the range of
+  // a double (Boost.JSON would read an infinity), a key twice in one object (a proxy that kept
+  // the first value and a handler that sees the last would disagree), and strings or
   // containers of 2^29 bytes or members or more. On failure returns false with `message`
-  // saying what and where ("the JSON is not valid at byte 12: syntax error") and the document
-  // is empty.
+  // saying what and where, `subject` first ("the body is not valid JSON at byte 12: syntax
+  // error", "the body has the key 'a' twice in one object (at bytes 1 and 9): ..."), and the
+  // document is empty.
   bool parse(const Program& program, std::string_view text, std::string& message,
-             std::size_t max_depth = 64);
+             std::size_t max_depth = 64, std::string_view subject = "the document");
 
   bool empty() const noexcept { return cells_.empty(); }
   const detail::DocumentCell& root() const noexcept { return cells_.front(); }
   // The text of a member's name.
   std::string_view key(const detail::DocumentCell& member) const noexcept;
   // A value of the document as a boost::json::value on `sp` (numbers, booleans and null
-  // without allocating).
+  // without allocating): what a handler reads of a request body validated as a Document.
   boost::json::value to_json(const detail::DocumentCell& value,
                              boost::json::storage_ptr sp = {}) const;
   // The program the document was parsed for (Program::is_valid refuses others).
@@ -108,6 +111,7 @@ class Document {
 
  private:
   friend class DocumentBuilder;
+  void push(boost::json::value_stack& st, const detail::DocumentCell& value) const;
 
   const detail::ProgramData* program_ = nullptr;
   std::vector<detail::DocumentCell> cells_;
