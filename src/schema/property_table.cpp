@@ -46,6 +46,7 @@ void PropertyTable::rebuild_index() {
 }
 
 void PropertyTable::index_keys() {
+  keys_.resize(entries_.size(), UINT32_MAX);
   // Keys are small distinct integers: a multiplier that sends each to its own slot of a table
   // 2 to 8 times their number is found in a few tries (a splitmix64 sequence, so the same
   // program always gets the same tables).
@@ -61,10 +62,10 @@ void PropertyTable::index_keys() {
       std::vector<KeySlot> slots(size);
       bool distinct = true;
       for (std::size_t e = 0; e < entries_.size() && distinct; ++e) {
-        KeySlot& s = slots[(entries_[e].key * multiplier) >> shift];
+        KeySlot& s = slots[(keys_[e] * multiplier) >> shift];
         distinct = s.key == UINT32_MAX;
         const Entry& entry = entries_[e];
-        s = {entry.key, static_cast<std::uint32_t>(e),
+        s = {keys_[e], static_cast<std::uint32_t>(e),
              static_cast<std::uint8_t>(entry.type_only ? entry.kinds : 0), entry.required};
       }
       if (!distinct) continue;

@@ -26,12 +26,8 @@ class PropertyTable {
     std::uint32_t size = 0;  // name.size()
     // The node quiet evaluation uses: the property's schema, or the end of its chain of
     // "$ref"-only nodes (Node::ref_target); the leaf flags below describe this node. The
-    // collecting walk uses declared_node(), kept outside the entry so that it stays 88 bytes.
+    // collecting walk uses declared_node(), kept outside the entry so that it stays 80 bytes.
     std::uint32_t node = 0;
-    // The name's id in its Program's key dictionary (ProgramData::keys), which a Document's
-    // members carry from parse time: matching one is an integer comparison. UINT32_MAX until
-    // Compiler::build numbers the names.
-    std::uint32_t key = UINT32_MAX;
     bool required = false;  // named in "required" (see Node::required_count)
     bool leaf = false;      // the property's schema is a Node::leaf
     // A leaf with nothing but "type" (and "nullable"): checked from the entry alone, by the
@@ -138,7 +134,10 @@ class PropertyTable {
   // Numbers the entries' names (Entry::key) and indexes them by that number. Document
   // members are looked up by key alone, in any order: no guess from the previous member (whose
   // misses, in a document ordered unlike its schema, cost a mispredicted branch each).
-  void set_key(std::size_t entry, std::uint32_t key) { entries_[entry].key = key; }
+  void set_key(std::size_t entry, std::uint32_t key) {
+    keys_.resize(entries_.size(), UINT32_MAX);
+    keys_[entry] = key;
+  }
   void index_keys();
   const Entry* find_entry(KeyId key) const noexcept;  // nullptr when absent
   const std::vector<Entry>& entries() const noexcept { return entries_; }
@@ -159,7 +158,11 @@ class PropertyTable {
   std::vector<Entry> entries_;
   std::vector<std::uint32_t> declared_;  // parallel to entries_
   std::vector<std::string> steps_;       // parallel to entries_
-  std::vector<std::uint32_t> slots_;     // entry index + 1, 0 = empty; size is a power of two
+  // Parallel to entries_: each name's id in its Program's key dictionary (ProgramData::keys),
+  // which a Document's members carry from parse time (set_key, then index_keys); outside the
+  // entry, whose size the boost::json walk's name matching is sensitive to.
+  std::vector<std::uint32_t> keys_;
+  std::vector<std::uint32_t> slots_;  // entry index + 1, 0 = empty; size is a power of two
   // By Entry::key, a perfect hash (index_keys): slot (key * key_multiplier_) >> key_shift_.
   std::vector<KeySlot> key_slots_{1};
   std::uint64_t key_multiplier_ = 0;
