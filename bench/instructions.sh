@@ -19,7 +19,9 @@ case $WHICH in
   schema)
     CASES="NewPet_Valid NewPet_Invalid NewPet_InvalidWithErrors GitHubFullRepository_Valid
       GitHubFullRepository_Invalid GitHubFullRepository_InvalidWithErrors
-      GitHubFullRepository_WalkOnly GitHubFullRepository_WalkNames"
+      GitHubFullRepository_WalkOnly GitHubFullRepository_WalkNames
+      NewPet_ValidDocument NewPet_InvalidWithErrorsDocument GitHubFullRepository_ValidDocument
+      GitHubFullRepository_InvalidDocument GitHubFullRepository_InvalidWithErrorsDocument"
     UNIT='instructions per validation' ;;
   dispatch)
     CASES="Health PetById ListPets CreatePet CreatePetInvalid UserPost SecurePets

@@ -295,10 +295,12 @@ json::value Document::to_json(const DocumentCell& v, json::storage_ptr sp) const
       return json::value(v.get_uint64(), std::move(sp));
     case json::kind::double_:
       return json::value(v.get_double(), std::move(sp));
+    case json::kind::string:
+      return json::value(json::string_view(v.get_string().data(), v.size()), std::move(sp));
     default:
       break;
   }
-  // Strings and containers as Boost.JSON's parser builds them (value_stack: each container
+  // Containers as Boost.JSON's parser builds them (value_stack: each container
   // made once, at its final size); the stack's own memory on `sp` too (an arena: nothing to
   // free).
   json::value_stack st(sp);
