@@ -619,6 +619,22 @@ class Evaluator {
     return m;
   }
 
+  // Over a Document: calls `visit` on each member of `obj` that skip_type_only_members does not
+  // pass (most members are such runs), until it returns false; returns whether none did.
+  template <class Visit>
+  [[gnu::always_inline]] static bool visit_other_members(const PropertyTable::KeyFinder& properties,
+                                                         const CellRange& obj, std::size_t& found,
+                                                         Visit&& visit) {
+    const DocumentCell* m = obj.container().first_child();
+    const DocumentCell* const end = obj.container().children_end();
+    for (;;) {
+      m = skip_type_only_members(properties, m, end, found);
+      if (m == end) return true;
+      if (!visit(*m)) return false;
+      m = m->next();
+    }
+  }
+
   [[gnu::noinline]] bool member_out_of_line(const PropertyTable::Entry& e, const V& member) {
     return member_valid(e, member);
   }
@@ -719,25 +735,18 @@ class Evaluator {
     const NodeId additional = n.additional_properties;
     std::size_t found = 0;  // a local, not the caller's variable: no store per member
     if constexpr (std::is_same_v<Instance, DocumentInstance>) {
-      // Most members have a property whose schema is a type: those are checked from the key's
-      // slot in a loop that calls nothing (so it keeps everything in registers), the others
-      // one at a time out of line.
-      const DocumentCell* m = obj.container().first_child();
-      const DocumentCell* const end = obj.container().children_end();
-      for (;;) {
-        m = skip_type_only_members(properties, m, end, found);
-        if (m == end) break;
-        const PropertyTable::KeySlot& slot = properties.slot(KeyId{m->key});
-        if (slot.key == m->key) {
-          found += slot.required;
-          if (!member_out_of_line(properties.entry(slot), *m)) return false;
-        } else if (additional != kNoNode && !eval(additional, *m, nullptr)) {
-          return false;
-        }
-        m = m->next();
-      }
+      // The members the type-only skip leaves, one at a time out of line.
+      const bool ok =
+          visit_other_members(properties, obj, found, [&](const DocumentCell& m) BRRT_INLINE {
+            const PropertyTable::KeySlot& slot = properties.slot(KeyId{m.key});
+            if (slot.key == m.key) {
+              found += slot.required;
+              return member_out_of_line(properties.entry(slot), m);
+            }
+            return additional == kNoNode || eval(additional, m, nullptr);
+          });
       required_found += found;
-      return true;
+      return ok;
     }
     for (const auto& kv : obj) {
       if (const PropertyTable::Entry* e = properties.find(Instance::lookup(kv))) {
@@ -790,16 +799,11 @@ class Evaluator {
       }
     };
     if constexpr (std::is_same_v<Instance, DocumentInstance>) {
-      // Runs of members that pass their type-only property are skipped first, as in the quiet
-      // walk (they are the most, and cannot fail).
-      const DocumentCell* m = obj.container().first_child();
-      const DocumentCell* const end = obj.container().children_end();
-      for (;;) {
-        m = skip_type_only_members(properties, m, end, found);
-        if (m == end) break;
-        member(*m);
-        m = m->next();
-      }
+      // Members that pass their type-only property cannot fail: skipped as in the quiet walk.
+      visit_other_members(properties, obj, found, [&](const DocumentCell& m) BRRT_INLINE {
+        member(m);
+        return true;
+      });
     } else {
       for (const auto& kv : obj) member(kv);
     }
