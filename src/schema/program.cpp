@@ -613,7 +613,7 @@ class Evaluator {
       const std::uint32_t kind = m->meta & 7;
       if (slot.key != m->key || !((slot.kinds >> kind) & 1u)) break;
       n += slot.required;
-      m += kind >= 6 ? m->payload : 1;  // nearly always a scalar: predicted
+      ++m;  // a scalar: slots accept no container kind
     }
     found = n;
     return m;

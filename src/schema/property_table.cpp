@@ -45,6 +45,12 @@ void PropertyTable::rebuild_index() {
   for (std::size_t e = 0; e < entries_.size(); ++e) index_entry(e);
 }
 
+namespace {
+// boost::json::kind bits of the scalars (all but array and object): a slot accepts only these,
+// so that a member the skip loop passes is always one cell.
+constexpr std::uint8_t kScalarKinds = 0x3F;
+}  // namespace
+
 void PropertyTable::index_keys() {
   keys_.resize(entries_.size(), UINT32_MAX);
   // Keys are small distinct integers: a multiplier that sends each to its own slot of a table
@@ -66,7 +72,8 @@ void PropertyTable::index_keys() {
         distinct = s.key == UINT32_MAX;
         const Entry& entry = entries_[e];
         s = {keys_[e], static_cast<std::uint32_t>(e),
-             static_cast<std::uint8_t>(entry.type_only ? entry.kinds : 0), entry.required};
+             static_cast<std::uint8_t>(entry.type_only ? entry.kinds & kScalarKinds : 0),
+             entry.required};
       }
       if (!distinct) continue;
       key_slots_ = std::move(slots);

@@ -72,11 +72,12 @@ class PropertyTable {
   };
 
   // What a member walk over a Document needs of most members, in the slot its key finds: a
-  // member whose property has nothing but "type" is checked without loading its 88-byte entry.
+  // member whose property has nothing but "type" is checked without loading its 80-byte entry.
   struct KeySlot {
     std::uint32_t key = UINT32_MAX;  // no member has this key
     std::uint32_t entry = 0;
-    std::uint8_t kinds = 0;     // Entry::kinds when Entry::type_only, else 0 (go to the entry)
+    // Entry::kinds less array and object when Entry::type_only, else 0 (go to the entry).
+    std::uint8_t kinds = 0;
     std::uint8_t required = 0;  // Entry::required
   };
   // Looks up a Document's members by key (find_entry(KeyId)), with the table's index held in
