@@ -636,6 +636,18 @@ class Evaluator {
   }
 
   [[gnu::noinline]] bool member_out_of_line(const PropertyTable::Entry& e, const V& member) {
+    if constexpr (std::is_same_v<Instance, DocumentInstance>) {
+      // A nested object under a simple object schema (a quiet walk's most common member after
+      // scalars): straight into its member walk, what quiet_valid and eval_here would reach
+      // for it, without their steps.
+      const Node& n = p_.nodes[e.node];
+      if (n.simple_object && member.is_object() && !p_.has_dynamic_refs && depth_ < max_depth_) {
+        ++depth_;
+        const bool ok = simple_object_valid(n, CellRange(member));
+        --depth_;
+        return ok;
+      }
+    }
     return member_valid(e, member);
   }
 
