@@ -1365,6 +1365,12 @@ Program Compiler::build() const {
   if (!data->has_dynamic_refs)
     for (std::size_t id = 0; id < data->nodes.size(); ++id)
       data->nodes[id].ref_target = ref_chain_end(data->nodes, static_cast<NodeId>(id));
+  for (Node& n : data->nodes)
+    n.simple_array = n.items != kNoNode && (n.types == 0 || (n.types & kArray)) &&
+                     n.prefix_items.empty() && n.contains == kNoNode && !n.unique_items &&
+                     !n.has_min_items && !n.has_max_items && n.unevaluated_items == kNoNode &&
+                     !n.has_applicators && !n.has_const && !n.has_enum && n.ref == kNoNode &&
+                     n.dynamic_ref == kNoNode && !n.boolean_schema && !n.needs_annotations;
   for (Node& n : data->nodes) {
     // Whether each property's schema is a leaf is known only once every node is compiled.
     for (std::size_t e = 0; e < n.properties.entries().size(); ++e) {

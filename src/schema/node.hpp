@@ -83,6 +83,9 @@ struct Node {
   // A plain object whose only keywords are properties, additionalProperties and a "required"
   // covered by properties: one loop over the members does everything.
   bool simple_object = false;
+  // An array schema whose only array keyword is "items" (and "type" accepting arrays, possibly
+  // "nullable"): an array is valid when each item is. Set by Compiler::build.
+  bool simple_array = false;
   // A node with nothing but "$ref" (the usual shape of a property, an array's items or a
   // request body in OpenAPI): the end of its chain of such references, kNoNode otherwise.
   // Quiet evaluation goes straight there; the collecting walk keeps the "$ref" step for its

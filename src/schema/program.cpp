@@ -647,6 +647,19 @@ class Evaluator {
         --depth_;
         return ok;
       }
+      // Likewise an array under an "items"-only schema (tags, topics: leaves, mostly).
+      if (n.simple_array && member.is_array() && !p_.has_dynamic_refs && depth_ < max_depth_) {
+        ++depth_;
+        const Node& item = p_.nodes[n.items];
+        bool ok = true;
+        for (const DocumentCell& element : CellRange(member))
+          if (!(item.leaf ? leaf_valid(item, element) : quiet_valid(n.items, element))) {
+            ok = false;
+            break;
+          }
+        --depth_;
+        return ok;
+      }
     }
     return member_valid(e, member);
   }

@@ -40,7 +40,9 @@ const char* kPet = R"({
     "tags": {"type": "array", "items": {"type": "string"}, "uniqueItems": true},
     "owner": {"type": "object", "properties": {"name": {"type": "string"}},
               "additionalProperties": false},
-    "kind": {"enum": ["cat", "dog", 3]}
+    "kind": {"enum": ["cat", "dog", 3]},
+    "list": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+    "grid": {"type": ["array", "null"], "items": {"type": "array", "items": {"type": "integer"}}}
   },
   "additionalProperties": {"type": "integer"}
 })";
@@ -73,6 +75,11 @@ TEST(Document, ValidatesLikeTheValueItWasParsedFrom) {
            R"({"name":"rex","age":3,"unknown":"not an integer","other":7})",
            R"({"name":"rex","age":3,"tags":["a","a"],"kind":4})",
            R"({"name":"rex","age":3,"kind":3.0})",
+           R"({"name":"rex","age":3,"list":[0,1,2],"grid":[[1],[],[2,3]]})",
+           R"({"name":"rex","age":3,"list":[0,-1,2]})",
+           R"({"name":"rex","age":3,"list":"no","grid":null})",
+           R"({"name":"rex","age":3,"grid":[[1],[2,"x"]]})",
+           R"({"name":"rex","age":3,"grid":[[1],5]})",
            R"({"age":3})",
            R"([1,2])",
            R"("just a string")",
