@@ -3,6 +3,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 
 #include "core/json_duplicate_key.hpp"
+#include "core/json_text_error.hpp"
 #include "core/json_value_handler.hpp"
 
 namespace brrt::dispatch {
@@ -19,18 +20,12 @@ bool parse_json_body(std::string_view text, const json::storage_ptr& sp, std::si
   const std::size_t used = p.write_some(false, text.data(), text.size(), ec);
   if (!ec && used < text.size()) ec = json::error::extra_data;
   if (ec) {
-    message = "the body is not valid JSON at byte " + std::to_string(used) + ": " +
-              (p.handler().out_of_range ? std::string("a number is beyond the range of a double")
-                                        : ec.message());
+    message = invalid_json_message("the body", used, p.handler().out_of_range, ec);
     return false;
   }
   out = p.handler().st.release();
   if (count_members(out) != p.handler().keys) [[unlikely]] {
-    const auto dup = find_duplicate_key(text);
-    message = dup ? "the body has the key '" + dup->key + "' twice in one object (at bytes " +
-                        std::to_string(dup->first) + " and " + std::to_string(dup->at) +
-                        "): a key may appear once in an object"
-                  : std::string("the body has a key twice in one object");
+    message = repeated_key_message("the body", text);
     return false;
   }
   return true;

@@ -4,10 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "brrt/schema/program.hpp"
-#include "core/json_duplicate_key.hpp"
+#include "core/json_text_error.hpp"
 #include "schema/node.hpp"
 
 namespace brrt::schema {
@@ -18,6 +17,11 @@ using detail::DocumentCell;
 // The basic_parser handler that writes a Document's cells. A container's cell is written when
 // it opens and completed when it closes; until then its payload holds the object's number
 // (duplicate keys) and its meta the index of its first unknown name in names_.
+//
+// Strings and names that are not a piece of the text (escapes) are copied into owned_, which
+// is given the text's size before the first copy: a JSON string unescaped is never longer than
+// it is written (an escape of 2, 6 or 12 bytes gives 1 to 4), so the copies of one text fit and
+// owned_ never moves while the cells point into it.
 class DocumentBuilder {
  public:
   using error_code = boost::system::error_code;
@@ -31,9 +35,9 @@ class DocumentBuilder {
       : d_(d), keys_(p.keys), text_(text) {}
 
   bool out_of_range = false;  // the parse failed on a number beyond a double
-  // A key met twice in one object (the first such): the parse goes on, so that a syntax
-  // error later in the text is what is reported, as Boost.JSON's own parser would.
-  std::string duplicate;
+  // A key met twice in one object: the parse goes on, so that a syntax error later in the
+  // text is what is reported, as Boost.JSON's own parser would.
+  bool repeated_key = false;
 
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
@@ -48,7 +52,8 @@ class DocumentBuilder {
   bool on_object_end(std::size_t n, error_code&) {
     DocumentCell& c = d_.cells_[d_.open_.back()];
     const std::size_t first_name = c.meta;
-    if (d_.names_.size() - first_name > 1 && duplicate.empty()) unknown_names_unique(first_name);
+    if (d_.names_.size() - first_name > 1 && !repeated_key)
+      repeated_key = !unknown_names_unique(first_name);
     d_.names_.resize(first_name);
     close(n, json::kind::object);
     return true;
@@ -75,13 +80,13 @@ class DocumentBuilder {
     if (id != UINT32_MAX) {
       // Known names are told apart by id: the object each was last seen in.
       const auto object = static_cast<std::uint32_t>(d_.cells_[d_.open_.back()].payload);
-      if (d_.seen_in_[id] == object && duplicate.empty()) duplicate = name;  // reported at the end
+      if (d_.seen_in_[id] == object) repeated_key = true;
       d_.seen_in_[id] = object;
       key_ = id;
     } else {
       const auto index = static_cast<std::uint32_t>(d_.unknown_keys_.size());
       key_ = DocumentCell::kUnknownKey | index;
-      d_.unknown_keys_.push_back(keep(name, d_.owned_names_, index));
+      d_.unknown_keys_.push_back(keep(name));
       d_.names_.push_back(index);
     }
     part_.clear();
@@ -98,8 +103,7 @@ class DocumentBuilder {
       text = part_;
     }
     DocumentCell& c = push(json::kind::string, text.size());
-    const std::string_view kept = keep(text, d_.owned_cells_, d_.cells_.size() - 1);
-    c.payload = reinterpret_cast<std::uintptr_t>(kept.data());
+    c.payload = reinterpret_cast<std::uintptr_t>(keep(text).data());
     part_.clear();
     return true;
   }
@@ -155,33 +159,24 @@ class DocumentBuilder {
     c.payload = d_.cells_.size() - at;
     c.meta = static_cast<std::uint32_t>(k) | static_cast<std::uint32_t>(n) << 3;
   }
-  // `s` as the document keeps it: in the text when it is a piece of the text (no escapes), else
-  // copied into owned_, recording `index` so that its pointer is set once owned_ is complete.
-  std::string_view keep(std::string_view s, std::vector<std::uint32_t>& owned, std::size_t index) {
+  // `s` as the document keeps it: in the text when it is a piece of it (no escapes), else a
+  // copy in owned_ (see above).
+  std::string_view keep(std::string_view s) {
     if (s.data() >= text_.data() && s.data() + s.size() <= text_.data() + text_.size()) return s;
-    const std::size_t offset = d_.owned_.size();
+    if (d_.owned_.capacity() < text_.size()) d_.owned_.reserve(text_.size());
+    const char* copy = d_.owned_.data() + d_.owned_.size();
     d_.owned_.append(s);
-    owned.push_back(static_cast<std::uint32_t>(index));
-    return {reinterpret_cast<const char*>(offset), s.size()};  // an offset until finish()
-  }
-  // The text of an unknown name while parsing (owned ones are still offsets into owned_).
-  std::string_view unknown_name(std::uint32_t index) const noexcept {
-    const std::string_view n = d_.unknown_keys_[index];
-    if (n.data() >= text_.data() && n.data() <= text_.data() + text_.size()) return n;
-    return {d_.owned_.data() + reinterpret_cast<std::uintptr_t>(n.data()), n.size()};
+    return {copy, s.size()};
   }
   // Names the program does not declare, of one object: sorted and compared, so that an object
   // of a million such names (a map) costs n log n, not n^2.
   bool unknown_names_unique(std::size_t first) {
-    std::vector<std::string_view> names;
-    names.reserve(d_.names_.size() - first);
+    std::vector<std::string_view>& names = d_.sorted_names_;
+    names.clear();
     for (std::size_t i = first; i < d_.names_.size(); ++i)
-      names.push_back(unknown_name(d_.names_[i]));
+      names.push_back(d_.unknown_keys_[d_.names_[i]]);
     std::sort(names.begin(), names.end());
-    const auto dup = std::adjacent_find(names.begin(), names.end());
-    if (dup == names.end()) return true;
-    duplicate = *dup;
-    return false;
+    return std::adjacent_find(names.begin(), names.end()) == names.end();
   }
 
   Document& d_;
@@ -199,8 +194,6 @@ bool Document::parse(const Program& program, std::string_view text, std::string&
   owned_.clear();
   open_.clear();
   names_.clear();
-  owned_cells_.clear();
-  owned_names_.clear();
   program_ = nullptr;
   if (p == nullptr) {
     message = "no program to parse the document for";
@@ -218,32 +211,16 @@ bool Document::parse(const Program& program, std::string_view text, std::string&
   const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
   if (!ec && used < text.size()) ec = json::error::extra_data;
   const DocumentBuilder& b = parser.handler();
-  if (ec || !b.duplicate.empty()) {
-    if (ec) {
-      message =
-          std::string(subject) + " is not valid JSON at byte " + std::to_string(used) + ": " +
-          (b.out_of_range ? std::string("a number is beyond the range of a double") : ec.message());
-    } else {
-      // The text is valid JSON: where the two keys are.
-      const auto dup = find_duplicate_key(text);
-      message = std::string(subject) + " has the key '" + b.duplicate + "' twice in one object" +
-                (dup ? " (at bytes " + std::to_string(dup->first) + " and " +
-                           std::to_string(dup->at) + ")"
-                     : std::string()) +
-                ": a key may appear once in an object";
-    }
+  if (ec || b.repeated_key) {
+    // A repeated key is told where it is once the text is known to be valid JSON.
+    message = ec ? invalid_json_message(subject, used, b.out_of_range, ec)
+                 : repeated_key_message(subject, text);
     cells_.clear();
     // The numbers of the objects of a failed parse may be left in seen_in_: start afresh.
     std::fill(seen_in_.begin(), seen_in_.end(), 0);
     objects_ = 0;
     return false;
   }
-  // owned_ is complete: offsets become pointers.
-  for (std::uint32_t c : owned_cells_)
-    cells_[c].payload += reinterpret_cast<std::uintptr_t>(owned_.data());
-  for (std::uint32_t k : owned_names_)
-    unknown_keys_[k] = {owned_.data() + reinterpret_cast<std::uintptr_t>(unknown_keys_[k].data()),
-                        unknown_keys_[k].size()};
   program_ = p;
   return true;
 }

@@ -109,6 +109,27 @@ TEST(Document, NamesWithEscapesAndNamesTheSchemaDoesNotDeclare) {
   EXPECT_EQ(doc.to_json(doc.root()).at("name"), "r\u00e9x");
 }
 
+// Strings and names with escapes are copied: a text made almost wholly of them (each escape
+// shorter unescaped, none longer) keeps every copy readable to the end.
+TEST(Document, TextsOfEscapesKeepEveryCopy) {
+  const Compiled c = compile(kPet);
+  std::string text = R"({"na\u006de":")";
+  for (int i = 0; i < 2000; ++i) text += i % 3 ? "\\n" : "\\ud83d\\ude00";
+  text += R"(","age":1,"li\u0073t":[)";
+  for (int i = 0; i < 500; ++i) text += (i ? ",\"" : "\"") + std::string("\\t\\u00e9") + "\"";
+  text += R"(],"\u00e9\u00e9":{"\n":"\r"}})";
+  // A schema where "list" holds integers: the strings are invalid, and their errors quote them.
+  Document doc;
+  std::string message;
+  ASSERT_TRUE(doc.parse(c.program, text, message)) << message;
+  const json::value v = json::parse(text);
+  EXPECT_EQ(doc.to_json(doc.root()), v);
+  EXPECT_EQ(errors_of(c.program, c.id, doc), errors_of(c.program, c.id, v));
+  // Parsed again into the same document (its copy buffer reused).
+  ASSERT_TRUE(doc.parse(c.program, text, message)) << message;
+  EXPECT_EQ(doc.to_json(doc.root()), v);
+}
+
 TEST(Document, RefusesAKeyTwiceInOneObject) {
   const Compiled c = compile(kPet);
   Document doc;

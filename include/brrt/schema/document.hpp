@@ -116,17 +116,18 @@ class Document {
   const detail::ProgramData* program_ = nullptr;
   std::vector<detail::DocumentCell> cells_;
   std::vector<std::string_view> unknown_keys_;  // names the program does not declare
-  std::string owned_;  // strings and names the text does not hold as they are (escapes)
+  // Strings and names the text does not hold as they are (escapes); given the text's size
+  // before the first copy, so that it never moves during a parse (document.cpp says why).
+  std::string owned_;
   // Parse-time scratch, kept for reuse: containers open, the object each known key was last
   // seen in (duplicates) and that object's number, the unknown names of the objects open,
-  // the cells and unknown names whose text is in owned_ (pointers set once it stops growing).
+  // one object's unknown names sorted (duplicates).
   std::vector<std::uint32_t> open_;
   std::vector<std::uint32_t> seen_in_;
   const detail::ProgramData* seen_for_ = nullptr;
   std::uint32_t objects_ = 0;
   std::vector<std::uint32_t> names_;  // indexes into unknown_keys_
-  std::vector<std::uint32_t> owned_cells_;
-  std::vector<std::uint32_t> owned_names_;
+  std::vector<std::string_view> sorted_names_;
 };
 
 }  // namespace brrt::schema
