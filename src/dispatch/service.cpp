@@ -1067,9 +1067,9 @@ void Service::check_response(Worker& w, const CompiledApi& api, std::size_t op_i
     if (!why.empty()) why += "; ";
     why += part;
   };
-  // Every schema error of `value` against `id`, each prefixed with `where`.
-  const auto schema_errors = [&](schema::SchemaId id, const json::value& value,
-                                 std::string_view where) {
+  // Every schema error of `value` (a boost::json::value or a schema::Document) against `id`,
+  // each prefixed with `where`.
+  const auto schema_errors = [&](schema::SchemaId id, const auto& value, std::string_view where) {
     if (program.is_valid(id, value)) return;
     w.response_errors.clear();
     program.validate(id, value, w.response_errors, 8);
@@ -1108,13 +1108,10 @@ void Service::check_response(Worker& w, const CompiledApi& api, std::size_t op_i
       // deep as a handler's document may be: the schema's own depth limit still applies.
       constexpr std::size_t kResponseDepth = 1024;
       schema::Document& doc = w.response_document;
-      if (!doc.parse(program, res.body, unreadable, kResponseDepth, "the body")) {
+      if (doc.parse(program, res.body, unreadable, kResponseDepth, "the body"))
+        schema_errors(id, doc, "");  // the body was read: its schema decides
+      else
         add(unreadable);
-      } else if (!program.is_valid(id, doc)) {  // the body was read: its schema decides
-        w.response_errors.clear();
-        program.validate(id, doc, w.response_errors, 8);
-        for (const auto& e : w.response_errors) add(e.to_string());
-      }
     } else if (is_valid_utf8(res.body)) {
       schema_errors(id, json::value(json::string(res.body, sp), sp), "");
     } else {
