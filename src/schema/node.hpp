@@ -197,8 +197,9 @@ struct ProgramData {
   std::vector<Resource> resources;
   Limits limits;
   bool has_dynamic_refs = false;  // whether validation must track the dynamic scope
-  // Every property name the nodes declare, numbered by entry (PropertyTable::Entry::key): the
-  // dictionary a Document's parse resolves member names in.
+  // Every property name the nodes declare, its number its entry's index (PropertyTable::set_key
+  // gives each table entry that number): the dictionary a Document's parse resolves member
+  // names in.
   PropertyTable keys{PropertyTable::Steps::None};
 };
 

@@ -10,8 +10,8 @@
 
 namespace brrt::schema::detail {
 
-// A member name resolved at parse time (schema::Document): an id in the Program's key
-// dictionary, or an id no entry has (names the program's schemas do not mention).
+// A member name resolved at parse time (schema::Document): its number in the Program's key
+// dictionary, or a number no entry has (names the program's schemas do not mention).
 struct KeyId {
   std::uint32_t value;
 };
@@ -80,8 +80,10 @@ class PropertyTable {
     std::uint8_t kinds = 0;
     std::uint8_t required = 0;  // Entry::required
   };
-  // Looks up a Document's members by key (find_entry(KeyId)), with the table's index held in
-  // the finder: a member walk keeps it in registers across its recursive calls.
+  // Looks up a Document's members by key number, with the table's index held in the finder: a
+  // member walk keeps it in registers across its recursive calls. One multiply, one load and
+  // one compare: index_keys chose a multiplier under which no two of the table's keys share a
+  // slot, so the slot either holds the key or the key is not a property.
   class KeyFinder {
    public:
     explicit KeyFinder(const PropertyTable& table) noexcept
@@ -90,8 +92,8 @@ class PropertyTable {
           multiplier_(table.key_multiplier_),
           shift_(table.key_shift_) {}
     [[gnu::always_inline]] const Entry* find(KeyId key) const noexcept {
-      const KeySlot& s = slots_[(key.value * multiplier_) >> shift_];
-      return s.key == key.value ? &entries_[s.entry] : nullptr;
+      const KeySlot& s = slot(key);
+      return s.key == key.value ? &entry(s) : nullptr;
     }
     // The slot the key would be in: slot(key).key == key when it is a property.
     [[gnu::always_inline]] const KeySlot& slot(KeyId key) const noexcept {
@@ -132,15 +134,15 @@ class PropertyTable {
     e.fast_hi = hi;
   }
   void set_required(std::size_t entry) { entries_[entry].required = true; }
-  // Numbers the entries' names (Entry::key) and indexes them by that number. Document
-  // members are looked up by key alone, in any order: no guess from the previous member (whose
-  // misses, in a document ordered unlike its schema, cost a mispredicted branch each).
+  // Gives each entry's name its number in the program's key dictionary (set_key), then indexes
+  // the entries by those numbers (index_keys, for KeyFinder). Document members are looked up
+  // by key alone, in any order: no guess from the previous member (whose misses, in a document
+  // ordered unlike its schema, cost a mispredicted branch each).
   void set_key(std::size_t entry, std::uint32_t key) {
     keys_.resize(entries_.size(), UINT32_MAX);
     keys_[entry] = key;
   }
   void index_keys();
-  const Entry* find_entry(KeyId key) const noexcept;  // nullptr when absent
   const std::vector<Entry>& entries() const noexcept { return entries_; }
   bool empty() const noexcept { return entries_.empty(); }
 
@@ -164,7 +166,7 @@ class PropertyTable {
   // entry, whose size the boost::json walk's name matching is sensitive to.
   std::vector<std::uint32_t> keys_;
   std::vector<std::uint32_t> slots_;  // entry index + 1, 0 = empty; size is a power of two
-  // By Entry::key, a perfect hash (index_keys): slot (key * key_multiplier_) >> key_shift_.
+  // By keys_, a perfect hash (index_keys): slot (key * key_multiplier_) >> key_shift_.
   std::vector<KeySlot> key_slots_{1};
   std::uint64_t key_multiplier_ = 0;
   unsigned key_shift_ = 63;
@@ -249,14 +251,6 @@ class PropertyTable {
   const Entry* e = next_ != end_ && same_name(*next_, name) ? next_ : table_.find_entry(name);
   if (e != nullptr) next_ = e + 1;
   return e;
-}
-
-// One load and one comparison: index_keys chose a multiplier under which no two of the
-// table's keys share a slot, so the slot either holds the key or the key is not a property.
-[[gnu::always_inline]] inline const PropertyTable::Entry* PropertyTable::find_entry(
-    KeyId key) const noexcept {
-  const KeySlot& s = key_slots_[(key.value * key_multiplier_) >> key_shift_];
-  return s.key == key.value ? &entries_[s.entry] : nullptr;
 }
 
 inline std::uint32_t PropertyTable::find(std::string_view name) const noexcept {
