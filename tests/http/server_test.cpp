@@ -192,14 +192,16 @@ TEST_F(ServerTest, ResponsesLargerThanTheSendBufferArriveWhole) {
 // write_timeout closes a client that stops reading, not one that reads slowly: it is the
 // longest the client may take nothing, not a deadline for the whole response. This client
 // has a small receive buffer and reads 16 MB in three phases: 4 MB at full speed, then for
-// 2 s (four write timeouts) 16 KB every 40 ms (400 KB/s, every pause a tenth of the timeout),
-// then the rest at full speed. In the slow phase the server's writes wait on the kernel,
-// which reports the socket writable only once a third of its send buffer (megabytes) has
-// drained: seconds apart at that rate, so progress is what the client takes (acknowledged
+// 3 s (two write timeouts) 16 KB every 40 ms (400 KB/s, every pause a fortieth of the
+// timeout, which leaves room for the client's thread to go unscheduled a second under the
+// parallel test run: a 500 ms timeout cut it off once in CI while 10,000 connections were
+// being opened beside it), then the rest at full speed. In the slow phase the server's writes wait
+// on the kernel, which reports the socket writable only once a third of its send buffer (megabytes)
+// has drained: seconds apart at that rate, so progress is what the client takes (acknowledged
 // bytes), not writes completed. The client was cut off after write_timeout.
 TEST_F(ServerTest, ASlowButSteadyReaderGetsTheWholeResponse) {
   ServerConfig cfg;
-  cfg.write_timeout = std::chrono::milliseconds(500);
+  cfg.write_timeout = std::chrono::milliseconds(1500);
   start(cfg);
   RawClient c(port(), 5000, 64 * 1024);
   ASSERT_TRUE(c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
@@ -214,7 +216,7 @@ TEST_F(ServerTest, ASlowButSteadyReaderGetsTheWholeResponse) {
     const bool slow = in.size() >= (4u << 20) && (slow_until == steady_clock::time_point{} ||
                                                   steady_clock::now() < slow_until);
     if (slow && slow_until == steady_clock::time_point{})
-      slow_until = steady_clock::now() + 4 * cfg.write_timeout;
+      slow_until = steady_clock::now() + 2 * cfg.write_timeout;
     if (!c.read_some(slow ? 16 * 1024 : 1 << 20)) break;  // closed by the server
     if (slow) std::this_thread::sleep_for(std::chrono::milliseconds(40));
   }
